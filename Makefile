@@ -1,0 +1,92 @@
+# keystone-go — see README.md. Every target works on a fresh Debian machine as root.
+SHELL := /bin/bash
+GO ?= go
+OAPI := $(GO) tool -modfile=hack/tools/go.mod oapi-codegen
+BUNDLE := $(GO) run ./hack/bundle
+KEYSTONE_DIR ?= /tmp/keystone-go
+export KEYSTONE_DIR
+TEST_FLAGS ?= -race -count=1
+TEST_TIMEOUT ?= 30m
+
+.PHONY: all generate bundle check spec-check vet test unit e2e bench demo keystone-up keystone-down fuzz clean-gen
+
+all: check
+
+## generate: bundle spec/ into api/ and regenerate gen/ from it
+generate:
+	@flock /tmp/keystone-go-generate.lock $(MAKE) --no-print-directory generate-locked
+
+generate-locked: bundle
+	@for cfg in gen/*/oapi-codegen.yaml gen/*/*/oapi-codegen.yaml; do \
+		[ -f "$$cfg" ] || continue; \
+		input=$$(sed -n 's/^# input: //p' "$$cfg"); \
+		echo "oapi-codegen $$cfg <- $$input"; \
+		$(OAPI) -config "$$cfg" "$$input" || exit 1; \
+	done
+
+bundle:
+	$(BUNDLE) -out api/identity-discovery.yaml -title "OpenStack Identity API version discovery" \
+		-version 3.14 -server http://localhost:5000 spec/discovery.yaml
+	$(BUNDLE) -out api/identity-v3.yaml -title "OpenStack Identity API v3" \
+		-version 3.14 -server http://localhost:5000/v3 spec/v3/*.yaml
+	@if ls spec/v2/*.yaml >/dev/null 2>&1; then \
+		$(BUNDLE) -out api/identity-v2.yaml -title "OpenStack Identity API v2.0" \
+			-version 2.0 -server http://localhost:5000/v2.0 spec/v2/*.yaml; fi
+
+## spec-check: every spec document validates on its own
+spec-check:
+	$(BUNDLE) -check spec/*.yaml spec/v3/*.yaml $(wildcard spec/v2/*.yaml)
+
+## check: gen/ is in sync with spec/, specs validate, go vet, tests with -race
+check: spec-check
+	@hack/gen-sum.sh > /tmp/keystone-go-gen.before
+	$(MAKE) --no-print-directory generate
+	@hack/gen-sum.sh > /tmp/keystone-go-gen.after
+	@if ! cmp -s /tmp/keystone-go-gen.before /tmp/keystone-go-gen.after; then \
+		echo "check: regenerating changed api/ or gen/ (hand edit, or spec/ not regenerated):"; \
+		diff /tmp/keystone-go-gen.before /tmp/keystone-go-gen.after | head -20; exit 1; fi
+	@if [ -n "$$CI" ] && [ -n "$$(git status --porcelain)" ]; then \
+		echo "check: the tree differs from the commit after regenerating:"; git status --porcelain | head -20; exit 1; fi
+	$(GO) vet ./...
+	cd hack/tools && $(GO) mod verify >/dev/null
+	$(GO) test $(TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./...
+
+## test: start Keystone, run `check` (every test, e2e included), stop Keystone
+test:
+	@set -e; eval "$$(bash hack/keystone-up.sh)"; \
+	trap 'bash hack/keystone-down.sh' EXIT; \
+	$(MAKE) --no-print-directory check
+
+## unit: the tests that need no Keystone (the e2e suite skips itself without one)
+unit:
+	$(GO) test $(TEST_FLAGS) ./pkg/... ./test/spec/...
+
+## e2e: the end-to-end suite against a local Keystone
+e2e:
+	@set -e; eval "$$(bash hack/keystone-up.sh)"; \
+	trap 'bash hack/keystone-down.sh' EXIT; \
+	$(GO) test $(TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./test/e2e/...
+
+## fuzz: run every fuzz target briefly
+fuzz:
+	@hack/fuzz.sh $${FUZZTIME:-10s}
+
+## bench: benchmarks, written to docs/benchmarks.md
+bench:
+	@set -e; eval "$$(bash hack/keystone-up.sh)"; \
+	trap 'bash hack/keystone-down.sh' EXIT; \
+	bash hack/bench.sh
+
+## demo: the quickstart, against OS_CLOUD/OS_AUTH_URL if set, else a local Keystone
+demo:
+	@set -e; if [ -n "$$OS_CLOUD" ] || [ -n "$$OS_AUTH_URL" ]; then \
+		$(GO) run ./examples/quickstart; \
+	else \
+		eval "$$(bash hack/keystone-up.sh)"; $(GO) run ./examples/quickstart; \
+	fi
+
+keystone-up:
+	@bash hack/keystone-up.sh
+
+keystone-down:
+	@bash hack/keystone-down.sh

@@ -1,0 +1,35 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+)
+
+// Doer sends one HTTP request. The Doer a Session hands to a plugin sends
+// without a token and turns answers outside 2xx into *apierror.Error.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Plugin obtains a token. Authenticate is called by the Session when it
+// needs a (new) token; it must not cache on its own.
+type Plugin interface {
+	Authenticate(ctx context.Context, client Doer) (*AccessInfo, error)
+}
+
+// Scope says what a token is for. Set one of: a project (ProjectID, or
+// ProjectName with ProjectDomainID or ProjectDomainName), a domain (DomainID
+// or DomainName), System, or TrustID. The zero Scope asks for the user's
+// default project, if Keystone has one for them; Unscoped asks explicitly for
+// an unscoped token.
+type Scope struct {
+	ProjectID         string
+	ProjectName       string
+	ProjectDomainID   string
+	ProjectDomainName string
+	DomainID          string
+	DomainName        string
+	System            bool
+	TrustID           string
+	Unscoped          bool
+}

@@ -1,0 +1,15 @@
+// Package identity is the entry point of keystone-go: it hands back the
+// generated Identity API clients wired to an auth.Session.
+//
+//	sess := auth.New(&auth.Password{AuthURL: "https://keystone.example/v3", ...})
+//	client, err := identity.NewV3(sess)
+//	projects, err := client.ListProjectsWithResponse(ctx, nil)
+//
+// Every generated operation (gen/identityv3) is a method of Client. The
+// endpoint comes from the token's catalog (service type identity, interface
+// public, unless told otherwise) and is looked up at the first request, so
+// creating a client makes no request. Answers outside 2xx are returned as
+// *apierror.Error; the sentinels of package apierror (ErrNotFound,
+// ErrConflict, ...) are re-exported here for convenience. All and Pager walk
+// paginated lists.
+package identity

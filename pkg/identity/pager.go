@@ -1,0 +1,144 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+)
+
+// PageFunc sends the request for one page: a generated raw method (not its
+// …WithResponse form) with the caller's parameters bound, such as
+//
+//	func(ctx context.Context, ed ...identityv3.RequestEditorFn) (*http.Response, error) {
+//		return client.ListProjects(ctx, &params, ed...)
+//	}
+//
+// The pager adds an editor that points later requests at links.next.
+type PageFunc func(ctx context.Context, editors ...identityv3.RequestEditorFn) (*http.Response, error)
+
+// Pager walks a list that Keystone may paginate (links.next) or truncate
+// (truncated: true, when the list is longer than Keystone's list_limit).
+type Pager[T any] struct {
+	key       string
+	fetch     PageFunc
+	truncated bool
+	pages     int
+}
+
+// NewPager returns a pager over the list whose items are under key ("projects").
+func NewPager[T any](key string, fetch PageFunc) *Pager[T] {
+	return &Pager[T]{key: key, fetch: fetch}
+}
+
+// Truncated reports whether Keystone said it cut a page short, once the
+// walk is over.
+func (p *Pager[T]) Truncated() bool { return p.truncated }
+
+// Pages is the number of pages read so far.
+func (p *Pager[T]) Pages() int { return p.pages }
+
+// maxPages guards against a server whose next link never ends.
+const maxPages = 10000
+
+// All yields every item of every page, then stops; an error is yielded once
+// and ends the walk.
+func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		next := ""
+		seen := map[string]bool{}
+		for p.pages < maxPages {
+			var editors []identityv3.RequestEditorFn
+			if next != "" {
+				target, err := url.Parse(next)
+				if err != nil {
+					yield(zero, fmt.Errorf("%w: links.next %q: %w", apierror.ErrInvalidResponse, next, err))
+					return
+				}
+				editors = append(editors, func(_ context.Context, req *http.Request) error {
+					req.URL = req.URL.ResolveReference(target)
+					req.Host = req.URL.Host
+					return nil
+				})
+			}
+			page, err := p.page(ctx, editors)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			p.pages++
+			p.truncated = p.truncated || page.truncated
+			for _, item := range page.items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if page.next == "" || seen[page.next] || len(page.items) == 0 {
+				return
+			}
+			seen[page.next] = true
+			next = page.next
+		}
+	}
+}
+
+type page[T any] struct {
+	items     []T
+	next      string
+	truncated bool
+}
+
+func (p *Pager[T]) page(ctx context.Context, editors []identityv3.RequestEditorFn) (page[T], error) {
+	resp, err := p.fetch(ctx, editors...)
+	if err != nil {
+		return page[T]{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return page[T]{}, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return page[T]{}, fmt.Errorf("%w: list page: %w", apierror.ErrInvalidResponse, err)
+	}
+	var out page[T]
+	if items, ok := raw[p.key]; ok {
+		if err := json.Unmarshal(items, &out.items); err != nil {
+			return page[T]{}, fmt.Errorf("%w: list page %q: %w", apierror.ErrInvalidResponse, p.key, err)
+		}
+	} else {
+		return page[T]{}, fmt.Errorf("%w: list page has no %q", apierror.ErrInvalidResponse, p.key)
+	}
+	if links, ok := raw["links"]; ok {
+		var l struct {
+			Next *string `json:"next"`
+		}
+		if json.Unmarshal(links, &l) == nil && l.Next != nil {
+			out.next = *l.Next
+		}
+	}
+	if t, ok := raw["truncated"]; ok {
+		_ = json.Unmarshal(t, &out.truncated)
+	}
+	return out, nil
+}
+
+// All yields every item of a list; see Pager for the truncated flag.
+func All[T any](ctx context.Context, key string, fetch PageFunc) iter.Seq2[T, error] {
+	return NewPager[T](key, fetch).All(ctx)
+}
+
+// Projects yields every project that matches params.
+func (c *Client) Projects(ctx context.Context, params *identityv3.ListProjectsParams) iter.Seq2[identityv3.Project, error] {
+	return All[identityv3.Project](ctx, "projects", func(ctx context.Context, ed ...identityv3.RequestEditorFn) (*http.Response, error) {
+		return c.ListProjects(ctx, params, ed...)
+	})
+}

@@ -1,0 +1,272 @@
+package keystonetest
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// state is everything the fake knows. Lists keep creation order, which is
+// the order the fake lists things in. The V2Server's mu guards it.
+type state struct {
+	tenants   []*tenant
+	users     []*user
+	roles     []*role
+	services  []*service
+	endpoints []*endpoint
+	grants    map[grant]bool
+	tokens    map[string]*token
+	ec2       map[string]*ec2Credential    // by access key
+	ksec2     map[string]*ksec2Credentials // by user id (OS-KSADM credentials)
+	revoked   map[string]*token            // revoked tokens, for GET /tokens/revoked
+}
+
+type tenant struct {
+	id, name    string
+	description *string
+	enabled     bool
+}
+
+type user struct {
+	id, name    string
+	password    string
+	email       *string
+	description *string
+	enabled     bool
+	tenantID    string // the default tenant, "" for none
+}
+
+type role struct {
+	id, name    string
+	description *string
+}
+
+type service struct {
+	id, typ, name string
+	description   *string
+	enabled       bool
+}
+
+type endpoint struct {
+	id, serviceID, region            string
+	publicURL, internalURL, adminURL string
+	enabled                          bool
+}
+
+type grant struct{ userID, tenantID, roleID string }
+
+type token struct {
+	id               string
+	userID, tenantID string
+	issuedAt         time.Time
+	expires          time.Time
+	auditIDs         []string
+}
+
+type ec2Credential struct {
+	access, secret   string
+	userID, tenantID string
+}
+
+type ksec2Credentials struct {
+	username, secret, signature string
+}
+
+func newState() *state {
+	return &state{
+		grants:  map[grant]bool{},
+		tokens:  map[string]*token{},
+		ec2:     map[string]*ec2Credential{},
+		ksec2:   map[string]*ksec2Credentials{},
+		revoked: map[string]*token{},
+	}
+}
+
+func (st *state) tenant(id string) *tenant {
+	for _, t := range st.tenants {
+		if t.id == id {
+			return t
+		}
+	}
+	return nil
+}
+
+func (st *state) tenantByName(name string) *tenant {
+	for _, t := range st.tenants {
+		if t.name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+func (st *state) user(id string) *user {
+	for _, u := range st.users {
+		if u.id == id {
+			return u
+		}
+	}
+	return nil
+}
+
+func (st *state) userByName(name string) *user {
+	for _, u := range st.users {
+		if u.name == name {
+			return u
+		}
+	}
+	return nil
+}
+
+func (st *state) role(id string) *role {
+	for _, r := range st.roles {
+		if r.id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func (st *state) roleByName(name string) *role {
+	for _, r := range st.roles {
+		if r.name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+func (st *state) service(id string) *service {
+	for _, s := range st.services {
+		if s.id == id {
+			return s
+		}
+	}
+	return nil
+}
+
+func (st *state) serviceByName(name string) *service {
+	for _, s := range st.services {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// rolesOn returns the roles the user has on the tenant, in role order.
+func (st *state) rolesOn(userID, tenantID string) []*role {
+	var out []*role
+	for _, r := range st.roles {
+		if st.grants[grant{userID, tenantID, r.id}] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// tenantsOf returns the tenants the user has a role on.
+func (st *state) tenantsOf(userID string) []*tenant {
+	var out []*tenant
+	for _, t := range st.tenants {
+		if len(st.rolesOn(userID, t.id)) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// usersOn returns the users with a role on the tenant.
+func (st *state) usersOn(tenantID string) []*user {
+	var out []*user
+	for _, u := range st.users {
+		if len(st.rolesOn(u.id, tenantID)) > 0 {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// revokeTokens revokes every token of the user (Keystone does so when a
+// user's password changes or it is disabled or deleted).
+func (st *state) revokeTokens(match func(*token) bool) {
+	for id, t := range st.tokens {
+		if match(t) {
+			st.revoked[id] = t
+			delete(st.tokens, id)
+		}
+	}
+}
+
+func (st *state) deleteTenant(id string) {
+	st.tenants = slices.DeleteFunc(st.tenants, func(t *tenant) bool { return t.id == id })
+	for g := range st.grants {
+		if g.tenantID == id {
+			delete(st.grants, g)
+		}
+	}
+	for access, c := range st.ec2 {
+		if c.tenantID == id {
+			delete(st.ec2, access)
+		}
+	}
+	st.revokeTokens(func(t *token) bool { return t.tenantID == id })
+}
+
+func (st *state) deleteUser(id string) {
+	st.users = slices.DeleteFunc(st.users, func(u *user) bool { return u.id == id })
+	for g := range st.grants {
+		if g.userID == id {
+			delete(st.grants, g)
+		}
+	}
+	for access, c := range st.ec2 {
+		if c.userID == id {
+			delete(st.ec2, access)
+		}
+	}
+	delete(st.ksec2, id)
+	st.revokeTokens(func(t *token) bool { return t.userID == id })
+}
+
+func (st *state) deleteRole(id string) {
+	st.roles = slices.DeleteFunc(st.roles, func(r *role) bool { return r.id == id })
+	for g := range st.grants {
+		if g.roleID == id {
+			delete(st.grants, g)
+		}
+	}
+}
+
+func (st *state) deleteService(id string) {
+	st.services = slices.DeleteFunc(st.services, func(s *service) bool { return s.id == id })
+	st.endpoints = slices.DeleteFunc(st.endpoints, func(e *endpoint) bool { return e.serviceID == id })
+}
+
+// substitute fills Keystone's catalog template variables, in both the
+// $(var)s and %(var)s forms.
+func substitute(url, tenantID, userID string) string {
+	r := strings.NewReplacer(
+		"$(tenant_id)s", tenantID, "%(tenant_id)s", tenantID,
+		"$(project_id)s", tenantID, "%(project_id)s", tenantID,
+		"$(user_id)s", userID, "%(user_id)s", userID,
+	)
+	return r.Replace(url)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// optional returns nil for the empty string.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

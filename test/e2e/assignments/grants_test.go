@@ -1,0 +1,304 @@
+package assignments_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/identity"
+	"github.com/keystone-go/keystone/test/e2e/e2eutil"
+)
+
+// status is what every generated response has.
+type status interface{ StatusCode() int }
+
+// grantAPI is the five calls of one kind of grant (an actor on a target),
+// bound to that actor and target.
+type grantAPI struct {
+	grant  func(ctx context.Context, roleID string) (status, error)
+	check  func(ctx context.Context, roleID string) (status, error)
+	get    func(ctx context.Context, roleID string) (status, error)
+	revoke func(ctx context.Context, roleID string) (status, error)
+	list   func(ctx context.Context) (*identityv3.RoleList, error)
+	// listPath is how the list's links.self ends.
+	listPath string
+}
+
+// exerciseGrant walks one kind of grant through its whole life: grant
+// (twice: it is idempotent), check with HEAD and GET, list, revoke, and the
+// 404s after the revoke.
+func exerciseGrant(t *testing.T, c *identity.Client, api grantAPI) {
+	t.Helper()
+	ctx := e2eutil.Ctx(t)
+	role := createRole(t, c, "grant", "")
+	other := createRole(t, c, "notgranted", "")
+
+	// Before the grant: nothing to see.
+	_, err := api.check(ctx, role.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = api.get(ctx, role.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+
+	for range 2 {
+		resp, err := api.grant(ctx, role.ID)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusNoContent, resp.StatusCode())
+	}
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := api.revoke(ctx, role.ID)
+		return err
+	})
+
+	resp, err := api.check(ctx, role.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode())
+	resp, err = api.get(ctx, role.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode())
+
+	// A role that was not granted is still not there.
+	_, err = api.check(ctx, other.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+
+	list, err := api.list(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{role.ID}, roleIDs(list.Roles), "the grant is listed once")
+	assert.Equal(t, role.Name, list.Roles[0].Name)
+	require.NotNil(t, list.Links.Self)
+	assert.True(t, strings.HasSuffix(*list.Links.Self, api.listPath), *list.Links.Self)
+
+	resp, err = api.revoke(ctx, role.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode())
+
+	_, err = api.check(ctx, role.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = api.get(ctx, role.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = api.revoke(ctx, role.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	list, err = api.list(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list.Roles)
+
+	// Granting a role that does not exist.
+	_, err = api.grant(ctx, "no-such-role")
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+}
+
+// wrap adapts a generated call's two results to (status, error).
+func wrap[R status](r R, err error) (status, error) { return r, err }
+
+func TestProjectGrants(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	project := createProject(t, c, "")
+	user := createUser(t, c, "", "project-grant-pw")
+	group := createGroup(t, c, "")
+	p := project.ID
+
+	t.Run("user", func(t *testing.T) {
+		t.Parallel()
+		u := user.ID
+		exerciseGrant(t, c, grantAPI{
+			grant: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GrantProjectUserRoleWithResponse(ctx, p, u, r))
+			},
+			check: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.CheckProjectUserRoleWithResponse(ctx, p, u, r))
+			},
+			get: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GetProjectUserRoleWithResponse(ctx, p, u, r))
+			},
+			revoke: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.RevokeProjectUserRoleWithResponse(ctx, p, u, r))
+			},
+			list: func(ctx context.Context) (*identityv3.RoleList, error) {
+				resp, err := c.ListProjectUserRolesWithResponse(ctx, p, u)
+				if err != nil {
+					return nil, err
+				}
+				return resp.JSON200, nil
+			},
+			listPath: "/projects/" + p + "/users/" + u + "/roles",
+		})
+	})
+	t.Run("group", func(t *testing.T) {
+		t.Parallel()
+		g := group.ID
+		exerciseGrant(t, c, grantAPI{
+			grant: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GrantProjectGroupRoleWithResponse(ctx, p, g, r))
+			},
+			check: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.CheckProjectGroupRoleWithResponse(ctx, p, g, r))
+			},
+			get: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GetProjectGroupRoleWithResponse(ctx, p, g, r))
+			},
+			revoke: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.RevokeProjectGroupRoleWithResponse(ctx, p, g, r))
+			},
+			list: func(ctx context.Context) (*identityv3.RoleList, error) {
+				resp, err := c.ListProjectGroupRolesWithResponse(ctx, p, g)
+				if err != nil {
+					return nil, err
+				}
+				return resp.JSON200, nil
+			},
+			listPath: "/projects/" + p + "/groups/" + g + "/roles",
+		})
+	})
+}
+
+func TestDomainGrants(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	domain := createDomain(t, c)
+	user := createUser(t, c, domain.ID, "domain-grant-pw")
+	group := createGroup(t, c, domain.ID)
+	d := domain.ID
+
+	t.Run("user", func(t *testing.T) {
+		t.Parallel()
+		u := user.ID
+		exerciseGrant(t, c, grantAPI{
+			grant: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GrantDomainUserRoleWithResponse(ctx, d, u, r))
+			},
+			check: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.CheckDomainUserRoleWithResponse(ctx, d, u, r))
+			},
+			get: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GetDomainUserRoleWithResponse(ctx, d, u, r))
+			},
+			revoke: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.RevokeDomainUserRoleWithResponse(ctx, d, u, r))
+			},
+			list: func(ctx context.Context) (*identityv3.RoleList, error) {
+				resp, err := c.ListDomainUserRolesWithResponse(ctx, d, u)
+				if err != nil {
+					return nil, err
+				}
+				return resp.JSON200, nil
+			},
+			listPath: "/domains/" + d + "/users/" + u + "/roles",
+		})
+	})
+	t.Run("group", func(t *testing.T) {
+		t.Parallel()
+		g := group.ID
+		exerciseGrant(t, c, grantAPI{
+			grant: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GrantDomainGroupRoleWithResponse(ctx, d, g, r))
+			},
+			check: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.CheckDomainGroupRoleWithResponse(ctx, d, g, r))
+			},
+			get: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GetDomainGroupRoleWithResponse(ctx, d, g, r))
+			},
+			revoke: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.RevokeDomainGroupRoleWithResponse(ctx, d, g, r))
+			},
+			list: func(ctx context.Context) (*identityv3.RoleList, error) {
+				resp, err := c.ListDomainGroupRolesWithResponse(ctx, d, g)
+				if err != nil {
+					return nil, err
+				}
+				return resp.JSON200, nil
+			},
+			listPath: "/domains/" + d + "/groups/" + g + "/roles",
+		})
+	})
+}
+
+func TestSystemGrants(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	user := createUser(t, c, "", "system-grant-pw")
+	group := createGroup(t, c, "")
+
+	t.Run("user", func(t *testing.T) {
+		t.Parallel()
+		u := user.ID
+		exerciseGrant(t, c, grantAPI{
+			grant: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GrantSystemUserRoleWithResponse(ctx, u, r))
+			},
+			check: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.CheckSystemUserRoleWithResponse(ctx, u, r))
+			},
+			get: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GetSystemUserRoleWithResponse(ctx, u, r))
+			},
+			revoke: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.RevokeSystemUserRoleWithResponse(ctx, u, r))
+			},
+			list: func(ctx context.Context) (*identityv3.RoleList, error) {
+				resp, err := c.ListSystemUserRolesWithResponse(ctx, u)
+				if err != nil {
+					return nil, err
+				}
+				return resp.JSON200, nil
+			},
+			listPath: "/system/users/" + u + "/roles",
+		})
+	})
+	t.Run("group", func(t *testing.T) {
+		t.Parallel()
+		g := group.ID
+		exerciseGrant(t, c, grantAPI{
+			grant: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GrantSystemGroupRoleWithResponse(ctx, g, r))
+			},
+			check: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.CheckSystemGroupRoleWithResponse(ctx, g, r))
+			},
+			get: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.GetSystemGroupRoleWithResponse(ctx, g, r))
+			},
+			revoke: func(ctx context.Context, r string) (status, error) {
+				return wrap(c.RevokeSystemGroupRoleWithResponse(ctx, g, r))
+			},
+			list: func(ctx context.Context) (*identityv3.RoleList, error) {
+				resp, err := c.ListSystemGroupRolesWithResponse(ctx, g)
+				if err != nil {
+					return nil, err
+				}
+				return resp.JSON200, nil
+			},
+			listPath: "/system/groups/" + g + "/roles",
+		})
+	})
+}
+
+// TestGrantDomainSpecificRoleElsewhere: a domain-specific role can only be
+// granted inside its own domain.
+func TestGrantDomainSpecificRoleElsewhere(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	home := createDomain(t, c)
+	specific := createRole(t, c, "homeonly", home.ID)
+	project := createProject(t, c, "") // in the default domain
+	user := createUser(t, c, "", "elsewhere-pw")
+
+	_, err := c.GrantProjectUserRoleWithResponse(ctx, project.ID, user.ID, specific.ID)
+	require.ErrorIs(t, err, apierror.ErrForbidden)
+
+	inHome := createProject(t, c, home.ID)
+	resp, err := c.GrantProjectUserRoleWithResponse(ctx, inHome.ID, user.ID, specific.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode())
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := c.RevokeProjectUserRoleWithResponse(ctx, inHome.ID, user.ID, specific.ID)
+		return err
+	})
+}

@@ -1,0 +1,325 @@
+package federation_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/oapi-codegen/nullable"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/test/e2e/e2eutil"
+)
+
+func TestIdentityProviderCRUD(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	domainID := createDomain(t, admin)
+	id := e2eutil.Name(t, "idp")
+	remote := "https://idp.test/" + id
+
+	created := createIdP(t, admin, id, identityv3.IdentityProviderCreate{
+		Enabled:          ptr(true),
+		Description:      ptr("an identity provider"),
+		DomainID:         &domainID,
+		RemoteIds:        []string{remote, remote + "/alt"},
+		AuthorizationTTL: ptr(30),
+	})
+	assert.Equal(t, id, created.ID)
+	assert.Equal(t, domainID, created.DomainID)
+	assert.True(t, created.Enabled)
+	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIds)
+	assert.Equal(t, ptr(30), created.AuthorizationTTL)
+	require.NotNil(t, created.Links.Protocols)
+	assert.Contains(t, *created.Links.Protocols, "/OS-FEDERATION/identity_providers/"+id+"/protocols")
+
+	got, err := admin.GetIdentityProviderWithResponse(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, created, got.JSON200.IdentityProvider)
+
+	// Filters: exact id, an inexact id filter, enabled.
+	list, err := admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{ID: &id})
+	require.NoError(t, err)
+	require.Len(t, list.JSON200.IdentityProviders, 1)
+	assert.Equal(t, id, list.JSON200.IdentityProviders[0].ID)
+	prefix := id[:len(id)-4]
+	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix})
+	require.NoError(t, err)
+	assert.Contains(t, idpIDs(list.JSON200.IdentityProviders), id)
+	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix, Enabled: ptr(false)})
+	require.NoError(t, err)
+	assert.NotContains(t, idpIDs(list.JSON200.IdentityProviders), id, "an enabled provider is not listed with enabled=false")
+
+	// A remote id belongs to one provider only.
+	_, err = admin.CreateIdentityProviderWithResponse(ctx, id+"-dup", identityv3.CreateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: &domainID, RemoteIds: []string{remote}},
+	})
+	assert.True(t, errors.Is(err, apierror.ErrConflict), "duplicate remote id: %v", err)
+
+	// PATCH: null clears description and authorization_ttl, null clears remote_ids.
+	upd, err := admin.UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderUpdate{
+			Enabled:          ptr(false),
+			Description:      nullable.NewNullNullable[string](),
+			AuthorizationTTL: nullable.NewNullNullable[int](),
+			RemoteIds:        nullable.NewNullableWithValue([]string{remote + "/new"}),
+		},
+	})
+	require.NoError(t, err)
+	p := upd.JSON200.IdentityProvider
+	assert.False(t, p.Enabled)
+	assert.Nil(t, p.Description)
+	assert.Nil(t, p.AuthorizationTTL)
+	assert.Equal(t, []string{remote + "/new"}, p.RemoteIds)
+	assert.Equal(t, domainID, p.DomainID, "PATCH leaves the domain alone")
+
+	upd, err = admin.UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderUpdate{RemoteIds: nullable.NewNullNullable[[]string]()},
+	})
+	require.NoError(t, err)
+	assert.Empty(t, upd.JSON200.IdentityProvider.RemoteIds)
+
+	// Keystone rejects attributes it does not know (and domain_id on PATCH).
+	_, err = admin.UpdateIdentityProviderWithBodyWithResponse(ctx, id, "application/json",
+		strings.NewReader(`{"identity_provider":{"domain_id":"default"}}`))
+	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
+
+	del, err := admin.DeleteIdentityProviderWithResponse(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, del.StatusCode())
+	_, err = admin.GetIdentityProviderWithResponse(ctx, id)
+	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
+}
+
+// Without a domain_id Keystone creates a domain for the provider's users,
+// and leaves it behind when the provider is deleted.
+func TestIdentityProviderAutoDomain(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	id := e2eutil.Name(t, "idp")
+	resp, err := admin.CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderCreate{},
+	})
+	require.NoError(t, err)
+	idp := resp.JSON201.IdentityProvider
+	require.NotEmpty(t, idp.DomainID)
+	e2eutil.Cleanup(t, func(ctx2 context.Context) error { return removeDomain(ctx2, admin, idp.DomainID) })
+	e2eutil.Cleanup(t, func(ctx2 context.Context) error {
+		_, err := admin.DeleteIdentityProviderWithResponse(ctx2, id)
+		return ignoreNotFound(err)
+	})
+	assert.False(t, idp.Enabled, "enabled defaults to false")
+	assert.Empty(t, idp.RemoteIds)
+	assert.Nil(t, idp.Description)
+
+	dom, err := admin.GetDomainWithResponse(ctx, idp.DomainID)
+	require.NoError(t, err)
+	require.NotNil(t, dom.JSON200.Domain.Description)
+	assert.Contains(t, *dom.JSON200.Domain.Description, id)
+}
+
+func TestMappingCRUD(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	id := e2eutil.Name(t, "map")
+	ephemeral := identityv3.MappingUserTypeEphemeral
+	local := identityv3.MappingUserTypeLocal
+	// Every shape of rule Keystone's mapping schema allows.
+	rules := []identityv3.MappingRule{
+		{
+			Local: []identityv3.MappingLocal{
+				{User: &identityv3.MappingUser{Name: ptr("{0}"), Email: ptr("{1}"), Type: &ephemeral,
+					Domain: &identityv3.MappingDomain{Name: ptr("Default")}}},
+				{Group: &identityv3.MappingGroup{ID: ptr("0cd5e9")}},
+				{Group: &identityv3.MappingGroup{Name: ptr("staff"), Domain: &identityv3.MappingDomain{ID: ptr("default")}}},
+				{Groups: ptr("{2}"), Domain: &identityv3.MappingDomain{ID: ptr("default")}},
+				{Projects: []identityv3.MappingProject{{Name: "{0}-sandbox", Roles: []identityv3.MappingRole{{Name: "member"}}}}},
+			},
+			Remote: []identityv3.MappingRemote{
+				{Type: "REMOTE_USER"},
+				{Type: "HTTP_OIDC_EMAIL"},
+				{Type: "HTTP_OIDC_GROUPS", Whitelist: []string{"staff", "ops"}},
+				{Type: "HTTP_OIDC_ORG", AnyOneOf: []string{"^acme.*$"}, Regex: ptr(true)},
+			},
+		},
+		{
+			Local: []identityv3.MappingLocal{
+				{User: &identityv3.MappingUser{ID: ptr("{0}"), Type: &local, Domain: &identityv3.MappingDomain{ID: ptr("default")}}},
+				{GroupIds: ptr("{1}")},
+			},
+			Remote: []identityv3.MappingRemote{
+				{Type: "REMOTE_USER_ID"},
+				{Type: "HTTP_OIDC_GROUP_IDS", Blacklist: []string{"admins"}},
+				{Type: "HTTP_OIDC_TYPE", NotAnyOf: []string{"Contractor", "Guest"}},
+			},
+		},
+	}
+	m := createMapping(t, admin, id, rules)
+	assert.Equal(t, id, m.ID)
+	assert.Equal(t, rules, m.Rules, "Keystone stores the rules as given")
+	require.NotNil(t, m.Links.Self)
+	assert.Contains(t, *m.Links.Self, "/OS-FEDERATION/mappings/"+id)
+
+	got, err := admin.GetMappingWithResponse(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, rules, got.JSON200.Mapping.Rules)
+
+	list, err := admin.ListMappingsWithResponse(ctx)
+	require.NoError(t, err)
+	var found bool
+	for _, x := range list.JSON200.Mappings {
+		found = found || x.ID == id
+	}
+	assert.True(t, found, "the new mapping is listed")
+
+	// PATCH replaces every rule.
+	one := rules[1:]
+	upd, err := admin.UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
+		Mapping: identityv3.MappingDefinition{Rules: one},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, one, upd.JSON200.Mapping.Rules)
+
+	// Two condition lists on one remote entry break Keystone's schema.
+	_, err = admin.UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
+		Mapping: identityv3.MappingDefinition{Rules: []identityv3.MappingRule{{
+			Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: ptr("{0}")}}},
+			Remote: []identityv3.MappingRemote{{Type: "A", Whitelist: []string{"x"}, Blacklist: []string{"y"}}},
+		}}},
+	})
+	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
+
+	_, err = admin.DeleteMappingWithResponse(ctx, id)
+	require.NoError(t, err)
+	_, err = admin.GetMappingWithResponse(ctx, id)
+	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
+}
+
+func TestProtocolCRUD(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	domainID := createDomain(t, admin)
+	idp := e2eutil.Name(t, "idp")
+	createIdP(t, admin, idp, identityv3.IdentityProviderCreate{DomainID: &domainID})
+	rule := []identityv3.MappingRule{{
+		Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: ptr("{0}")}}},
+		Remote: []identityv3.MappingRemote{{Type: "REMOTE_USER"}},
+	}}
+	m1 := createMapping(t, admin, e2eutil.Name(t, "map1"), rule)
+	m2 := createMapping(t, admin, e2eutil.Name(t, "map2"), rule)
+
+	p := createProtocol(t, admin, idp, "saml2", identityv3.FederationProtocolCreate{
+		MappingID: m1.ID, RemoteIDAttribute: ptr("Shib-Identity-Provider"),
+	})
+	assert.Equal(t, "saml2", p.ID)
+	assert.Equal(t, m1.ID, p.MappingID)
+	createProtocol(t, admin, idp, "openid", identityv3.FederationProtocolCreate{MappingID: m2.ID})
+
+	got, err := admin.GetIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
+	require.NoError(t, err)
+	assert.Equal(t, m1.ID, got.JSON200.Protocol.MappingID)
+
+	// Lists carry idp_id and remote_id_attribute, single answers do not.
+	list, err := admin.ListIdentityProviderProtocolsWithResponse(ctx, idp)
+	require.NoError(t, err)
+	byID := map[string]identityv3.FederationProtocol{}
+	for _, x := range list.JSON200.Protocols {
+		byID[x.ID] = x
+	}
+	require.Len(t, byID, 2)
+	assert.Equal(t, ptr(idp), byID["saml2"].IdpID)
+	assert.Equal(t, ptr("Shib-Identity-Provider"), byID["saml2"].RemoteIDAttribute)
+	assert.Nil(t, byID["openid"].RemoteIDAttribute)
+	assert.Equal(t, m2.ID, byID["openid"].MappingID)
+
+	upd, err := admin.UpdateIdentityProviderProtocolWithResponse(ctx, idp, "saml2", identityv3.UpdateIdentityProviderProtocolJSONRequestBody{
+		Protocol: identityv3.FederationProtocolUpdate{MappingID: m2.ID},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, m2.ID, upd.JSON200.Protocol.MappingID)
+
+	// A protocol needs an existing identity provider.
+	_, err = admin.CreateIdentityProviderProtocolWithResponse(ctx, idp+"-missing", "saml2",
+		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: identityv3.FederationProtocolCreate{MappingID: m1.ID}})
+	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
+
+	_, err = admin.DeleteIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
+	require.NoError(t, err)
+	_, err = admin.GetIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
+	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
+}
+
+func TestServiceProviderCRUD(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	id := e2eutil.Name(t, "sp")
+	authURL := "https://sp.example/v3/OS-FEDERATION/identity_providers/keystone/protocols/saml2/auth"
+	spURL := "https://sp.example/Shibboleth.sso/SAML2/ECP"
+
+	// Disabled, so that it does not show up in every token issued meanwhile.
+	sp := createSP(t, admin, id, identityv3.ServiceProviderCreate{
+		AuthURL: authURL, SpURL: spURL, Description: ptr("remote cloud"),
+	})
+	assert.Equal(t, id, sp.ID)
+	assert.Equal(t, authURL, sp.AuthURL)
+	assert.Equal(t, spURL, sp.SpURL)
+	assert.False(t, sp.Enabled, "enabled defaults to false")
+	assert.Equal(t, "ss:mem:", sp.RelayStatePrefix, "the [saml] relay_state_prefix default")
+	assert.Equal(t, ptr("remote cloud"), sp.Description)
+
+	got, err := admin.GetServiceProviderWithResponse(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, sp, got.JSON200.ServiceProvider)
+
+	list, err := admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{ID: &id, Enabled: ptr(false)})
+	require.NoError(t, err)
+	require.Len(t, list.JSON200.ServiceProviders, 1)
+	suffix := id[len(id)-8:]
+	list, err = admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{IDEndswith: &suffix})
+	require.NoError(t, err)
+	require.Len(t, list.JSON200.ServiceProviders, 1)
+	assert.Equal(t, id, list.JSON200.ServiceProviders[0].ID)
+
+	upd, err := admin.UpdateServiceProviderWithResponse(ctx, id, identityv3.UpdateServiceProviderJSONRequestBody{
+		ServiceProvider: identityv3.ServiceProviderUpdate{
+			Description:      nullable.NewNullNullable[string](),
+			RelayStatePrefix: ptr("ss:temp:"),
+			SpURL:            ptr(spURL + "2"),
+		},
+	})
+	require.NoError(t, err)
+	s := upd.JSON200.ServiceProvider
+	assert.Nil(t, s.Description)
+	assert.Equal(t, "ss:temp:", s.RelayStatePrefix)
+	assert.Equal(t, spURL+"2", s.SpURL)
+	assert.Equal(t, authURL, s.AuthURL)
+
+	// auth_url and sp_url are required, and must look like URLs.
+	_, err = admin.CreateServiceProviderWithResponse(ctx, id+"-bad", identityv3.CreateServiceProviderJSONRequestBody{
+		ServiceProvider: identityv3.ServiceProviderCreate{AuthURL: "not a url", SpURL: spURL},
+	})
+	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
+
+	_, err = admin.DeleteServiceProviderWithResponse(ctx, id)
+	require.NoError(t, err)
+	_, err = admin.GetServiceProviderWithResponse(ctx, id)
+	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
+}
+
+func idpIDs(list []identityv3.IdentityProvider) []string {
+	out := make([]string, len(list))
+	for i, p := range list {
+		out[i] = p.ID
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package v2_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv2"
+)
+
+func TestServicesAndEndpointTemplates(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+
+	created, err := e.admin.CreateServiceWithResponse(ctx, identityv2.ServiceCreateEnvelope{Service: identityv2.ServiceCreate{
+		Type: "compute", Name: ptr("nova"), Description: ptr("OpenStack Compute Service"),
+	}})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, created, created.Body)
+	nova := created.JSON200.Service
+	assert.Equal(t, "compute", nova.Type)
+
+	list, err := e.admin.ListServicesWithResponse(ctx)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, list, list.Body)
+	var types []string
+	for _, s := range list.JSON200.Services {
+		types = append(types, s.Type)
+	}
+	assert.Equal(t, []string{"identity", "compute"}, types)
+
+	for _, key := range []string{nova.Id, "nova"} { // by id and by name
+		got, err := e.admin.GetServiceWithResponse(ctx, key)
+		require.NoError(t, err)
+		requireStatus(t, http.StatusOK, got, got.Body)
+		assert.Equal(t, nova, got.JSON200.Service)
+	}
+
+	ep, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
+		ServiceId: nova.Id, Region: ptr("RegionTwo"),
+		Publicurl: "http://nova:8774/v2/$(tenant_id)s", Internalurl: ptr("http://nova-int:8774/v2/$(tenant_id)s"),
+	}})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, ep, ep.Body)
+	endpoint := ep.JSON200.Endpoint
+	assert.Nil(t, endpoint.Adminurl)
+	assert.Equal(t, nova.Id, *endpoint.ServiceId)
+
+	eps, err := e.admin.ListEndpointsWithResponse(ctx)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusOK, eps, eps.Body)
+	require.Len(t, eps.JSON200.Endpoints, 2)
+	assert.Equal(t, endpoint, eps.JSON200.Endpoints[1])
+
+	// The new endpoint is in the catalog of a scoped token, templated.
+	access := e.login(t, e.creds.Username, e.creds.Password, e.creds.TenantName)
+	require.Len(t, *access.ServiceCatalog, 2)
+	compute := (*access.ServiceCatalog)[1]
+	assert.Equal(t, "nova", *compute.Name)
+	assert.Equal(t, "http://nova:8774/v2/"+e.creds.TenantID, *compute.Endpoints[0].PublicURL)
+	assert.Equal(t, "RegionTwo", *compute.Endpoints[0].Region)
+
+	noService, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
+		ServiceId: "no-such-service", Publicurl: "http://x"}})
+	require.NoError(t, err)
+	requireStatus(t, http.StatusNotFound, noService, noService.Body)
+
+	del, err := e.admin.DeleteEndpointWithResponse(ctx, endpoint.Id)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusNoContent, del, del.Body)
+	del, err = e.admin.DeleteEndpointWithResponse(ctx, endpoint.Id)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusNotFound, del, del.Body)
+
+	// Deleting a service takes its endpoints with it.
+	e.ks.AddEndpoint(nova.Id, "RegionOne", "http://nova", "", "")
+	delSvc, err := e.admin.DeleteServiceWithResponse(ctx, nova.Id)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusNoContent, delSvc, delSvc.Body)
+	eps, err = e.admin.ListEndpointsWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Len(t, eps.JSON200.Endpoints, 1)
+	got, err := e.admin.GetServiceWithResponse(ctx, nova.Id)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusNotFound, got, got.Body)
+	delSvc, err = e.admin.DeleteServiceWithResponse(ctx, nova.Id)
+	require.NoError(t, err)
+	requireStatus(t, http.StatusNotFound, delSvc, delSvc.Body)
+}
