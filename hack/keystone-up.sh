@@ -13,7 +13,16 @@
 #   KEYSTONE_ADMIN_PASSWORD password of bootstrap user "admin"             [secret]
 #   KEYSTONE_SERVER         uwsgi | gunicorn | wsgiref                     [uwsgi]
 #   KEYSTONE_PROCESSES      worker processes (uwsgi/gunicorn)              [1]
-#   KEYSTONE_THREADS        threads per worker (uwsgi/gunicorn)            [8]
+#   KEYSTONE_THREADS        threads per worker (uwsgi/gunicorn)            [1]
+#                           1 is the safe choice: Keystone's AuthContextMiddleware keeps the
+#                           token being validated on an object all threads share, so under
+#                           concurrent requests one request can be judged with another's
+#                           delegation facts; and sqlite answers concurrent writers with
+#                           "database is locked", which uWSGI turns into an empty reply.
+#   KEYSTONE_KEEPALIVE      uwsgi only: 1 = HTTP/1.1 keep-alive (--http11-socket); default 1
+#                           with more than one thread, else 0 (--http-socket, one request per
+#                           connection, so that one idle keep-alive client cannot hold the
+#                           only thread while others queue)
 #   KEYSTONE_CACHE          auto | memory | none                           [auto]
 #                           memory = in-process dogpile.cache.memory_pickle (only valid with 1 process:
 #                           a per-process cache serves stale data from other workers);
@@ -38,7 +47,10 @@ KEYSTONE_PORT="${KEYSTONE_PORT:-5000}"
 KEYSTONE_ADMIN_PASSWORD="${KEYSTONE_ADMIN_PASSWORD:-secret}"
 KEYSTONE_SERVER="${KEYSTONE_SERVER:-uwsgi}"
 KEYSTONE_PROCESSES="${KEYSTONE_PROCESSES:-1}"
-KEYSTONE_THREADS="${KEYSTONE_THREADS:-8}"
+KEYSTONE_THREADS="${KEYSTONE_THREADS:-1}"
+if [[ -z "${KEYSTONE_KEEPALIVE:-}" ]]; then
+  if (( ${KEYSTONE_THREADS} > 1 )); then KEYSTONE_KEEPALIVE=1; else KEYSTONE_KEEPALIVE=0; fi
+fi
 KEYSTONE_CACHE="${KEYSTONE_CACHE:-auto}"
 KEYSTONE_BCRYPT_ROUNDS="${KEYSTONE_BCRYPT_ROUNDS:-4}"
 KEYSTONE_START_TIMEOUT="${KEYSTONE_START_TIMEOUT:-60}"
@@ -53,6 +65,7 @@ HOST=127.0.0.1   # never anything else
   || die "KEYSTONE_PORT must be a TCP port number, got '$KEYSTONE_PORT'"
 [[ "$KEYSTONE_PROCESSES" =~ ^[1-9][0-9]*$ ]] || die "KEYSTONE_PROCESSES must be >= 1"
 [[ "$KEYSTONE_THREADS" =~ ^[1-9][0-9]*$ ]] || die "KEYSTONE_THREADS must be >= 1"
+[[ "$KEYSTONE_KEEPALIVE" == 0 || "$KEYSTONE_KEEPALIVE" == 1 ]] || die "KEYSTONE_KEEPALIVE must be 0 or 1"
 [[ "$KEYSTONE_BCRYPT_ROUNDS" =~ ^[0-9]+$ ]] && (( KEYSTONE_BCRYPT_ROUNDS >= 4 && KEYSTONE_BCRYPT_ROUNDS <= 31 )) \
   || die "KEYSTONE_BCRYPT_ROUNDS must be 4..31"
 [[ "$KEYSTONE_START_TIMEOUT" =~ ^[0-9]+$ ]] || die "KEYSTONE_START_TIMEOUT must be an integer"
@@ -93,7 +106,7 @@ print_exports() {
   printf 'export OS_REGION_NAME=RegionOne\n'
 }
 
-log "settings: dir=$KEYSTONE_DIR port=$KEYSTONE_PORT server=$KEYSTONE_SERVER processes=$KEYSTONE_PROCESSES threads=$KEYSTONE_THREADS cache=$KEYSTONE_CACHE bcrypt_rounds=$KEYSTONE_BCRYPT_ROUNDS new_rbac=$KEYSTONE_NEW_RBAC"
+log "settings: dir=$KEYSTONE_DIR port=$KEYSTONE_PORT server=$KEYSTONE_SERVER processes=$KEYSTONE_PROCESSES threads=$KEYSTONE_THREADS keepalive=$KEYSTONE_KEEPALIVE cache=$KEYSTONE_CACHE bcrypt_rounds=$KEYSTONE_BCRYPT_ROUNDS new_rbac=$KEYSTONE_NEW_RBAC"
 
 # ---------------------------------------------------------------- packages
 pkgs=(python3-keystone curl openssl)
@@ -266,7 +279,7 @@ cat > "$KEYSTONE_DIR/sso_callback_template.html" <<'EOF'
 </body></html>
 EOF
 
-fingerprint=$( { cat "$CONF"; echo "$KEYSTONE_SERVER $KEYSTONE_PROCESSES $KEYSTONE_THREADS $KS_VERSION";
+fingerprint=$( { cat "$CONF"; echo "$KEYSTONE_SERVER $KEYSTONE_PROCESSES $KEYSTONE_THREADS $KEYSTONE_KEEPALIVE $KS_VERSION";
                  printf '%s' "$KEYSTONE_ADMIN_PASSWORD" | sha256sum; } | sha256sum | cut -d' ' -f1)
 
 # ---------------------------------------------------------------- reuse?
@@ -325,6 +338,30 @@ if [[ ! -s "$KEYSTONE_DIR/keystone.db" || "$(cat "$KEYSTONE_DIR/.setup-done" 2>/
     # WAL: readers do not block on the writer (several worker processes share the file)
     "$PY" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL"); c.close()' \
        "$KEYSTONE_DIR/keystone.db"
+    # Keystone runs sqlite without foreign-key enforcement, so its ON DELETE CASCADE
+    # rules never fire: deleting a user or a role leaves application-credential
+    # role rows and inference rules behind, sqlite reuses the freed row ids, and
+    # later creates fail with a bogus 409 (or lists with a 500). Triggers do the
+    # cascades the schema declares.
+    "$PY" - "$KEYSTONE_DIR/keystone.db" <<'PYEOF'
+import sqlite3, sys
+from collections import defaultdict
+db = sqlite3.connect(sys.argv[1])
+tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+for child in tables:
+    keys = defaultdict(list)  # one foreign key may span several columns
+    for fk_id, _, parent, col, parent_col, _, on_delete, _ in db.execute(f'PRAGMA foreign_key_list("{child}")'):
+        keys[(fk_id, parent, on_delete)].append((col, parent_col))
+    for (fk_id, parent, on_delete), cols in keys.items():
+        if on_delete != "CASCADE" or any(pc is None for _, pc in cols):
+            continue
+        match = " AND ".join(f'"{c}" = OLD."{pc}"' for c, pc in cols)
+        name = f"cascade_{parent}_{child}_{fk_id}"
+        db.execute(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER DELETE ON "{parent}" '
+                   f'BEGIN DELETE FROM "{child}" WHERE {match}; END')
+db.commit()
+db.close()
+PYEOF
     # bootstrap is idempotent: re-running it resets admin's password to the given one
     OS_BOOTSTRAP_PASSWORD="$KEYSTONE_ADMIN_PASSWORD" km bootstrap bootstrap \
       --bootstrap-username admin \
@@ -369,11 +406,16 @@ echo "==== $(date -Is) starting keystone ($KEYSTONE_SERVER) on $HOST:$KEYSTONE_P
 cd "$KEYSTONE_DIR"
 case "$KEYSTONE_SERVER" in
   uwsgi)
-    # --http11-socket: workers speak HTTP/1.1 (keep-alive) themselves, no router process.
+    # --http11-socket: workers speak HTTP/1.1 (keep-alive) themselves, no router process;
+    # --http-socket: the same without keep-alive (see KEYSTONE_KEEPALIVE).
+    # --http-socket answers "HTTP/1.1" without "Connection: close" and then closes the
+    # connection, so a client would reuse it and race the close: say it explicitly.
+    http_socket_args=(--http-socket "$HOST:$KEYSTONE_PORT" --add-header "Connection: close")
+    [[ "$KEYSTONE_KEEPALIVE" == 1 ]] && http_socket_args=(--http11-socket "$HOST:$KEYSTONE_PORT")
     # --lazy-apps: load keystone after fork (no sqlite/fd sharing between workers).
     env OS_KEYSTONE_CONFIG_DIR="$KEYSTONE_DIR" setsid uwsgi \
       --plugin python3 \
-      --http11-socket "$HOST:$KEYSTONE_PORT" \
+      "${http_socket_args[@]}" \
       --wsgi-file /usr/bin/keystone-wsgi-public \
       --master --processes "$KEYSTONE_PROCESSES" --threads "$KEYSTONE_THREADS" \
       --enable-threads --lazy-apps --need-app --die-on-term --no-orphans --skip-atexit-teardown \

@@ -1,21 +1,23 @@
 // Command quickstart authenticates against Keystone, prints the token's
 // scope and expiry, the service catalog and the projects it can see.
 //
-// It reads the usual OS_* variables (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD,
-// OS_PROJECT_NAME, OS_USER_DOMAIN_ID, OS_PROJECT_DOMAIN_ID, ...), as the
-// openstack CLI does. `make demo` starts a local Keystone and sets them when
-// they are not already set.
+// It finds its cloud as the openstack CLI does: the cloud of clouds.yaml
+// that OS_CLOUD names, or the usual OS_* variables (OS_AUTH_URL,
+// OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_ID,
+// OS_PROJECT_DOMAIN_ID, ...). `make demo` starts a local Keystone and sets
+// them when neither OS_CLOUD nor OS_AUTH_URL is set.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/cloudconfig"
 	"github.com/keystone-go/keystone/pkg/identity"
 )
 
@@ -28,11 +30,16 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	plugin, err := passwordFromEnv()
+	sess, client, err := identity.FromCloud(ctx, "",
+		identity.WithSessionOptions(auth.WithUserAgent("quickstart", "1.0")))
+	var cfgErr *cloudconfig.Error
+	if errors.As(err, &cfgErr) && cfgErr.File == cloudconfig.Environment && cfgErr.Cloud == "" {
+		// Nothing is configured at all.
+		return fmt.Errorf("%w (run `make demo` to start a local Keystone)", err)
+	}
 	if err != nil {
 		return err
 	}
-	sess := auth.New(plugin, auth.WithUserAgent("quickstart", "1.0"))
 
 	access, err := sess.AccessInfo(ctx)
 	if err != nil {
@@ -60,10 +67,6 @@ func run(ctx context.Context) error {
 		}
 	}
 
-	client, err := identity.NewV3(sess)
-	if err != nil {
-		return err
-	}
 	fmt.Println("\nProjects:")
 	for p, err := range client.Projects(ctx, nil) {
 		if err != nil {
@@ -76,28 +79,4 @@ func run(ctx context.Context) error {
 		fmt.Printf("  %s  %-24s domain=%s enabled=%t\n", p.ID, p.Name, domain, p.Enabled)
 	}
 	return nil
-}
-
-func passwordFromEnv() (*auth.Password, error) {
-	p := &auth.Password{
-		AuthURL:        os.Getenv("OS_AUTH_URL"),
-		UserID:         os.Getenv("OS_USER_ID"),
-		Username:       os.Getenv("OS_USERNAME"),
-		UserDomainID:   os.Getenv("OS_USER_DOMAIN_ID"),
-		UserDomainName: os.Getenv("OS_USER_DOMAIN_NAME"),
-		Password:       os.Getenv("OS_PASSWORD"),
-		Scope: auth.Scope{
-			ProjectID:         os.Getenv("OS_PROJECT_ID"),
-			ProjectName:       os.Getenv("OS_PROJECT_NAME"),
-			ProjectDomainID:   os.Getenv("OS_PROJECT_DOMAIN_ID"),
-			ProjectDomainName: os.Getenv("OS_PROJECT_DOMAIN_NAME"),
-			DomainID:          os.Getenv("OS_DOMAIN_ID"),
-			DomainName:        os.Getenv("OS_DOMAIN_NAME"),
-			System:            os.Getenv("OS_SYSTEM_SCOPE") == "all",
-		},
-	}
-	if p.AuthURL == "" {
-		return nil, fmt.Errorf("OS_AUTH_URL is not set (run `make demo` to start a local Keystone)")
-	}
-	return p, nil
 }

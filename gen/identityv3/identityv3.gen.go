@@ -202,7 +202,7 @@ type ApplicationCredentialCreate struct {
 	// Roles The roles to delegate, each by id or by name; every one must be in the caller's token. Missing: all the token's roles.
 	Roles []ApplicationCredentialRoleSelector `json:"roles,omitempty"`
 
-	// Secret The secret to use; Keystone generates one when it is missing.
+	// Secret The secret to use; Keystone generates one (86 characters) when it is missing. Keystone keeps a hash made with its password hasher (bcrypt by default), so only the first 72 bytes count.
 	Secret *string `json:"secret,omitempty"`
 
 	// Unrestricted Let the credential create or delete application credentials and trusts.
@@ -303,11 +303,11 @@ type AuthIdentity struct {
 	ApplicationCredential *ApplicationCredentialMethod `json:"application_credential,omitempty"`
 	Methods               []string                     `json:"methods"`
 
-	// Oauth1 Empty; the OAuth1 credentials travel in the Authorization header.
-	Oauth1   map[string]interface{} `json:"oauth1,omitempty"`
-	Password *PasswordMethod        `json:"password,omitempty"`
-	Token    *TokenMethod           `json:"token,omitempty"`
-	Totp     *TOTPMethod            `json:"totp,omitempty"`
+	// Oauth1 Empty; the OAuth1 credentials travel in the Authorization header. A named schema so that the generated field is a pointer and an empty object is sent.
+	Oauth1   *OAuth1Method   `json:"oauth1,omitempty"`
+	Password *PasswordMethod `json:"password,omitempty"`
+	Token    *TokenMethod    `json:"token,omitempty"`
+	Totp     *TOTPMethod     `json:"totp,omitempty"`
 }
 
 // AuthProject defines model for AuthProject.
@@ -526,7 +526,7 @@ type DomainCreate struct {
 	Options *DomainOptions `json:"options,omitempty"`
 
 	// Tags Up to 80 distinct tags; a tag holds neither "," nor "/".
-	Tags                 *DomainTags            `json:"tags,omitempty"`
+	Tags                 []string               `json:"tags,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -576,9 +576,6 @@ type DomainSelector struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// DomainTags Up to 80 distinct tags; a tag holds neither "," nor "/".
-type DomainTags = []string
-
 // DomainUpdate The attributes to change (at least one); others are stored as extras.
 type DomainUpdate struct {
 	Description nullable.Nullable[string] `json:"description,omitempty"`
@@ -589,7 +586,7 @@ type DomainUpdate struct {
 	Options *DomainOptionsUpdate `json:"options,omitempty"`
 
 	// Tags Up to 80 distinct tags; a tag holds neither "," nor "/".
-	Tags *DomainTags `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitempty"`
 }
 
 // DomainUpdateRequest defines model for DomainUpdateRequest.
@@ -1374,6 +1371,9 @@ type OAuth1ConsumerUpdateRequest struct {
 	Consumer OAuth1ConsumerUpdate `json:"consumer"`
 }
 
+// OAuth1Method Empty; the OAuth1 credentials travel in the Authorization header. A named schema so that the generated field is a pointer and an empty object is sent.
+type OAuth1Method = map[string]interface{}
+
 // OAuth1RoleSelector A role by id or by name (exactly one of them).
 type OAuth1RoleSelector struct {
 	ID   *string `json:"id,omitempty"`
@@ -1604,9 +1604,9 @@ type ProjectTagsRequest struct {
 // ProjectUpdate defines model for ProjectUpdate.
 type ProjectUpdate struct {
 	// Description Null clears the description.
-	Description nullable.Nullable[string] `json:"description,omitempty"`
-	Enabled     *bool                     `json:"enabled,omitempty"`
-	Name        *string                   `json:"name,omitempty"`
+	Description *nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                      `json:"enabled,omitempty"`
+	Name        *string                    `json:"name,omitempty"`
 
 	// Options Resource options; Keystone defines immutable.
 	Options              *ProjectOptions        `json:"options,omitempty"`
@@ -1954,8 +1954,8 @@ type RoleInferenceList struct {
 // RoleList defines model for RoleList.
 type RoleList struct {
 	// Links Links of a list; next and previous are null on the last and first page.
-	Links CollectionLinks `json:"links"`
-	Roles []Role          `json:"roles"`
+	Links *CollectionLinks `json:"links,omitempty"`
+	Roles []Role           `json:"roles"`
 
 	// Truncated True when [DEFAULT] list_limit cut the list short.
 	Truncated *bool `json:"truncated,omitempty"`
@@ -2583,6 +2583,9 @@ type VersionDocument struct {
 	Version Version `json:"version"`
 }
 
+// AccessRulesVersion defines model for AccessRulesVersion.
+type AccessRulesVersion = string
+
 // AccessTokenID defines model for AccessTokenID.
 type AccessTokenID = string
 
@@ -2965,6 +2968,9 @@ type ValidateTokenParams struct {
 
 	// XSubjectToken The token to validate, check or revoke.
 	XSubjectToken SubjectToken `json:"X-Subject-Token"`
+
+	// OpenStackIdentityAccessRules The access-rules version the caller enforces (1.0). Keystone refuses (404) to validate a token of an application credential with access rules unless the caller says it can enforce them.
+	OpenStackIdentityAccessRules *AccessRulesVersion `json:"OpenStack-Identity-Access-Rules,omitempty"`
 }
 
 // CheckTokenParams defines parameters for CheckToken.
@@ -2974,6 +2980,9 @@ type CheckTokenParams struct {
 
 	// XSubjectToken The token to validate, check or revoke.
 	XSubjectToken SubjectToken `json:"X-Subject-Token"`
+
+	// OpenStackIdentityAccessRules The access-rules version the caller enforces (1.0). Keystone refuses (404) to validate a token of an application credential with access rules unless the caller says it can enforce them.
+	OpenStackIdentityAccessRules *AccessRulesVersion `json:"OpenStack-Identity-Access-Rules,omitempty"`
 }
 
 // IssueTokenParams defines parameters for IssueToken.
@@ -3023,7 +3032,7 @@ type ListDomainsParams struct {
 	// NameEquals Only domains whose name is exactly this text (case-sensitive).
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only domains whose name is this text, ignoring case.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -3068,7 +3077,7 @@ type ListGroupsParams struct {
 	// NameEquals Only those whose name is exactly this text (case-sensitive).
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only those whose name is this text, ignoring case.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -3104,10 +3113,10 @@ type ListGroupUsersParams struct {
 	// NameEquals Only those whose name is exactly this text (case-sensitive).
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only those whose name is this text, ignoring case.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 
-	// PasswordExpiresAt Only users whose password expires at this time, or before/after it when the value starts with an operator: `lt:`, `lte:`, `gt:`, `gte:`, `eq:` or `neq:`, e.g. `lt:2016-12-08T22:02:00Z`. A password that never expires counts as later than any time; users without a password never match.
+	// PasswordExpiresAt Only users whose password expires at this time, or before/after it when the value starts with an operator: `lt:`, `lte:`, `gt:`, `gte:`, `eq:` or `neq:`, e.g. `lt:2016-12-08T22:02:00Z`. Keystone compares every password the user has had (a replaced password expired when it was replaced); a password that never expires, and a user without a password, match no comparison.
 	PasswordExpiresAt *string `form:"password_expires_at,omitempty" json:"password_expires_at,omitempty"`
 }
 
@@ -3356,10 +3365,10 @@ type ListUsersParams struct {
 	// NameEquals Only those whose name is exactly this text (case-sensitive).
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only those whose name is this text, ignoring case.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 
-	// PasswordExpiresAt Only users whose password expires at this time, or before/after it when the value starts with an operator: `lt:`, `lte:`, `gt:`, `gte:`, `eq:` or `neq:`, e.g. `lt:2016-12-08T22:02:00Z`. A password that never expires counts as later than any time; users without a password never match.
+	// PasswordExpiresAt Only users whose password expires at this time, or before/after it when the value starts with an operator: `lt:`, `lte:`, `gt:`, `gte:`, `eq:` or `neq:`, e.g. `lt:2016-12-08T22:02:00Z`. Keystone compares every password the user has had (a replaced password expired when it was replaced); a password that never expires, and a user without a password, match no comparison.
 	PasswordExpiresAt *string `form:"password_expires_at,omitempty" json:"password_expires_at,omitempty"`
 
 	// IdpID Only federated users of this identity provider.
@@ -3431,7 +3440,7 @@ type ListUserGroupsParams struct {
 	// NameEquals Only those whose name is exactly this text (case-sensitive).
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only those whose name is this text, ignoring case.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -3467,7 +3476,7 @@ type ListUserProjectsParams struct {
 	// NameEquals Only those whose name is exactly this text (case-sensitive).
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only those whose name is this text, ignoring case.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -4895,9 +4904,11 @@ func (a ProjectUpdate) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
-	object["description"], err = json.Marshal(a.Description)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'description': %w", err)
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
 	}
 
 	if a.Enabled != nil {
@@ -7165,7 +7176,7 @@ type ClientInterface interface {
 
 	// IssueEc2TokenWithBody Issue a token for a request signed with an EC2 credential.
 	//
-	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -7174,7 +7185,7 @@ type ClientInterface interface {
 
 	// IssueEc2Token Issue a token for a request signed with an EC2 credential.
 	//
-	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7935,7 +7946,7 @@ type ClientInterface interface {
 
 	// ListUsers List users.
 	//
-	// Filters are those of keystone/api/users.py. String filters also take Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
+	// Filters are those of keystone/api/users.py; the name filter also comes in Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
 	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10665,7 +10676,7 @@ func (c *Client) GrantDomainUserRole(ctx context.Context, domainID string, userI
 
 // IssueEc2TokenWithBody Issue a token for a request signed with an EC2 credential.
 //
-// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 //
 // Takes any type of body and a specified content type.
 //
@@ -10684,7 +10695,7 @@ func (c *Client) IssueEc2TokenWithBody(ctx context.Context, contentType string, 
 
 // IssueEc2Token Issue a token for a request signed with an EC2 credential.
 //
-// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12653,7 +12664,7 @@ func (c *Client) GrantSystemUserRole(ctx context.Context, userID string, roleID 
 
 // ListUsers List users.
 //
-// Filters are those of keystone/api/users.py. String filters also take Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
+// Filters are those of keystone/api/users.py; the name filter also comes in Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
 //
 // Corresponds with GET /users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -17344,6 +17355,17 @@ func NewValidateTokenRequest(server string, params *ValidateTokenParams) (*http.
 
 		req.Header.Set("X-Subject-Token", headerParam0)
 
+		if params.OpenStackIdentityAccessRules != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "OpenStack-Identity-Access-Rules", *params.OpenStackIdentityAccessRules, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("OpenStack-Identity-Access-Rules", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -17410,6 +17432,17 @@ func NewCheckTokenRequest(server string, params *CheckTokenParams) (*http.Reques
 		}
 
 		req.Header.Set("X-Subject-Token", headerParam0)
+
+		if params.OpenStackIdentityAccessRules != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "OpenStack-Identity-Access-Rules", *params.OpenStackIdentityAccessRules, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("OpenStack-Identity-Access-Rules", headerParam1)
+		}
 
 	}
 
@@ -26963,7 +26996,7 @@ type ClientWithResponsesInterface interface {
 
 	// IssueEc2TokenWithBodyWithResponse Issue a token for a request signed with an EC2 credential.
 	//
-	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -26972,7 +27005,7 @@ type ClientWithResponsesInterface interface {
 
 	// IssueEc2TokenWithResponse Issue a token for a request signed with an EC2 credential.
 	//
-	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+	// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -27889,7 +27922,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListUsersWithResponse List users.
 	//
-	// Filters are those of keystone/api/users.py. String filters also take Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
+	// Filters are those of keystone/api/users.py; the name filter also comes in Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -33865,6 +33898,8 @@ type GetAuthCatalogResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetAuthCatalogResponse401Headers
 }
@@ -33882,6 +33917,11 @@ func (r GetAuthCatalogResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r GetAuthCatalogResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAuthCatalogResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33927,6 +33967,8 @@ type ListAuthDomainsResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListAuthDomainsResponse401Headers
 }
@@ -33944,6 +33986,11 @@ func (r ListAuthDomainsResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListAuthDomainsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAuthDomainsResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33989,6 +34036,8 @@ type ListAuthProjectsResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListAuthProjectsResponse401Headers
 }
@@ -34006,6 +34055,11 @@ func (r ListAuthProjectsResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListAuthProjectsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAuthProjectsResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34051,6 +34105,8 @@ type ListAuthSystemResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListAuthSystemResponse401Headers
 }
@@ -34068,6 +34124,11 @@ func (r ListAuthSystemResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListAuthSystemResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAuthSystemResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -47274,7 +47335,7 @@ func (c *ClientWithResponses) GrantDomainUserRoleWithResponse(ctx context.Contex
 
 // IssueEc2TokenWithBodyWithResponse Issue a token for a request signed with an EC2 credential.
 //
-// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -47289,7 +47350,7 @@ func (c *ClientWithResponses) IssueEc2TokenWithBodyWithResponse(ctx context.Cont
 
 // IssueEc2TokenWithResponse Issue a token for a request signed with an EC2 credential.
 //
-// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Upstream Keystone once served this call without X-Auth-Token; this one (Debian's security backports, as newer releases) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
+// Keystone looks up the credential by its access key, recomputes the signature over the request description (AWS signature version 2 with HmacSHA256, or version 4; for version 2 it tries again without the port of host) and checks the timestamp against [credential] auth_ttl. It answers with a project-scoped token for the credential's user and project (method "ec2credential"), in X-Subject-Token and the body. Vanilla Zed served this call without X-Auth-Token; Debian's Zed with its security backports (the Keystone this spec is checked against) requires a token with the admin or service role (401 without one, 403 with another). Besides "credentials", Keystone also reads the member as "credential" or "ec2Credentials".
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -48932,7 +48993,7 @@ func (c *ClientWithResponses) GrantSystemUserRoleWithResponse(ctx context.Contex
 
 // ListUsersWithResponse List users.
 //
-// Filters are those of keystone/api/users.py. String filters also take Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
+// Filters are those of keystone/api/users.py; the name filter also comes in Keystone's inexact forms (name__contains, ...). idp_id, protocol_id and unique_id select federated (shadow) users.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -54499,6 +54560,16 @@ func ParseGetAuthCatalogResponse(rsp *http.Response) (*GetAuthCatalogResponse, e
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
 	}
 
 	switch {
@@ -54551,6 +54622,16 @@ func ParseListAuthDomainsResponse(rsp *http.Response) (*ListAuthDomainsResponse,
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
 
 	}
 
@@ -54605,6 +54686,16 @@ func ParseListAuthProjectsResponse(rsp *http.Response) (*ListAuthProjectsRespons
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
 	}
 
 	switch {
@@ -54657,6 +54748,16 @@ func ParseListAuthSystemResponse(rsp *http.Response) (*ListAuthSystemResponse, e
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
 
 	}
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Error is an HTTP answer outside 2xx.
@@ -28,6 +29,10 @@ type Error struct {
 	Header http.Header
 	// Identity holds, on a multi-factor 401, the auth methods still needed.
 	Identity *ReceiptRules
+	// RetryAfter is how long the server asked the client to wait before
+	// trying again (the Retry-After header, in seconds or as a date, on a
+	// 429, 503 or 413), or 0.
+	RetryAfter time.Duration
 }
 
 // ReceiptRules describe a multi-factor 401: the methods already
@@ -73,6 +78,9 @@ func FromResponse(resp *http.Response, method, url string, body []byte) *Error {
 		Method:     method,
 		URL:        url,
 		Header:     resp.Header,
+	}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		e.RetryAfter, _ = ParseRetryAfter(v, time.Now())
 	}
 	var payload struct {
 		Error *struct {
@@ -144,16 +152,25 @@ func RequestID(h http.Header) string {
 	return h.Get("X-Compute-Request-Id")
 }
 
-// TransportError is a failure without an HTTP answer to show for it.
+// TransportError is a failure of the connection: no answer at all, or an
+// answer whose body broke off.
 type TransportError struct {
 	Kind   *Kind
 	Method string
 	URL    string
-	Err    error
+	// StatusCode and RequestID are set when the failure came after the
+	// answer's headers (a body that broke off), and empty otherwise.
+	StatusCode int
+	RequestID  string
+	Err        error
 }
 
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("%s %s: %s: %v", e.Method, e.URL, e.Kind.name, e.Err)
+	s := fmt.Sprintf("%s %s: %s: %v", e.Method, e.URL, e.Kind.name, e.Err)
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
 }
 
 // Unwrap gives the underlying error (a *net.OpError, context.DeadlineExceeded, ...).
@@ -161,3 +178,76 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // Is matches the error's Kind and its ancestors.
 func (e *TransportError) Is(target error) bool { return e.Kind.Is(target) }
+
+// InvalidResponseError is an answer in 2xx whose body is not what it says it
+// is: malformed JSON, or JSON of the wrong shape.
+type InvalidResponseError struct {
+	StatusCode  int
+	ContentType string
+	RequestID   string
+	Method      string
+	URL         string
+	Err         error
+}
+
+func (e *InvalidResponseError) Error() string {
+	s := fmt.Sprintf("%s %s: %d answer with an invalid %s body: %v", e.Method, e.URL, e.StatusCode, e.ContentType, e.Err)
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Unwrap gives the decoding error.
+func (e *InvalidResponseError) Unwrap() error { return e.Err }
+
+// Is matches ErrInvalidResponse and its ancestors.
+func (e *InvalidResponseError) Is(target error) bool { return ErrInvalidResponse.Is(target) }
+
+// maxRetryAfter bounds what ParseRetryAfter returns, so that an absurd
+// header cannot overflow a time.Duration.
+const maxRetryAfter = 24 * time.Hour
+
+// ParseRetryAfter reads a Retry-After header: a number of seconds ("120")
+// or an HTTP date ("Wed, 21 Oct 2015 07:28:00 GMT", or the obsolete RFC 850
+// and asctime forms), relative to now. A date in the past means no wait. It
+// reports false for a value it cannot read. The result is at most 24 hours.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if v[0] >= '0' && v[0] <= '9' {
+		// delta-seconds is an integer; some servers send a fraction.
+		secs, frac, _ := strings.Cut(v, ".")
+		var d time.Duration
+		for _, c := range secs {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			d = d*10 + time.Duration(c-'0')*time.Second
+			if d > maxRetryAfter {
+				d = maxRetryAfter
+				break
+			}
+		}
+		scale := 100 * time.Millisecond
+		for _, c := range frac {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			d += time.Duration(c-'0') * scale
+			scale /= 10
+		}
+		return min(d, maxRetryAfter), true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	return min(d, maxRetryAfter), true
+}

@@ -84,7 +84,10 @@ func TestAuthReceiptBody(t *testing.T) {
 func TestUnknownStatusFallsIntoItsClass(t *testing.T) {
 	assert.Same(t, ErrHTTPClient, KindOfStatus(418))
 	assert.Same(t, ErrHTTPServer, KindOfStatus(599))
-	assert.Same(t, ErrHTTPOther, KindOfStatus(302))
+	assert.Same(t, ErrHTTPRedirection, KindOfStatus(302))
+	assert.Same(t, ErrMultipleChoices, KindOfStatus(300))
+	assert.Same(t, ErrHTTPOther, KindOfStatus(101))
+	assert.Same(t, ErrHTTPOther, KindOfStatus(999))
 	assert.True(t, errors.Is(FromResponse(answer(418, nil), "GET", "u", nil), ErrHTTPClient))
 }
 

@@ -2,18 +2,14 @@ package auth
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -32,10 +28,15 @@ const (
 	DefaultMaxResponseSize = 64 << 20
 	DefaultMaxRedirects    = 10
 	DefaultDiscoveryTTL    = 10 * time.Minute
+	// DefaultLogBodyLimit is the largest body logged at debug level.
+	DefaultLogBodyLimit = 64 << 10
 )
 
 // Session sends requests with a token that it obtains, keeps and renews
-// through its Plugin. It is safe for concurrent use; share one per identity.
+// through its Plugin, and is the one place where transport concerns live:
+// endpoint resolution, retries and back-off, redirects, limits, TLS, timings,
+// typed errors and logging. It is safe for concurrent use; share one per
+// identity.
 type Session struct {
 	plugin        Plugin
 	client        *http.Client
@@ -46,6 +47,23 @@ type Session struct {
 	userAgent     string
 	discovery     *catalog.Discovery
 
+	retry           RetryPolicy
+	maxRedirects    int
+	userRedirect    func(*http.Request, []*http.Request) error
+	globalRequestID string
+	limits          limits
+	timings         *timingLog
+	hook            func(ResponseInfo)
+	tls             *TLSOptions
+	timeout         time.Duration
+	logBodyLimit    int
+	interfaces      []string
+	region          string
+	overrides       map[string]string
+	// configErr is a mistake in the options (an unreadable CA file, say),
+	// returned by every request.
+	configErr error
+
 	mu     sync.RWMutex
 	access *AccessInfo
 	flight singleflight.Group
@@ -54,13 +72,18 @@ type Session struct {
 // Option configures a Session.
 type Option func(*Session)
 
-// WithHTTPClient sends through c (its Transport, Timeout and Jar); the
-// Session installs its own redirect policy on a copy of it.
+// WithHTTPClient sends through c (its Transport, Timeout and Jar). The
+// Session follows redirects itself; c's CheckRedirect, if any, can still
+// veto one.
 func WithHTTPClient(c *http.Client) Option { return func(s *Session) { s.client = c } }
 
-// WithLogger logs each request at debug level to l. Tokens and other
-// secrets are never logged.
+// WithLogger logs to l: each request and answer at debug level (with every
+// token hashed and every password and secret masked), retries at info, an
+// insecure TLS configuration at warn.
 func WithLogger(l *slog.Logger) Option { return func(s *Session) { s.logger = l } }
+
+// WithLogBodyLimit logs bodies up to n bytes (default 64 KiB); 0 logs none.
+func WithLogBodyLimit(n int) Option { return func(s *Session) { s.logBodyLimit = n } }
 
 // WithRefreshMargin renews the token when it has less than d left
 // (default 120 s).
@@ -70,11 +93,20 @@ func WithRefreshMargin(d time.Duration) Option { return func(s *Session) { s.ref
 // runs on behalf of every goroutine waiting for it.
 func WithAuthTimeout(d time.Duration) Option { return func(s *Session) { s.authTimeout = d } }
 
+// WithTimeout bounds each HTTP exchange, body included (http.Client.Timeout).
+// The caller's context bounds the whole call, retries included.
+func WithTimeout(d time.Duration) Option { return func(s *Session) { s.timeout = d } }
+
 // WithMaxResponseSize bounds the body read of any one answer (default 64 MiB).
 func WithMaxResponseSize(n int64) Option { return func(s *Session) { s.maxResponse = n } }
 
+// WithMaxRedirects follows at most n redirects per request (default 10); a
+// further one is an error of kind apierror.ErrHTTPRedirection. With 0 the
+// Session follows none and returns the 3xx answer as it is.
+func WithMaxRedirects(n int) Option { return func(s *Session) { s.maxRedirects = max(n, 0) } }
+
 // WithUserAgent puts the application's name and version in front of the
-// SDK's own User-Agent.
+// SDK's own User-Agent ("myapp/1.2 keystone-go/0.1.0 Go/1.26.0").
 func WithUserAgent(app, version string) Option {
 	return func(s *Session) {
 		if app != "" {
@@ -93,6 +125,27 @@ func WithDiscovery(d *catalog.Discovery) Option { return func(s *Session) { s.di
 // WithAccessInfo starts the Session with a token obtained earlier.
 func WithAccessInfo(a *AccessInfo) Option { return func(s *Session) { s.access = a } }
 
+// WithInterface sets the interface preference of endpoint lookups that do
+// not name one (default public): "internal", "admin", "public", or v2's
+// "internalURL" ...
+func WithInterface(interfaces ...string) Option {
+	return func(s *Session) { s.interfaces = append([]string(nil), interfaces...) }
+}
+
+// WithRegion sets the region of endpoint lookups that do not name one.
+func WithRegion(region string) Option { return func(s *Session) { s.region = region } }
+
+// WithEndpointOverride skips the catalog for one service type (or any of its
+// aliases): its endpoint is url.
+func WithEndpointOverride(serviceType, url string) Option {
+	return func(s *Session) {
+		if s.overrides == nil {
+			s.overrides = map[string]string{}
+		}
+		s.overrides[catalog.CanonicalServiceType(serviceType)] = strings.TrimRight(url, "/")
+	}
+}
+
 // New returns a Session that authenticates with plugin when it first needs
 // a token. It makes no request itself.
 func New(plugin Plugin, opts ...Option) *Session {
@@ -104,6 +157,9 @@ func New(plugin Plugin, opts ...Option) *Session {
 		authTimeout:   DefaultAuthTimeout,
 		maxResponse:   DefaultMaxResponseSize,
 		userAgent:     fmt.Sprintf("keystone-go/%s %s", Version, strings.Replace(runtime.Version(), "go", "Go/", 1)),
+		retry:         DefaultRetryPolicy(),
+		maxRedirects:  DefaultMaxRedirects,
+		logBodyLimit:  DefaultLogBodyLimit,
 	}
 	for _, o := range opts {
 		o(s)
@@ -112,10 +168,32 @@ func New(plugin Plugin, opts ...Option) *Session {
 		s.discovery = catalog.NewDiscovery(DefaultDiscoveryTTL)
 	}
 	c := *s.client
-	c.CheckRedirect = stripCredentialsOnRedirect(s.client.CheckRedirect)
+	// Redirects are followed by the Session (follow), which keeps the
+	// method, strips credentials for other hosts and logs each hop.
+	s.userRedirect = s.client.CheckRedirect
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if s.timeout > 0 {
+		c.Timeout = s.timeout
+	}
+	if s.tls != nil {
+		t, err := s.tls.transport(c.Transport)
+		if err != nil {
+			s.configErr = err
+		} else {
+			c.Transport = t
+		}
+		if s.tls.Insecure {
+			s.logger.Warn("TLS certificate verification is DISABLED for this session: any server can impersonate Keystone and read its tokens and passwords",
+				slog.String("option", "auth.WithTLS(auth.TLSOptions{Insecure: true})"))
+		}
+	}
 	s.client = &c
 	return s
 }
+
+// Err reports a mistake in the Session's options (an unreadable CA or
+// client certificate file, say); every request fails with it too.
+func (s *Session) Err() error { return s.configErr }
 
 // Discovery is the version-discovery cache of the Session.
 func (s *Session) Discovery() *catalog.Discovery { return s.discovery }
@@ -161,6 +239,9 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 	if s.plugin == nil {
 		return nil, fmt.Errorf("%w: the session has no auth plugin", apierror.ErrMissingAuthPlugin)
 	}
+	if s.configErr != nil {
+		return nil, s.configErr
+	}
 	ch := s.flight.DoChan("authenticate", func() (any, error) {
 		if a := s.current(); a != nil && (stale == nil || a != stale) && !a.WillExpireSoon(s.refreshMargin) {
 			return a, nil
@@ -175,7 +256,7 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 			s.logger.LogAttrs(ctx, slog.LevelDebug, "authentication failed", slog.Duration("took", time.Since(start)), slog.String("error", err.Error()))
 			return nil, err
 		}
-		if a == nil || a.Token == "" {
+		if !usableAccess(a) {
 			return nil, fmt.Errorf("%w: the plugin returned no token", apierror.ErrAuthorization)
 		}
 		s.logger.LogAttrs(ctx, slog.LevelDebug, "authenticated",
@@ -196,13 +277,22 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 	}
 }
 
-// Do sends req with the Session's token. A 401 drops the token, gets a new
-// one and sends req once more (when its body can be replayed). Answers
-// outside 2xx and 3xx come back as *apierror.Error, with the body closed.
+// Do sends req with the Session's token, retrying and following redirects
+// as configured. A 401 drops the token, gets a new one and sends req once
+// more (when its body can be replayed). Answers outside 2xx and 3xx come back
+// as *apierror.Error, with the body closed; failures of the connection as
+// *apierror.TransportError. The body of a successful answer is bounded by
+// the response size limit, and a read error from it is typed as well.
 func (s *Session) Do(req *http.Request) (*http.Response, error) {
+	if s.configErr != nil {
+		return nil, s.configErr
+	}
 	ctx := req.Context()
 	a, err := s.AccessInfo(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := decorateRequest(s.plugin, req, a); err != nil {
 		return nil, err
 	}
 	resp, err := s.send(req, a.Token)
@@ -219,6 +309,9 @@ func (s *Session) Do(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := decorateRequest(s.plugin, retry, fresh); err != nil {
+			return nil, err
+		}
 		if resp, err = s.send(retry, fresh.Token); err != nil {
 			return nil, err
 		}
@@ -226,27 +319,62 @@ func (s *Session) Do(req *http.Request) (*http.Response, error) {
 	return s.check(req, resp)
 }
 
-// Endpoint finds an endpoint in the token's catalog.
+// withDefaults completes f with the Session's interface and region.
+func (s *Session) withDefaults(f catalog.Filter) catalog.Filter {
+	if len(f.Interfaces) == 0 && len(s.interfaces) > 0 {
+		f.Interfaces = s.interfaces
+	}
+	if f.Region == "" {
+		f.Region = s.region
+	}
+	return f
+}
+
+// Endpoint finds an endpoint: an override set with WithEndpointOverride, or
+// the token's catalog (with the Session's interface and region for what f
+// leaves empty).
 func (s *Session) Endpoint(ctx context.Context, f catalog.Filter) (catalog.Endpoint, error) {
+	f = s.withDefaults(f)
+	if u, ok := s.overrides[catalog.CanonicalServiceType(f.ServiceType)]; ok && f.ServiceType != "" {
+		iface := catalog.InterfacePublic
+		if len(f.Interfaces) > 0 {
+			iface = catalog.NormalizeInterface(f.Interfaces[0])
+		}
+		return catalog.Endpoint{URL: u, Interface: iface, Region: f.Region, RegionID: f.Region,
+			ServiceType: f.ServiceType, ServiceName: f.ServiceName, ServiceID: f.ServiceID}, nil
+	}
 	a, err := s.AccessInfo(ctx)
 	if err != nil {
 		return catalog.Endpoint{}, err
 	}
-	return a.Catalog.Lookup(f)
+	return lookupEndpoint(a, f)
 }
 
-// VersionedEndpoint finds an endpoint in the catalog and returns the root
-// URL of the given major API version under it, through discovery when the
-// catalog URL does not name it.
+// VersionedEndpoint finds an endpoint and returns the root URL of the given
+// major API version under it, through discovery when the endpoint's URL does
+// not name it.
 func (s *Session) VersionedEndpoint(ctx context.Context, f catalog.Filter, major int) (string, error) {
-	ep, err := s.Endpoint(ctx, f)
+	v, err := s.ResolveEndpoint(ctx, f, catalog.MajorVersion(major))
 	if err != nil {
 		return "", err
 	}
-	return s.discovery.VersionedURL(ctx, unauthenticated{s}, ep.URL, major)
+	return v.SelfURL, nil
 }
 
-// send makes one attempt, with token when it is not empty.
+// ResolveEndpoint finds an endpoint and, through the Session's discovery
+// cache, the API version in r behind it; the version's SelfURL is the root
+// to send requests to. Discovery asks without a token first and with one
+// when the server answers 401, as keystoneauth does.
+func (s *Session) ResolveEndpoint(ctx context.Context, f catalog.Filter, r catalog.VersionRange) (catalog.Version, error) {
+	ep, err := s.Endpoint(ctx, f)
+	if err != nil {
+		return catalog.Version{}, err
+	}
+	return s.discovery.Resolve(ctx, discoveryDoer{s}, ep.URL, r)
+}
+
+// send sends req (with token when it is not empty), retrying and following
+// redirects as the Session's policy says.
 func (s *Session) send(req *http.Request, token string) (*http.Response, error) {
 	if token != "" {
 		req.Header.Set("X-Auth-Token", token)
@@ -257,21 +385,12 @@ func (s *Session) send(req *http.Request, token string) (*http.Response, error) 
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
-	start := time.Now()
-	resp, err := s.client.Do(req)
-	if err != nil {
-		kind := classify(err)
-		s.logger.LogAttrs(req.Context(), slog.LevelDebug, "request failed",
-			slog.String("method", req.Method), slog.String("url", redactURL(req)),
-			slog.Duration("took", time.Since(start)), slog.String("error", kind.Name()))
-		return nil, &apierror.TransportError{Kind: kind, Method: req.Method, URL: redactURL(req), Err: err}
+	if req.Header.Get(requestIDHeader) == "" {
+		if id := globalRequestID(req.Context(), s.globalRequestID); id != "" {
+			req.Header.Set(requestIDHeader, id)
+		}
 	}
-	resp.Body = &boundedBody{ReadCloser: resp.Body, left: s.maxResponse}
-	s.logger.LogAttrs(req.Context(), slog.LevelDebug, "request",
-		slog.String("method", req.Method), slog.String("url", redactURL(req)),
-		slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)),
-		slog.String("request_id", apierror.RequestID(resp.Header)))
-	return resp, nil
+	return s.sendWithRetries(req)
 }
 
 // maxErrorBody bounds what is read of an error answer.
@@ -283,22 +402,53 @@ func (s *Session) check(req *http.Request, resp *http.Response) (*http.Response,
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	discard(resp)
-	return nil, apierror.FromResponse(resp, req.Method, redactURL(req), body)
+	final := req
+	if resp.Request != nil {
+		final = resp.Request
+	}
+	return nil, apierror.FromResponse(resp, final.Method, redactURL(final), body)
 }
 
 // unauthenticated is the Doer plugins get: no token, same transport,
-// errors and limits as the Session.
+// errors and limits as the Session, and JSON answers checked whole.
 type unauthenticated struct{ s *Session }
 
 func (u unauthenticated) Do(req *http.Request) (*http.Response, error) {
+	if u.s.configErr != nil {
+		return nil, u.s.configErr
+	}
 	resp, err := u.s.send(req, "")
 	if err != nil {
 		return nil, err
 	}
-	return u.s.check(req, resp)
+	if resp, err = u.s.check(req, resp); err != nil {
+		return nil, err
+	}
+	if err := BufferJSON(resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 func (u unauthenticated) Discovery() *catalog.Discovery { return u.s.discovery }
+
+// discoveryDoer fetches version documents without a token, and with one
+// when the server insists.
+type discoveryDoer struct{ s *Session }
+
+func (d discoveryDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := unauthenticated(d).Do(req)
+	if errors.Is(err, apierror.ErrUnauthorized) && replayable(req) {
+		retry, rerr := rewind(req)
+		if rerr != nil {
+			return nil, err
+		}
+		return d.s.Do(retry)
+	}
+	return resp, err
+}
+
+func (d discoveryDoer) Discovery() *catalog.Discovery { return d.s.discovery }
 
 func replayable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -323,9 +473,12 @@ func discard(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// redactURL is the request URL without its query string's values, which
-// some APIs use for secrets.
+// redactURL is the request URL without user info, and with the values of
+// query parameters that look like secrets masked.
 func redactURL(req *http.Request) string {
+	if req == nil || req.URL == nil {
+		return ""
+	}
 	u := *req.URL
 	u.User = nil
 	if u.RawQuery != "" {
@@ -342,7 +495,7 @@ func redactURL(req *http.Request) string {
 
 func sensitiveQuery(k string) bool {
 	k = strings.ToLower(k)
-	for _, s := range []string{"token", "secret", "password", "signature", "key"} {
+	for _, s := range []string{"token", "secret", "password", "signature", "key", "passcode"} {
 		if strings.Contains(k, s) {
 			return true
 		}
@@ -351,71 +504,5 @@ func sensitiveQuery(k string) bool {
 }
 
 // credentialHeaders are removed from a request redirected to another host.
-var credentialHeaders = []string{"X-Auth-Token", "X-Subject-Token", "X-Service-Token", "Authorization", "Openstack-Auth-Receipt"}
-
-func stripCredentialsOnRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= DefaultMaxRedirects {
-			return fmt.Errorf("stopped after %d redirects", DefaultMaxRedirects)
-		}
-		if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
-			for _, h := range credentialHeaders {
-				req.Header.Del(h)
-			}
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
-}
-
-// classify maps a transport failure onto the error kinds.
-func classify(err error) *apierror.Kind {
-	var (
-		netErr   net.Error
-		certErr  *tls.CertificateVerificationError
-		unknown  x509.UnknownAuthorityError
-		hostErr  x509.HostnameError
-		invalid  x509.CertificateInvalidError
-		recordEr tls.RecordHeaderError
-	)
-	switch {
-	case errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &hostErr),
-		errors.As(err, &invalid), errors.As(err, &recordEr):
-		return apierror.ErrSSL
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return apierror.ErrTimeout
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return apierror.ErrConnectionRefused
-	}
-	return apierror.ErrUnknownConnection
-}
-
-// boundedBody fails a read past the Session's response size limit instead
-// of reading an endless body into memory.
-type boundedBody struct {
-	io.ReadCloser
-	left int64
-}
-
-// errTooLarge is what reading past the limit returns; it matches
-// apierror.ErrResponseTooLarge.
-var errTooLarge = fmt.Errorf("%w: the answer is larger than the session's limit", apierror.ErrResponseTooLarge)
-
-func (b *boundedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		// One byte more tells an exact fit from an overflow.
-		var one [1]byte
-		if n, _ := b.ReadCloser.Read(one[:]); n > 0 {
-			return 0, errTooLarge
-		}
-		return b.ReadCloser.Read(p)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
+var credentialHeaders = []string{"X-Auth-Token", "X-Subject-Token", "X-Service-Token", "Authorization",
+	"Proxy-Authorization", "Openstack-Auth-Receipt", "Cookie"}

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,19 +31,17 @@ type Password struct {
 
 // Authenticate issues a token with the password method.
 func (p *Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
-	user, err := passwordUser(p.UserID, p.Username, p.UserDomainID, p.UserDomainName)
-	if err != nil {
-		return nil, err
-	}
-	if p.Password == "" {
-		return nil, missing("password")
-	}
-	user.Password = p.Password
-	identity := identityv3.AuthIdentity{
-		Methods:  []string{"password"},
-		Password: &identityv3.PasswordMethod{User: user},
-	}
-	return issueV3(ctx, client, p.AuthURL, identity, p.Scope, p.NoCatalog)
+	return v3Auth{authURL: p.AuthURL, methods: []Method{p.method()}, scope: &p.Scope, noCatalog: p.NoCatalog}.issue(ctx, client)
+}
+
+func (p *Password) method() *PasswordMethod {
+	return &PasswordMethod{UserID: p.UserID, Username: p.Username, UserDomainID: p.UserDomainID,
+		UserDomainName: p.UserDomainName, Password: p.Password}
+}
+
+// CacheKey identifies the tokens this plugin obtains (see CacheID).
+func (p *Password) CacheKey() map[string]string {
+	return cacheKey("v3password", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
 // Token exchanges an existing token for a new one, typically to change its
@@ -55,14 +55,12 @@ type Token struct {
 
 // Authenticate issues a token with the token method.
 func (t *Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
-	if t.Token == "" {
-		return nil, missing("token")
-	}
-	identity := identityv3.AuthIdentity{
-		Methods: []string{"token"},
-		Token:   &identityv3.TokenMethod{ID: t.Token},
-	}
-	return issueV3(ctx, client, t.AuthURL, identity, t.Scope, t.NoCatalog)
+	return v3Auth{authURL: t.AuthURL, methods: []Method{&TokenMethod{Token: t.Token}}, scope: &t.Scope, noCatalog: t.NoCatalog}.issue(ctx, client)
+}
+
+// CacheKey identifies the tokens this plugin obtains (see CacheID).
+func (t *Token) CacheKey() map[string]string {
+	return cacheKey("v3token", t.AuthURL, &t.Scope, t.NoCatalog, &TokenMethod{Token: t.Token})
 }
 
 func passwordUser(id, name, domainID, domainName string) (identityv3.PasswordUser, error) {
@@ -96,9 +94,16 @@ func domainSelector(id, name string) (*identityv3.DomainSelector, bool) {
 // MissingOptionError names an option a plugin needs and did not get.
 type MissingOptionError struct {
 	Option string
+	// Plugin is the registry name of the plugin, when known.
+	Plugin string
 }
 
-func (e *MissingOptionError) Error() string { return "auth: missing option " + e.Option }
+func (e *MissingOptionError) Error() string {
+	if e.Plugin != "" {
+		return "auth: plugin " + e.Plugin + ": missing option " + e.Option
+	}
+	return "auth: missing option " + e.Option
+}
 
 // Is matches apierror.ErrMissingAuthOption.
 func (e *MissingOptionError) Is(target error) bool { return apierror.ErrMissingAuthOption.Is(target) }
@@ -115,6 +120,9 @@ func (e *ScopeError) Error() string { return "auth: invalid scope: " + e.Reason 
 
 // Is matches apierror.ErrInvalidConfig.
 func (e *ScopeError) Is(target error) bool { return apierror.ErrInvalidConfig.Is(target) }
+
+// IsZero reports whether s asks for nothing (Keystone's default scope).
+func (s Scope) IsZero() bool { return s == Scope{} }
 
 // v3 builds the request's scope, or nil for Keystone's default.
 func (s Scope) v3() (*identityv3.Auth_Scope, error) {
@@ -166,37 +174,93 @@ func (s Scope) v3() (*identityv3.Auth_Scope, error) {
 	return out, err
 }
 
-// issueV3 sends POST /v3/auth/tokens and reads the answer into AccessInfo.
-func issueV3(ctx context.Context, client Doer, authURL string, identity identityv3.AuthIdentity, scope Scope, noCatalog bool) (*AccessInfo, error) {
-	if authURL == "" {
+// v3Auth is one POST /v3/auth/tokens: the methods to send, the scope, and
+// the receipt of an earlier multi-factor attempt.
+type v3Auth struct {
+	authURL string
+	methods []Method
+	// scope is nil for methods that cannot choose one (application
+	// credentials, OAuth): the request then has no scope member at all.
+	scope     *Scope
+	noCatalog bool
+	receipt   string
+}
+
+// issue sends the request and reads the answer into AccessInfo. Everything
+// that can be checked locally is checked before the first request.
+func (r v3Auth) issue(ctx context.Context, client Doer) (*AccessInfo, error) {
+	if r.authURL == "" {
 		return nil, missing("auth_url")
 	}
-	sc, err := scope.v3()
-	if err != nil {
-		return nil, err
+	var sc *identityv3.Auth_Scope
+	if r.scope != nil {
+		var err error
+		if sc, err = r.scope.v3(); err != nil {
+			return nil, err
+		}
 	}
-	base, err := v3URL(ctx, client, authURL)
+	if len(r.methods) == 0 {
+		return nil, missing("an auth method")
+	}
+	var tr TokenRequest
+	for _, m := range r.methods {
+		tr.Identity.Methods = append(tr.Identity.Methods, m.MethodName())
+		if err := m.AddTo(ctx, &tr); err != nil {
+			return nil, err
+		}
+	}
+	base, err := v3URL(ctx, client, r.authURL)
 	if err != nil {
 		return nil, err
 	}
 	gen, err := identityv3.NewClientWithResponses(base, identityv3.WithHTTPClient(client))
 	if err != nil {
-		return nil, fmt.Errorf("%w: auth URL %q: %w", apierror.ErrInvalidConfig, authURL, err)
+		return nil, fmt.Errorf("%w: auth URL %q: %w", apierror.ErrInvalidConfig, r.authURL, err)
 	}
 	var params identityv3.IssueTokenParams
-	if noCatalog {
-		params.Nocatalog = &noCatalog
+	if r.noCatalog {
+		params.Nocatalog = &r.noCatalog
 	}
-	body := identityv3.AuthRequest{Auth: identityv3.Auth{Identity: identity, Scope: sc}}
-	resp, err := gen.IssueTokenWithResponse(ctx, &params, body)
+	if r.receipt != "" {
+		params.OpenstackAuthReceipt = &r.receipt
+	}
+	body, err := tr.body(sc)
 	if err != nil {
 		return nil, err
+	}
+	resp, err := gen.IssueTokenWithBodyWithResponse(ctx, &params, "application/json", bytes.NewReader(body), tr.Editors...)
+	if err != nil {
+		return nil, receiptError(err)
 	}
 	env := resp.JSON201
 	if env == nil {
 		env = resp.JSON200
 	}
-	return accessFromV3(resp.HTTPResponse, env, base)
+	a, err := accessFromV3(resp.HTTPResponse, env, base)
+	if err != nil {
+		return nil, err
+	}
+	a.raw = resp.Body
+	return a, nil
+}
+
+// receiptError turns a 401 that carries an auth receipt into a
+// *MissingAuthMethodsError (which still unwraps to the *apierror.Error).
+func receiptError(err error) error {
+	var apiErr *apierror.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
+		return err
+	}
+	receipt := apiErr.Header.Get("Openstack-Auth-Receipt")
+	if receipt == "" {
+		return err
+	}
+	e := &MissingAuthMethodsError{Receipt: receipt, Err: apiErr}
+	if apiErr.Identity != nil {
+		e.Methods = apiErr.Identity.Methods
+		e.RequiredAuthMethods = apiErr.Identity.RequiredAuthMethods
+	}
+	return e
 }
 
 func accessFromV3(resp *http.Response, env *identityv3.TokenEnvelope, base string) (*AccessInfo, error) {
@@ -205,8 +269,13 @@ func accessFromV3(resp *http.Response, env *identityv3.TokenEnvelope, base strin
 		return nil, fmt.Errorf("%w: token answer %d (Content-Type %q) without X-Subject-Token or a JSON token body",
 			apierror.ErrInvalidResponse, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	services := make([]catalog.Service, len(env.Token.Catalog))
-	for i, s := range env.Token.Catalog {
+	return accessFromToken(token, &env.Token, base), nil
+}
+
+// accessFromToken builds the AccessInfo of a v3 token body.
+func accessFromToken(token string, body *identityv3.Token, base string) *AccessInfo {
+	services := make([]catalog.Service, len(body.Catalog))
+	for i, s := range body.Catalog {
 		eps := make([]catalog.Endpoint, len(s.Endpoints))
 		for j, e := range s.Endpoints {
 			eps[j] = catalog.Endpoint{ID: deref(e.ID), Interface: deref(e.Interface), Region: deref(e.Region), RegionID: deref(e.RegionID), URL: e.URL}
@@ -215,12 +284,12 @@ func accessFromV3(resp *http.Response, env *identityv3.TokenEnvelope, base strin
 	}
 	return &AccessInfo{
 		Token:     token,
-		ExpiresAt: env.Token.ExpiresAt.Time,
-		IssuedAt:  env.Token.IssuedAt.Time,
+		ExpiresAt: body.ExpiresAt.Time,
+		IssuedAt:  body.IssuedAt.Time,
 		AuthURL:   base,
 		Catalog:   catalog.New(services),
-		Body:      &env.Token,
-	}, nil
+		Body:      body,
+	}
 }
 
 // v3URL finds the v3 root of an auth URL.

@@ -33,13 +33,13 @@ type Service struct {
 // concurrent use.
 type Catalog struct {
 	services []Service
-	byType   map[string][]int // canonical service type -> indexes into services
 }
 
 // New builds a Catalog from services. Each endpoint's service fields are
-// filled from its service.
+// filled from its service, its interface normalized (publicURL → public) and
+// its region copied between Region and RegionID when only one is set.
 func New(services []Service) *Catalog {
-	c := &Catalog{services: make([]Service, len(services)), byType: map[string][]int{}}
+	c := &Catalog{services: make([]Service, len(services))}
 	for i, s := range services {
 		eps := make([]Endpoint, len(s.Endpoints))
 		for j, ep := range s.Endpoints {
@@ -55,8 +55,6 @@ func New(services []Service) *Catalog {
 		}
 		s.Endpoints = eps
 		c.services[i] = s
-		t := CanonicalServiceType(s.Type)
-		c.byType[t] = append(c.byType[t], i)
 	}
 	return c
 }
@@ -167,23 +165,35 @@ func NormalizeInterface(iface string) string {
 	case "adminURL":
 		return "admin"
 	}
-	s := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(iface, "URL"), "url"))
-	return s
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(iface, "URL"), "url"))
 }
+
+// Interface names, for Filter.Interfaces.
+const (
+	InterfacePublic   = "public"
+	InterfaceInternal = "internal"
+	InterfaceAdmin    = "admin"
+)
 
 // Filter says which endpoint a lookup wants. Empty fields match anything,
 // except Interfaces, which defaults to public.
 type Filter struct {
+	// ServiceType is an official service type or one of its aliases
+	// ("block-storage", "volumev3"); see ServiceTypeMatches.
 	ServiceType string
+	// ServiceName and ServiceID are skipped for catalog entries that have
+	// no name or id (old catalogs had none).
 	ServiceName string
 	ServiceID   string
 	EndpointID  string
-	// Interfaces in order of preference: the first interface with a match wins.
+	// Interfaces in order of preference: "public", "internal", "admin", or
+	// v2's "publicURL", "internalURL", "adminURL".
 	Interfaces []string
-	Region     string
+	// Region matches an endpoint's region or region_id.
+	Region string
 }
 
-var defaultInterfaces = []string{"public"}
+var defaultInterfaces = []string{InterfacePublic}
 
 func (f Filter) interfaces() []string {
 	if len(f.Interfaces) == 0 {
@@ -192,79 +202,92 @@ func (f Filter) interfaces() []string {
 	return f.Interfaces
 }
 
-// Lookup returns the best endpoint for f: the first interface of the
-// preference list that has a match decides; within it, the first endpoint
-// in catalog order. It allocates nothing unless nothing matches.
+// match ranks the endpoint at services[si].Endpoints[ei] for f: the rank of
+// its service type (the requested type itself first, then the official type
+// and aliases in the authority's order) and the position of its interface in
+// the preference list. ok is false when it does not match at all.
+func (c *Catalog) match(f Filter, si, ei int) (typeR, ifaceR int, ok bool) {
+	s := &c.services[si]
+	typeR = 0
+	if f.ServiceType != "" {
+		if typeR = typeRank(f.ServiceType, s.Type); typeR < 0 {
+			return 0, 0, false
+		}
+	}
+	if (f.ServiceName != "" && s.Name != "" && s.Name != f.ServiceName) ||
+		(f.ServiceID != "" && s.ID != "" && s.ID != f.ServiceID) {
+		return 0, 0, false
+	}
+	ep := &s.Endpoints[ei]
+	if ep.URL == "" || (f.EndpointID != "" && ep.ID != f.EndpointID) ||
+		(f.Region != "" && ep.Region != f.Region && ep.RegionID != f.Region) {
+		return 0, 0, false
+	}
+	for i, iface := range f.interfaces() {
+		if ep.Interface == iface || ep.Interface == NormalizeInterface(iface) {
+			return typeR, i, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Lookup returns the best endpoint for f, choosing as keystoneauth does:
+// first the service type (the type asked for when the catalog has it, else
+// the first of its official type and aliases that the catalog has), then the
+// first interface of the preference list that type offers, then catalog
+// order. It allocates nothing unless nothing matches.
 func (c *Catalog) Lookup(f Filter) (Endpoint, error) {
 	if c.Len() == 0 {
 		return Endpoint{}, &NotFoundError{Filter: f, empty: true}
 	}
-	for _, iface := range f.interfaces() {
-		if ep, ok := c.find(f, NormalizeInterface(iface)); ok {
-			return ep, nil
-		}
-	}
-	return Endpoint{}, &NotFoundError{Filter: f, Offered: c.offered()}
-}
-
-func (c *Catalog) find(f Filter, iface string) (Endpoint, bool) {
-	if f.ServiceType != "" {
-		for _, i := range c.byType[CanonicalServiceType(f.ServiceType)] {
-			if ep, ok := c.findIn(&c.services[i], f, iface); ok {
-				return ep, true
+	bestS, bestE, bestT, bestI := -1, -1, 0, 0
+	for si := range c.services {
+		for ei := range c.services[si].Endpoints {
+			t, i, ok := c.match(f, si, ei)
+			if !ok {
+				continue
+			}
+			if bestS < 0 || t < bestT || (t == bestT && i < bestI) {
+				bestS, bestE, bestT, bestI = si, ei, t, i
 			}
 		}
-		return Endpoint{}, false
 	}
-	for i := range c.services {
-		if ep, ok := c.findIn(&c.services[i], f, iface); ok {
-			return ep, true
-		}
+	if bestS < 0 {
+		return Endpoint{}, &NotFoundError{Filter: f, Offered: c.offered()}
 	}
-	return Endpoint{}, false
+	return c.services[bestS].Endpoints[bestE], nil
 }
 
-func (c *Catalog) findIn(s *Service, f Filter, iface string) (Endpoint, bool) {
-	if (f.ServiceName != "" && s.Name != f.ServiceName) || (f.ServiceID != "" && s.ID != f.ServiceID) {
-		return Endpoint{}, false
-	}
-	for i := range s.Endpoints {
-		ep := &s.Endpoints[i]
-		if ep.Interface != iface {
-			continue
-		}
-		if f.EndpointID != "" && ep.ID != f.EndpointID {
-			continue
-		}
-		if f.Region != "" && ep.Region != f.Region && ep.RegionID != f.Region {
-			continue
-		}
-		return *ep, true
-	}
-	return Endpoint{}, false
+// URLFor is Lookup's URL.
+func (c *Catalog) URLFor(f Filter) (string, error) {
+	ep, err := c.Lookup(f)
+	return ep.URL, err
 }
 
-// Endpoints lists every endpoint that matches f on any of its interfaces,
-// in preference order.
+// Endpoints lists every endpoint that matches f, best first (in the order
+// Lookup ranks them).
 func (c *Catalog) Endpoints(f Filter) []Endpoint {
-	var out []Endpoint
-	for _, iface := range f.interfaces() {
-		iface = NormalizeInterface(iface)
-		for i := range c.Services() {
-			s := &c.services[i]
-			if f.ServiceType != "" && CanonicalServiceType(s.Type) != CanonicalServiceType(f.ServiceType) {
-				continue
-			}
-			if (f.ServiceName != "" && s.Name != f.ServiceName) || (f.ServiceID != "" && s.ID != f.ServiceID) {
-				continue
-			}
-			for _, ep := range s.Endpoints {
-				if ep.Interface == iface && (f.EndpointID == "" || ep.ID == f.EndpointID) &&
-					(f.Region == "" || ep.Region == f.Region || ep.RegionID == f.Region) {
-					out = append(out, ep)
-				}
+	type ranked struct {
+		ep   Endpoint
+		t, i int
+	}
+	var all []ranked
+	for si := range c.Services() {
+		for ei := range c.services[si].Endpoints {
+			if t, i, ok := c.match(f, si, ei); ok {
+				all = append(all, ranked{c.services[si].Endpoints[ei], t, i})
 			}
 		}
+	}
+	slices.SortStableFunc(all, func(a, b ranked) int {
+		if a.t != b.t {
+			return a.t - b.t
+		}
+		return a.i - b.i
+	})
+	out := make([]Endpoint, len(all))
+	for k, r := range all {
+		out[k] = r.ep
 	}
 	return out
 }

@@ -50,9 +50,9 @@ func TestLookupByTypeInterfaceRegion(t *testing.T) {
 		{Filter{ServiceID: "s1", Interfaces: []string{"admin"}}, "http://adm/v3"},
 		// preference order: public first, but compute only has internal
 		{Filter{ServiceType: "compute", Interfaces: []string{"public", "internal"}}, "http://nova-int"},
-		// aliases both ways
+		// an alias in the catalog, asked for by its official type
 		{Filter{ServiceType: "block-storage"}, "http://vol/v3/p"},
-		{Filter{ServiceType: "volume"}, "http://vol/v3/p"},
+		{Filter{ServiceType: "block_storage"}, "http://vol/v3/p"},
 	}
 	for _, tc := range cases {
 		ep, err := c.Lookup(tc.f)

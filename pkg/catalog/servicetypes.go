@@ -1,50 +1,157 @@
 package catalog
 
-// serviceTypeAliases maps the historical names of a service type onto its
-// official name, as OpenStack's service-types-authority publishes them, so
-// that a lookup for "block-storage" finds a catalog entry typed "volumev3"
-// and the reverse.
-var serviceTypeAliases = map[string]string{
-	"volumev3":                 "block-storage",
-	"volumev2":                 "block-storage",
-	"volume":                   "block-storage",
-	"block-store":              "block-storage",
-	"container-infra":          "container-infrastructure-management",
-	"container-infrastructure": "container-infrastructure-management",
-	"sharev2":                  "shared-file-system",
-	"share":                    "shared-file-system",
-	"workflowv2":               "workflow",
-	"cluster":                  "clustering",
-	"messaging":                "message",
-	"data-processing":          "data-processing",
-	"application_catalog":      "application-catalog",
-	"rating":                   "rating",
-	"metric":                   "metric",
-	"key-manager":              "key-manager",
-	"orchestration":            "orchestration",
-	"cloudformation":           "cloudformation",
-	"load-balancer":            "load-balancer",
-	"placement":                "placement",
-	"resource-cluster":         "resource-cluster",
-	"reservation":              "reservation",
-	"function-engine":          "function-engine",
-	"instance-ha":              "instance-ha",
-	"accelerator":              "accelerator",
-	"identity":                 "identity",
-	"compute":                  "compute",
-	"image":                    "image",
-	"network":                  "network",
-	"object-store":             "object-store",
-	"dns":                      "dns",
-	"baremetal":                "baremetal",
-	"baremetal-introspection":  "baremetal-introspection",
+import "strings"
+
+// officialServiceTypes is OpenStack's service-types-authority
+// (https://opendev.org/openstack/service-types-authority, service-types.yaml
+// at commit 0d7ed00 of July 2025, a superset of the 2019 data python's
+// os-service-types 1.7 ships): each official service type with its
+// historical aliases, in the authority's order of preference.
+var officialServiceTypes = []struct {
+	Type    string
+	Aliases []string
+}{
+	{"identity", nil},      // keystone
+	{"compute", nil},       // nova
+	{"image", nil},         // glance
+	{"load-balancer", nil}, // octavia
+	{"object-store", nil},  // swift
+	{"clustering", []string{"resource-cluster", "cluster"}}, // senlin (retired)
+	{"data-processing", nil},                                // sahara (retired)
+	{"baremetal", []string{"bare-metal"}},                   // ironic
+	{"baremetal-introspection", nil},                        // ironic-inspector
+	{"key-manager", nil},                                    // barbican
+	{"ec2-api", nil},                                        // ec2-api (retired)
+	{"resource-optimization", []string{"infra-optim"}},      // watcher
+	{"message", []string{"messaging"}},                      // zaqar
+	{"application-catalog", nil},                            // murano (retired)
+	{"container-infrastructure-management", []string{"container-infrastructure", "container-infra"}}, // magnum
+	{"search", nil},                         // searchlight (retired)
+	{"dns", nil},                            // designate
+	{"workflow", []string{"workflowv2"}},    // mistral
+	{"rating", nil},                         // cloudkitty
+	{"operator-policy", []string{"policy"}}, // congress (retired)
+	{"shared-file-system", []string{"sharev2", "share"}},                         // manila
+	{"data-protection-orchestration", nil},                                       // karbor (retired)
+	{"orchestration", nil},                                                       // heat
+	{"block-storage", []string{"volumev3", "volumev2", "volume", "block-store"}}, // cinder
+	{"alarm", []string{"alarming"}},                                              // aodh
+	{"meter", []string{"metering", "telemetry"}},                                 // ceilometer (retired)
+	{"event", []string{"events"}},                                                // panko (retired)
+	{"metric-storage", nil},                                                      // aetos
+	{"application-deployment", []string{"application_deployment"}},               // solum (retired)
+	{"multi-region-network-automation", []string{"tricircle"}},                   // tricircle (retired)
+	{"database", nil},                                                            // trove
+	{"application-container", []string{"container"}},                             // zun
+	{"log-management", nil},                                                      // venus (retired)
+	{"root-cause-analysis", []string{"rca"}},                                     // vitrage
+	{"nfv-orchestration", nil},                                                   // tacker
+	{"network", nil},                                                             // neutron
+	{"backup", nil},                                                              // freezer-api
+	{"monitoring-logging", []string{"monitoring-log-api"}},                       // monasca-log-api
+	{"monitoring", nil},                                                          // monasca-api
+	{"monitoring-events", nil},                                                   // monasca-events-api
+	{"placement", nil},                                                           // placement
+	{"instance-ha", []string{"ha"}},                                              // masakari
+	{"reservation", nil},                                                         // blazar
+	{"function-engine", nil},                                                     // qinling (retired)
+	{"accelerator", nil},                                                         // cyborg
+	{"admin-logic", []string{"registration"}},                                    // adjutant
 }
 
-// CanonicalServiceType is the official name of a service type, or t itself
-// when it has no known alias.
+// serviceTypes indexes officialServiceTypes: every official type and every
+// alias maps to the official type's list of all its names (official first,
+// then the aliases in order).
+var serviceTypes = func() map[string][]string {
+	m := map[string][]string{}
+	for _, s := range officialServiceTypes {
+		all := append([]string{s.Type}, s.Aliases...)
+		for _, t := range all {
+			m[t] = all
+		}
+	}
+	return m
+}()
+
+// normalizeServiceType spells a type the way the authority does:
+// "application_deployment" and "application-deployment" are one type.
+func normalizeServiceType(t string) string {
+	if strings.IndexByte(t, '_') < 0 {
+		return t
+	}
+	return strings.ReplaceAll(t, "_", "-")
+}
+
+// CanonicalServiceType is the official name of a service type or alias
+// ("volumev3" → "block-storage"), or t itself when it is not known.
 func CanonicalServiceType(t string) string {
-	if c, ok := serviceTypeAliases[t]; ok {
-		return c
+	if all, ok := serviceTypes[normalizeServiceType(t)]; ok {
+		return all[0]
+	}
+	if all, ok := serviceTypes[t]; ok {
+		return all[0]
 	}
 	return t
+}
+
+// ServiceTypeAliases lists every name of t's service: the official type
+// first, then its aliases in order of preference. An unknown t gives []{t}.
+func ServiceTypeAliases(t string) []string {
+	if all, ok := serviceTypes[t]; ok {
+		return append([]string(nil), all...)
+	}
+	if all, ok := serviceTypes[normalizeServiceType(t)]; ok {
+		return append([]string(nil), all...)
+	}
+	return []string{t}
+}
+
+// ServiceTypeMatches reports whether a catalog entry of type found serves a
+// request for type requested, with os-service-types' rules: the same type;
+// an official type asked for by one of its aliases; or an alias in the
+// catalog asked for by its official type. One alias never matches another
+// ("volumev2" does not find "volumev3"): their API versions differ.
+func ServiceTypeMatches(requested, found string) bool {
+	return typeRank(requested, found) >= 0
+}
+
+// typeRank orders the catalog types that match requested: 0 for the type
+// itself, then 1 + its position among the official type and aliases. It is
+// -1 for no match. It allocates nothing.
+func typeRank(requested, found string) int {
+	if requested == found {
+		return 0
+	}
+	f := normalizeServiceType(found)
+	all, known := serviceTypes[f]
+	if !known {
+		if requested == f || normalizeServiceType(requested) == f {
+			return 0
+		}
+		return -1
+	}
+	official := all[0]
+	req := requested
+	if _, ok := serviceTypes[req]; !ok {
+		req = normalizeServiceType(req)
+	}
+	switch {
+	case req == f:
+		return 0
+	case f == official:
+		// An official type in the catalog: asked for by name or by alias.
+		for i, a := range all {
+			if a == req {
+				return i + 1
+			}
+		}
+	case req == official:
+		// An alias in the catalog, asked for by the official type.
+		for i, a := range all {
+			if a == f {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }

@@ -45,8 +45,8 @@
 // real request carries. [S3Signature] and [VerifyS3] are Keystone's check.
 //
 // Keystone refuses version 2 timestamps and version 4 dates older than its
-// [credential] auth_ttl (15 minutes by default); set [Signer.Now] only for
-// reproducible signatures in tests. On recent Keystone releases (and Debian's
-// security backports) both token calls need an X-Auth-Token with the admin or
-// service role.
+// credential.auth_ttl option (15 minutes by default); set [Signer.Now] only for
+// reproducible signatures in tests. Depending on the Keystone (Debian's Zed
+// with its security backports, for one) both token calls need an X-Auth-Token
+// with the admin or service role.
 package ec2signer

@@ -36,7 +36,7 @@ type Signer struct {
 	// SecretKey is the credential's "secret".
 	SecretKey string
 	// Now gives the signing time; nil means time.Now. Keystone refuses
-	// signatures older than its [credential] auth_ttl (15 minutes by default).
+	// signatures older than its credential.auth_ttl option (15 minutes by default).
 	Now func() time.Time
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -27,6 +28,7 @@ type Option func(*options)
 type options struct {
 	filter   catalog.Filter
 	endpoint string
+	versions catalog.VersionRange
 }
 
 // WithEndpoint skips the catalog and sends every request to url, the
@@ -46,16 +48,33 @@ func WithRegion(region string) Option { return func(o *options) { o.filter.Regio
 // more than one.
 func WithServiceName(name string) Option { return func(o *options) { o.filter.ServiceName = name } }
 
+// WithServiceID picks the identity service by its id in the catalog.
+func WithServiceID(id string) Option { return func(o *options) { o.filter.ServiceID = id } }
+
+// WithEndpointID picks one endpoint of the catalog by its id.
+func WithEndpointID(id string) Option { return func(o *options) { o.filter.EndpointID = id } }
+
+// WithVersion bounds the Identity v3 version the client accepts, as
+// keystoneauth's min_version and max_version: WithVersion("3.10", "") needs
+// Keystone to offer 3.10 or newer (found through version discovery when the
+// catalog URL is unversioned or says only "v3"). The default is any 3.x.
+func WithVersion(min, max string) Option {
+	return func(o *options) { o.versions = catalog.VersionRange{Min: min, Max: max} }
+}
+
 // NewV3 returns the Identity v3 client for sess. It makes no request.
 func NewV3(sess *auth.Session, opts ...Option) (*Client, error) {
 	if sess == nil {
 		return nil, fmt.Errorf("%w: identity.NewV3 needs a session", apierror.ErrMissingAuthPlugin)
 	}
-	o := options{filter: catalog.Filter{ServiceType: "identity"}}
+	o := options{filter: catalog.Filter{ServiceType: "identity"}, versions: catalog.MajorVersion(3)}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	d := &endpointDoer{session: sess, filter: o.filter, major: 3, override: strings.TrimSuffix(o.endpoint, "/")}
+	if o.versions.Min == "" && o.versions.Max == "" {
+		o.versions = catalog.MajorVersion(3)
+	}
+	d := &endpointDoer{session: sess, filter: o.filter, versions: o.versions, override: strings.TrimSuffix(o.endpoint, "/")}
 	// The generated client gets a relative root; endpointDoer fills in the
 	// endpoint when the request is sent, after the session has a catalog.
 	gen, err := identityv3.NewClientWithResponses("/", identityv3.WithHTTPClient(d))
@@ -75,7 +94,7 @@ func (c *Client) Endpoint(ctx context.Context) (string, error) { return c.doer.b
 type endpointDoer struct {
 	session  *auth.Session
 	filter   catalog.Filter
-	major    int
+	versions catalog.VersionRange
 	override string
 
 	mu       sync.Mutex
@@ -91,6 +110,16 @@ func (d *endpointDoer) base(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if a.Catalog.Len() == 0 && a.AuthURL != "" && catalog.CanonicalServiceType(d.filter.ServiceType) == "identity" {
+		// An unscoped token (or one issued with nocatalog) has no catalog;
+		// the identity API is then the one that issued the token, as
+		// keystoneauth assumes too.
+		v, err := d.session.Discovery().Resolve(ctx, d.session.HTTPClient(), a.AuthURL, d.versions)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSuffix(v.SelfURL, "/"), nil
+	}
 	d.mu.Lock()
 	if d.resolved != "" && d.token == a.Token {
 		u := d.resolved
@@ -98,11 +127,11 @@ func (d *endpointDoer) base(ctx context.Context) (string, error) {
 		return u, nil
 	}
 	d.mu.Unlock()
-	u, err := d.session.VersionedEndpoint(ctx, d.filter, d.major)
+	v, err := d.session.ResolveEndpoint(ctx, d.filter, d.versions)
 	if err != nil {
 		return "", err
 	}
-	u = strings.TrimSuffix(u, "/")
+	u := strings.TrimSuffix(v.SelfURL, "/")
 	d.mu.Lock()
 	d.resolved, d.token = u, a.Token
 	d.mu.Unlock()
@@ -119,11 +148,52 @@ func (d *endpointDoer) Do(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: endpoint %q: %w", apierror.ErrInvalidConfig, base, err)
 		}
-		full.RawQuery = req.URL.RawQuery
+		full.RawQuery = dropFalseFlags(req.URL.RawQuery)
 		req.URL = full
 		req.Host = full.Host
 	}
-	return d.session.Do(req)
+	resp, err := d.session.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	// The generated code reads the whole body anyway; reading it here first
+	// turns a malformed or broken-off answer into a typed error with the
+	// request id, where json.Unmarshal would give a bare syntax error.
+	if err := auth.BufferJSON(resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// presenceFlags are the query parameters Keystone treats as true whenever
+// they are present with any value but "0" (query_filter_is_true, or a bare
+// "in request.args" test): "effective=false" would turn effective on. The
+// generated client writes a false *bool as "false", so those are dropped.
+var presenceFlags = map[string]bool{
+	"effective": true, "include_names": true, "include_subtree": true,
+	"parents_as_list": true, "parents_as_ids": true, "subtree_as_list": true, "subtree_as_ids": true,
+	"include_limits": true, "nocatalog": true,
+}
+
+func dropFalseFlags(rawQuery string) string {
+	if rawQuery == "" || !strings.Contains(rawQuery, "false") {
+		return rawQuery
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return rawQuery
+	}
+	changed := false
+	for k, vs := range q {
+		if presenceFlags[k] && len(vs) == 1 && vs[0] == "false" {
+			delete(q, k)
+			changed = true
+		}
+	}
+	if !changed {
+		return rawQuery
+	}
+	return q.Encode()
 }
 
 // The apierror sentinels most callers test for.

@@ -70,6 +70,7 @@ func exerciseGrant(t *testing.T, c *identity.Client, api grantAPI) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{role.ID}, roleIDs(list.Roles), "the grant is listed once")
 	assert.Equal(t, role.Name, list.Roles[0].Name)
+	require.NotNil(t, list.Links)
 	require.NotNil(t, list.Links.Self)
 	assert.True(t, strings.HasSuffix(*list.Links.Self, api.listPath), *list.Links.Self)
 

@@ -15,6 +15,11 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
+// The tests of this package do not call t.Parallel: Keystone on sqlite
+// fails (with an empty reply) a transaction that reads and then writes, such
+// as creating a region under a parent or deleting a region, whenever another
+// write commits in between, and these tests write to the same tables.
+
 // ignoreNotFound lets a cleanup succeed when the test already deleted the
 // resource itself.
 func ignoreNotFound(err error) error {

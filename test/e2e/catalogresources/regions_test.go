@@ -15,7 +15,6 @@ import (
 )
 
 func TestRegionHierarchy(t *testing.T) {
-	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 

@@ -16,7 +16,6 @@ import (
 )
 
 func TestServiceCRUDAndFilters(t *testing.T) {
-	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
@@ -84,7 +83,6 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 }
 
 func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
-	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 

@@ -17,7 +17,6 @@ import (
 )
 
 func TestIdentityProviderCRUD(t *testing.T) {
-	t.Parallel()
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	domainID := createDomain(t, admin)
@@ -100,7 +99,6 @@ func TestIdentityProviderCRUD(t *testing.T) {
 // Without a domain_id Keystone creates a domain for the provider's users,
 // and leaves it behind when the provider is deleted.
 func TestIdentityProviderAutoDomain(t *testing.T) {
-	t.Parallel()
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	id := e2eutil.Name(t, "idp")
@@ -110,8 +108,8 @@ func TestIdentityProviderAutoDomain(t *testing.T) {
 	require.NoError(t, err)
 	idp := resp.JSON201.IdentityProvider
 	require.NotEmpty(t, idp.DomainID)
-	e2eutil.Cleanup(t, func(ctx2 context.Context) error { return removeDomain(ctx2, admin, idp.DomainID) })
-	e2eutil.Cleanup(t, func(ctx2 context.Context) error {
+	cleanup(t, func(ctx2 context.Context) error { return removeDomain(ctx2, admin, idp.DomainID) })
+	cleanup(t, func(ctx2 context.Context) error {
 		_, err := admin.DeleteIdentityProviderWithResponse(ctx2, id)
 		return ignoreNotFound(err)
 	})
@@ -126,7 +124,6 @@ func TestIdentityProviderAutoDomain(t *testing.T) {
 }
 
 func TestMappingCRUD(t *testing.T) {
-	t.Parallel()
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	id := e2eutil.Name(t, "map")
@@ -204,7 +201,6 @@ func TestMappingCRUD(t *testing.T) {
 }
 
 func TestProtocolCRUD(t *testing.T) {
-	t.Parallel()
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	domainID := createDomain(t, admin)
@@ -259,7 +255,6 @@ func TestProtocolCRUD(t *testing.T) {
 }
 
 func TestServiceProviderCRUD(t *testing.T) {
-	t.Parallel()
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	id := e2eutil.Name(t, "sp")

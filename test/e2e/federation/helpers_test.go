@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -107,7 +108,7 @@ func createDomain(t *testing.T, c *identity.Client) string {
 	})
 	require.NoError(t, err)
 	id := resp.JSON201.Domain.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error { return removeDomain(ctx, c, id) })
+	cleanup(t, func(ctx context.Context) error { return removeDomain(ctx, c, id) })
 	return id
 }
 
@@ -128,7 +129,7 @@ func createGroup(t *testing.T, c *identity.Client) string {
 	})
 	require.NoError(t, err)
 	id := resp.JSON201.Group.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := c.DeleteGroupWithResponse(ctx, id)
 		return ignoreNotFound(err)
 	})
@@ -142,7 +143,7 @@ func createProject(t *testing.T, c *identity.Client) identityv3.Project {
 	})
 	require.NoError(t, err)
 	p := resp.JSON201.Project
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := c.DeleteProjectWithResponse(ctx, p.ID)
 		return ignoreNotFound(err)
 	})
@@ -163,7 +164,7 @@ func createIdP(t *testing.T, c *identity.Client, id string, body identityv3.Iden
 		identityv3.CreateIdentityProviderJSONRequestBody{IdentityProvider: body})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := c.DeleteIdentityProviderWithResponse(ctx, id)
 		return ignoreNotFound(err)
 	})
@@ -177,7 +178,7 @@ func createMapping(t *testing.T, c *identity.Client, id string, rules []identity
 	})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := c.DeleteMappingWithResponse(ctx, id)
 		return ignoreNotFound(err)
 	})
@@ -190,7 +191,7 @@ func createProtocol(t *testing.T, c *identity.Client, idp, protocol string, body
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: body})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := c.DeleteIdentityProviderProtocolWithResponse(ctx, idp, protocol)
 		return ignoreNotFound(err)
 	})
@@ -203,7 +204,7 @@ func createSP(t *testing.T, c *identity.Client, id string, body identityv3.Servi
 		identityv3.CreateServiceProviderJSONRequestBody{ServiceProvider: body})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := c.DeleteServiceProviderWithResponse(ctx, id)
 		return ignoreNotFound(err)
 	})
@@ -216,7 +217,7 @@ func createSP(t *testing.T, c *identity.Client, id string, body identityv3.Servi
 // one project.
 type federation struct {
 	domainID, groupID, idp, remoteID, mapping string
-	project                                    identityv3.Project
+	project                                   identityv3.Project
 }
 
 const protocolMapped = "mapped"
@@ -250,7 +251,7 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 // deleteShadowUser removes the user a federated login created, when the
 // test ends.
 func deleteShadowUser(t *testing.T, admin *identity.Client, userID string) {
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
+	cleanup(t, func(ctx context.Context) error {
 		_, err := admin.DeleteUserWithResponse(ctx, userID)
 		return ignoreNotFound(err)
 	})
@@ -260,4 +261,24 @@ func deleteShadowUser(t *testing.T, admin *identity.Client, userID string) {
 // ([federation] trusted_dashboard).
 func dashboard() string {
 	return strings.TrimSuffix(strings.TrimSuffix(e2eutil.AuthURL(), "/"), "/v3") + "/dashboard/auth/websso/"
+}
+
+// cleanup is e2eutil.Cleanup, retried when the connection breaks: under
+// load the test Keystone's sqlite answers "database is locked" with an empty
+// reply, and a delete is safe to repeat (a not-found counts as done).
+func cleanup(t *testing.T, fn func(ctx context.Context) error) {
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		var err error
+		for attempt := 0; attempt < 4; attempt++ {
+			if err = fn(ctx); err == nil || !errors.Is(err, apierror.ErrConnection) {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(attempt+1) * time.Second):
+			}
+		}
+		return err
+	})
 }

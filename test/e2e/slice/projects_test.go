@@ -63,7 +63,7 @@ func TestProjectLifecycle(t *testing.T) {
 	assert.Contains(t, string(got.Body), `"cost_center": "cc-42"`, "extra attributes come back")
 
 	upd, err := c.UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
-		Project: identityv3.ProjectUpdate{Description: nullable.NewNullableWithValue("second"), Enabled: ptr(false)},
+		Project: identityv3.ProjectUpdate{Description: ptr(nullable.NewNullableWithValue("second")), Enabled: ptr(false)},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "second", *upd.JSON200.Project.Description)
@@ -71,7 +71,7 @@ func TestProjectLifecycle(t *testing.T) {
 
 	// null clears the description
 	upd, err = c.UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
-		Project: identityv3.ProjectUpdate{Description: nullable.NewNullNullable[string]()},
+		Project: identityv3.ProjectUpdate{Description: ptr(nullable.NewNullNullable[string]())},
 	})
 	require.NoError(t, err)
 	assert.Nil(t, upd.JSON200.Project.Description)

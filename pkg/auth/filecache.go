@@ -1,0 +1,221 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// WithFileCache keeps the session's token in a file under dir, shared by
+// every session and process that authenticates the same way (same
+// CacheID): the first to authenticate writes the token, the others start
+// with it instead of asking Keystone for their own.
+//
+// The files hold live tokens. dir is created 0700 if missing; the cache is
+// not used when dir, or a file in it, is open to other users or owned by
+// another user. Files are written 0600 and replaced atomically (a temporary
+// file renamed over the old one), so readers never see half a file. A file
+// that is corrupt, belongs to another identity, or whose token expires
+// within the session's refresh margin is ignored. A token the session
+// itself gave up (a 401, Invalidate) is never taken back from the file.
+//
+// Plugins without a CacheID (CacheKeyer) are not cached. Failures of the
+// cache never fail authentication: they are logged and the session
+// authenticates as it would without one.
+func WithFileCache(dir string) Option {
+	return func(s *Session) {
+		if s.plugin == nil || CacheID(s.plugin) == "" {
+			return
+		}
+		s.plugin = &fileCached{Plugin: s.plugin, cache: fileCache{dir: dir}, session: s}
+	}
+}
+
+// fileCached wraps a plugin with the file cache.
+type fileCached struct {
+	Plugin
+	cache   fileCache
+	session *Session // for its refresh margin and logger
+
+	mu     sync.Mutex
+	served string // the last token this wrapper handed to its session
+}
+
+func (f *fileCached) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+	id := CacheID(f.Plugin)
+	log := f.session.logger
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, err := f.cache.load(id, time.Now().Add(f.session.refreshMargin))
+	switch {
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		log.LogAttrs(ctx, slog.LevelDebug, "token file cache: ignoring the cached token", slog.String("error", err.Error()))
+	case a != nil && a.Token != f.served:
+		// The session asks again only when its token is unusable, so the
+		// token it had (f.served) is never handed back.
+		log.LogAttrs(ctx, slog.LevelDebug, "token file cache: using the cached token", slog.Time("expires_at", a.ExpiresAt))
+		f.served = a.Token
+		return a, nil
+	}
+	a, err = f.Plugin.Authenticate(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.cache.store(id, a); err != nil {
+		log.LogAttrs(ctx, slog.LevelWarn, "token file cache: not written", slog.String("error", err.Error()))
+	}
+	f.served = a.Token
+	return a, nil
+}
+
+// CacheKey is the wrapped plugin's, so that state export and import see
+// through the cache.
+func (f *fileCached) CacheKey() map[string]string {
+	if ck, ok := f.Plugin.(CacheKeyer); ok {
+		return ck.CacheKey()
+	}
+	return nil
+}
+
+// DecorateRequest is the wrapped plugin's, if it has one.
+func (f *fileCached) DecorateRequest(req *http.Request, a *AccessInfo) error {
+	return decorateRequest(f.Plugin, req, a)
+}
+
+// fileCache is a directory of state files, one per cache id.
+type fileCache struct {
+	dir string
+}
+
+// maxCacheFile bounds what is read of a cache file (a token with a large
+// catalog is tens of kilobytes).
+const maxCacheFile = 8 << 20
+
+func (c fileCache) path(id string) string { return filepath.Join(c.dir, id+".json") }
+
+// load returns the cached access for id if it is still good at t (the
+// moment from which the session would renew it).
+func (c fileCache) load(id string, t time.Time) (*AccessInfo, error) {
+	if err := c.checkDir(false); err != nil {
+		return nil, err
+	}
+	f, err := openPrivate(c.path(id))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCacheFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCacheFile {
+		return nil, errors.New("cache file too large")
+	}
+	a, err := decodeState(data, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.willExpireBy(t) {
+		return nil, fmt.Errorf("cached token expires at %s, within the refresh margin", a.ExpiresAt.Format(time.RFC3339))
+	}
+	return a, nil
+}
+
+// store writes a's state for id: to a temporary file in the same
+// directory, then renamed over the old file.
+func (c fileCache) store(id string, a *AccessInfo) error {
+	if a == nil || a.Token == "" || a.Body == nil {
+		return nil
+	}
+	data, err := encodeState(id, a)
+	if err != nil {
+		return err
+	}
+	if err := c.checkDir(true); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(c.dir, "."+id+".*.tmp") // created 0600
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(name, c.path(id)); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// checkDir makes sure the directory is private to this user, creating it
+// (0700) when create is set.
+func (c fileCache) checkDir(create bool) error {
+	if c.dir == "" {
+		return errors.New("no cache directory")
+	}
+	if create {
+		if err := os.MkdirAll(c.dir, 0o700); err != nil {
+			return err
+		}
+	}
+	fi, err := os.Stat(c.dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", c.dir)
+	}
+	if err := private(fi); err != nil {
+		return fmt.Errorf("cache directory %s: %w", c.dir, err)
+	}
+	return nil
+}
+
+// openPrivate opens a cache file for reading, refusing a symbolic link, a
+// file that is not regular, and one other users may read or write.
+func openPrivate(path string) (*os.File, error) {
+	f, err := openNoFollow(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err == nil {
+		if perr := private(fi); perr != nil {
+			err = fmt.Errorf("cache file %s: %w", path, perr)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}

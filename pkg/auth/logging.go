@@ -1,0 +1,381 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// What the debug log shows, and what it never shows.
+//
+// Headers that carry credentials are replaced by a short hash of their value
+// ("{SHA256}1f2e3d4c5b6a7988"), as keystoneauth logs them, so that one token
+// can be followed through a log without being usable from it. In JSON and
+// form bodies every password, secret, passcode, TOTP seed (a credential's
+// blob), signature and OAuth/OIDC token is masked ("***"), every token id
+// ("token": {"id": …}, "token": "…") hashed, and a token's catalog replaced
+// by "<removed>". Bodies are logged only when small (WithLogBodyLimit) and
+// text; JSON that does not parse is not logged at all, since it cannot be
+// masked reliably. On top of that, the credential header values of the
+// exchange are scrubbed from anything logged.
+
+const (
+	masked  = "***"
+	removed = "<removed>"
+)
+
+// hashSecret is how a token appears in the log: {SHA256} and the first 16
+// hex digits of its SHA-256.
+func hashSecret(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return "{SHA256}" + hex.EncodeToString(sum[:8])
+}
+
+// secretHeaders are the headers whose values never reach the log, and how
+// they appear there instead.
+var secretHeaders = map[string]func(string) string{
+	"X-Auth-Token":           hashSecret,
+	"X-Subject-Token":        hashSecret,
+	"X-Service-Token":        hashSecret,
+	"Openstack-Auth-Receipt": hashSecret,
+	"Authorization":          redactAuthorization,
+	"Proxy-Authorization":    redactAuthorization,
+	"Cookie":                 func(string) string { return masked },
+	"Set-Cookie":             func(string) string { return masked },
+}
+
+// redactAuthorization keeps the scheme: a Bearer token is hashed like a
+// Keystone token, anything else (Basic, OAuth 1 signatures) masked whole.
+func redactAuthorization(v string) string {
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok {
+		return masked
+	}
+	if strings.EqualFold(scheme, "Bearer") {
+		return scheme + " " + hashSecret(strings.TrimSpace(cred))
+	}
+	return scheme + " " + masked
+}
+
+// secretValues are the credential header values of an exchange, to be
+// scrubbed from whatever else is logged (a server may echo a token in an
+// error message).
+func secretValues(hs ...http.Header) []string {
+	var out []string
+	for _, h := range hs {
+		for name := range secretHeaders {
+			for _, v := range h.Values(name) {
+				_, cred, ok := strings.Cut(v, " ")
+				if ok && (name == "Authorization" || name == "Proxy-Authorization") {
+					v = cred
+				}
+				if len(v) >= 8 {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func scrub(s string, secrets []string) string {
+	for _, v := range secrets {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, hashSecret(v))
+		}
+	}
+	return s
+}
+
+// headerAttrs renders headers for the log, credentials redacted, in name order.
+func headerAttrs(h http.Header) slog.Attr {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	attrs := make([]any, 0, len(names))
+	for _, name := range names {
+		vals := h[name]
+		if red, ok := secretHeaders[http.CanonicalHeaderKey(name)]; ok {
+			vals = make([]string, len(h[name]))
+			for i, v := range h[name] {
+				vals[i] = red(v)
+			}
+		}
+		attrs = append(attrs, slog.String(name, strings.Join(vals, ", ")))
+	}
+	return slog.Group("headers", attrs...)
+}
+
+// secretKey reports whether a JSON or form field holds a secret to mask.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, part := range []string{"password", "secret", "passcode", "passphrase", "private_key", "privatekey"} {
+		if strings.Contains(k, part) {
+			return true
+		}
+	}
+	switch k {
+	case "blob", "signature", "access_token", "id_token", "refresh_token", "oauth_verifier",
+		"assertion", "client_assertion", "device_code":
+		return true
+	}
+	return false
+}
+
+// RedactJSON returns a JSON document with every secret masked, every token
+// id hashed and a token's catalog removed (see the package's logging
+// rules). It reports false for input that is not one JSON value.
+func RedactJSON(data []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	v = redactValue("", v)
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, false
+	}
+	return bytes.TrimRight(out.Bytes(), "\n"), true
+}
+
+func redactValue(parent string, v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			lk := strings.ToLower(k)
+			switch {
+			case child == nil:
+			case lk == "password" && isObject(child):
+				// The password method of a token request: its user has
+				// the password (and names worth seeing).
+				t[k] = redactValue(lk, child)
+			case secretKey(lk):
+				t[k] = masked
+			case lk == "token" || lk == "x-subject-token" || lk == "x-auth-token":
+				switch c := child.(type) {
+				case string:
+					t[k] = hashSecret(c)
+				case map[string]any:
+					if id, ok := c["id"].(string); ok {
+						c["id"] = hashSecret(id)
+					}
+					if _, ok := c["catalog"]; ok {
+						c["catalog"] = removed
+					}
+					t[k] = redactValue(lk, c)
+				default:
+					t[k] = redactValue(lk, c)
+				}
+			case lk == "servicecatalog" && parent == "access":
+				t[k] = removed
+			default:
+				t[k] = redactValue(lk, child)
+			}
+		}
+		return t
+	case []any:
+		for i, c := range t {
+			t[i] = redactValue(parent, c)
+		}
+		return t
+	}
+	return v
+}
+
+func isObject(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
+}
+
+// redactForm masks the secret fields of a form-encoded body (OAuth 1
+// tokens and their secrets, OAuth 2 client secrets, ...).
+func redactForm(body string) (string, bool) {
+	q, err := url.ParseQuery(body)
+	if err != nil || len(q) == 0 {
+		return "", false
+	}
+	for k, vs := range q {
+		lk := strings.ToLower(k)
+		if secretKey(lk) || strings.Contains(lk, "token") || lk == "code" || lk == "code_verifier" {
+			for i := range vs {
+				vs[i] = masked
+			}
+		}
+	}
+	return q.Encode(), true
+}
+
+// looksLikeForm tells "a=1&b=2" from prose.
+func looksLikeForm(s string) bool {
+	return strings.Contains(s, "=") && !strings.ContainsAny(s, " \t\r\n<>{}\"")
+}
+
+// bodyForLog renders a body for the log: redacted text, or why it is left out.
+func bodyForLog(contentType string, body []byte, more bool, limit int, secrets []string) string {
+	if len(body) == 0 && !more {
+		return ""
+	}
+	if more {
+		return fmt.Sprintf("<not logged: larger than %d bytes>", limit)
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	if !utf8.Valid(body) {
+		return fmt.Sprintf("<not logged: %d bytes of binary %s>", len(body), mt)
+	}
+	s := string(body)
+	switch {
+	case isJSON(mt):
+		red, ok := RedactJSON(body)
+		if !ok {
+			return fmt.Sprintf("<not logged: %d bytes of malformed JSON>", len(body))
+		}
+		s = string(red)
+	case mt == "application/x-www-form-urlencoded" || (mt == "text/plain" && looksLikeForm(strings.TrimSpace(s))):
+		red, ok := redactForm(strings.TrimSpace(s))
+		if !ok {
+			return fmt.Sprintf("<not logged: %d bytes of malformed form data>", len(body))
+		}
+		s = red
+	case strings.HasPrefix(mt, "text/") || mt == "application/xml" || strings.HasSuffix(mt, "+xml"):
+		if strings.Contains(s, "PRIVATE KEY") {
+			return fmt.Sprintf("<not logged: %d bytes holding a private key>", len(body))
+		}
+	default:
+		return fmt.Sprintf("<not logged: Content-Type %q>", contentType)
+	}
+	return scrub(s, secrets)
+}
+
+// requestBody reads a copy of a request body for the log, when it is small
+// enough and can be read again.
+func requestBody(req *http.Request, limit int) (data []byte, more bool, ok bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, false, true
+	}
+	if req.GetBody == nil || limit <= 0 {
+		return nil, false, false
+	}
+	if req.ContentLength > int64(limit) {
+		return nil, true, true
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, false, false
+	}
+	defer rc.Close()
+	data, err = io.ReadAll(io.LimitReader(rc, int64(limit)+1))
+	if err != nil {
+		return nil, false, false
+	}
+	if len(data) > limit {
+		return nil, true, true
+	}
+	return data, false, true
+}
+
+func (s *Session) logRequest(ctx context.Context, req *http.Request, attempt int) {
+	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("url", redactURL(req)), headerAttrs(req.Header)}
+	if attempt > 1 {
+		attrs = append(attrs, slog.Int("attempt", attempt))
+	}
+	data, more, ok := requestBody(req, s.logBodyLimit)
+	switch {
+	case !ok && s.logBodyLimit > 0:
+		attrs = append(attrs, slog.String("body", "<not logged: the body cannot be read twice>"))
+	case len(data) > 0 || more:
+		attrs = append(attrs, slog.String("body",
+			bodyForLog(req.Header.Get("Content-Type"), data, more, s.logBodyLimit, secretValues(req.Header))))
+	}
+	s.logger.LogAttrs(ctx, slog.LevelDebug, "http request", attrs...)
+}
+
+// logResponse logs an answer. To log its body it reads up to the log limit
+// ahead and puts what it read back in front of the rest.
+func (s *Session) logResponse(ctx context.Context, req *http.Request, resp *http.Response, took time.Duration) {
+	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("url", redactURL(req)),
+		slog.Int("status", resp.StatusCode), slog.String("request_id", RequestID(resp)),
+		slog.Duration("took", took), headerAttrs(resp.Header)}
+	if body := s.peekBody(resp); body != "" {
+		attrs = append(attrs, slog.String("body", scrub(body, secretValues(req.Header, resp.Header))))
+	}
+	s.logger.LogAttrs(ctx, slog.LevelDebug, "http response", attrs...)
+}
+
+func (s *Session) peekBody(resp *http.Response) string {
+	limit := s.logBodyLimit
+	if limit <= 0 || resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength == 0 ||
+		resp.Request.Method == http.MethodHead {
+		return ""
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	if !isJSON(mt) && !strings.HasPrefix(mt, "text/") && mt != "application/x-www-form-urlencoded" {
+		return fmt.Sprintf("<not logged: Content-Type %q>", ct)
+	}
+	if resp.ContentLength > int64(limit) {
+		return fmt.Sprintf("<not logged: %d bytes, larger than %d>", resp.ContentLength, limit)
+	}
+	buf := make([]byte, 0, min(limit+1, 4096))
+	var err error
+	for len(buf) <= limit && err == nil {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(limit+1, 2*cap(buf))-len(buf))
+		}
+		var n int
+		n, err = resp.Body.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+	}
+	resp.Body = &peekedBody{buf: bytes.NewReader(buf), err: err, body: resp.Body}
+	switch {
+	case err == io.EOF:
+		return bodyForLog(ct, buf, false, limit, nil)
+	case err == nil:
+		return fmt.Sprintf("<not logged: larger than %d bytes>", limit)
+	default:
+		return fmt.Sprintf("<not logged: reading it failed after %d bytes: %v>", len(buf), err)
+	}
+}
+
+// peekedBody is an answer's body whose first bytes were read for the log:
+// it gives them back, then the rest, or the error the reading met.
+type peekedBody struct {
+	buf  *bytes.Reader
+	err  error
+	body io.ReadCloser
+}
+
+func (p *peekedBody) Read(b []byte) (int, error) {
+	if p.buf.Len() > 0 {
+		return p.buf.Read(b)
+	}
+	if p.err != nil {
+		return 0, p.err
+	}
+	return p.body.Read(b)
+}
+
+func (p *peekedBody) Close() error { return p.body.Close() }

@@ -1,0 +1,150 @@
+package auth
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+)
+
+// CacheKeyer is implemented by plugins (and methods) whose tokens may be
+// kept and reused: exported state, the file cache. CacheKey returns the
+// elements that make two plugins' tokens interchangeable — auth URL, user,
+// scope, method — and never a secret (a password's hash would let anyone
+// who sees the id test guesses; a token's hash is safe, as a token is
+// random). A plugin that does not implement it is never cached.
+type CacheKeyer interface {
+	CacheKey() map[string]string
+}
+
+// CacheID is the identity of p's tokens (keystoneauth's get_cache_id): a
+// SHA-256 over p's CacheKey, hex. It is "" for a plugin whose tokens must
+// not be cached.
+func CacheID(p Plugin) string {
+	ck, ok := p.(CacheKeyer)
+	if !ok {
+		return ""
+	}
+	elems := ck.CacheKey()
+	if elems == nil {
+		return ""
+	}
+	h := sha256.New()
+	for _, k := range slices.Sorted(func(yield func(string) bool) {
+		for k := range elems {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		// Length-prefixed, so that no two maps hash alike.
+		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(elems[k]), elems[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// stateVersion is the version of the state format; a state of another
+// version is refused (and a cache file of another version ignored).
+const stateVersion = 1
+
+// state is exported state and the file cache's content.
+type state struct {
+	Version int    `json:"version"`
+	CacheID string `json:"cache_id"`
+	AuthURL string `json:"auth_url"`
+	Token   string `json:"token"`
+	// Body is the token answer's body ({"token": {...}}) as Keystone sent it.
+	Body json.RawMessage `json:"body"`
+}
+
+// ErrNoState is returned by ExportState when the session holds no token
+// that can be exported; it matches apierror.ErrInvalidConfig.
+var ErrNoState = fmt.Errorf("%w: the session holds no token to export", apierror.ErrInvalidConfig)
+
+// ExportState returns the session's current token and its body as JSON,
+// keyed by CacheID of the session's plugin, for ImportState or WithState
+// in a later process. It holds a live token: store it like a password.
+// It makes no request; a session that has not authenticated yet (or that
+// needs no token) returns ErrNoState.
+func (s *Session) ExportState() ([]byte, error) {
+	a := s.current()
+	if a == nil || a.Token == "" || a.Body == nil {
+		return nil, ErrNoState
+	}
+	return encodeState(CacheID(s.plugin), a)
+}
+
+// ImportState makes the session use the token of an exported state. The
+// state must come from a plugin with the same CacheID and its token must
+// not have expired; otherwise the session is unchanged and the error
+// matches apierror.ErrInvalidConfig. A token within the refresh margin of
+// its expiry is accepted and renewed on first use.
+func (s *Session) ImportState(data []byte) error {
+	a, err := decodeState(data, CacheID(s.plugin))
+	if err != nil {
+		return err
+	}
+	if a.WillExpireSoon(0) {
+		return fmt.Errorf("%w: the state's token expired at %s", apierror.ErrInvalidConfig, a.ExpiresAt.Format(time.RFC3339))
+	}
+	s.mu.Lock()
+	s.access = a
+	s.mu.Unlock()
+	return nil
+}
+
+// WithState starts the session with the token of an exported state (see
+// ImportState). A state that is invalid, belongs to another identity or
+// holds an expired token is ignored, as a cache miss would be: the
+// session then authenticates as usual.
+func WithState(data []byte) Option {
+	return func(s *Session) {
+		_ = s.ImportState(data)
+	}
+}
+
+func encodeState(cacheID string, a *AccessInfo) ([]byte, error) {
+	body := a.raw
+	if len(body) == 0 {
+		var err error
+		if body, err = json.Marshal(identityv3.TokenEnvelope{Token: *a.Body}); err != nil {
+			return nil, fmt.Errorf("auth: encoding the token body: %w", err)
+		}
+	}
+	return json.Marshal(state{Version: stateVersion, CacheID: cacheID, AuthURL: a.AuthURL, Token: a.Token, Body: body})
+}
+
+// errForeignState says a state belongs to another identity.
+var errForeignState = errors.New("the state belongs to another identity (cache id)")
+
+func decodeState(data []byte, cacheID string) (*AccessInfo, error) {
+	var st state
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%w: auth state: %w", apierror.ErrInvalidConfig, err)
+	}
+	switch {
+	case st.Version != stateVersion:
+		return nil, fmt.Errorf("%w: auth state version %d (want %d)", apierror.ErrInvalidConfig, st.Version, stateVersion)
+	case st.CacheID != cacheID:
+		return nil, fmt.Errorf("%w: %w", apierror.ErrInvalidConfig, errForeignState)
+	case st.Token == "" || len(st.Body) == 0:
+		return nil, fmt.Errorf("%w: auth state without a token", apierror.ErrInvalidConfig)
+	}
+	var env identityv3.TokenEnvelope
+	if err := json.Unmarshal(st.Body, &env); err != nil {
+		return nil, fmt.Errorf("%w: auth state token body: %w", apierror.ErrInvalidConfig, err)
+	}
+	if env.Token.ExpiresAt.IsZero() {
+		return nil, fmt.Errorf("%w: auth state token without expires_at", apierror.ErrInvalidConfig)
+	}
+	a := accessFromToken(st.Token, &env.Token, st.AuthURL)
+	a.raw = bytes.Clone(st.Body)
+	return a, nil
+}

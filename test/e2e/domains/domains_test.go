@@ -1,0 +1,189 @@
+package domains_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/oapi-codegen/nullable"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/identity"
+	"github.com/keystone-go/keystone/test/e2e/e2eutil"
+)
+
+// createDomain creates the domain and, when the test ends, disables and
+// deletes it (Keystone refuses to delete an enabled domain).
+func createDomain(t *testing.T, c *identity.Client, body identityv3.DomainCreate) identityv3.Domain {
+	t.Helper()
+	resp, err := c.CreateDomainWithResponse(e2eutil.Ctx(t), identityv3.CreateDomainJSONRequestBody{Domain: body})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	domain := resp.JSON201.Domain
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := c.UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
+			Domain: identityv3.DomainUpdate{Enabled: new(false)},
+		})
+		if err != nil {
+			return ignoreNotFound(err)
+		}
+		_, err = c.DeleteDomainWithResponse(ctx, domain.ID)
+		return ignoreNotFound(err)
+	})
+	return domain
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, apierror.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func listDomainIDs(t *testing.T, c *identity.Client, params identityv3.ListDomainsParams) []string {
+	t.Helper()
+	resp, err := c.ListDomainsWithResponse(e2eutil.Ctx(t), &params)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode())
+	ids := make([]string, 0, len(resp.JSON200.Domains))
+	for _, d := range resp.JSON200.Domains {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+func TestDomainCRUD(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+
+	name := e2eutil.Name(t, "dom")
+	body := identityv3.DomainCreate{
+		Name:        name,
+		Description: new("first description"),
+		Tags:        []string{"blue", "green"},
+		Options:     &identityv3.DomainOptions{Immutable: new(false)},
+	}
+	body.Set("owner_team", "identity")
+	domain := createDomain(t, c, body)
+
+	assert.NotEmpty(t, domain.ID)
+	assert.Equal(t, name, domain.Name)
+	assert.True(t, domain.Enabled, "a new domain is enabled")
+	require.NotNil(t, domain.Description)
+	assert.Equal(t, "first description", *domain.Description)
+	assert.ElementsMatch(t, []string{"blue", "green"}, domain.Tags)
+	require.NotNil(t, domain.Options)
+	require.NotNil(t, domain.Options.Immutable)
+	assert.False(t, *domain.Options.Immutable)
+	require.NotNil(t, domain.Links.Self)
+	assert.True(t, strings.HasSuffix(*domain.Links.Self, "/domains/"+domain.ID), *domain.Links.Self)
+
+	got, err := c.GetDomainWithResponse(ctx, domain.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, got.StatusCode())
+	assert.Equal(t, domain.ID, got.JSON200.Domain.ID)
+	var raw struct {
+		Domain map[string]any `json:"domain"`
+	}
+	require.NoError(t, json.Unmarshal(got.Body, &raw))
+	assert.Equal(t, "identity", raw.Domain["owner_team"], "the extra attribute is kept")
+
+	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+		Domain: identityv3.DomainCreate{Name: name},
+	})
+	require.ErrorIs(t, err, apierror.ErrConflict, "domain names are unique")
+
+	newName := e2eutil.Name(t, "renamed")
+	updated, err := c.UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
+		Domain: identityv3.DomainUpdate{
+			Name:        new(newName),
+			Description: nullable.NewNullNullable[string](),
+			Tags:        []string{"red"},
+		},
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, updated.StatusCode())
+	d := updated.JSON200.Domain
+	assert.Equal(t, newName, d.Name)
+	assert.Nil(t, d.Description, "null cleared the description")
+	assert.Equal(t, []string{"red"}, d.Tags, "tags are replaced, not merged")
+	assert.True(t, d.Enabled, "a PATCH leaves out what it does not name")
+
+	// An enabled domain cannot be deleted.
+	_, err = c.DeleteDomainWithResponse(ctx, domain.ID)
+	require.ErrorIs(t, err, apierror.ErrForbidden)
+
+	disabled, err := c.UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
+		Domain: identityv3.DomainUpdate{Enabled: new(false)},
+	})
+	require.NoError(t, err)
+	assert.False(t, disabled.JSON200.Domain.Enabled)
+
+	deleted, err := c.DeleteDomainWithResponse(ctx, domain.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
+
+	_, err = c.GetDomainWithResponse(ctx, domain.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = c.DeleteDomainWithResponse(ctx, domain.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+}
+
+func TestDomainExplicitID(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	domain := createDomain(t, c, identityv3.DomainCreate{Name: e2eutil.Name(t, "explicit"), ExplicitDomainID: new(id)})
+	assert.Equal(t, id, domain.ID)
+
+	got, err := c.GetDomainWithResponse(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, domain.Name, got.JSON200.Domain.Name)
+
+	// The id is taken now.
+	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "again"), ExplicitDomainID: new(id)},
+	})
+	require.ErrorIs(t, err, apierror.ErrConflict)
+
+	// An id that is not 32 hex digits is refused.
+	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "badid"), ExplicitDomainID: new("not-a-uuid")},
+	})
+	require.ErrorIs(t, err, apierror.ErrBadRequest)
+}
+
+func TestListDomainsFilters(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+
+	stem := e2eutil.Name(t, "dlist")
+	on := createDomain(t, c, identityv3.DomainCreate{Name: stem + "-on"})
+	off := createDomain(t, c, identityv3.DomainCreate{Name: stem + "-off", Enabled: new(false)})
+	both := []string{on.ID, off.ID}
+
+	assert.Equal(t, []string{on.ID}, listDomainIDs(t, c, identityv3.ListDomainsParams{Name: new(on.Name)}))
+	assert.ElementsMatch(t, both, listDomainIDs(t, c, identityv3.ListDomainsParams{NameContains: new(stem)}))
+	assert.Empty(t, listDomainIDs(t, c, identityv3.ListDomainsParams{NameContains: new(strings.ToUpper(stem))}),
+		"name__contains is case-sensitive")
+	assert.ElementsMatch(t, both, listDomainIDs(t, c, identityv3.ListDomainsParams{NameIstartswith: new(strings.ToUpper(stem))}))
+	assert.Equal(t, []string{off.ID}, listDomainIDs(t, c, identityv3.ListDomainsParams{NameContains: new(stem), NameEndswith: new("-off")}))
+	assert.Equal(t, []string{off.ID}, listDomainIDs(t, c, identityv3.ListDomainsParams{NameContains: new(stem), Enabled: new(false)}))
+	assert.Equal(t, []string{on.ID}, listDomainIDs(t, c, identityv3.ListDomainsParams{NameContains: new(stem), Enabled: new(true)}))
+
+	// The default domain is always there.
+	assert.Contains(t, listDomainIDs(t, c, identityv3.ListDomainsParams{}), "default")
+}

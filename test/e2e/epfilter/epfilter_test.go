@@ -1,0 +1,185 @@
+package epfilter_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/oapi-codegen/nullable"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/test/e2e/e2eutil"
+)
+
+// catalogEndpoints logs the user in to the project with a new token and
+// returns the ids of the endpoints in its catalog.
+func catalogEndpoints(t *testing.T, u user, projectID string) []string {
+	t.Helper()
+	sess := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: u.ID, Password: u.Password,
+		Scope: auth.Scope{ProjectID: projectID}})
+	a, err := sess.AccessInfo(e2eutil.Ctx(t))
+	require.NoError(t, err)
+	var ids []string
+	for _, s := range a.Body.Catalog {
+		for _, e := range s.Endpoints {
+			ids = append(ids, *e.ID)
+		}
+	}
+	return ids
+}
+
+func TestProjectEndpointAssociations(t *testing.T) {
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	project := createProject(t, admin)
+	member := createMember(t, admin, project.ID)
+	svc := createService(t, admin)
+	public := createEndpoint(t, admin, svc.ID, "RegionOne", identityv3.EndpointInterfacePublic)
+	internal := createEndpoint(t, admin, svc.ID, "RegionOne", identityv3.EndpointInterfaceInternal)
+	adminEP := createEndpoint(t, admin, svc.ID, "RegionOne", identityv3.EndpointInterfaceAdmin)
+
+	// Without associations the project's tokens carry the whole catalog.
+	before := catalogEndpoints(t, member, project.ID)
+	assert.Subset(t, before, []string{public.ID, internal.ID, adminEP.ID})
+
+	_, err := admin.CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	assert.ErrorIs(t, err, apierror.ErrNotFound, "not associated yet")
+
+	put, err := admin.AddEndpointToProjectWithResponse(ctx, project.ID, public.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, put.StatusCode())
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := admin.RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
+		return ignoreNotFound(err)
+	})
+
+	head, err := admin.CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, head.StatusCode())
+	get, err := admin.GetEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, get.StatusCode())
+
+	eps, err := admin.ListEndpointsForProjectWithResponse(ctx, project.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{public.ID}, endpointIDs(eps.JSON200.Endpoints))
+	projects, err := admin.ListProjectsForEndpointWithResponse(ctx, public.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{project.ID}, projectIDs(projects.JSON200.Projects))
+
+	// The catalog of a new token shrinks to the associated endpoint.
+	direct := catalogEndpoints(t, member, project.ID)
+	assert.Equal(t, []string{public.ID}, direct)
+	assert.Less(t, len(direct), len(before))
+
+	t.Run("endpoint group", func(t *testing.T) {
+		name := e2eutil.Name(t, "epf-eg")
+		created, err := admin.CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
+			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: ptr("admin endpoints"),
+				Filters: identityv3.EndpointGroupFilters{ServiceID: &svc.ID, Interface: ptr("admin")}},
+		})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, created.StatusCode())
+		eg := created.JSON201.EndpointGroup
+		e2eutil.Cleanup(t, func(ctx context.Context) error {
+			_, err := admin.DeleteEndpointGroupWithResponse(ctx, eg.ID)
+			return ignoreNotFound(err)
+		})
+		assert.Equal(t, name, eg.Name)
+		assert.Equal(t, svc.ID, *eg.Filters.ServiceID)
+		assert.Equal(t, "admin", *eg.Filters.Interface)
+		assert.Nil(t, eg.Filters.RegionID)
+
+		got, err := admin.GetEndpointGroupWithResponse(ctx, eg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "admin endpoints", *got.JSON200.EndpointGroup.Description)
+		head, err := admin.CheckEndpointGroupWithResponse(ctx, eg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, head.StatusCode())
+
+		list, err := admin.ListEndpointGroupsWithResponse(ctx, &identityv3.ListEndpointGroupsParams{Name: &name})
+		require.NoError(t, err)
+		require.Len(t, list.JSON200.EndpointGroups, 1)
+		assert.Equal(t, eg.ID, list.JSON200.EndpointGroups[0].ID)
+
+		// null clears the description.
+		upd, err := admin.UpdateEndpointGroupWithResponse(ctx, eg.ID, identityv3.UpdateEndpointGroupJSONRequestBody{
+			EndpointGroup: identityv3.EndpointGroupUpdate{Description: nullable.NewNullNullable[string]()},
+		})
+		require.NoError(t, err)
+		assert.Nil(t, upd.JSON200.EndpointGroup.Description)
+		assert.Equal(t, name, upd.JSON200.EndpointGroup.Name)
+
+		members, err := admin.ListEndpointsForEndpointGroupWithResponse(ctx, eg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{adminEP.ID}, endpointIDs(members.JSON200.Endpoints), "the filter selects the admin endpoint")
+
+		_, err = admin.CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		assert.ErrorIs(t, err, apierror.ErrNotFound)
+		put, err := admin.AddEndpointGroupToProjectWithResponse(ctx, eg.ID, project.ID)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusNoContent, put.StatusCode())
+		inProject, err := admin.CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, inProject.StatusCode())
+		assoc, err := admin.GetEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		require.NoError(t, err)
+		assert.Equal(t, eg.ID, assoc.JSON200.ProjectEndpointGroup.EndpointGroupID)
+		assert.Equal(t, project.ID, assoc.JSON200.ProjectEndpointGroup.ProjectID)
+
+		ps, err := admin.ListProjectsForEndpointGroupWithResponse(ctx, eg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{project.ID}, projectIDs(ps.JSON200.Projects))
+		groups, err := admin.ListEndpointGroupsForProjectWithResponse(ctx, project.ID)
+		require.NoError(t, err)
+		require.Len(t, groups.JSON200.EndpointGroups, 1)
+		assert.Equal(t, eg.ID, groups.JSON200.EndpointGroups[0].ID)
+
+		eps, err := admin.ListEndpointsForProjectWithResponse(ctx, project.ID)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{public.ID, adminEP.ID}, endpointIDs(eps.JSON200.Endpoints))
+
+		// The catalog now has the direct endpoint and the group's.
+		grouped := catalogEndpoints(t, member, project.ID)
+		assert.ElementsMatch(t, []string{public.ID, adminEP.ID}, grouped)
+		assert.Len(t, grouped, len(direct)+1)
+
+		del, err := admin.RemoveEndpointGroupFromProjectWithResponse(ctx, eg.ID, project.ID)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusNoContent, del.StatusCode())
+		_, err = admin.GetEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		assert.ErrorIs(t, err, apierror.ErrNotFound)
+		assert.Equal(t, []string{public.ID}, catalogEndpoints(t, member, project.ID))
+
+		_, err = admin.DeleteEndpointGroupWithResponse(ctx, eg.ID)
+		require.NoError(t, err)
+		_, err = admin.GetEndpointGroupWithResponse(ctx, eg.ID)
+		assert.ErrorIs(t, err, apierror.ErrNotFound)
+	})
+
+	del, err := admin.RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, del.StatusCode())
+	_, err = admin.GetEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	assert.ErrorIs(t, err, apierror.ErrNotFound)
+	assert.Subset(t, catalogEndpoints(t, member, project.ID), []string{public.ID, internal.ID, adminEP.ID},
+		"without associations the whole catalog is back")
+}
+
+func TestEndpointGroupRefusals(t *testing.T) {
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	_, err := admin.CreateEndpointGroupWithBodyWithResponse(ctx, "application/json",
+		jsonBody(`{"endpoint_group": {"name": "x", "filters": {"url": "http://x"}}}`))
+	assert.ErrorIs(t, err, apierror.ErrBadRequest, "url is not a filter Keystone knows")
+	_, err = admin.CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
+		EndpointGroup: identityv3.EndpointGroupCreate{Name: "x"},
+	})
+	assert.ErrorIs(t, err, apierror.ErrBadRequest, "filters may not be empty")
+	_, err = admin.CheckEndpointGroupWithResponse(ctx, "0123456789abcdef0123456789abcdef")
+	assert.ErrorIs(t, err, apierror.ErrNotFound)
+}

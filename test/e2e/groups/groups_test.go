@@ -1,0 +1,229 @@
+package groups_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/oapi-codegen/nullable"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/identity"
+	"github.com/keystone-go/keystone/test/e2e/e2eutil"
+)
+
+// ignoreNotFound lets a cleanup succeed when the test already deleted the
+// resource itself.
+func ignoreNotFound(err error) error {
+	if errors.Is(err, apierror.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// createGroup creates the group and deletes it when the test ends.
+func createGroup(t *testing.T, c *identity.Client, body identityv3.GroupCreate) identityv3.Group {
+	t.Helper()
+	resp, err := c.CreateGroupWithResponse(e2eutil.Ctx(t), identityv3.CreateGroupJSONRequestBody{Group: body})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	group := resp.JSON201.Group
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := c.DeleteGroupWithResponse(ctx, group.ID)
+		return ignoreNotFound(err)
+	})
+	return group
+}
+
+// createUser creates a user with a password in the default domain and
+// deletes it when the test ends.
+func createUser(t *testing.T, c *identity.Client, name string, enabled bool) identityv3.User {
+	t.Helper()
+	resp, err := c.CreateUserWithResponse(e2eutil.Ctx(t), identityv3.CreateUserJSONRequestBody{
+		User: identityv3.UserCreate{Name: name, Enabled: new(enabled), Password: new("pw-" + name)},
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	user := resp.JSON201.User
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := c.DeleteUserWithResponse(ctx, user.ID)
+		return ignoreNotFound(err)
+	})
+	return user
+}
+
+func listGroupIDs(t *testing.T, c *identity.Client, params identityv3.ListGroupsParams) []string {
+	t.Helper()
+	resp, err := c.ListGroupsWithResponse(e2eutil.Ctx(t), &params)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode())
+	ids := make([]string, 0, len(resp.JSON200.Groups))
+	for _, g := range resp.JSON200.Groups {
+		ids = append(ids, g.ID)
+	}
+	return ids
+}
+
+func listMemberIDs(t *testing.T, c *identity.Client, groupID string, params identityv3.ListGroupUsersParams) []string {
+	t.Helper()
+	resp, err := c.ListGroupUsersWithResponse(e2eutil.Ctx(t), groupID, &params)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode())
+	ids := make([]string, 0, len(resp.JSON200.Users))
+	for _, u := range resp.JSON200.Users {
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
+func TestGroupCRUD(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+
+	name := e2eutil.Name(t, "group")
+	body := identityv3.GroupCreate{Name: name, Description: new("first description")}
+	body.Set("team_channel", "#identity")
+	group := createGroup(t, c, body)
+
+	assert.NotEmpty(t, group.ID)
+	assert.Equal(t, name, group.Name)
+	assert.Equal(t, "default", group.DomainID)
+	require.NotNil(t, group.Description)
+	assert.Equal(t, "first description", *group.Description)
+	assert.Nil(t, group.MembershipExpiresAt, "only the groups of a user carry membership_expires_at")
+	require.NotNil(t, group.Links.Self)
+	assert.True(t, strings.HasSuffix(*group.Links.Self, "/groups/"+group.ID), *group.Links.Self)
+
+	got, err := c.GetGroupWithResponse(ctx, group.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, got.StatusCode())
+	assert.Equal(t, group.ID, got.JSON200.Group.ID)
+	var raw struct {
+		Group map[string]any `json:"group"`
+	}
+	require.NoError(t, json.Unmarshal(got.Body, &raw))
+	assert.Equal(t, "#identity", raw.Group["team_channel"], "the extra attribute is kept")
+
+	// The same name in the same domain is a conflict.
+	_, err = c.CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
+		Group: identityv3.GroupCreate{Name: name},
+	})
+	require.ErrorIs(t, err, apierror.ErrConflict)
+
+	newName := e2eutil.Name(t, "renamed")
+	updated, err := c.UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
+		Group: identityv3.GroupUpdate{Name: new(newName), Description: nullable.NewNullNullable[string]()},
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, updated.StatusCode())
+	assert.Equal(t, newName, updated.JSON200.Group.Name)
+	assert.Nil(t, updated.JSON200.Group.Description, "null cleared the description")
+
+	// Renaming onto another group's name is a conflict too.
+	other := createGroup(t, c, identityv3.GroupCreate{Name: e2eutil.Name(t, "other")})
+	_, err = c.UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
+		Group: identityv3.GroupUpdate{Name: new(other.Name)},
+	})
+	require.ErrorIs(t, err, apierror.ErrConflict)
+
+	deleted, err := c.DeleteGroupWithResponse(ctx, group.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
+
+	_, err = c.GetGroupWithResponse(ctx, group.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = c.DeleteGroupWithResponse(ctx, group.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+}
+
+func TestListGroupsFilters(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+
+	stem := e2eutil.Name(t, "glist")
+	red := createGroup(t, c, identityv3.GroupCreate{Name: stem + "-red"})
+	blue := createGroup(t, c, identityv3.GroupCreate{Name: stem + "-blue"})
+	both := []string{red.ID, blue.ID}
+
+	assert.Equal(t, []string{red.ID}, listGroupIDs(t, c, identityv3.ListGroupsParams{Name: new(red.Name)}))
+	assert.ElementsMatch(t, both, listGroupIDs(t, c, identityv3.ListGroupsParams{NameContains: new(stem)}))
+	assert.Empty(t, listGroupIDs(t, c, identityv3.ListGroupsParams{NameContains: new(strings.ToUpper(stem))}),
+		"name__contains is case-sensitive")
+	assert.ElementsMatch(t, both, listGroupIDs(t, c, identityv3.ListGroupsParams{NameIcontains: new(strings.ToUpper(stem))}))
+	assert.Equal(t, []string{blue.ID}, listGroupIDs(t, c, identityv3.ListGroupsParams{
+		NameStartswith: new(stem),
+		NameEndswith:   new("-blue"),
+	}))
+	assert.Equal(t, []string{red.ID}, listGroupIDs(t, c, identityv3.ListGroupsParams{NameEquals: new(red.Name)}))
+	assert.ElementsMatch(t, both, listGroupIDs(t, c, identityv3.ListGroupsParams{NameContains: new(stem), DomainID: new("default")}))
+	assert.Empty(t, listGroupIDs(t, c, identityv3.ListGroupsParams{NameContains: new(stem), DomainID: new(e2eutil.Name(t, "nodomain"))}))
+}
+
+func TestGroupMembership(t *testing.T) {
+	t.Parallel()
+	c := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+
+	group := createGroup(t, c, identityv3.GroupCreate{Name: e2eutil.Name(t, "members")})
+	stem := e2eutil.Name(t, "gmember")
+	alice := createUser(t, c, stem+"-alice", true)
+	bob := createUser(t, c, stem+"-bob", false)
+
+	// Not a member yet: HEAD and GET both answer 404.
+	_, err := c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = c.GetUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+
+	for _, u := range []identityv3.User{alice, bob} {
+		added, err := c.AddUserToGroupWithResponse(ctx, group.ID, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusNoContent, added.StatusCode())
+	}
+	// Adding again is not an error.
+	_, err = c.AddUserToGroupWithResponse(ctx, group.ID, alice.ID)
+	require.NoError(t, err)
+
+	checked, err := c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, checked.StatusCode())
+	gotten, err := c.GetUserInGroupWithResponse(ctx, group.ID, bob.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, gotten.StatusCode())
+
+	assert.ElementsMatch(t, []string{alice.ID, bob.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{}))
+	assert.Equal(t, []string{alice.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{Name: new(alice.Name)}))
+	assert.Equal(t, []string{bob.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{NameContains: new("-bob")}))
+	assert.Equal(t, []string{alice.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{NameIendswith: new("-ALICE")}))
+	assert.Equal(t, []string{alice.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{Enabled: new(true)}))
+	assert.Equal(t, []string{bob.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{Enabled: new(false)}))
+	assert.ElementsMatch(t, []string{alice.ID, bob.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{DomainID: new("default")}))
+	// Neither password expires, and such a password matches no comparison;
+	// an unknown operator is refused.
+	assert.Empty(t, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{PasswordExpiresAt: new("gte:2000-01-01T00:00:00Z")}))
+	assert.Empty(t, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{PasswordExpiresAt: new("lt:2999-01-01T00:00:00Z")}))
+	_, err = c.ListGroupUsersWithResponse(ctx, group.ID, &identityv3.ListGroupUsersParams{PasswordExpiresAt: new("soon:2000-01-01T00:00:00Z")})
+	require.ErrorIs(t, err, apierror.ErrBadRequest)
+
+	removed, err := c.RemoveUserFromGroupWithResponse(ctx, group.ID, alice.ID)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, removed.StatusCode())
+	_, err = c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = c.RemoveUserFromGroupWithResponse(ctx, group.ID, alice.ID)
+	require.ErrorIs(t, err, apierror.ErrNotFound, "removing a non-member")
+	assert.Equal(t, []string{bob.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{}))
+
+	// Unknown users and groups.
+	_, err = c.AddUserToGroupWithResponse(ctx, group.ID, e2eutil.Name(t, "ghost"))
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+	_, err = c.ListGroupUsersWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
+	require.ErrorIs(t, err, apierror.ErrNotFound)
+}

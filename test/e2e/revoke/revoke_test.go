@@ -1,0 +1,102 @@
+package revoke_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/identity"
+	"github.com/keystone-go/keystone/test/e2e/e2eutil"
+)
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, apierror.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func TestRevokeTokenListsEvent(t *testing.T) {
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+
+	password := "pw-" + e2eutil.Name(t, "x")
+	u, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+		User: identityv3.UserCreate{Name: e2eutil.Name(t, "revoke-u"), Password: &password},
+	})
+	require.NoError(t, err)
+	userID := u.JSON201.User.ID
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := admin.DeleteUserWithResponse(ctx, userID)
+		return ignoreNotFound(err)
+	})
+	victim, err := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: userID,
+		Password: password, Scope: auth.Scope{Unscoped: true}}).AccessInfo(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, victim.AuditIDs())
+
+	// Keystone keeps revoked_at to the second and lists events strictly after
+	// since; a margin covers that and a clock a little apart.
+	since := time.Now().Add(-5 * time.Second)
+
+	check, err := admin.CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: victim.Token})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, check.StatusCode(), "valid before the revocation")
+
+	del, err := admin.RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: victim.Token})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, del.StatusCode())
+
+	_, err = admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: victim.Token})
+	assert.ErrorIs(t, err, apierror.ErrNotFound, "a revoked token does not validate")
+	_, err = admin.CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: victim.Token})
+	assert.ErrorIs(t, err, apierror.ErrNotFound)
+
+	events, err := admin.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{Since: &since})
+	require.NoError(t, err)
+	var found *identityv3.RevokeEvent
+	for i, e := range events.JSON200.Events {
+		if e.AuditID != nil && *e.AuditID == victim.AuditIDs()[0] {
+			found = &events.JSON200.Events[i]
+		}
+		require.NotNil(t, e.RevokedAt)
+		assert.False(t, e.RevokedAt.Time.Before(since.Truncate(time.Second)), "since filters older events out")
+	}
+	require.NotNil(t, found, "an event revokes the token by its audit id")
+	assert.False(t, found.IssuedBefore.Time.Before(victim.IssuedAt.Truncate(time.Second)),
+		"issued_before covers the token")
+
+	// Nothing was revoked after a time still to come.
+	later := time.Now().Add(time.Hour)
+	events, err = admin.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{Since: &later})
+	require.NoError(t, err)
+	assert.Empty(t, events.JSON200.Events)
+}
+
+func TestRevokeEventsNeedServiceOrAdmin(t *testing.T) {
+	ctx := e2eutil.Ctx(t)
+	admin := e2eutil.Admin(t)
+	password := "pw-" + e2eutil.Name(t, "x")
+	u, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+		User: identityv3.UserCreate{Name: e2eutil.Name(t, "revoke-u"), Password: &password},
+	})
+	require.NoError(t, err)
+	userID := u.JSON201.User.ID
+	e2eutil.Cleanup(t, func(ctx context.Context) error {
+		_, err := admin.DeleteUserWithResponse(ctx, userID)
+		return ignoreNotFound(err)
+	})
+	// An unscoped token has no catalog: the client is pointed at Keystone.
+	plain := e2eutil.Client(t, e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: userID,
+		Password: password, Scope: auth.Scope{Unscoped: true}}), identity.WithEndpoint(e2eutil.AuthURL()))
+	_, err = plain.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{})
+	assert.ErrorIs(t, err, apierror.ErrForbidden, "identity:list_revoke_events is service_or_admin")
+}
