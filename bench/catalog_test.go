@@ -174,3 +174,52 @@ func BenchmarkTokenDecode(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPasswordAuth is one password authentication against the
+// in-process server with the token Keystone's bootstrap gives (a catalog of
+// one service, three endpoints): the SDK's Session + Password plugin, and
+// the raw POST + decode. It is the in-process twin of the process-level
+// "auth" mode.
+func BenchmarkPasswordAuth(b *testing.B) {
+	f := newFake(b, fakeOptions{})
+	ctx := context.Background()
+	b.Run("raw", func(b *testing.B) {
+		c := &http.Client{Transport: newTransport(2)}
+		body := []byte(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"secret"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}`)
+		b.ReportAllocs()
+		cpu := startCPU()
+		defer cpu.report(b)
+		for b.Loop() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.authURL()+"/auth/tokens", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			data, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Subject-Token") == "" {
+				b.Fatalf("status %d: %v", resp.StatusCode, err)
+			}
+			var env RawTokenEnvelope
+			if err := json.Unmarshal(data, &env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sdk", func(b *testing.B) {
+		sess := auth.New(f.password(), auth.WithHTTPClient(&http.Client{Transport: newTransport(2)}))
+		b.ReportAllocs()
+		cpu := startCPU()
+		defer cpu.report(b)
+		for b.Loop() {
+			sess.Invalidate()
+			if _, err := sess.AccessInfo(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

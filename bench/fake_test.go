@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,6 +77,9 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h["Content-Type"] = []string{"application/json"}
 	h["Vary"] = []string{"X-Auth-Token"}
 	h["X-Openstack-Request-Id"] = []string{"req-8f133052-4628-4722-8e18-50f3ae7c2e58"}
+	// Keystone (uWSGI) announces the length; without it net/http would
+	// chunk anything over 2 KB.
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

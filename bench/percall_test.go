@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -140,20 +141,31 @@ func BenchmarkListProjects(b *testing.B) {
 // rawGET is the hand-written client's GET: token header, status check, body
 // read whole and decoded.
 func rawGET(b *testing.B, ctx context.Context, c *http.Client, url string, into any) {
+	if err := rawGETErr(ctx, c, url, into); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func rawGETErr(ctx context.Context, c *http.Client, url string, into any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
 	req.Header.Set("X-Auth-Token", FakeToken)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
-		b.Fatal(err)
+		return err
+	}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("status %d", resp.StatusCode)
+		return fmt.Errorf("status %d", resp.StatusCode)
 	}
-	decodeBody(b, resp, into)
+	return json.Unmarshal(data, into)
 }
 
 func decodeBody(b *testing.B, resp *http.Response, into any) {

@@ -117,4 +117,41 @@ func BenchmarkRefreshContention(b *testing.B) {
 			b.ReportMetric(1, "token-requests/op")
 		})
 	}
+	// The floor: the same 1,000 GETs by hand with a valid token, on the
+	// same kind of transport, without any refresh.
+	b.Run("raw-no-refresh", func(b *testing.B) {
+		f := newFake(b, fakeOptions{projects: 1})
+		c := &http.Client{Transport: newTransport(refreshConns)}
+		url := f.authURL() + "/projects"
+		ctx := context.Background()
+		var total time.Duration
+		var failed atomic.Int64
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			var ready, done sync.WaitGroup
+			start := make(chan struct{})
+			ready.Add(contenders)
+			done.Add(contenders)
+			for range contenders {
+				go func() {
+					defer done.Done()
+					ready.Done()
+					<-start
+					var list RawProjectList
+					if rawGETErr(ctx, c, url, &list) != nil {
+						failed.Add(1)
+					}
+				}()
+			}
+			ready.Wait()
+			t0 := time.Now()
+			close(start)
+			done.Wait()
+			total += time.Since(t0)
+			if n := failed.Load(); n > 0 {
+				b.Fatalf("%d calls failed", n)
+			}
+		}
+		b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns-until-all-served/op")
+	})
 }

@@ -190,10 +190,10 @@ var (
 
 // kindAliases are the other names keystoneclient gives the same classes.
 var kindAliases = map[string]*Kind{
-	"connectionrefused":  ErrConnectionRefused,
-	"endpointexception":  ErrCatalog,
-	"httperror":          ErrHTTP,
-	"timeout":            ErrRequestTimeout,
+	"connectionrefused": ErrConnectionRefused,
+	"endpointexception": ErrCatalog,
+	"httperror":         ErrHTTP,
+	"timeout":           ErrRequestTimeout,
 }
 
 // KindOfStatus is the most specific kind for an HTTP status.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/keystone-go/keystone/gen/identityv2"
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -27,6 +28,10 @@ type AccessInfo struct {
 	Catalog *catalog.Catalog
 	// Body is the v3 token body as Keystone returned it.
 	Body *identityv3.Token
+	// V2 is the access body of a token from Identity v2.0 (V2Password,
+	// V2Token, or a generic plugin on a v2.0-only server), with Body nil.
+	// The getters answer from whichever of the two is set (v2.go).
+	V2 *identityv2.Access
 
 	// NoToken marks access that needs no token: the plugin authenticates
 	// each request otherwise (http_basic, v3tokenlessauth) or not at all
@@ -60,9 +65,12 @@ func (a *AccessInfo) Expires() time.Time { return a.ExpiresAt }
 // Issued is when the token was issued.
 func (a *AccessInfo) Issued() time.Time { return a.IssuedAt }
 
-// Version is the Identity API version the token comes from: "v3", or ""
-// for access that holds no Keystone token body (admin_token, none, ...).
+// Version is the Identity API version the token comes from: "v3", "v2.0",
+// or "" for access that holds no Keystone token body (admin_token, none, ...).
 func (a *AccessInfo) Version() string {
+	if a.V2 != nil {
+		return "v2.0"
+	}
 	if a.Body == nil {
 		return ""
 	}
@@ -74,6 +82,9 @@ func (a *AccessInfo) HasServiceCatalog() bool { return a.Catalog.Len() > 0 }
 
 // UserID is the id of the user the token was issued to.
 func (a *AccessInfo) UserID() string {
+	if a.V2 != nil {
+		return a.V2.User.Id
+	}
 	if a.Body == nil {
 		return ""
 	}
@@ -82,6 +93,9 @@ func (a *AccessInfo) UserID() string {
 
 // Username is the name of the user the token was issued to.
 func (a *AccessInfo) Username() string {
+	if a.V2 != nil {
+		return v2Username(a.V2)
+	}
 	if a.Body == nil {
 		return ""
 	}
@@ -90,6 +104,9 @@ func (a *AccessInfo) Username() string {
 
 // UserDomainID is the id of the user's domain.
 func (a *AccessInfo) UserDomainID() string {
+	if a.V2 != nil {
+		return v2DomainID
+	}
 	if a.Body == nil || a.Body.User.Domain == nil {
 		return ""
 	}
@@ -98,6 +115,9 @@ func (a *AccessInfo) UserDomainID() string {
 
 // UserDomainName is the name of the user's domain.
 func (a *AccessInfo) UserDomainName() string {
+	if a.V2 != nil {
+		return v2DomainName
+	}
 	if a.Body == nil || a.Body.User.Domain == nil {
 		return ""
 	}
@@ -115,6 +135,9 @@ func (a *AccessInfo) PasswordExpiresAt() time.Time {
 
 // ProjectID is the project of a project-scoped token, or "".
 func (a *AccessInfo) ProjectID() string {
+	if a.V2 != nil {
+		return v2ProjectID(a.V2)
+	}
 	if a.Body == nil || a.Body.Project == nil {
 		return ""
 	}
@@ -123,6 +146,9 @@ func (a *AccessInfo) ProjectID() string {
 
 // ProjectName is the project name of a project-scoped token, or "".
 func (a *AccessInfo) ProjectName() string {
+	if a.V2 != nil {
+		return v2ProjectName(a.V2)
+	}
 	if a.Body == nil || a.Body.Project == nil {
 		return ""
 	}
@@ -131,6 +157,9 @@ func (a *AccessInfo) ProjectName() string {
 
 // ProjectDomainID is the id of the project's domain, or "".
 func (a *AccessInfo) ProjectDomainID() string {
+	if a.V2 != nil {
+		return v2TenantDomain(a.V2, v2DomainID)
+	}
 	if a.Body == nil || a.Body.Project == nil || a.Body.Project.Domain == nil {
 		return ""
 	}
@@ -139,6 +168,9 @@ func (a *AccessInfo) ProjectDomainID() string {
 
 // ProjectDomainName is the name of the project's domain, or "".
 func (a *AccessInfo) ProjectDomainName() string {
+	if a.V2 != nil {
+		return v2TenantDomain(a.V2, v2DomainName)
+	}
 	if a.Body == nil || a.Body.Project == nil || a.Body.Project.Domain == nil {
 		return ""
 	}
@@ -184,7 +216,9 @@ func (a *AccessInfo) DomainName() string {
 }
 
 // ProjectScoped reports whether the token is scoped to a project.
-func (a *AccessInfo) ProjectScoped() bool { return a.Body != nil && a.Body.Project != nil }
+func (a *AccessInfo) ProjectScoped() bool {
+	return a.Body != nil && a.Body.Project != nil || a.V2 != nil && v2ProjectID(a.V2) != ""
+}
 
 // DomainScoped reports whether the token is scoped to a domain.
 func (a *AccessInfo) DomainScoped() bool { return a.Body != nil && a.Body.Domain != nil }
@@ -201,6 +235,9 @@ func (a *AccessInfo) Scoped() bool {
 
 // TrustID is the trust of a trust-scoped token, or "".
 func (a *AccessInfo) TrustID() string {
+	if a.V2 != nil {
+		return v2TrustID(a.V2)
+	}
 	if a.Body == nil || a.Body.OSTRUSTTrust == nil {
 		return ""
 	}
@@ -208,10 +245,15 @@ func (a *AccessInfo) TrustID() string {
 }
 
 // TrustScoped reports whether the token was obtained through a trust.
-func (a *AccessInfo) TrustScoped() bool { return a.Body != nil && a.Body.OSTRUSTTrust != nil }
+func (a *AccessInfo) TrustScoped() bool {
+	return a.Body != nil && a.Body.OSTRUSTTrust != nil || a.V2 != nil && a.V2.Trust != nil
+}
 
 // TrusteeUserID is the trustee of a trust-scoped token, or "".
 func (a *AccessInfo) TrusteeUserID() string {
+	if a.V2 != nil {
+		return v2TrusteeUserID(a.V2)
+	}
 	if a.Body == nil || a.Body.OSTRUSTTrust == nil || a.Body.OSTRUSTTrust.TrusteeUser == nil {
 		return ""
 	}
@@ -220,6 +262,9 @@ func (a *AccessInfo) TrusteeUserID() string {
 
 // TrustorUserID is the trustor of a trust-scoped token, or "".
 func (a *AccessInfo) TrustorUserID() string {
+	if a.V2 != nil {
+		return v2TrustorUserID(a.V2)
+	}
 	if a.Body == nil || a.Body.OSTRUSTTrust == nil || a.Body.OSTRUSTTrust.TrustorUser == nil {
 		return ""
 	}
@@ -229,6 +274,9 @@ func (a *AccessInfo) TrustorUserID() string {
 // Impersonation reports whether a trust-scoped token acts as the trustor
 // (the token's user is then the trustor, not the trustee).
 func (a *AccessInfo) Impersonation() bool {
+	if a.V2 != nil {
+		return a.V2.Trust != nil && deref(a.V2.Trust.Impersonation)
+	}
 	return a.Body != nil && a.Body.OSTRUSTTrust != nil && a.Body.OSTRUSTTrust.Impersonation != nil &&
 		*a.Body.OSTRUSTTrust.Impersonation
 }
@@ -243,6 +291,9 @@ func (a *AccessInfo) RedelegatedTrustID() string {
 
 // Roles are the token's roles as Keystone listed them.
 func (a *AccessInfo) Roles() []identityv3.TokenRole {
+	if a.V2 != nil {
+		return v2Roles(a.V2)
+	}
 	if a.Body == nil {
 		return nil
 	}
@@ -251,6 +302,9 @@ func (a *AccessInfo) Roles() []identityv3.TokenRole {
 
 // RoleIDs lists the ids of the token's roles.
 func (a *AccessInfo) RoleIDs() []string {
+	if a.V2 != nil {
+		return v2RoleIDs(a.V2)
+	}
 	if a.Body == nil {
 		return nil
 	}
@@ -263,6 +317,9 @@ func (a *AccessInfo) RoleIDs() []string {
 
 // RoleNames lists the names of the token's roles.
 func (a *AccessInfo) RoleNames() []string {
+	if a.V2 != nil {
+		return v2RoleNames(a.V2)
+	}
 	if a.Body == nil {
 		return nil
 	}
@@ -286,6 +343,9 @@ func (a *AccessInfo) Methods() []string {
 
 // AuditIDs are the token's audit ids (its own first, then its parent's).
 func (a *AccessInfo) AuditIDs() []string {
+	if a.V2 != nil {
+		return v2AuditIDs(a.V2)
+	}
 	if a.Body == nil {
 		return nil
 	}
@@ -439,6 +499,9 @@ func (a *AccessInfo) ServiceProviderAuthURL(id string) string {
 
 // Bind is the token's bind information (for example kerberos), or nil.
 func (a *AccessInfo) Bind() map[string]any {
+	if a.V2 != nil {
+		return v2Bind(a.V2)
+	}
 	if a.Body == nil {
 		return nil
 	}

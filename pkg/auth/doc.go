@@ -8,6 +8,19 @@
 // re-obtained once when Keystone answers 401. Every answer outside 2xx comes
 // back as an *apierror.Error.
 //
-// Plugins mirror keystoneauth's: Password and Token (v3) with every scope
-// (project by id or by name and domain, domain, system, trust, unscoped).
+// Plugins mirror keystoneauth's, under the same names and option names
+// (NewPlugin, Options, PluginNames): password and token (generic, version
+// discovering), v3password (Password), v3token (Token),
+// v3applicationcredential, v3totp, v3multifactor (with Keystone's
+// auth-receipt flow), v3oauth1, v3oauth2clientcredential and its mutual-TLS
+// variant, v3tokenlessauth, admin_token (TokenEndpoint), http_basic and
+// none. Every plugin that takes a Scope takes every scope (project by id or
+// by name and domain, domain, system, trust, unscoped); Rescope exchanges a
+// session's token for another scope, and AvailableProjects and
+// AvailableDomains list where it can go.
+//
+// AccessInfo has every property of keystoneauth's AccessInfo. A session's
+// token can be exported and imported (ExportState, ImportState, WithState)
+// and shared between processes through files (WithFileCache), keyed by the
+// plugin's CacheID, which never includes a secret.
 package auth

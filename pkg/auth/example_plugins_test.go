@@ -34,9 +34,11 @@ func newExKeystone() *exKeystone {
 			Auth struct {
 				Identity struct {
 					Methods  []string
-					Password struct{ User struct{ ID, Name, Password string } }
-					Token    struct{ ID string }
-					TOTP     struct{ User struct{ Passcode string } }
+					Password struct {
+						User struct{ ID, Name, Password string }
+					}
+					Token struct{ ID string }
+					TOTP  struct{ User struct{ Passcode string } }
 				}
 				Scope json.RawMessage
 			}

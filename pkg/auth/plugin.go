@@ -13,6 +13,13 @@ type Doer interface {
 
 // Plugin obtains a token. Authenticate is called by the Session when it
 // needs a (new) token; it must not cache on its own.
+//
+// A plugin may also implement RequestDecorator (per-request credentials
+// besides or instead of X-Auth-Token) and CacheKeyer (its tokens may be
+// exported and cached). One that authenticates without a token returns an
+// AccessInfo with NoToken set; one without a catalog may set
+// EndpointOverride. A new plugin is a type in a file of its own plus a row
+// in the registry (registry.go) so that NewPlugin builds it from options.
 type Plugin interface {
 	Authenticate(ctx context.Context, client Doer) (*AccessInfo, error)
 }

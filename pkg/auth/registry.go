@@ -61,6 +61,17 @@ var plugins = []registration{
 	{"admin_token", adminTokenOptions, buildAdminToken},
 	{"http_basic", httpBasicOptions, buildHTTPBasic},
 	{"none", noAuthOptions, buildNoAuth},
+	{"v2password", v2PasswordOptions, buildV2Password},
+	{"v2token", v2TokenOptions, buildV2Token},
+	{"v3oidcpassword", v3OIDCPasswordOptions, buildV3OIDCPassword},
+	{"v3oidcclientcredentials", v3OIDCClientCredentialsOptions, buildV3OIDCClientCredentials},
+	{"v3oidcauthcode", v3OIDCAuthCodeOptions, buildV3OIDCAuthCode},
+	{"v3oidcaccesstoken", v3OIDCAccessTokenOptions, buildV3OIDCAccessToken},
+	{"v3oidcdeviceauthz", v3OIDCDeviceAuthzOptions, buildV3OIDCDeviceAuthz},
+	{"v3samlpassword", v3SAMLPasswordOptions, buildV3SAMLPassword},
+	{"v3adfspassword", v3ADFSPasswordOptions, buildV3ADFSPassword},
+	{"v3k2k", v3K2KOptions, buildV3K2K},
+	{"v3federatedheaders", v3FederatedHeadersOptions, buildV3FederatedHeaders},
 }
 
 func lookupPlugin(name string) (registration, bool) {

@@ -83,6 +83,8 @@ func WithHTTPClient(c *http.Client) Option { return func(s *Session) { s.client 
 func WithLogger(l *slog.Logger) Option { return func(s *Session) { s.logger = l } }
 
 // WithLogBodyLimit logs bodies up to n bytes (default 64 KiB); 0 logs none.
+// To log an answer of unknown length at debug level, the Session reads up to
+// n bytes of it before handing it over (a streaming answer waits for them).
 func WithLogBodyLimit(n int) Option { return func(s *Session) { s.logBodyLimit = n } }
 
 // WithRefreshMargin renews the token when it has less than d left

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -328,6 +329,7 @@ func TestTLSOptions(t *testing.T) {
 		fmt.Fprint(w, `{}`)
 	}))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake refused on purpose
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	ctx := testCtx(t, 10*time.Second)

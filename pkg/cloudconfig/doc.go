@@ -107,8 +107,10 @@
 // keystoneauth's name: password, v3password, token, v3token,
 // v3applicationcredential, v3totp, v3multifactor, admin_token (also
 // "token_endpoint"), none, ... (auth.PluginNames). Without one it is
-// password, or v3password when a user name is given outside the auth
-// section and identity_api_version is 3, as the CLI chooses. Neither
+// password, or v3password (v2password) when a user name is given outside
+// the auth section and identity_api_version is 3 (2.x), as the CLI chooses.
+// With identity_api_version 2.x a password login drops the domains, and
+// v2 plugins get the project as the tenant. Neither
 // openstacksdk nor the CLI infers v3applicationcredential from
 // application_credential_* keys, and neither does this package: the error
 // about the missing user name says to set the auth type.

@@ -278,6 +278,13 @@ func TestEnvironmentOnly(t *testing.T) {
 			"OS_TENANT_NAME": "t", "OS_TENANT_ID": "tid"},
 			envCloud(view{AuthType: "password", Auth: map[string]string{"auth_url": "http://ks:5000/v2.0", "username": "u",
 				"password": "p", "project_name": "t", "project_id": "tid"}, Regions: []string{}})},
+		// With API version 2.0 a user name picks v2password (the CLI's
+		// choice), which takes tenants; the domains are dropped. (The CLI
+		// itself then fails on the project_name it leaves behind.)
+		{"identity API v2.0", map[string]string{"OS_AUTH_URL": "http://ks:5000/v2.0", "OS_USERNAME": "u", "OS_PASSWORD": "p",
+			"OS_TENANT_NAME": "t", "OS_IDENTITY_API_VERSION": "2.0", "OS_USER_DOMAIN_NAME": "Default"},
+			envCloud(view{AuthType: "v2password", Auth: map[string]string{"auth_url": "http://ks:5000/v2.0", "username": "u",
+				"password": "p", "tenant_name": "t"}, Regions: []string{}, IdentityAPIVersion: "2.0"})},
 		{"project wins over tenant", map[string]string{"OS_AUTH_URL": "http://ks/v3", "OS_USER_ID": "u", "OS_PASSWORD": "p",
 			"OS_TENANT_NAME": "t", "OS_PROJECT_NAME": "p1", "OS_PROJECT_DOMAIN_NAME": "d"},
 			envCloud(view{AuthType: "password", Auth: map[string]string{"auth_url": "http://ks/v3", "user_id": "u",

@@ -5,6 +5,13 @@
 //	client, err := identity.NewV3(sess)
 //	projects, err := client.ListProjectsWithResponse(ctx, nil)
 //
+// Or, from the clouds.yaml / OS_* configuration the openstack CLI uses:
+//
+//	sess, client, err := identity.FromCloud(ctx, "")  // OS_CLOUD, or the OS_* environment
+//
+// NewV2 does the same for Identity v2.0 (gen/identityv2), and New discovers
+// which of the two the endpoint offers.
+//
 // Every generated operation (gen/identityv3) is a method of Client. The
 // endpoint comes from the token's catalog (service type identity, interface
 // public, unless told otherwise) and is looked up at the first request, so

@@ -271,10 +271,16 @@ func (s stat) ratio() string {
 	if s.n == 0 {
 		return "–"
 	}
-	if s.n == 1 || s.lo == s.hi {
-		return fmt.Sprintf("%.2f×", s.med)
+	f := func(v float64) string {
+		if v < 0.05 {
+			return fmt.Sprintf("1/%.0f", 1/v)
+		}
+		return fmt.Sprintf("%.2f", v)
 	}
-	return fmt.Sprintf("%.2f× (%.2f–%.2f)", s.med, s.lo, s.hi)
+	if s.n == 1 || s.lo == s.hi {
+		return f(s.med) + "×"
+	}
+	return fmt.Sprintf("%s× (%s–%s)", f(s.med), f(s.lo), f(s.hi))
 }
 
 func verdict(ok bool) string {

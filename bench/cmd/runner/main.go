@@ -241,6 +241,9 @@ func spawn(ctx context.Context, c config, client, mode string, n int, authURL, c
 		if cache != "" {
 			args = append(args, "-file-cache", cache)
 		}
+	case "sdk-fixed":
+		// sdkclient built from a copy of the tree with bench/fixes/*.patch.
+		name = filepath.Join(c.bin, "sdkclient-fixed")
 	case "gophercloud":
 		name = filepath.Join(c.bin, "gopherclient")
 	case "raw":

@@ -27,21 +27,12 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 		Method:  new(identityv3.AccessRuleMethodGET),
 		Path:    new("/v3/auth/projects"),
 	}
-	created, err := o.client.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
-		ApplicationCredential: identityv3.ApplicationCredentialCreate{
-			Name:        name,
-			Description: new("for the e2e test"),
-			ExpiresAt:   new(timestamp.New(farFuture)),
-			Roles:       []identityv3.ApplicationCredentialRoleSelector{{Name: new("member")}},
-			AccessRules: []identityv3.AccessRuleCreate{rule},
-		},
-	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, created.StatusCode())
-	ac := created.JSON201.ApplicationCredential
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := o.client.DeleteApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
-		return ignoreNotFound(err)
+	ac := e2eutil.ApplicationCredential(t, o.client, o.userID, identityv3.ApplicationCredentialCreate{
+		Name:        name,
+		Description: new("for the e2e test"),
+		ExpiresAt:   new(timestamp.New(farFuture)),
+		Roles:       []identityv3.ApplicationCredentialRoleSelector{{Name: new("member")}},
+		AccessRules: []identityv3.AccessRuleCreate{rule},
 	})
 	require.NotNil(t, ac.Secret, "the secret comes with the answer to the create")
 	secret := *ac.Secret
@@ -63,7 +54,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	assert.Equal(t, "/v3/auth/projects", *ac.AccessRules[0].Path)
 
 	// Nobody else may create one for the user, not even the admin.
-	_, err = admin.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	_, err := admin.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "byadmin")},
 	})
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
@@ -82,7 +73,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 
 	// Authenticate with the application credential, built by hand with the
 	// generated token request: by id and secret...
-	raw := rawV3(t)
+	raw := e2eutil.Anonymous(t)
 	issue := func(m identityv3.ApplicationCredentialMethod) *identityv3.IssueTokenResponse {
 		t.Helper()
 		resp, err := raw.IssueTokenWithResponse(ctx, &identityv3.IssueTokenParams{}, identityv3.IssueTokenJSONRequestBody{
@@ -168,17 +159,9 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 
 	// A second, unrestricted credential with two roles (member and the reader
 	// it implies) and no access rules.
-	second, err := o.client.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
-		ApplicationCredential: identityv3.ApplicationCredentialCreate{
-			Name: e2eutil.Name(t, "ac2"), Unrestricted: new(true),
-			Roles: []identityv3.ApplicationCredentialRoleSelector{{Name: new("member")}, {Name: new("reader")}},
-		},
-	})
-	require.NoError(t, err)
-	ac2 := second.JSON201.ApplicationCredential
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := o.client.DeleteApplicationCredentialWithResponse(ctx, o.userID, ac2.ID)
-		return ignoreNotFound(err)
+	ac2 := e2eutil.ApplicationCredential(t, o.client, o.userID, identityv3.ApplicationCredentialCreate{
+		Name: e2eutil.Name(t, "ac2"), Unrestricted: new(true),
+		Roles: []identityv3.ApplicationCredentialRoleSelector{{Name: new("member")}, {Name: new("reader")}},
 	})
 	assert.True(t, *ac2.Unrestricted)
 	assert.Nil(t, ac2.ExpiresAt)

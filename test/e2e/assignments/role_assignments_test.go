@@ -1,8 +1,6 @@
 package assignments_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
-	"github.com/keystone-go/keystone/pkg/identity"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
@@ -36,21 +33,14 @@ func TestGroupRoleAssignment(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domain := createDomain(t, c)
-	project := createProject(t, c, domain.ID)
-	const password = "group-assignment-pw"
-	user := createUser(t, c, domain.ID, password)
-	group := createGroup(t, c, domain.ID)
-	role := createRole(t, c, "viagroup", "")
-	addUserToGroup(t, c, group.ID, user.ID)
+	domain := e2eutil.Domain(t, c)
+	project := e2eutil.Project(t, c, e2eutil.InDomain(domain.ID))
+	user := e2eutil.User(t, c, e2eutil.InDomain(domain.ID))
+	group := e2eutil.Group(t, c, e2eutil.InDomain(domain.ID))
+	role := e2eutil.Role(t, c, e2eutil.Prefix("viagroup"))
+	e2eutil.AddToGroup(t, c, group.ID, user.ID)
 
-	resp, err := c.GrantProjectGroupRoleWithResponse(ctx, project.ID, group.ID, role.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusNoContent, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.RevokeProjectGroupRoleWithResponse(ctx, project.ID, group.ID, role.ID)
-		return err
-	})
+	e2eutil.GrantProjectGroupRole(t, c, project.ID, group.ID, role.ID)
 
 	// Direct assignments of the user: none.
 	direct, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{UserID: new(user.ID)})
@@ -108,10 +98,7 @@ func TestGroupRoleAssignment(t *testing.T) {
 	assert.Equal(t, domain.ID, *na.Scope.Project.Domain.ID)
 
 	// The user's token carries the role.
-	sess := e2eutil.Session(t, &auth.Password{
-		AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: password,
-		Scope: auth.Scope{ProjectID: project.ID},
-	})
+	sess := e2eutil.UserSession(t, user, auth.Scope{ProjectID: project.ID})
 	info, err := sess.AccessInfo(ctx)
 	require.NoError(t, err)
 	assert.Contains(t, info.RoleNames(), role.Name)
@@ -121,23 +108,14 @@ func TestRoleAssignmentFilters(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domain := createDomain(t, c)
-	project := createProject(t, c, domain.ID)
-	user := createUser(t, c, domain.ID, "filters-pw")
-	onProject := createRole(t, c, "onproject", "")
-	onDomain := createRole(t, c, "ondomain", "")
+	domain := e2eutil.Domain(t, c)
+	project := e2eutil.Project(t, c, e2eutil.InDomain(domain.ID))
+	user := e2eutil.User(t, c, e2eutil.InDomain(domain.ID))
+	onProject := e2eutil.Role(t, c, e2eutil.Prefix("onproject"))
+	onDomain := e2eutil.Role(t, c, e2eutil.Prefix("ondomain"))
 
-	grant, err := c.GrantProjectUserRoleWithResponse(ctx, project.ID, user.ID, onProject.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusNoContent, grant.StatusCode())
-	grantD, err := c.GrantDomainUserRoleWithResponse(ctx, domain.ID, user.ID, onDomain.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusNoContent, grantD.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.RevokeProjectUserRoleWithResponse(ctx, project.ID, user.ID, onProject.ID)
-		_, errD := c.RevokeDomainUserRoleWithResponse(ctx, domain.ID, user.ID, onDomain.ID)
-		return errors.Join(err, errD)
-	})
+	e2eutil.GrantProjectRole(t, c, project.ID, user.ID, onProject.ID)
+	e2eutil.GrantDomainRole(t, c, domain.ID, user.ID, onDomain.ID)
 
 	list := func(p identityv3.ListRoleAssignmentsParams) []identityv3.RoleAssignment {
 		t.Helper()
@@ -178,15 +156,9 @@ func TestRoleAssignmentFilters(t *testing.T) {
 	assert.Empty(t, list(identityv3.ListRoleAssignmentsParams{UserID: new(user.ID), ScopeSystem: new("all")}))
 
 	// include_subtree lists the assignments of the projects below.
-	child := createChildProject(t, c, project)
-	childRole := createRole(t, c, "onchild", "")
-	gc, err := c.GrantProjectUserRoleWithResponse(ctx, child.ID, user.ID, childRole.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusNoContent, gc.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.RevokeProjectUserRoleWithResponse(ctx, child.ID, user.ID, childRole.ID)
-		return err
-	})
+	child := e2eutil.Project(t, c, e2eutil.Prefix("child"), e2eutil.ChildOf(project))
+	childRole := e2eutil.Role(t, c, e2eutil.Prefix("onchild"))
+	e2eutil.GrantProjectRole(t, c, child.ID, user.ID, childRole.ID)
 	subtree := list(identityv3.ListRoleAssignmentsParams{ScopeProjectID: new(project.ID), IncludeSubtree: new(true)})
 	wantTree := []string{onProject.ID, childRole.ID}
 	slices.Sort(wantTree)
@@ -206,49 +178,18 @@ func TestRoleAssignmentFilters(t *testing.T) {
 	}
 }
 
-// createChildProject creates a project under parent and deletes it when the
-// test ends (before the parent, as cleanups run last-in first-out).
-func createChildProject(t *testing.T, c *identity.Client, parent identityv3.Project) identityv3.Project {
-	t.Helper()
-	resp, err := c.CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{
-			Name:     e2eutil.Name(t, "child"),
-			ParentID: new(parent.ID),
-			DomainID: parent.DomainID, // Keystone wants the parent's domain, not the default
-		},
-	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	child := resp.JSON201.Project
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteProjectWithResponse(ctx, child.ID)
-		return err
-	})
-	return child
-}
-
 // TestSystemScopedToken: a user with a role on the system gets system-scoped
 // tokens.
 func TestSystemScopedToken(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	const password = "system-token-pw"
-	user := createUser(t, c, "", password)
-	role := createRole(t, c, "system", "")
+	user := e2eutil.User(t, c)
+	role := e2eutil.Role(t, c, e2eutil.Prefix("system"))
 
-	resp, err := c.GrantSystemUserRoleWithResponse(ctx, user.ID, role.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusNoContent, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.RevokeSystemUserRoleWithResponse(ctx, user.ID, role.ID)
-		return err
-	})
+	e2eutil.GrantSystemRole(t, c, user.ID, role.ID)
 
-	sess := e2eutil.Session(t, &auth.Password{
-		AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: password,
-		Scope: auth.Scope{System: true},
-	})
+	sess := e2eutil.UserSession(t, user, auth.Scope{System: true})
 	info, err := sess.AccessInfo(ctx)
 	require.NoError(t, err)
 	require.NotNil(t, info.Body.System, "the token is system-scoped")
@@ -281,9 +222,6 @@ func TestSystemScopedToken(t *testing.T) {
 	revoked, err := c.RevokeSystemUserRoleWithResponse(ctx, user.ID, role.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, revoked.StatusCode())
-	_, err = e2eutil.Session(t, &auth.Password{
-		AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: password,
-		Scope: auth.Scope{System: true},
-	}).AccessInfo(ctx)
+	_, err = e2eutil.UserSession(t, user, auth.Scope{System: true}).AccessInfo(ctx)
 	require.ErrorIs(t, err, apierror.ErrUnauthorized)
 }

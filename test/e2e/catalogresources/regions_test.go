@@ -20,7 +20,7 @@ func TestRegionHierarchy(t *testing.T) {
 
 	// PUT creates a region with the id from the path.
 	parentID := e2eutil.Name(t, "region")
-	deleteRegionLater(t, c, parentID)
+	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, parentID)
 	put, err := c.CreateRegionWithIDWithResponse(ctx, parentID, identityv3.CreateRegionWithIDJSONRequestBody{
 		Region: identityv3.RegionCreate{Description: new("the parent")},
 	})
@@ -33,7 +33,7 @@ func TestRegionHierarchy(t *testing.T) {
 
 	// POST with an id in the body and a parent.
 	childID := e2eutil.Name(t, "child")
-	deleteRegionLater(t, c, childID)
+	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, childID)
 	post, err := c.CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
 		Region: identityv3.RegionCreate{ID: &childID, ParentRegionID: &parentID},
 	})
@@ -52,7 +52,7 @@ func TestRegionHierarchy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, gen.StatusCode())
 	generated := gen.JSON201.Region
-	deleteRegionLater(t, c, generated.ID)
+	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, generated.ID)
 	assert.Len(t, generated.ID, 32, "a generated region id is a uuid4 hex")
 
 	// The same id again is a conflict; an id in the body that differs from

@@ -24,7 +24,7 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	name := e2eutil.Name(t, "svc")
 	body := identityv3.ServiceCreate{Type: svcType, Name: &name, Description: new("first"), Enabled: new(true)}
 	body.Set("owner", "e2e") // an extra attribute
-	svc := createService(t, c, body)
+	svc := e2eutil.Service(t, c, body)
 	assert.Len(t, svc.ID, 32)
 	assert.Equal(t, svcType, svc.Type)
 	assert.Equal(t, name, *svc.Name)
@@ -32,7 +32,7 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	assert.True(t, *svc.Enabled)
 
 	// A second service of the same type, created without a name.
-	bare := createService(t, c, identityv3.ServiceCreate{Type: svcType})
+	bare := e2eutil.Service(t, c, identityv3.ServiceCreate{Type: svcType})
 	assert.Equal(t, "", *bare.Name, "Keystone answers an empty name for a nameless service")
 	assert.True(t, *bare.Enabled, "enabled defaults to true")
 
@@ -87,18 +87,18 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	regionID := e2eutil.Name(t, "region")
-	deleteRegionLater(t, c, regionID)
+	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, regionID)
 	_, err := c.CreateRegionWithIDWithResponse(ctx, regionID, identityv3.CreateRegionWithIDJSONRequestBody{})
 	require.NoError(t, err)
 	// The deprecated "region" attribute creates a missing region on the fly.
 	autoRegion := e2eutil.Name(t, "auto")
-	deleteRegionLater(t, c, autoRegion)
+	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, autoRegion)
 
 	svcType := e2eutil.Name(t, "type")
 	svcName := e2eutil.Name(t, "svc")
-	svc := createService(t, c, identityv3.ServiceCreate{Type: svcType, Name: &svcName})
+	svc := e2eutil.Service(t, c, identityv3.ServiceCreate{Type: svcType, Name: &svcName})
 
-	public := createEndpoint(t, c, identityv3.EndpointCreate{
+	public := e2eutil.Endpoint(t, c, identityv3.EndpointCreate{
 		Interface: identityv3.EndpointInterfacePublic, ServiceID: svc.ID,
 		URL: "http://public.example.org:8080/v1", RegionID: &regionID,
 	})
@@ -107,7 +107,7 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 	assert.Equal(t, regionID, *public.Region, "region mirrors region_id")
 	assert.True(t, *public.Enabled, "enabled defaults to true")
 
-	internal := createEndpoint(t, c, identityv3.EndpointCreate{
+	internal := e2eutil.Endpoint(t, c, identityv3.EndpointCreate{
 		Interface: identityv3.EndpointInterfaceInternal, ServiceID: svc.ID,
 		URL: "http://internal.example.org/v1", Region: &autoRegion,
 	})
@@ -116,7 +116,7 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 	require.NoError(t, err, "Keystone created the region named by the deprecated attribute")
 	assert.Equal(t, autoRegion, reg.JSON200.Region.ID)
 
-	admin := createEndpoint(t, c, identityv3.EndpointCreate{
+	admin := e2eutil.Endpoint(t, c, identityv3.EndpointCreate{
 		Interface: identityv3.EndpointInterfaceAdmin, ServiceID: svc.ID,
 		URL: "http://admin.example.org/v1",
 	})

@@ -1,11 +1,9 @@
 package credentials_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,37 +17,11 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
 // owner creates a user and a project for its ec2 credentials; both go when
 // the test ends (deleting the user deletes its credentials with it).
-func owner(t *testing.T, c *identity.Client) (identityv3.User, identityv3.Project) {
+func owner(t *testing.T, c *identity.Client) (e2eutil.TestUser, identityv3.Project) {
 	t.Helper()
-	ctx := e2eutil.Ctx(t)
-	u, err := c.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "credowner")},
-	})
-	require.NoError(t, err)
-	user := u.JSON201.User
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteUserWithResponse(ctx, user.ID)
-		return ignoreNotFound(err)
-	})
-	p, err := c.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "credproj")},
-	})
-	require.NoError(t, err)
-	project := p.JSON201.Project
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteProjectWithResponse(ctx, project.ID)
-		return ignoreNotFound(err)
-	})
-	return user, project
+	return e2eutil.User(t, c, e2eutil.Prefix("credowner")), e2eutil.Project(t, c, e2eutil.Prefix("credproj"))
 }
 
 // ec2Blob is the JSON document an ec2 credential keeps, as the string the
@@ -67,10 +39,7 @@ func createCredential(t *testing.T, c *identity.Client, body identityv3.Credenti
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
 	cred := resp.JSON201.Credential
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteCredentialWithResponse(ctx, cred.ID)
-		return ignoreNotFound(err)
-	})
+	e2eutil.DeleteLater(t, c.DeleteCredentialWithResponse, cred.ID)
 	return cred
 }
 

@@ -1,8 +1,6 @@
 package domainconfigs_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"testing"
 
@@ -15,37 +13,14 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
 // createDomain creates a domain whose configuration the test may change,
 // and removes both when the test ends: the configuration first, so that
 // Keystone deletes the domain's (SQL) contents rather than asking an LDAP
 // server that is not there.
 func createDomain(t *testing.T, c *identity.Client) string {
 	t.Helper()
-	resp, err := c.CreateDomainWithResponse(e2eutil.Ctx(t), identityv3.CreateDomainJSONRequestBody{
-		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "cfgdom")},
-	})
-	require.NoError(t, err)
-	id := resp.JSON201.Domain.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		if _, err := c.UpdateDomainWithResponse(ctx, id, identityv3.UpdateDomainJSONRequestBody{
-			Domain: identityv3.DomainUpdate{Enabled: new(false)},
-		}); err != nil {
-			return ignoreNotFound(err)
-		}
-		_, err := c.DeleteDomainWithResponse(ctx, id)
-		return ignoreNotFound(err)
-	})
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteDomainConfigWithResponse(ctx, id)
-		return ignoreNotFound(err)
-	})
+	id := e2eutil.Domain(t, c, e2eutil.Prefix("cfgdom")).ID
+	e2eutil.DeleteLater(t, c.DeleteDomainConfigWithResponse, id) // runs before the domain's cleanup
 	return id
 }
 

@@ -1,11 +1,9 @@
 package domains_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,34 +17,6 @@ import (
 	"github.com/keystone-go/keystone/pkg/identity"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
-
-// createDomain creates the domain and, when the test ends, disables and
-// deletes it (Keystone refuses to delete an enabled domain).
-func createDomain(t *testing.T, c *identity.Client, body identityv3.DomainCreate) identityv3.Domain {
-	t.Helper()
-	resp, err := c.CreateDomainWithResponse(e2eutil.Ctx(t), identityv3.CreateDomainJSONRequestBody{Domain: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	domain := resp.JSON201.Domain
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
-			Domain: identityv3.DomainUpdate{Enabled: new(false)},
-		})
-		if err != nil {
-			return ignoreNotFound(err)
-		}
-		_, err = c.DeleteDomainWithResponse(ctx, domain.ID)
-		return ignoreNotFound(err)
-	})
-	return domain
-}
-
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
 
 func listDomainIDs(t *testing.T, c *identity.Client, params identityv3.ListDomainsParams) []string {
 	t.Helper()
@@ -73,7 +43,7 @@ func TestDomainCRUD(t *testing.T) {
 		Options:     &identityv3.DomainOptions{Immutable: new(false)},
 	}
 	body.Set("owner_team", "identity")
-	domain := createDomain(t, c, body)
+	domain := e2eutil.Domain(t, c, e2eutil.Body(body))
 
 	assert.NotEmpty(t, domain.ID)
 	assert.Equal(t, name, domain.Name)
@@ -146,7 +116,7 @@ func TestDomainExplicitID(t *testing.T) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
-	domain := createDomain(t, c, identityv3.DomainCreate{Name: e2eutil.Name(t, "explicit"), ExplicitDomainID: new(id)})
+	domain := e2eutil.Domain(t, c, e2eutil.Body(identityv3.DomainCreate{Name: e2eutil.Name(t, "explicit"), ExplicitDomainID: new(id)}))
 	assert.Equal(t, id, domain.ID)
 
 	got, err := c.GetDomainWithResponse(ctx, id)
@@ -171,8 +141,8 @@ func TestListDomainsFilters(t *testing.T) {
 	c := e2eutil.Admin(t)
 
 	stem := e2eutil.Name(t, "dlist")
-	on := createDomain(t, c, identityv3.DomainCreate{Name: stem + "-on"})
-	off := createDomain(t, c, identityv3.DomainCreate{Name: stem + "-off", Enabled: new(false)})
+	on := e2eutil.Domain(t, c, e2eutil.Named(stem+"-on"))
+	off := e2eutil.Domain(t, c, e2eutil.Body(identityv3.DomainCreate{Name: stem + "-off", Enabled: new(false)}))
 	both := []string{on.ID, off.ID}
 
 	assert.Equal(t, []string{on.ID}, listDomainIDs(t, c, identityv3.ListDomainsParams{Name: new(on.Name)}))

@@ -2,7 +2,6 @@ package ec2_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -18,15 +17,6 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-func ptr[T any](v T) *T { return &v }
-
 // fixture is a project, a member of it logged in to it, and the admin.
 type fixture struct {
 	admin, member *identity.Client
@@ -36,35 +26,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	ctx := e2eutil.Ctx(t)
 	admin := e2eutil.Admin(t)
-	p, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "ec2-p")},
-	})
-	require.NoError(t, err)
-	projectID := p.JSON201.Project.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteProjectWithResponse(ctx, projectID)
-		return ignoreNotFound(err)
-	})
-	password := "pw-" + e2eutil.Name(t, "x")
-	u, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "ec2-user"), Password: &password},
-	})
-	require.NoError(t, err)
-	userID := u.JSON201.User.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, userID)
-		return ignoreNotFound(err)
-	})
-	roles, err := admin.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: ptr("member")})
-	require.NoError(t, err)
-	require.Len(t, roles.JSON200.Roles, 1)
-	_, err = admin.GrantProjectUserRoleWithResponse(ctx, projectID, userID, roles.JSON200.Roles[0].ID)
-	require.NoError(t, err)
-	member := e2eutil.Client(t, e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(),
-		UserID: userID, Password: password, Scope: auth.Scope{ProjectID: projectID}}))
-	return fixture{admin: admin, member: member, projectID: projectID, userID: userID}
+	project := e2eutil.Project(t, admin, e2eutil.Prefix("ec2-p"))
+	user := e2eutil.Member(t, admin, project.ID, e2eutil.Prefix("ec2-user"))
+	member := e2eutil.Client(t, e2eutil.UserSession(t, user, auth.Scope{ProjectID: project.ID}))
+	return fixture{admin: admin, member: member, projectID: project.ID, userID: user.ID}
 }
 
 // createCredential creates an EC2 credential of the member, deleted when the test ends.
@@ -77,7 +43,7 @@ func (f fixture) createCredential(t *testing.T) identityv3.Ec2Credential {
 	c := resp.JSON201.Credential
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
 		_, err := f.member.DeleteEc2CredentialWithResponse(ctx, f.userID, c.Access)
-		return ignoreNotFound(err)
+		return err
 	})
 	return c
 }

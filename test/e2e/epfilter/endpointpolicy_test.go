@@ -19,12 +19,12 @@ func jsonBody(s string) io.Reader { return strings.NewReader(s) }
 func TestEndpointPolicyAssociations(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	region := createRegion(t, admin)
-	svc := createService(t, admin)
+	region := e2eutil.Region(t, admin, identityv3.RegionCreate{}).ID
+	svc := e2eutil.Service(t, admin, identityv3.ServiceCreate{})
 	ep := createEndpoint(t, admin, svc.ID, region, identityv3.EndpointInterfacePublic)
-	onService := createPolicy(t, admin, `{"scope": "service"}`)
-	onRegion := createPolicy(t, admin, `{"scope": "region"}`)
-	onEndpoint := createPolicy(t, admin, `{"scope": "endpoint"}`)
+	onService := e2eutil.Policy(t, admin, identityv3.PolicyCreate{Blob: `{"scope": "service"}`})
+	onRegion := e2eutil.Policy(t, admin, identityv3.PolicyCreate{Blob: `{"scope": "region"}`})
+	onEndpoint := e2eutil.Policy(t, admin, identityv3.PolicyCreate{Blob: `{"scope": "endpoint"}`})
 
 	effective := func() string {
 		t.Helper()
@@ -96,7 +96,7 @@ func TestEndpointPolicyAssociations(t *testing.T) {
 func TestEndpointPolicyUnroutedPath(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	p := createPolicy(t, admin, `{}`)
+	p := e2eutil.Policy(t, admin, identityv3.PolicyCreate{Blob: `{}`})
 	_, err := admin.GetPolicyOSEndpointPolicyWithResponse(ctx, p.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 	_, err = admin.CheckPolicyOSEndpointPolicyWithResponse(ctx, p.ID)

@@ -17,11 +17,9 @@ import (
 
 // catalogEndpoints logs the user in to the project with a new token and
 // returns the ids of the endpoints in its catalog.
-func catalogEndpoints(t *testing.T, u user, projectID string) []string {
+func catalogEndpoints(t *testing.T, u e2eutil.TestUser, projectID string) []string {
 	t.Helper()
-	sess := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: u.ID, Password: u.Password,
-		Scope: auth.Scope{ProjectID: projectID}})
-	a, err := sess.AccessInfo(e2eutil.Ctx(t))
+	a, err := e2eutil.UserSession(t, u, auth.Scope{ProjectID: projectID}).AccessInfo(e2eutil.Ctx(t))
 	require.NoError(t, err)
 	var ids []string
 	for _, s := range a.Body.Catalog {
@@ -35,9 +33,9 @@ func catalogEndpoints(t *testing.T, u user, projectID string) []string {
 func TestProjectEndpointAssociations(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	project := createProject(t, admin)
-	member := createMember(t, admin, project.ID)
-	svc := createService(t, admin)
+	project := e2eutil.Project(t, admin, e2eutil.Prefix("epf-p"))
+	member := e2eutil.Member(t, admin, project.ID, e2eutil.Prefix("epf-user"))
+	svc := e2eutil.Service(t, admin, identityv3.ServiceCreate{})
 	public := createEndpoint(t, admin, svc.ID, "RegionOne", identityv3.EndpointInterfacePublic)
 	internal := createEndpoint(t, admin, svc.ID, "RegionOne", identityv3.EndpointInterfaceInternal)
 	adminEP := createEndpoint(t, admin, svc.ID, "RegionOne", identityv3.EndpointInterfaceAdmin)
@@ -54,7 +52,7 @@ func TestProjectEndpointAssociations(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, put.StatusCode())
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
 		_, err := admin.RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
-		return ignoreNotFound(err)
+		return err
 	})
 
 	head, err := admin.CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
@@ -79,16 +77,13 @@ func TestProjectEndpointAssociations(t *testing.T) {
 	t.Run("endpoint group", func(t *testing.T) {
 		name := e2eutil.Name(t, "epf-eg")
 		created, err := admin.CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
-			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: ptr("admin endpoints"),
-				Filters: identityv3.EndpointGroupFilters{ServiceID: &svc.ID, Interface: ptr("admin")}},
+			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: new("admin endpoints"),
+				Filters: identityv3.EndpointGroupFilters{ServiceID: &svc.ID, Interface: new("admin")}},
 		})
 		require.NoError(t, err)
 		require.Equal(t, http.StatusCreated, created.StatusCode())
 		eg := created.JSON201.EndpointGroup
-		e2eutil.Cleanup(t, func(ctx context.Context) error {
-			_, err := admin.DeleteEndpointGroupWithResponse(ctx, eg.ID)
-			return ignoreNotFound(err)
-		})
+		e2eutil.DeleteLater(t, admin.DeleteEndpointGroupWithResponse, eg.ID)
 		assert.Equal(t, name, eg.Name)
 		assert.Equal(t, svc.ID, *eg.Filters.ServiceID)
 		assert.Equal(t, "admin", *eg.Filters.Interface)

@@ -323,8 +323,8 @@ func TestTokenCache(t *testing.T) {
 }
 
 // The federation example needs an identity provider; the test Keystone
-// takes the assertion from request headers (hack/keystone-up.sh), which
-// -grant none -header stand in for.
+// takes the assertion from request headers (hack/keystone-up.sh), which the
+// v3federatedheaders auth type of a generated clouds.yaml sends.
 func TestFederation(t *testing.T) {
 	t.Parallel()
 	admin := e2eutil.Admin(t)
@@ -332,25 +332,41 @@ func TestFederation(t *testing.T) {
 
 	out, err := exec.CommandContext(ctx, filepath.Join(build(t), "federation"), "-h").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	for _, flag := range []string{"-auth-url", "-idp", "-protocol", "-issuer", "-token-endpoint", "-client-id", "-grant", "-project-id", "-header"} {
+	for _, flag := range []string{"-cloud", "-project-id", "-project-name", "-project-domain"} {
 		assert.Contains(t, string(out), "  "+flag+" ", "usage documents %s", flag)
 	}
 
 	f := setUpFederation(t, admin)
 	user := e2eutil.Name(t, "feduser")
-	args := []string{"-auth-url", e2eutil.AuthURL(), "-idp", f.idp, "-protocol", "mapped", "-grant", "none",
-		"-header", "X-Ks-Fed-Idp: " + f.remoteID, "-header", "X-Ks-Fed-User: " + user}
-	listing := run(t, nil, "federation", args...)
-	login := regexp.MustCompile(`Federated login as (\S+) \(user ([0-9a-f]+)\), methods mapped\n`).FindStringSubmatch(listing)
+	dir := t.TempDir()
+	clouds := fmt.Sprintf(`clouds:
+  fed:
+    auth_type: v3federatedheaders
+    auth:
+      auth_url: %s
+      identity_provider: %s
+      protocol: mapped
+      federated_headers: |
+        X-Ks-Fed-Idp: %s
+        X-Ks-Fed-User: %s
+`, e2eutil.AuthURL(), f.idp, f.remoteID, user)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "clouds.yaml"), []byte(clouds), 0o600))
+	env := []string{"OS_CLIENT_CONFIG_FILE=" + filepath.Join(dir, "clouds.yaml")}
+
+	listing := run(t, env, "federation", "-cloud", "fed")
+	login := regexp.MustCompile(`Federated login as (\S+) \(user ([0-9a-f]+)\) through identity provider (\S+), protocol mapped\n`).FindStringSubmatch(listing)
 	require.NotNil(t, login, listing)
 	assert.Equal(t, user, login[1])
+	assert.Equal(t, f.idp, login[3])
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
 		_, err := admin.DeleteUserWithResponse(ctx, login[2])
 		return ignoreNotFound(err)
 	})
 	assert.Contains(t, listing, fmt.Sprintf("  %s %s domain=default\n", f.projectID, f.projectName))
 
-	scoped := run(t, nil, "federation", append(args, "-project-id", f.projectID)...)
+	scoped := run(t, append(env, "OS_CLOUD=fed"), "federation", "-project-id", f.projectID)
 	assert.Contains(t, scoped, fmt.Sprintf("Scoped to project %s (%s), roles member", f.projectName, f.projectID))
 	assert.Contains(t, scoped, "Read project "+f.projectName+" with it\n")
+	scoped = run(t, env, "federation", "-cloud", "fed", "-project-name", f.projectName, "-project-domain", "Default")
+	assert.Contains(t, scoped, fmt.Sprintf("Scoped to project %s (%s)", f.projectName, f.projectID))
 }

@@ -1,7 +1,6 @@
 package federation_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -19,22 +18,22 @@ import (
 func TestIdentityProviderCRUD(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domainID := createDomain(t, admin)
+	domainID := e2eutil.Domain(t, admin, e2eutil.Prefix("fed")).ID
 	id := e2eutil.Name(t, "idp")
 	remote := "https://idp.test/" + id
 
 	created := createIdP(t, admin, id, identityv3.IdentityProviderCreate{
-		Enabled:          ptr(true),
-		Description:      ptr("an identity provider"),
+		Enabled:          new(true),
+		Description:      new("an identity provider"),
 		DomainID:         &domainID,
 		RemoteIds:        []string{remote, remote + "/alt"},
-		AuthorizationTTL: ptr(30),
+		AuthorizationTTL: new(30),
 	})
 	assert.Equal(t, id, created.ID)
 	assert.Equal(t, domainID, created.DomainID)
 	assert.True(t, created.Enabled)
 	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIds)
-	assert.Equal(t, ptr(30), created.AuthorizationTTL)
+	assert.Equal(t, new(30), created.AuthorizationTTL)
 	require.NotNil(t, created.Links.Protocols)
 	assert.Contains(t, *created.Links.Protocols, "/OS-FEDERATION/identity_providers/"+id+"/protocols")
 
@@ -51,7 +50,7 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix})
 	require.NoError(t, err)
 	assert.Contains(t, idpIDs(list.JSON200.IdentityProviders), id)
-	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix, Enabled: ptr(false)})
+	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix, Enabled: new(false)})
 	require.NoError(t, err)
 	assert.NotContains(t, idpIDs(list.JSON200.IdentityProviders), id, "an enabled provider is not listed with enabled=false")
 
@@ -64,7 +63,7 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	// PATCH: null clears description and authorization_ttl, null clears remote_ids.
 	upd, err := admin.UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
 		IdentityProvider: identityv3.IdentityProviderUpdate{
-			Enabled:          ptr(false),
+			Enabled:          new(false),
 			Description:      nullable.NewNullNullable[string](),
 			AuthorizationTTL: nullable.NewNullNullable[int](),
 			RemoteIds:        nullable.NewNullableWithValue([]string{remote + "/new"}),
@@ -108,11 +107,8 @@ func TestIdentityProviderAutoDomain(t *testing.T) {
 	require.NoError(t, err)
 	idp := resp.JSON201.IdentityProvider
 	require.NotEmpty(t, idp.DomainID)
-	cleanup(t, func(ctx2 context.Context) error { return removeDomain(ctx2, admin, idp.DomainID) })
-	cleanup(t, func(ctx2 context.Context) error {
-		_, err := admin.DeleteIdentityProviderWithResponse(ctx2, id)
-		return ignoreNotFound(err)
-	})
+	e2eutil.DeleteDomainLater(t, admin, idp.DomainID)
+	e2eutil.DeleteLater(t, admin.DeleteIdentityProviderWithResponse, id)
 	assert.False(t, idp.Enabled, "enabled defaults to false")
 	assert.Empty(t, idp.RemoteIds)
 	assert.Nil(t, idp.Description)
@@ -133,24 +129,24 @@ func TestMappingCRUD(t *testing.T) {
 	rules := []identityv3.MappingRule{
 		{
 			Local: []identityv3.MappingLocal{
-				{User: &identityv3.MappingUser{Name: ptr("{0}"), Email: ptr("{1}"), Type: &ephemeral,
-					Domain: &identityv3.MappingDomain{Name: ptr("Default")}}},
-				{Group: &identityv3.MappingGroup{ID: ptr("0cd5e9")}},
-				{Group: &identityv3.MappingGroup{Name: ptr("staff"), Domain: &identityv3.MappingDomain{ID: ptr("default")}}},
-				{Groups: ptr("{2}"), Domain: &identityv3.MappingDomain{ID: ptr("default")}},
+				{User: &identityv3.MappingUser{Name: new("{0}"), Email: new("{1}"), Type: &ephemeral,
+					Domain: &identityv3.MappingDomain{Name: new("Default")}}},
+				{Group: &identityv3.MappingGroup{ID: new("0cd5e9")}},
+				{Group: &identityv3.MappingGroup{Name: new("staff"), Domain: &identityv3.MappingDomain{ID: new("default")}}},
+				{Groups: new("{2}"), Domain: &identityv3.MappingDomain{ID: new("default")}},
 				{Projects: []identityv3.MappingProject{{Name: "{0}-sandbox", Roles: []identityv3.MappingRole{{Name: "member"}}}}},
 			},
 			Remote: []identityv3.MappingRemote{
 				{Type: "REMOTE_USER"},
 				{Type: "HTTP_OIDC_EMAIL"},
 				{Type: "HTTP_OIDC_GROUPS", Whitelist: []string{"staff", "ops"}},
-				{Type: "HTTP_OIDC_ORG", AnyOneOf: []string{"^acme.*$"}, Regex: ptr(true)},
+				{Type: "HTTP_OIDC_ORG", AnyOneOf: []string{"^acme.*$"}, Regex: new(true)},
 			},
 		},
 		{
 			Local: []identityv3.MappingLocal{
-				{User: &identityv3.MappingUser{ID: ptr("{0}"), Type: &local, Domain: &identityv3.MappingDomain{ID: ptr("default")}}},
-				{GroupIds: ptr("{1}")},
+				{User: &identityv3.MappingUser{ID: new("{0}"), Type: &local, Domain: &identityv3.MappingDomain{ID: new("default")}}},
+				{GroupIds: new("{1}")},
 			},
 			Remote: []identityv3.MappingRemote{
 				{Type: "REMOTE_USER_ID"},
@@ -188,7 +184,7 @@ func TestMappingCRUD(t *testing.T) {
 	// Two condition lists on one remote entry break Keystone's schema.
 	_, err = admin.UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: []identityv3.MappingRule{{
-			Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: ptr("{0}")}}},
+			Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: new("{0}")}}},
 			Remote: []identityv3.MappingRemote{{Type: "A", Whitelist: []string{"x"}, Blacklist: []string{"y"}}},
 		}}},
 	})
@@ -203,18 +199,18 @@ func TestMappingCRUD(t *testing.T) {
 func TestProtocolCRUD(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domainID := createDomain(t, admin)
+	domainID := e2eutil.Domain(t, admin, e2eutil.Prefix("fed")).ID
 	idp := e2eutil.Name(t, "idp")
 	createIdP(t, admin, idp, identityv3.IdentityProviderCreate{DomainID: &domainID})
 	rule := []identityv3.MappingRule{{
-		Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: ptr("{0}")}}},
+		Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: new("{0}")}}},
 		Remote: []identityv3.MappingRemote{{Type: "REMOTE_USER"}},
 	}}
 	m1 := createMapping(t, admin, e2eutil.Name(t, "map1"), rule)
 	m2 := createMapping(t, admin, e2eutil.Name(t, "map2"), rule)
 
 	p := createProtocol(t, admin, idp, "saml2", identityv3.FederationProtocolCreate{
-		MappingID: m1.ID, RemoteIDAttribute: ptr("Shib-Identity-Provider"),
+		MappingID: m1.ID, RemoteIDAttribute: new("Shib-Identity-Provider"),
 	})
 	assert.Equal(t, "saml2", p.ID)
 	assert.Equal(t, m1.ID, p.MappingID)
@@ -232,8 +228,8 @@ func TestProtocolCRUD(t *testing.T) {
 		byID[x.ID] = x
 	}
 	require.Len(t, byID, 2)
-	assert.Equal(t, ptr(idp), byID["saml2"].IdpID)
-	assert.Equal(t, ptr("Shib-Identity-Provider"), byID["saml2"].RemoteIDAttribute)
+	assert.Equal(t, new(idp), byID["saml2"].IdpID)
+	assert.Equal(t, new("Shib-Identity-Provider"), byID["saml2"].RemoteIDAttribute)
 	assert.Nil(t, byID["openid"].RemoteIDAttribute)
 	assert.Equal(t, m2.ID, byID["openid"].MappingID)
 
@@ -263,20 +259,20 @@ func TestServiceProviderCRUD(t *testing.T) {
 
 	// Disabled, so that it does not show up in every token issued meanwhile.
 	sp := createSP(t, admin, id, identityv3.ServiceProviderCreate{
-		AuthURL: authURL, SpURL: spURL, Description: ptr("remote cloud"),
+		AuthURL: authURL, SpURL: spURL, Description: new("remote cloud"),
 	})
 	assert.Equal(t, id, sp.ID)
 	assert.Equal(t, authURL, sp.AuthURL)
 	assert.Equal(t, spURL, sp.SpURL)
 	assert.False(t, sp.Enabled, "enabled defaults to false")
 	assert.Equal(t, "ss:mem:", sp.RelayStatePrefix, "the [saml] relay_state_prefix default")
-	assert.Equal(t, ptr("remote cloud"), sp.Description)
+	assert.Equal(t, new("remote cloud"), sp.Description)
 
 	got, err := admin.GetServiceProviderWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, sp, got.JSON200.ServiceProvider)
 
-	list, err := admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{ID: &id, Enabled: ptr(false)})
+	list, err := admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{ID: &id, Enabled: new(false)})
 	require.NoError(t, err)
 	require.Len(t, list.JSON200.ServiceProviders, 1)
 	suffix := id[len(id)-8:]
@@ -288,8 +284,8 @@ func TestServiceProviderCRUD(t *testing.T) {
 	upd, err := admin.UpdateServiceProviderWithResponse(ctx, id, identityv3.UpdateServiceProviderJSONRequestBody{
 		ServiceProvider: identityv3.ServiceProviderUpdate{
 			Description:      nullable.NewNullNullable[string](),
-			RelayStatePrefix: ptr("ss:temp:"),
-			SpURL:            ptr(spURL + "2"),
+			RelayStatePrefix: new("ss:temp:"),
+			SpURL:            new(spURL + "2"),
 		},
 	})
 	require.NoError(t, err)

@@ -2,17 +2,14 @@ package federation_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
-	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
 	"github.com/keystone-go/keystone/pkg/catalog"
 	"github.com/keystone-go/keystone/pkg/identity"
@@ -30,40 +27,12 @@ const (
 	userAttribute = "HTTP_X_KS_FED_USER"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// anonymous is a generated client without a session: no X-Auth-Token, the
-// absolute Keystone URL, and answers outside 2xx come back as responses
-// (not errors) so a test can look at them. Every answer is still validated
-// against the spec.
-func anonymous(t *testing.T) *identityv3.ClientWithResponses {
-	t.Helper()
-	c, err := identityv3.NewClientWithResponses(e2eutil.AuthURL(), identityv3.WithHTTPClient(e2eutil.HTTPClient(t)))
-	require.NoError(t, err)
-	return c
-}
-
 // assertion adds the headers the test Keystone takes as a federated
 // assertion: the identity provider's remote id and the user name.
 func assertion(remoteID, user string) identityv3.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		req.Header.Set(headerRemoteID, remoteID)
 		req.Header.Set(headerUser, user)
-		return nil
-	}
-}
-
-// withToken sends a token as X-Auth-Token on an anonymous client's request.
-func withToken(token string) identityv3.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header.Set("X-Auth-Token", token)
 		return nil
 	}
 }
@@ -99,75 +68,13 @@ func (m *mappedLogin) Authenticate(ctx context.Context, client auth.Doer) (*auth
 	}, nil
 }
 
-// createDomain creates an enabled domain and removes it (disable, then
-// delete: Keystone refuses to delete an enabled domain) when the test ends.
-func createDomain(t *testing.T, c *identity.Client) string {
-	t.Helper()
-	resp, err := c.CreateDomainWithResponse(e2eutil.Ctx(t), identityv3.CreateDomainJSONRequestBody{
-		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "fed")},
-	})
-	require.NoError(t, err)
-	id := resp.JSON201.Domain.ID
-	cleanup(t, func(ctx context.Context) error { return removeDomain(ctx, c, id) })
-	return id
-}
-
-func removeDomain(ctx context.Context, c *identity.Client, id string) error {
-	if _, err := c.UpdateDomainWithResponse(ctx, id, identityv3.UpdateDomainJSONRequestBody{
-		Domain: identityv3.DomainUpdate{Enabled: ptr(false)},
-	}); err != nil {
-		return ignoreNotFound(err)
-	}
-	_, err := c.DeleteDomainWithResponse(ctx, id)
-	return ignoreNotFound(err)
-}
-
-func createGroup(t *testing.T, c *identity.Client) string {
-	t.Helper()
-	resp, err := c.CreateGroupWithResponse(e2eutil.Ctx(t), identityv3.CreateGroupJSONRequestBody{
-		Group: identityv3.GroupCreate{Name: e2eutil.Name(t, "fedgrp")},
-	})
-	require.NoError(t, err)
-	id := resp.JSON201.Group.ID
-	cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteGroupWithResponse(ctx, id)
-		return ignoreNotFound(err)
-	})
-	return id
-}
-
-func createProject(t *testing.T, c *identity.Client) identityv3.Project {
-	t.Helper()
-	resp, err := c.CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "fedproj")},
-	})
-	require.NoError(t, err)
-	p := resp.JSON201.Project
-	cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteProjectWithResponse(ctx, p.ID)
-		return ignoreNotFound(err)
-	})
-	return p
-}
-
-func roleID(t *testing.T, c *identity.Client, name string) string {
-	t.Helper()
-	resp, err := c.ListRolesWithResponse(e2eutil.Ctx(t), &identityv3.ListRolesParams{Name: &name})
-	require.NoError(t, err)
-	require.Len(t, resp.JSON200.Roles, 1, "role %q", name)
-	return resp.JSON200.Roles[0].ID
-}
-
 func createIdP(t *testing.T, c *identity.Client, id string, body identityv3.IdentityProviderCreate) identityv3.IdentityProvider {
 	t.Helper()
 	resp, err := c.CreateIdentityProviderWithResponse(e2eutil.Ctx(t), id,
 		identityv3.CreateIdentityProviderJSONRequestBody{IdentityProvider: body})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteIdentityProviderWithResponse(ctx, id)
-		return ignoreNotFound(err)
-	})
+	e2eutil.DeleteLater(t, c.DeleteIdentityProviderWithResponse, id)
 	return resp.JSON201.IdentityProvider
 }
 
@@ -178,10 +85,7 @@ func createMapping(t *testing.T, c *identity.Client, id string, rules []identity
 	})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteMappingWithResponse(ctx, id)
-		return ignoreNotFound(err)
-	})
+	e2eutil.DeleteLater(t, c.DeleteMappingWithResponse, id)
 	return resp.JSON201.Mapping
 }
 
@@ -191,10 +95,10 @@ func createProtocol(t *testing.T, c *identity.Client, idp, protocol string, body
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: body})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	cleanup(t, func(ctx context.Context) error {
+	e2eutil.Cleanup(t, e2eutil.Retrying(func(ctx context.Context) error {
 		_, err := c.DeleteIdentityProviderProtocolWithResponse(ctx, idp, protocol)
-		return ignoreNotFound(err)
-	})
+		return err
+	}))
 	return resp.JSON201.Protocol
 }
 
@@ -204,10 +108,7 @@ func createSP(t *testing.T, c *identity.Client, id string, body identityv3.Servi
 		identityv3.CreateServiceProviderJSONRequestBody{ServiceProvider: body})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteServiceProviderWithResponse(ctx, id)
-		return ignoreNotFound(err)
-	})
+	e2eutil.DeleteLater(t, c.DeleteServiceProviderWithResponse, id)
 	return resp.JSON201.ServiceProvider
 }
 
@@ -225,21 +126,20 @@ const protocolMapped = "mapped"
 func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	t.Helper()
 	f := federation{
-		domainID: createDomain(t, admin), // removed last: cleanups run in reverse
-		groupID:  createGroup(t, admin),
-		project:  createProject(t, admin),
+		domainID: e2eutil.Domain(t, admin, e2eutil.Prefix("fed")).ID, // removed last: cleanups run in reverse
+		groupID:  e2eutil.Group(t, admin, e2eutil.Prefix("fedgrp")).ID,
+		project:  e2eutil.Project(t, admin, e2eutil.Prefix("fedproj")),
 		idp:      e2eutil.Name(t, "idp"),
 		mapping:  e2eutil.Name(t, "map"),
 	}
 	f.remoteID = "https://idp.test/" + f.idp
-	_, err := admin.GrantProjectGroupRoleWithResponse(e2eutil.Ctx(t), f.project.ID, f.groupID, roleID(t, admin, "member"))
-	require.NoError(t, err)
+	e2eutil.GrantProjectGroupRole(t, admin, f.project.ID, f.groupID, e2eutil.RoleID(t, admin, "member"))
 	createIdP(t, admin, f.idp, identityv3.IdentityProviderCreate{
-		Enabled: ptr(true), DomainID: &f.domainID, RemoteIds: []string{f.remoteID},
+		Enabled: new(true), DomainID: &f.domainID, RemoteIds: []string{f.remoteID},
 	})
 	createMapping(t, admin, f.mapping, []identityv3.MappingRule{{
 		Local: []identityv3.MappingLocal{
-			{User: &identityv3.MappingUser{Name: ptr("{0}")}},
+			{User: &identityv3.MappingUser{Name: new("{0}")}},
 			{Group: &identityv3.MappingGroup{ID: &f.groupID}},
 		},
 		Remote: []identityv3.MappingRemote{{Type: userAttribute}},
@@ -248,37 +148,8 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	return f
 }
 
-// deleteShadowUser removes the user a federated login created, when the
-// test ends.
-func deleteShadowUser(t *testing.T, admin *identity.Client, userID string) {
-	cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, userID)
-		return ignoreNotFound(err)
-	})
-}
-
 // dashboard is the WebSSO origin the test Keystone trusts
 // ([federation] trusted_dashboard).
 func dashboard() string {
 	return strings.TrimSuffix(strings.TrimSuffix(e2eutil.AuthURL(), "/"), "/v3") + "/dashboard/auth/websso/"
-}
-
-// cleanup is e2eutil.Cleanup, retried when the connection breaks: under
-// load the test Keystone's sqlite answers "database is locked" with an empty
-// reply, and a delete is safe to repeat (a not-found counts as done).
-func cleanup(t *testing.T, fn func(ctx context.Context) error) {
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		var err error
-		for attempt := 0; attempt < 4; attempt++ {
-			if err = fn(ctx); err == nil || !errors.Is(err, apierror.ErrConnection) {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return err
-			case <-time.After(time.Duration(attempt+1) * time.Second):
-			}
-		}
-		return err
-	})
 }

@@ -25,7 +25,7 @@ func TestFederatedLogin(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	f := setUpFederation(t, admin)
 	user := e2eutil.Name(t, "feduser")
-	anon := anonymous(t)
+	anon := e2eutil.Anonymous(t)
 
 	resp, err := anon.IssueFederatedTokenWithResponse(ctx, f.idp, protocolMapped, assertion(f.remoteID, user))
 	require.NoError(t, err)
@@ -34,7 +34,7 @@ func TestFederatedLogin(t *testing.T) {
 	require.NotEmpty(t, unscoped)
 	tok := resp.JSON201.Token
 	require.NotNil(t, tok.User.ID)
-	deleteShadowUser(t, admin, *tok.User.ID)
+	e2eutil.DeleteLater(t, admin.DeleteUserWithResponse, *tok.User.ID) // the shadow user the login made
 	assert.Equal(t, []string{protocolMapped}, tok.Methods)
 	assert.Equal(t, &user, tok.User.Name)
 	require.NotNil(t, tok.User.Domain)
@@ -46,7 +46,7 @@ func TestFederatedLogin(t *testing.T) {
 	require.NotNil(t, fed.IdentityProvider)
 	assert.Equal(t, &f.idp, fed.IdentityProvider.ID)
 	require.NotNil(t, fed.Protocol)
-	assert.Equal(t, ptr(protocolMapped), fed.Protocol.ID)
+	assert.Equal(t, new(protocolMapped), fed.Protocol.ID)
 	require.Len(t, fed.Groups, 1)
 	assert.Equal(t, &f.groupID, fed.Groups[0].ID)
 
@@ -111,7 +111,7 @@ func TestWebSSO(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	f := setUpFederation(t, admin)
 	user := e2eutil.Name(t, "ssouser")
-	anon := anonymous(t)
+	anon := e2eutil.Anonymous(t)
 	origin := dashboard()
 	sso := assertion(f.remoteID, user)
 
@@ -170,7 +170,7 @@ func TestWebSSO(t *testing.T) {
 			assert.Equal(t, &f.idp, tok.User.OSFEDERATION.IdentityProvider.ID)
 			if userID == "" && tok.User.ID != nil {
 				userID = *tok.User.ID
-				deleteShadowUser(parent, admin, userID)
+				e2eutil.DeleteLater(parent, admin.DeleteUserWithResponse, userID)
 			}
 		})
 	}

@@ -124,7 +124,7 @@ func parseCertificate(t *testing.T, b64 string) *x509.Certificate {
 // signing certificate.
 func idpMetadata(t *testing.T) (entityDescriptor, *x509.Certificate) {
 	t.Helper()
-	resp, err := anonymous(t).GetSAML2MetadataWithResponse(e2eutil.Ctx(t))
+	resp, err := e2eutil.Anonymous(t).GetSAML2MetadataWithResponse(e2eutil.Ctx(t))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode())
 	assert.True(t, strings.HasPrefix(resp.HTTPResponse.Header.Get("Content-Type"), "text/xml"))
@@ -157,7 +157,7 @@ func TestSAML2Assertions(t *testing.T) {
 	// Enabled (Keystone issues assertions for enabled providers only); while
 	// it exists every token lists it in service_providers.
 	createSP(t, admin, spID, identityv3.ServiceProviderCreate{
-		AuthURL: authURL, SpURL: spURL, Enabled: ptr(true), RelayStatePrefix: ptr("ss:test:"),
+		AuthURL: authURL, SpURL: spURL, Enabled: new(true), RelayStatePrefix: new("ss:test:"),
 	})
 	md, cert := idpMetadata(t)
 	request := identityv3.SAMLAssertionRequest{Auth: identityv3.SAMLAssertionAuth{
@@ -167,7 +167,7 @@ func TestSAML2Assertions(t *testing.T) {
 		},
 		Scope: identityv3.SAMLAssertionScope{ServiceProvider: identityv3.ServiceProviderSelector{ID: spID}},
 	}}
-	anon := anonymous(t)
+	anon := e2eutil.Anonymous(t)
 
 	checkAssertion := func(t *testing.T, r samlResponse) {
 		t.Helper()

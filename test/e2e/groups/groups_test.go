@@ -1,9 +1,7 @@
 package groups_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,44 +16,11 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-// ignoreNotFound lets a cleanup succeed when the test already deleted the
-// resource itself.
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-// createGroup creates the group and deletes it when the test ends.
-func createGroup(t *testing.T, c *identity.Client, body identityv3.GroupCreate) identityv3.Group {
+// member creates an enabled or disabled user with this name, deleted when
+// the test ends.
+func member(t *testing.T, c *identity.Client, name string, enabled bool) e2eutil.TestUser {
 	t.Helper()
-	resp, err := c.CreateGroupWithResponse(e2eutil.Ctx(t), identityv3.CreateGroupJSONRequestBody{Group: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	group := resp.JSON201.Group
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteGroupWithResponse(ctx, group.ID)
-		return ignoreNotFound(err)
-	})
-	return group
-}
-
-// createUser creates a user with a password in the default domain and
-// deletes it when the test ends.
-func createUser(t *testing.T, c *identity.Client, name string, enabled bool) identityv3.User {
-	t.Helper()
-	resp, err := c.CreateUserWithResponse(e2eutil.Ctx(t), identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: name, Enabled: new(enabled), Password: new("pw-" + name)},
-	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	user := resp.JSON201.User
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteUserWithResponse(ctx, user.ID)
-		return ignoreNotFound(err)
-	})
-	return user
+	return e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: name, Enabled: new(enabled)}))
 }
 
 func listGroupIDs(t *testing.T, c *identity.Client, params identityv3.ListGroupsParams) []string {
@@ -90,7 +55,7 @@ func TestGroupCRUD(t *testing.T) {
 	name := e2eutil.Name(t, "group")
 	body := identityv3.GroupCreate{Name: name, Description: new("first description")}
 	body.Set("team_channel", "#identity")
-	group := createGroup(t, c, body)
+	group := e2eutil.Group(t, c, e2eutil.Body(body))
 
 	assert.NotEmpty(t, group.ID)
 	assert.Equal(t, name, group.Name)
@@ -127,7 +92,7 @@ func TestGroupCRUD(t *testing.T) {
 	assert.Nil(t, updated.JSON200.Group.Description, "null cleared the description")
 
 	// Renaming onto another group's name is a conflict too.
-	other := createGroup(t, c, identityv3.GroupCreate{Name: e2eutil.Name(t, "other")})
+	other := e2eutil.Group(t, c, e2eutil.Prefix("other"))
 	_, err = c.UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
 		Group: identityv3.GroupUpdate{Name: new(other.Name)},
 	})
@@ -148,8 +113,8 @@ func TestListGroupsFilters(t *testing.T) {
 	c := e2eutil.Admin(t)
 
 	stem := e2eutil.Name(t, "glist")
-	red := createGroup(t, c, identityv3.GroupCreate{Name: stem + "-red"})
-	blue := createGroup(t, c, identityv3.GroupCreate{Name: stem + "-blue"})
+	red := e2eutil.Group(t, c, e2eutil.Named(stem+"-red"))
+	blue := e2eutil.Group(t, c, e2eutil.Named(stem+"-blue"))
 	both := []string{red.ID, blue.ID}
 
 	assert.Equal(t, []string{red.ID}, listGroupIDs(t, c, identityv3.ListGroupsParams{Name: new(red.Name)}))
@@ -171,10 +136,10 @@ func TestGroupMembership(t *testing.T) {
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
-	group := createGroup(t, c, identityv3.GroupCreate{Name: e2eutil.Name(t, "members")})
+	group := e2eutil.Group(t, c, e2eutil.Prefix("members"))
 	stem := e2eutil.Name(t, "gmember")
-	alice := createUser(t, c, stem+"-alice", true)
-	bob := createUser(t, c, stem+"-bob", false)
+	alice := member(t, c, stem+"-alice", true)
+	bob := member(t, c, stem+"-bob", false)
 
 	// Not a member yet: HEAD and GET both answer 404.
 	_, err := c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
@@ -182,7 +147,7 @@ func TestGroupMembership(t *testing.T) {
 	_, err = c.GetUserInGroupWithResponse(ctx, group.ID, alice.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 
-	for _, u := range []identityv3.User{alice, bob} {
+	for _, u := range []e2eutil.TestUser{alice, bob} {
 		added, err := c.AddUserToGroupWithResponse(ctx, group.ID, u.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, added.StatusCode())

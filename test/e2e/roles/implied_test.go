@@ -1,7 +1,6 @@
 package roles_test
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,35 +12,14 @@ import (
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
-	"github.com/keystone-go/keystone/pkg/identity"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-// createImpliedRole creates the rule prior → implied and deletes it when the
-// test ends.
-func createImpliedRole(t *testing.T, c *identity.Client, prior, implied identityv3.Role) identityv3.ImpliedRoleEnvelope {
-	t.Helper()
-	resp, err := c.CreateImpliedRoleWithResponse(e2eutil.Ctx(t), prior.ID, implied.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
-		return err
-	})
-	return *resp.JSON201
-}
-
 // projectToken authenticates as the user, scoped to the project, and returns
 // the token body.
-func projectToken(t *testing.T, userID, password, projectID string) *identityv3.Token {
+func projectToken(t *testing.T, user e2eutil.TestUser, projectID string) *identityv3.Token {
 	t.Helper()
-	sess := e2eutil.Session(t, &auth.Password{
-		AuthURL:  e2eutil.AuthURL(),
-		UserID:   userID,
-		Password: password,
-		Scope:    auth.Scope{ProjectID: projectID},
-	})
-	info, err := sess.AccessInfo(e2eutil.Ctx(t))
+	info, err := e2eutil.UserSession(t, user, auth.Scope{ProjectID: projectID}).AccessInfo(e2eutil.Ctx(t))
 	require.NoError(t, err)
 	require.NotNil(t, info.Body)
 	require.NotNil(t, info.Body.Project)
@@ -54,10 +32,10 @@ func TestImpliedRoles(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	prior := createRole(t, c, "prior", "")
-	implied := createRole(t, c, "implied", "")
+	prior := e2eutil.Role(t, c, e2eutil.Prefix("prior"))
+	implied := e2eutil.Role(t, c, e2eutil.Prefix("implied"))
 
-	rule := createImpliedRole(t, c, prior, implied)
+	rule := e2eutil.ImpliedRole(t, c, prior.ID, implied.ID)
 	assert.Equal(t, prior.ID, rule.RoleInference.PriorRole.ID)
 	assert.Equal(t, prior.Name, rule.RoleInference.PriorRole.Name)
 	assert.Equal(t, implied.ID, rule.RoleInference.Implies.ID)
@@ -106,18 +84,17 @@ func TestImpliedRoles(t *testing.T) {
 	assert.Equal(t, []string{implied.ID}, inferenceRoleIDs(inferences.JSON200.RoleInferences[idx].Implies))
 
 	// A user granted only the prior role gets the implied one in a token.
-	const password = "implied-pw-1"
-	project := createProject(t, c, "")
-	user := createUser(t, c, "", password)
-	grantProjectUserRole(t, c, project.ID, user.ID, prior.ID)
+	project := e2eutil.Project(t, c)
+	user := e2eutil.User(t, c)
+	e2eutil.GrantProjectRole(t, c, project.ID, user.ID, prior.ID)
 
-	tok := projectToken(t, user.ID, password, project.ID)
+	tok := projectToken(t, user, project.ID)
 	assert.ElementsMatch(t, []string{prior.Name, implied.Name}, tokenRoleNames(tok))
 
 	// The grant itself is still only the prior role.
 	grants, err := c.ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{prior.ID}, roleIDs(grants.JSON200.Roles))
+	assert.Equal(t, []string{prior.ID}, e2eutil.RoleIDs(grants.JSON200.Roles))
 
 	// Effective role assignments show the implied role too, with a link to
 	// the rule it comes from.
@@ -149,7 +126,7 @@ func TestImpliedRoles(t *testing.T) {
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// Without the rule a new token carries the prior role alone.
-	tok = projectToken(t, user.ID, password, project.ID)
+	tok = projectToken(t, user, project.ID)
 	assert.Equal(t, []string{prior.Name}, tokenRoleNames(tok))
 }
 
@@ -157,9 +134,9 @@ func TestImpliedRoleRefused(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domain := createDomain(t, c)
-	global := createRole(t, c, "global", "")
-	specific := createRole(t, c, "specific", domain.ID)
+	domain := e2eutil.Domain(t, c)
+	global := e2eutil.Role(t, c, e2eutil.Prefix("global"))
+	specific := e2eutil.Role(t, c, e2eutil.Prefix("specific"), e2eutil.InDomain(domain.ID))
 
 	// A global role cannot imply a domain-specific one.
 	_, err := c.CreateImpliedRoleWithResponse(ctx, global.ID, specific.ID)
@@ -186,11 +163,11 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domain := createDomain(t, c)
-	specific := createRole(t, c, "dsprior", domain.ID)
-	global := createRole(t, c, "dsimplied", "")
+	domain := e2eutil.Domain(t, c)
+	specific := e2eutil.Role(t, c, e2eutil.Prefix("dsprior"), e2eutil.InDomain(domain.ID))
+	global := e2eutil.Role(t, c, e2eutil.Prefix("dsimplied"))
 
-	rule := createImpliedRole(t, c, specific, global)
+	rule := e2eutil.ImpliedRole(t, c, specific.ID, global.ID)
 	assert.Equal(t, specific.ID, rule.RoleInference.PriorRole.ID)
 	assert.Equal(t, global.ID, rule.RoleInference.Implies.ID)
 
@@ -198,18 +175,17 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{global.ID}, inferenceRoleIDs(list.JSON200.RoleInference.Implies))
 
-	const password = "ds-prior-pw-1"
-	project := createProject(t, c, domain.ID)
-	user := createUser(t, c, domain.ID, password)
-	grantProjectUserRole(t, c, project.ID, user.ID, specific.ID)
+	project := e2eutil.Project(t, c, e2eutil.InDomain(domain.ID))
+	user := e2eutil.User(t, c, e2eutil.InDomain(domain.ID))
+	e2eutil.GrantProjectRole(t, c, project.ID, user.ID, specific.ID)
 
 	grants, err := c.ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
 	require.NoError(t, err)
-	require.Equal(t, []string{specific.ID}, roleIDs(grants.JSON200.Roles))
+	require.Equal(t, []string{specific.ID}, e2eutil.RoleIDs(grants.JSON200.Roles))
 	require.NotNil(t, grants.JSON200.Roles[0].DomainID)
 	assert.Equal(t, domain.ID, *grants.JSON200.Roles[0].DomainID)
 
-	tok := projectToken(t, user.ID, password, project.ID)
+	tok := projectToken(t, user, project.ID)
 	assert.Equal(t, []string{global.Name}, tokenRoleNames(tok))
 
 	// include_names reports the domain of a domain-specific role.

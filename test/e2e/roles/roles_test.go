@@ -1,7 +1,6 @@
 package roles_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,10 +26,7 @@ func TestRoleCRUD(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode())
 	role := created.JSON201.Role
-	e2eutil.Cleanup(t, func(ctx2 context.Context) error {
-		_, err := c.DeleteRoleWithResponse(ctx2, role.ID)
-		return err
-	})
+	e2eutil.DeleteLater(t, c.DeleteRoleWithResponse, role.ID)
 	assert.NotEmpty(t, role.ID)
 	assert.Equal(t, name, role.Name)
 	assert.Nil(t, role.DomainID, "a role created without domain_id is global")
@@ -77,7 +73,7 @@ func TestRoleImmutableOption(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	role := createRole(t, c, "immutable", "")
+	role := e2eutil.Role(t, c, e2eutil.Prefix("immutable"))
 
 	setImmutable := func(v nullable.Nullable[bool]) identityv3.Role {
 		t.Helper()
@@ -117,9 +113,9 @@ func TestListRolesFilters(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	domain := createDomain(t, c)
-	global := createRole(t, c, "listglobal", "")
-	specific := createRole(t, c, "listdomain", domain.ID)
+	domain := e2eutil.Domain(t, c)
+	global := e2eutil.Role(t, c, e2eutil.Prefix("listglobal"))
+	specific := e2eutil.Role(t, c, e2eutil.Prefix("listdomain"), e2eutil.InDomain(domain.ID))
 
 	require.NotNil(t, specific.DomainID)
 	assert.Equal(t, domain.ID, *specific.DomainID)
@@ -127,7 +123,7 @@ func TestListRolesFilters(t *testing.T) {
 	byName, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: new(global.Name)})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, byName.StatusCode())
-	assert.Equal(t, []string{global.ID}, roleIDs(byName.JSON200.Roles))
+	assert.Equal(t, []string{global.ID}, e2eutil.RoleIDs(byName.JSON200.Roles))
 
 	// Without domain_id Keystone lists only global roles, so a
 	// domain-specific role is not found by its name alone...
@@ -138,26 +134,26 @@ func TestListRolesFilters(t *testing.T) {
 	// ...but it is with its domain, and the domain holds nothing else.
 	inDomain, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{DomainID: new(domain.ID)})
 	require.NoError(t, err)
-	assert.Equal(t, []string{specific.ID}, roleIDs(inDomain.JSON200.Roles))
+	assert.Equal(t, []string{specific.ID}, e2eutil.RoleIDs(inDomain.JSON200.Roles))
 	both, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{DomainID: new(domain.ID), Name: new(specific.Name)})
 	require.NoError(t, err)
-	assert.Equal(t, []string{specific.ID}, roleIDs(both.JSON200.Roles))
+	assert.Equal(t, []string{specific.ID}, e2eutil.RoleIDs(both.JSON200.Roles))
 
 	// An inexact form of the name filter: every role whose name starts with
 	// all but the last characters of the global role's name.
 	prefix := global.Name[:len(global.Name)-3]
 	starts, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{NameStartswith: new(prefix)})
 	require.NoError(t, err)
-	assert.Contains(t, roleIDs(starts.JSON200.Roles), global.ID)
-	assert.NotContains(t, roleIDs(starts.JSON200.Roles), specific.ID)
+	assert.Contains(t, e2eutil.RoleIDs(starts.JSON200.Roles), global.ID)
+	assert.NotContains(t, e2eutil.RoleIDs(starts.JSON200.Roles), specific.ID)
 	for _, r := range starts.JSON200.Roles {
 		assert.True(t, strings.HasPrefix(r.Name, prefix), r.Name)
 	}
 
 	all, err := c.ListRolesWithResponse(ctx, nil)
 	require.NoError(t, err)
-	assert.Contains(t, roleIDs(all.JSON200.Roles), global.ID)
-	assert.NotContains(t, roleIDs(all.JSON200.Roles), specific.ID)
+	assert.Contains(t, e2eutil.RoleIDs(all.JSON200.Roles), global.ID)
+	assert.NotContains(t, e2eutil.RoleIDs(all.JSON200.Roles), specific.ID)
 	require.NotNil(t, all.JSON200.Links)
 	assert.Nil(t, all.JSON200.Links.Next, "one page")
 }
