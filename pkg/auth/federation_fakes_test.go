@@ -186,14 +186,14 @@ func newFedOIDC() *fedOIDC {
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		p.log.record(r)
 		fedJSON(w, http.StatusOK, map[string]any{
-			"issuer":                        p.URL,
-			"authorization_endpoint":        p.URL + "/authorize",
-			"token_endpoint":                p.URL + "/token",
-			"device_authorization_endpoint": p.URL + "/device",
-			"userinfo_endpoint":             p.URL + "/userinfo",
-			"jwks_uri":                      p.URL + "/jwks",
-			"grant_types_supported":         p.GrantTypes,
-			"response_types_supported":      []string{"code"},
+			"issuer":                           p.URL,
+			"authorization_endpoint":           p.URL + "/authorize",
+			"token_endpoint":                   p.URL + "/token",
+			"device_authorization_endpoint":    p.URL + "/device",
+			"userinfo_endpoint":                p.URL + "/userinfo",
+			"jwks_uri":                         p.URL + "/jwks",
+			"grant_types_supported":            p.GrantTypes,
+			"response_types_supported":         []string{"code"},
 			"code_challenge_methods_supported": []string{"S256", "plain"},
 		})
 	})
@@ -839,9 +839,10 @@ func (k *fedKeystone) issueToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t = old
+		// Keystone lists the token method first.
 		t.methods = slices.Clone(old.methods)
 		if !slices.Contains(t.methods, "token") {
-			t.methods = append(t.methods, "token")
+			t.methods = append([]string{"token"}, t.methods...)
 		}
 	default:
 		fedKeystoneError(w, http.StatusUnauthorized, "Unauthorized", "The request you have made requires authentication.")

@@ -36,7 +36,7 @@ func TestSAML2PasswordECP(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "alice", a.Username())
 	assert.Equal(t, "p-demo", a.ProjectID())
-	assert.Equal(t, []string{"saml2", "token"}, a.Methods())
+	assert.Equal(t, []string{"token", "saml2"}, a.Methods())
 	assert.Equal(t, "saml2", a.ProtocolID())
 
 	// The round: the protected URL offered PAOS and got an AuthnRequest...
@@ -279,7 +279,7 @@ func TestFederatedHeaders(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "alice", a.Username())
 	assert.Equal(t, "p-demo", a.ProjectID())
-	assert.Equal(t, []string{"mapped", "token"}, a.Methods())
+	assert.Equal(t, []string{"token", "mapped"}, a.Methods())
 	posts := ks.log.seen("/v3/OS-FEDERATION/identity_providers/myidp/protocols/mapped/auth")
 	require.Len(t, posts, 1)
 	assert.Equal(t, "alice", posts[0].Header.Get("X-Ks-Fed-User"))

@@ -107,7 +107,7 @@ func (c *OIDCClient) config(ctx context.Context, client Doer, grant string) (*oa
 	switch c.AccessTokenType {
 	case "", "access_token", "id_token":
 	default:
-		return nil, nil, &InvalidOptionError{Option: "access_token_type", Reason: fmt.Sprintf(`%q: use "access_token" or "id_token"`, c.AccessTokenType)}
+		return nil, nil, fmt.Errorf(`%w: access_token_type %q: use "access_token" or "id_token"`, apierror.ErrInvalidConfig, c.AccessTokenType)
 	}
 	md, err := c.discover(ctx, client)
 	if err != nil {
@@ -452,7 +452,7 @@ func (p *OIDCDeviceAuthorization) Authenticate(ctx context.Context, client Doer)
 	switch p.CodeChallengeMethod {
 	case "", "S256", "plain":
 	default:
-		return nil, &InvalidOptionError{Option: "code_challenge_method", Reason: fmt.Sprintf(`%q: use "S256" or "plain"`, p.CodeChallengeMethod)}
+		return nil, fmt.Errorf(`%w: code_challenge_method %q: use "S256" or "plain"`, apierror.ErrInvalidConfig, p.CodeChallengeMethod)
 	}
 	c := p.OIDCClient
 	c.AccessTokenType = ""

@@ -105,7 +105,7 @@ func TestOIDCPasswordRescopes(t *testing.T) {
 	a, err := sess.AccessInfo(fedCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, "p-demo", a.ProjectID())
-	assert.Equal(t, []string{"openid", "token"}, a.Methods(), "the federated token was exchanged with the token method")
+	assert.Equal(t, []string{"token", "openid"}, a.Methods(), "the federated token was exchanged with the token method")
 	assert.True(t, a.IsFederated())
 	assert.Positive(t, a.Catalog.Len())
 
@@ -167,6 +167,7 @@ func TestOIDCPasswordErrors(t *testing.T) {
 		"no endpoint": {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: auth.OIDCClient{ClientID: "c"}, Username: "a", Password: "b"},
 		"no protocol": {FederatedLogin: auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: "x"}, OIDCClient: oidcClient(idp), Username: "a", Password: "b"},
 		"two scopes":  {FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p", DomainID: "d"}), OIDCClient: oidcClient(idp), Username: "a", Password: "b"},
+		"token type":  {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: auth.OIDCClient{ClientID: "c", AccessTokenEndpoint: idp.URL + "/token", AccessTokenType: "jwt"}, Username: "a", Password: "b"},
 		"otp no func": {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp), Username: "a", Password: "b", IDPOTPKey: "totp"},
 	} {
 		before := len(idp.log.seen("/token")) + len(idp.log.seen("/.well-known/openid-configuration"))
@@ -337,7 +338,7 @@ func TestOIDCDeviceAuthorizationPublicClientPlainPKCE(t *testing.T) {
 		OIDCClient: auth.OIDCClient{ClientID: "cli-public", DiscoveryEndpoint: idp.URL + "/.well-known/openid-configuration"},
 		// The endpoint given overrides the discovered one (same here).
 		DeviceAuthorizationEndpoint: idp.URL + "/device", CodeChallengeMethod: "plain",
-		Prompt:                      func(context.Context, *oauth2.DeviceAuthResponse) error { return nil }}
+		Prompt: func(context.Context, *oauth2.DeviceAuthResponse) error { return nil }}
 	a, err := fedSession(t, p).AccessInfo(fedCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, "alice", a.Username())

@@ -80,7 +80,14 @@ func WithHTTPClient(c *http.Client) Option { return func(s *Session) { s.client 
 // WithLogger logs to l: each request and answer at debug level (with every
 // token hashed and every password and secret masked), retries at info, an
 // insecure TLS configuration at warn.
-func WithLogger(l *slog.Logger) Option { return func(s *Session) { s.logger = l } }
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Session) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler) // nil means no logging, not a panic later
+		}
+		s.logger = l
+	}
+}
 
 // WithLogBodyLimit logs bodies up to n bytes (default 64 KiB); 0 logs none.
 // To log an answer of unknown length at debug level, the Session reads up to

@@ -348,3 +348,10 @@ func TestResponseSizeIsBounded(t *testing.T) {
 	_, err = io.ReadAll(resp.Body)
 	assert.True(t, errors.Is(err, apierror.ErrResponseTooLarge), "%v", err)
 }
+
+func TestNilLoggerMeansNoLogging(t *testing.T) {
+	f := newFake(t)
+	s := New(f.plugin(), WithLogger(nil))
+	_, err := get(t, s, f.URL+"/v3/projects")
+	require.NoError(t, err)
+}

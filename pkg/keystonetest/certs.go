@@ -19,11 +19,7 @@ type certificates struct {
 }
 
 func newCertificates(now time.Time) (certificates, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return certificates{}, err
-	}
-	caTmpl := &x509.Certificate{
+	ca, caKey, caPEM, err := newCertificate(&x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "keystonetest CA", Organization: []string{"keystone-go"}},
 		NotBefore:             now.Add(-time.Hour),
@@ -31,32 +27,40 @@ func newCertificates(now time.Time) (certificates, error) {
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	}, nil, nil)
 	if err != nil {
 		return certificates{}, err
 	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return certificates{}, err
-	}
-	signKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return certificates{}, err
-	}
-	signTmpl := &x509.Certificate{
+	_, _, signingPEM, err := newCertificate(&x509.Certificate{
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: "keystonetest token signing", Organization: []string{"keystone-go"}},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	signDER, err := x509.CreateCertificate(rand.Reader, signTmpl, ca, &signKey.PublicKey, caKey)
+	}, ca, caKey)
 	if err != nil {
 		return certificates{}, err
 	}
-	return certificates{
-		caPEM:      string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
-		signingPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signDER})),
-	}, nil
+	return certificates{caPEM: caPEM, signingPEM: signingPEM}, nil
+}
+
+// newCertificate makes a key and a certificate of it from tmpl, issued by
+// parent with parentKey, or self-signed when parent is nil.
+func newCertificate(tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return cert, key, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), nil
 }

@@ -1,18 +1,30 @@
 package keystonetest
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
 	v2 "github.com/keystone-go/keystone/gen/identityv2server"
 )
 
+// lookupAsAdmin is what an admin call names by id: Keystone's assert_admin
+// first (401, 403), then the thing itself (404 when lookup finds nothing).
+func lookupAsAdmin[T any](ctx context.Context, s *V2Server, kind, id string, lookup func(id string) *T) (*T, error) {
+	if _, err := s.requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	found := lookup(id)
+	if found == nil {
+		return nil, couldNotFind(kind, id)
+	}
+	return found, nil
+}
+
 // Tenants.
 
 func (h *handlers) ListTenants(ctx context.Context, req v2.ListTenantsRequestObject) (v2.ListTenantsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	caller, err := s.caller(ctx)
+	caller, err := h.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -22,17 +34,17 @@ func (h *handlers) ListTenants(ctx context.Context, req v2.ListTenantsRequestObj
 		if !caller.isAdmin() {
 			return nil, forbidden("You are not authorized to perform the requested action: admin_required.")
 		}
-		t := s.st.tenantByName(*p.Name)
+		t := h.st.tenantByName(*p.Name)
 		if t == nil {
 			return nil, couldNotFind("project", *p.Name)
 		}
-		return v2.ListTenants200JSONResponse{Tenant: ptr(tenantOut(t))}, nil
+		return v2.ListTenants200JSONResponse{Tenant: new(tenantOut(t))}, nil
 	}
 	// An admin sees every tenant (Keystone's admin port), anyone else the
 	// tenants they have a role on (its public port).
-	all := s.st.tenants
+	all := h.st.tenants
 	if !caller.isAdmin() {
-		all = s.st.tenantsOf(caller.user.id)
+		all = h.st.tenantsOf(caller.user.id)
 	}
 	start := 0
 	if p.Marker != nil {
@@ -54,9 +66,7 @@ func (h *handlers) ListTenants(ctx context.Context, req v2.ListTenantsRequestObj
 }
 
 func (h *handlers) CreateTenant(ctx context.Context, req v2.CreateTenantRequestObject) (v2.CreateTenantResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	in := req.Body.Tenant
@@ -70,35 +80,25 @@ func (h *handlers) CreateTenant(ctx context.Context, req v2.CreateTenantRequestO
 	if in.Enabled != nil {
 		t.enabled = *in.Enabled
 	}
-	if s.st.tenantByName(t.name) != nil || s.st.tenant(t.id) != nil {
+	if h.st.tenantByName(t.name) != nil || h.st.tenant(t.id) != nil {
 		return nil, conflict("Conflict occurred attempting to store project - Duplicate entry.")
 	}
-	s.st.tenants = append(s.st.tenants, t)
+	h.st.tenants = append(h.st.tenants, t)
 	return v2.CreateTenant200JSONResponse{Tenant: tenantOut(t)}, nil
 }
 
 func (h *handlers) GetTenant(ctx context.Context, req v2.GetTenantRequestObject) (v2.GetTenantResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	t, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant)
+	if err != nil {
 		return nil, err
-	}
-	t := s.st.tenant(req.TenantId)
-	if t == nil {
-		return nil, couldNotFind("project", req.TenantId)
 	}
 	return v2.GetTenant200JSONResponse{Tenant: tenantOut(t)}, nil
 }
 
 func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestObject) (v2.UpdateTenantResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	t, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant)
+	if err != nil {
 		return nil, err
-	}
-	t := s.st.tenant(req.TenantId)
-	if t == nil {
-		return nil, couldNotFind("project", req.TenantId)
 	}
 	in := req.Body.Tenant
 	for _, refused := range []string{"is_domain", "domain_id"} {
@@ -110,7 +110,7 @@ func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestO
 		return nil, badRequest("Cannot change ID")
 	}
 	if in.Name != nil && *in.Name != t.name {
-		if s.st.tenantByName(*in.Name) != nil {
+		if h.st.tenantByName(*in.Name) != nil {
 			return nil, conflict("Conflict occurred attempting to store project - Duplicate entry.")
 		}
 		t.name = *in.Name
@@ -125,46 +125,31 @@ func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestO
 }
 
 func (h *handlers) DeleteTenant(ctx context.Context, req v2.DeleteTenantRequestObject) (v2.DeleteTenantResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant); err != nil {
 		return nil, err
 	}
-	if s.st.tenant(req.TenantId) == nil {
-		return nil, couldNotFind("project", req.TenantId)
-	}
-	s.st.deleteTenant(req.TenantId)
+	h.st.deleteTenant(req.TenantId)
 	return v2.DeleteTenant204Response{}, nil
 }
 
 func (h *handlers) ListTenantUsers(ctx context.Context, req v2.ListTenantUsersRequestObject) (v2.ListTenantUsersResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant); err != nil {
 		return nil, err
 	}
-	if s.st.tenant(req.TenantId) == nil {
-		return nil, couldNotFind("project", req.TenantId)
-	}
 	out := []v2.User{}
-	for _, u := range s.st.usersOn(req.TenantId) {
+	for _, u := range h.st.usersOn(req.TenantId) {
 		out = append(out, userOut(u))
 	}
 	return v2.ListTenantUsers200JSONResponse{Users: out, UsersLinks: &[]v2.Link{}}, nil
 }
 
 func (h *handlers) ListTenantUserRoles(ctx context.Context, req v2.ListTenantUserRolesRequestObject) (v2.ListTenantUserRolesResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant); err != nil {
 		return nil, err
-	}
-	if s.st.tenant(req.TenantId) == nil {
-		return nil, couldNotFind("project", req.TenantId)
 	}
 	// Like Keystone, an unknown user simply has no roles.
 	out := []v2.Role{}
-	for _, r := range s.st.rolesOn(req.UserId, req.TenantId) {
+	for _, r := range h.st.rolesOn(req.UserId, req.TenantId) {
 		out = append(out, roleOut(r))
 	}
 	return v2.ListTenantUserRoles200JSONResponse{Roles: out, RolesLinks: &[]v2.Link{}}, nil
@@ -173,26 +158,22 @@ func (h *handlers) ListTenantUserRoles(ctx context.Context, req v2.ListTenantUse
 // Roles.
 
 func (h *handlers) ListRoles(ctx context.Context, _ v2.ListRolesRequestObject) (v2.ListRolesResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	out := []v2.Role{}
-	for _, r := range s.st.roles {
+	for _, r := range h.st.roles {
 		out = append(out, roleOut(r))
 	}
 	return v2.ListRoles200JSONResponse{Roles: out, RolesLinks: &[]v2.Link{}}, nil
 }
 
 func (h *handlers) CreateRole(ctx context.Context, req v2.CreateRoleRequestObject) (v2.CreateRoleResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	in := req.Body.Role
-	if s.st.roleByName(in.Name) != nil {
+	if h.st.roleByName(in.Name) != nil {
 		return nil, conflict("Conflict occurred attempting to store role - Duplicate entry.")
 	}
 	// Keystone ignores a requested id, except that the member role gets
@@ -201,37 +182,26 @@ func (h *handlers) CreateRole(ctx context.Context, req v2.CreateRoleRequestObjec
 	if in.Name == "_member_" {
 		r.id = MemberRoleID
 	}
-	s.st.roles = append(s.st.roles, r)
+	h.st.roles = append(h.st.roles, r)
 	return v2.CreateRole200JSONResponse{Role: roleOut(r)}, nil
 }
 
 func (h *handlers) GetRole(ctx context.Context, req v2.GetRoleRequestObject) (v2.GetRoleResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
-		return nil, err
-	}
 	// An id or, as the api-ref's "by name" call, a name.
-	r := s.st.role(req.RoleId)
-	if r == nil {
-		r = s.st.roleByName(req.RoleId)
-	}
-	if r == nil {
-		return nil, couldNotFind("role", req.RoleId)
+	r, err := lookupAsAdmin(ctx, h.V2Server, "role", req.RoleId, func(id string) *role {
+		return cmp.Or(h.st.role(id), h.st.roleByName(id))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return v2.GetRole200JSONResponse{Role: roleOut(r)}, nil
 }
 
 func (h *handlers) DeleteRole(ctx context.Context, req v2.DeleteRoleRequestObject) (v2.DeleteRoleResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "role", req.RoleId, h.st.role); err != nil {
 		return nil, err
 	}
-	if s.st.role(req.RoleId) == nil {
-		return nil, couldNotFind("role", req.RoleId)
-	}
-	s.st.deleteRole(req.RoleId)
+	h.st.deleteRole(req.RoleId)
 	return v2.DeleteRole204Response{}, nil
 }
 
@@ -252,65 +222,57 @@ func (s *V2Server) assignment(tenantID, userID, roleID string) (grant, *role, er
 }
 
 func (h *handlers) GrantTenantUserRole(ctx context.Context, req v2.GrantTenantUserRoleRequestObject) (v2.GrantTenantUserRoleResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	g, r, err := s.assignment(req.TenantId, req.UserId, req.RoleId)
+	g, r, err := h.assignment(req.TenantId, req.UserId, req.RoleId)
 	if err != nil {
 		return nil, err
 	}
-	if s.st.grants[g] {
+	if h.st.grants[g] {
 		return nil, conflict("Conflict occurred attempting to store role grant. User %s already has role %s in tenant %s", g.userID, g.roleID, g.tenantID)
 	}
-	s.st.grants[g] = true
+	h.st.grants[g] = true
 	return v2.GrantTenantUserRole200JSONResponse{Role: roleOut(r)}, nil
 }
 
 func (h *handlers) RevokeTenantUserRole(ctx context.Context, req v2.RevokeTenantUserRoleRequestObject) (v2.RevokeTenantUserRoleResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	g, _, err := s.assignment(req.TenantId, req.UserId, req.RoleId)
+	g, _, err := h.assignment(req.TenantId, req.UserId, req.RoleId)
 	if err != nil {
 		return nil, err
 	}
-	if !s.st.grants[g] {
+	if !h.st.grants[g] {
 		return nil, notFound("Could not find role assignment with role: %s, user or group: %s, project, domain, or system: %s.", g.roleID, g.userID, g.tenantID)
 	}
-	delete(s.st.grants, g)
+	delete(h.st.grants, g)
 	return v2.RevokeTenantUserRole204Response{}, nil
 }
 
 // Users.
 
 func (h *handlers) ListUsers(ctx context.Context, req v2.ListUsersRequestObject) (v2.ListUsersResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	if name := req.Params.Name; name != nil {
-		u := s.st.userByName(*name)
+		u := h.st.userByName(*name)
 		if u == nil {
 			return nil, couldNotFind("user", *name)
 		}
-		return v2.ListUsers200JSONResponse{User: ptr(userOut(u))}, nil
+		return v2.ListUsers200JSONResponse{User: new(userOut(u))}, nil
 	}
 	out := []v2.User{}
-	for _, u := range s.st.users {
+	for _, u := range h.st.users {
 		out = append(out, userOut(u))
 	}
 	return v2.ListUsers200JSONResponse{Users: &out, UsersLinks: &[]v2.Link{}}, nil
 }
 
 func (h *handlers) CreateUser(ctx context.Context, req v2.CreateUserRequestObject) (v2.CreateUserResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	in := req.Body.User
@@ -321,7 +283,7 @@ func (h *handlers) CreateUser(ctx context.Context, req v2.CreateUserRequestObjec
 	if name == "" {
 		return nil, badRequest("Invalid input for field 'name': a name or username is required.")
 	}
-	if s.st.userByName(name) != nil {
+	if h.st.userByName(name) != nil {
 		return nil, conflict("Conflict occurred attempting to store user - Duplicate entry found with name %s at domain ID default.", name)
 	}
 	u := &user{id: newID(), name: name, password: deref(in.Password), email: in.Email,
@@ -329,25 +291,20 @@ func (h *handlers) CreateUser(ctx context.Context, req v2.CreateUserRequestObjec
 	if in.Enabled != nil {
 		u.enabled = *in.Enabled
 	}
-	if u.tenantID != "" && s.st.tenant(u.tenantID) == nil {
+	if u.tenantID != "" && h.st.tenant(u.tenantID) == nil {
 		return nil, couldNotFind("project", u.tenantID)
 	}
-	s.st.users = append(s.st.users, u)
+	h.st.users = append(h.st.users, u)
 	if u.tenantID != "" {
-		s.st.grants[grant{u.id, u.tenantID, MemberRoleID}] = true
+		h.st.grants[grant{u.id, u.tenantID, MemberRoleID}] = true
 	}
 	return v2.CreateUser200JSONResponse{User: userOut(u)}, nil
 }
 
 func (h *handlers) GetUser(ctx context.Context, req v2.GetUserRequestObject) (v2.GetUserResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	u, err := lookupAsAdmin(ctx, h.V2Server, "user", req.UserId, h.st.user)
+	if err != nil {
 		return nil, err
-	}
-	u := s.st.user(req.UserId)
-	if u == nil {
-		return nil, couldNotFind("user", req.UserId)
 	}
 	return v2.GetUser200JSONResponse{User: userOut(u)}, nil
 }
@@ -409,9 +366,7 @@ func (s *V2Server) updateUser(id string, c userChange) (*user, error) {
 }
 
 func (h *handlers) UpdateUser(ctx context.Context, req v2.UpdateUserRequestObject) (v2.UpdateUserResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	in := req.Body.User
@@ -419,7 +374,7 @@ func (h *handlers) UpdateUser(ctx context.Context, req v2.UpdateUserRequestObjec
 	if name == nil {
 		name = in.Username
 	}
-	u, err := s.updateUser(req.UserId, userChange{name: name, password: in.Password, tenantID: in.TenantId,
+	u, err := h.updateUser(req.UserId, userChange{name: name, password: in.Password, tenantID: in.TenantId,
 		email: in.Email, description: in.Description, enabled: in.Enabled})
 	if err != nil {
 		return nil, err
@@ -428,34 +383,26 @@ func (h *handlers) UpdateUser(ctx context.Context, req v2.UpdateUserRequestObjec
 }
 
 func (h *handlers) DeleteUser(ctx context.Context, req v2.DeleteUserRequestObject) (v2.DeleteUserResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "user", req.UserId, h.st.user); err != nil {
 		return nil, err
 	}
-	if s.st.user(req.UserId) == nil {
-		return nil, couldNotFind("user", req.UserId)
-	}
-	s.st.deleteUser(req.UserId)
+	h.st.deleteUser(req.UserId)
 	return v2.DeleteUser204Response{}, nil
 }
 
 // ListUserRoles answers like Keystone: it has no global roles.
 func (h *handlers) ListUserRoles(ctx context.Context, _ v2.ListUserRolesRequestObject) (v2.ListUserRolesResponseObject, error) {
-	defer h.lock()()
-	if _, err := h.s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	return nil, newAPIError(501, "Not Implemented", "User roles not supported: tenant_id required")
 }
 
 func (h *handlers) SetUserEnabled(ctx context.Context, req v2.SetUserEnabledRequestObject) (v2.SetUserEnabledResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	u, err := s.updateUser(req.UserId, userChange{enabled: ptr(req.Body.User.Enabled)})
+	u, err := h.updateUser(req.UserId, userChange{enabled: new(req.Body.User.Enabled)})
 	if err != nil {
 		return nil, err
 	}
@@ -463,9 +410,7 @@ func (h *handlers) SetUserEnabled(ctx context.Context, req v2.SetUserEnabledRequ
 }
 
 func (h *handlers) SetUserPassword(ctx context.Context, req v2.SetUserPasswordRequestObject) (v2.SetUserPasswordResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	pw := req.Body.User.Password
@@ -475,7 +420,7 @@ func (h *handlers) SetUserPassword(ctx context.Context, req v2.SetUserPasswordRe
 	if pw == nil {
 		return nil, badRequest("Expecting to find password in user.")
 	}
-	u, err := s.updateUser(req.UserId, userChange{password: pw})
+	u, err := h.updateUser(req.UserId, userChange{password: pw})
 	if err != nil {
 		return nil, err
 	}
@@ -483,12 +428,10 @@ func (h *handlers) SetUserPassword(ctx context.Context, req v2.SetUserPasswordRe
 }
 
 func (h *handlers) SetUserTenant(ctx context.Context, req v2.SetUserTenantRequestObject) (v2.SetUserTenantResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	u, err := s.updateUser(req.UserId, userChange{tenantID: ptr(req.Body.User.TenantId)})
+	u, err := h.updateUser(req.UserId, userChange{tenantID: new(req.Body.User.TenantId)})
 	if err != nil {
 		return nil, err
 	}
@@ -498,22 +441,18 @@ func (h *handlers) SetUserTenant(ctx context.Context, req v2.SetUserTenantReques
 // Services.
 
 func (h *handlers) ListServices(ctx context.Context, _ v2.ListServicesRequestObject) (v2.ListServicesResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	out := []v2.Service{}
-	for _, svc := range s.st.services {
+	for _, svc := range h.st.services {
 		out = append(out, serviceOut(svc))
 	}
 	return v2.ListServices200JSONResponse{Services: out, ServicesLinks: &[]v2.Link{}}, nil
 }
 
 func (h *handlers) CreateService(ctx context.Context, req v2.CreateServiceRequestObject) (v2.CreateServiceResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	in := req.Body.Service
@@ -521,50 +460,37 @@ func (h *handlers) CreateService(ctx context.Context, req v2.CreateServiceReques
 	if in.Enabled != nil {
 		svc.enabled = *in.Enabled
 	}
-	s.st.services = append(s.st.services, svc)
+	h.st.services = append(h.st.services, svc)
 	return v2.CreateService200JSONResponse{Service: serviceOut(svc)}, nil
 }
 
 func (h *handlers) GetService(ctx context.Context, req v2.GetServiceRequestObject) (v2.GetServiceResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
-		return nil, err
-	}
 	// An id or, as the api-ref's "by name" call, a name.
-	svc := s.st.service(req.ServiceId)
-	if svc == nil {
-		svc = s.st.serviceByName(req.ServiceId)
-	}
-	if svc == nil {
-		return nil, couldNotFind("service", req.ServiceId)
+	svc, err := lookupAsAdmin(ctx, h.V2Server, "service", req.ServiceId, func(id string) *service {
+		return cmp.Or(h.st.service(id), h.st.serviceByName(id))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return v2.GetService200JSONResponse{Service: serviceOut(svc)}, nil
 }
 
 func (h *handlers) DeleteService(ctx context.Context, req v2.DeleteServiceRequestObject) (v2.DeleteServiceResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "service", req.ServiceId, h.st.service); err != nil {
 		return nil, err
 	}
-	if s.st.service(req.ServiceId) == nil {
-		return nil, couldNotFind("service", req.ServiceId)
-	}
-	s.st.deleteService(req.ServiceId)
+	h.st.deleteService(req.ServiceId)
 	return v2.DeleteService204Response{}, nil
 }
 
 // Endpoint templates.
 
 func (h *handlers) ListEndpoints(ctx context.Context, _ v2.ListEndpointsRequestObject) (v2.ListEndpointsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	out := []v2.Endpoint{}
-	for _, e := range s.st.endpoints {
+	for _, e := range h.st.endpoints {
 		// Keystone leaves out endpoints without a public URL.
 		if e.publicURL != "" {
 			out = append(out, endpointOut(e))
@@ -574,16 +500,14 @@ func (h *handlers) ListEndpoints(ctx context.Context, _ v2.ListEndpointsRequestO
 }
 
 func (h *handlers) CreateEndpoint(ctx context.Context, req v2.CreateEndpointRequestObject) (v2.CreateEndpointResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
 	in := req.Body.Endpoint
 	if in.Publicurl == "" {
 		return nil, badRequest("publicurl field is required and cannot be empty")
 	}
-	if s.st.service(in.ServiceId) == nil {
+	if h.st.service(in.ServiceId) == nil {
 		return nil, couldNotFind("service", in.ServiceId)
 	}
 	e := &endpoint{id: newID(), serviceID: in.ServiceId, region: deref(in.Region), enabled: true,
@@ -591,19 +515,17 @@ func (h *handlers) CreateEndpoint(ctx context.Context, req v2.CreateEndpointRequ
 	if in.Enabled != nil {
 		e.enabled = *in.Enabled
 	}
-	s.st.endpoints = append(s.st.endpoints, e)
+	h.st.endpoints = append(h.st.endpoints, e)
 	return v2.CreateEndpoint200JSONResponse{Endpoint: endpointOut(e)}, nil
 }
 
 func (h *handlers) DeleteEndpoint(ctx context.Context, req v2.DeleteEndpointRequestObject) (v2.DeleteEndpointResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	n := len(s.st.endpoints)
-	s.st.endpoints = slices.DeleteFunc(s.st.endpoints, func(e *endpoint) bool { return e.id == req.EndpointId })
-	if len(s.st.endpoints) == n {
+	n := len(h.st.endpoints)
+	h.st.endpoints = slices.DeleteFunc(h.st.endpoints, func(e *endpoint) bool { return e.id == req.EndpointId })
+	if len(h.st.endpoints) == n {
 		return nil, couldNotFind("endpoint", req.EndpointId)
 	}
 	return v2.DeleteEndpoint204Response{}, nil

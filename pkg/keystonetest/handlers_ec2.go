@@ -17,8 +17,6 @@ const ec2AuthTTL = 15 * time.Minute
 // IssueEC2Token checks a signed EC2 request. Like the Keystone releases
 // that served v2.0, it does not look at X-Auth-Token.
 func (h *handlers) IssueEC2Token(_ context.Context, req v2.IssueEC2TokenRequestObject) (v2.IssueEC2TokenResponseObject, error) {
-	defer h.lock()()
-	s := h.s
 	sig := req.Body.Credentials
 	if sig == nil {
 		sig = req.Body.Ec2Credentials
@@ -26,7 +24,7 @@ func (h *handlers) IssueEC2Token(_ context.Context, req v2.IssueEC2TokenRequestO
 	if sig == nil {
 		return nil, badRequest("Expecting to find credentials in request body.")
 	}
-	c := s.st.ec2[sig.Access]
+	c := h.st.ec2[sig.Access]
 	if c == nil {
 		return nil, unauthorized("EC2 access key not found.")
 	}
@@ -42,35 +40,43 @@ func (h *handlers) IssueEC2Token(_ context.Context, req v2.IssueEC2TokenRequestO
 		if err != nil {
 			return nil, unauthorized("Credential timestamp is invalid: %v", err)
 		}
-		if s.now().After(t.Add(ec2AuthTTL)) {
+		if h.now().After(t.Add(ec2AuthTTL)) {
 			return nil, unauthorized("Credential is expired")
 		}
 	}
-	u, tn := s.st.user(c.userID), s.st.tenant(c.tenantID)
+	u, tn := h.st.user(c.userID), h.st.tenant(c.tenantID)
 	if u == nil || tn == nil || !u.enabled || !tn.enabled {
 		return nil, unauthorized("The user or tenant of the credential is disabled or gone.")
 	}
-	if len(s.st.rolesOn(u.id, tn.id)) == 0 {
+	if len(h.st.rolesOn(u.id, tn.id)) == 0 {
 		return nil, unauthorized("User not valid for tenant.")
 	}
-	ss, err := s.validate(s.issue(u.id, tn.id, s.now().Add(s.opts.tokenTTL), "").id)
+	ss, err := h.validate(h.issue(u.id, tn.id, h.now().Add(h.opts.tokenTTL), "").id)
 	if err != nil {
 		return nil, err
 	}
-	return v2.IssueEC2Token200JSONResponse(s.access(ss)), nil
+	return v2.IssueEC2Token200JSONResponse(h.access(ss)), nil
+}
+
+// credentialUser is the user whose credentials a call names: the caller
+// must be an admin or that user (403), and the user must exist (404).
+func (s *V2Server) credentialUser(ctx context.Context, userID string) (*user, error) {
+	if _, err := s.requireAdminOrUser(ctx, userID); err != nil {
+		return nil, err
+	}
+	u := s.st.user(userID)
+	if u == nil {
+		return nil, couldNotFind("user", userID)
+	}
+	return u, nil
 }
 
 func (h *handlers) ListEC2Credentials(ctx context.Context, req v2.ListEC2CredentialsRequestObject) (v2.ListEC2CredentialsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdminOrUser(ctx, req.UserId); err != nil {
+	if _, err := h.credentialUser(ctx, req.UserId); err != nil {
 		return nil, err
 	}
-	if s.st.user(req.UserId) == nil {
-		return nil, couldNotFind("user", req.UserId)
-	}
 	out := []v2.EC2Credential{}
-	for _, c := range s.ec2Of(req.UserId) {
+	for _, c := range h.ec2Of(req.UserId) {
 		out = append(out, ec2Out(c))
 	}
 	return v2.ListEC2Credentials200JSONResponse{Credentials: out}, nil
@@ -89,27 +95,22 @@ func (s *V2Server) ec2Of(userID string) []*ec2Credential {
 }
 
 func (h *handlers) CreateEC2Credential(ctx context.Context, req v2.CreateEC2CredentialRequestObject) (v2.CreateEC2CredentialResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdminOrUser(ctx, req.UserId); err != nil {
+	if _, err := h.credentialUser(ctx, req.UserId); err != nil {
 		return nil, err
 	}
-	if s.st.user(req.UserId) == nil {
-		return nil, couldNotFind("user", req.UserId)
-	}
-	if s.st.tenant(req.Body.TenantId) == nil {
+	if h.st.tenant(req.Body.TenantId) == nil {
 		return nil, couldNotFind("project", req.Body.TenantId)
 	}
 	c := &ec2Credential{access: newID(), secret: newID(), userID: req.UserId, tenantID: req.Body.TenantId}
-	s.st.ec2[c.access] = c
+	h.st.ec2[c.access] = c
 	return v2.CreateEC2Credential200JSONResponse{Credential: ec2Out(c)}, nil
 }
 
-// ec2Credential finds a user's credential; Keystone answers 401 for an
-// access key it does not know.
-func (s *V2Server) ec2Credential(userID, access string) (*ec2Credential, error) {
-	if s.st.user(userID) == nil {
-		return nil, couldNotFind("user", userID)
+// ec2Credential finds a user's credential for a caller that may see it (as
+// credentialUser); Keystone answers 401 for an access key it does not know.
+func (s *V2Server) ec2Credential(ctx context.Context, userID, access string) (*ec2Credential, error) {
+	if _, err := s.credentialUser(ctx, userID); err != nil {
+		return nil, err
 	}
 	c := s.st.ec2[access]
 	if c == nil || c.userID != userID {
@@ -119,12 +120,7 @@ func (s *V2Server) ec2Credential(userID, access string) (*ec2Credential, error) 
 }
 
 func (h *handlers) GetEC2Credential(ctx context.Context, req v2.GetEC2CredentialRequestObject) (v2.GetEC2CredentialResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdminOrUser(ctx, req.UserId); err != nil {
-		return nil, err
-	}
-	c, err := s.ec2Credential(req.UserId, req.CredentialId)
+	c, err := h.ec2Credential(ctx, req.UserId, req.CredentialId)
 	if err != nil {
 		return nil, err
 	}
@@ -132,16 +128,11 @@ func (h *handlers) GetEC2Credential(ctx context.Context, req v2.GetEC2Credential
 }
 
 func (h *handlers) DeleteEC2Credential(ctx context.Context, req v2.DeleteEC2CredentialRequestObject) (v2.DeleteEC2CredentialResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdminOrUser(ctx, req.UserId); err != nil {
-		return nil, err
-	}
-	c, err := s.ec2Credential(req.UserId, req.CredentialId)
+	c, err := h.ec2Credential(ctx, req.UserId, req.CredentialId)
 	if err != nil {
 		return nil, err
 	}
-	delete(s.st.ec2, c.access)
+	delete(h.st.ec2, c.access)
 	return v2.DeleteEC2Credential204Response{}, nil
 }
 
@@ -157,10 +148,10 @@ const (
 func (s *V2Server) userCredentials(u *user, credType string) []v2.UserCredential {
 	out := []v2.UserCredential{}
 	if credType == "" || credType == credTypePassword {
-		out = append(out, v2.UserCredential{PasswordCredentials: &v2.UserPasswordCredential{Username: ptr(u.name)}})
+		out = append(out, v2.UserCredential{PasswordCredentials: &v2.UserPasswordCredential{Username: new(u.name)}})
 	}
 	if c := s.st.ksec2[u.id]; c != nil && (credType == "" || credType == credTypeEC2 || credType == "ec2Credentials") {
-		out = append(out, v2.UserCredential{EC2Credentials: ptr(ksec2Out(c))})
+		out = append(out, v2.UserCredential{EC2Credentials: new(ksec2Out(c))})
 	}
 	return out
 }
@@ -173,106 +164,87 @@ func ksec2In(in v2.KSEC2Credentials) *ksec2Credentials {
 	return &ksec2Credentials{username: deref(in.Username), secret: deref(in.Secret), signature: deref(in.Signature)}
 }
 
-func (s *V2Server) credentialUser(ctx context.Context, userID string) (*user, error) {
-	if _, err := s.requireAdminOrUser(ctx, userID); err != nil {
-		return nil, err
-	}
-	u := s.st.user(userID)
-	if u == nil {
-		return nil, couldNotFind("user", userID)
-	}
-	return u, nil
-}
-
 func (h *handlers) ListUserCredentials(ctx context.Context, req v2.ListUserCredentialsRequestObject) (v2.ListUserCredentialsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	u, err := s.credentialUser(ctx, req.UserId)
+	u, err := h.credentialUser(ctx, req.UserId)
 	if err != nil {
 		return nil, err
 	}
-	return v2.ListUserCredentials200JSONResponse{Credentials: s.userCredentials(u, ""), CredentialsLinks: &[]v2.Link{}}, nil
+	return v2.ListUserCredentials200JSONResponse{Credentials: h.userCredentials(u, ""), CredentialsLinks: &[]v2.Link{}}, nil
 }
 
 func (h *handlers) ListUserCredentialsByType(ctx context.Context, req v2.ListUserCredentialsByTypeRequestObject) (v2.ListUserCredentialsByTypeResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	u, err := s.credentialUser(ctx, req.UserId)
+	u, err := h.credentialUser(ctx, req.UserId)
 	if err != nil {
 		return nil, err
 	}
 	return v2.ListUserCredentialsByType200JSONResponse{
-		Credentials:      s.userCredentials(u, req.CredentialType),
+		Credentials:      h.userCredentials(u, req.CredentialType),
 		CredentialsLinks: &[]v2.Link{},
 	}, nil
 }
 
 func (h *handlers) AddUserCredential(ctx context.Context, req v2.AddUserCredentialRequestObject) (v2.AddUserCredentialResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	u, err := s.credentialUser(ctx, req.UserId)
+	u, err := h.credentialUser(ctx, req.UserId)
 	if err != nil {
 		return nil, err
 	}
 	in := req.Body
 	switch {
 	case in.EC2Credentials != nil:
-		if s.st.ksec2[u.id] != nil {
+		if h.st.ksec2[u.id] != nil {
 			return nil, conflict("The user already has EC2 credentials.")
 		}
 		c := ksec2In(*in.EC2Credentials)
-		s.st.ksec2[u.id] = c
-		return v2.AddUserCredential201JSONResponse{EC2Credentials: ptr(ksec2Out(c))}, nil
+		h.st.ksec2[u.id] = c
+		return v2.AddUserCredential201JSONResponse{EC2Credentials: new(ksec2Out(c))}, nil
 	case in.PasswordCredentials != nil && in.PasswordCredentials.Password != nil:
 		// Granting a password credential sets the user's password.
 		u.password = *in.PasswordCredentials.Password
-		s.st.revokeTokens(func(t *token) bool { return t.userID == u.id })
+		h.st.revokeTokens(func(t *token) bool { return t.userID == u.id })
 		return v2.AddUserCredential201JSONResponse{
-			PasswordCredentials: &v2.UserPasswordCredential{Username: ptr(u.name)},
+			PasswordCredentials: &v2.UserPasswordCredential{Username: new(u.name)},
 		}, nil
 	}
 	return nil, badRequest("Expecting a password (passwordCredentials) or OS-KSEC2-ec2Credentials.")
 }
 
-func (h *handlers) GetUserEC2Credentials(ctx context.Context, req v2.GetUserEC2CredentialsRequestObject) (v2.GetUserEC2CredentialsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	u, err := s.credentialUser(ctx, req.UserId)
+// userEC2 is the user's OS-KSEC2-ec2Credentials entry, for a caller that
+// may see it (as credentialUser); 404 when the user has none.
+func (s *V2Server) userEC2(ctx context.Context, userID string) (*user, *ksec2Credentials, error) {
+	u, err := s.credentialUser(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := s.st.ksec2[u.id]
 	if c == nil {
-		return nil, couldNotFind("credential", credTypeEC2)
+		return nil, nil, couldNotFind("credential", credTypeEC2)
+	}
+	return u, c, nil
+}
+
+func (h *handlers) GetUserEC2Credentials(ctx context.Context, req v2.GetUserEC2CredentialsRequestObject) (v2.GetUserEC2CredentialsResponseObject, error) {
+	_, c, err := h.userEC2(ctx, req.UserId)
+	if err != nil {
+		return nil, err
 	}
 	return v2.GetUserEC2Credentials200JSONResponse{EC2Credentials: ksec2Out(c)}, nil
 }
 
 func (h *handlers) UpdateUserEC2Credentials(ctx context.Context, req v2.UpdateUserEC2CredentialsRequestObject) (v2.UpdateUserEC2CredentialsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	u, err := s.credentialUser(ctx, req.UserId)
+	u, _, err := h.userEC2(ctx, req.UserId)
 	if err != nil {
 		return nil, err
 	}
-	if s.st.ksec2[u.id] == nil {
-		return nil, couldNotFind("credential", credTypeEC2)
-	}
 	c := ksec2In(req.Body.EC2Credentials)
-	s.st.ksec2[u.id] = c
+	h.st.ksec2[u.id] = c
 	return v2.UpdateUserEC2Credentials200JSONResponse{EC2Credentials: ksec2Out(c)}, nil
 }
 
 func (h *handlers) DeleteUserEC2Credentials(ctx context.Context, req v2.DeleteUserEC2CredentialsRequestObject) (v2.DeleteUserEC2CredentialsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	u, err := s.credentialUser(ctx, req.UserId)
+	u, _, err := h.userEC2(ctx, req.UserId)
 	if err != nil {
 		return nil, err
 	}
-	if s.st.ksec2[u.id] == nil {
-		return nil, couldNotFind("credential", credTypeEC2)
-	}
-	delete(s.st.ksec2, u.id)
+	delete(h.st.ksec2, u.id)
 	return v2.DeleteUserEC2Credentials204Response{}, nil
 }

@@ -8,7 +8,6 @@ import (
 )
 
 func (h *handlers) GetVersion(context.Context, v2.GetVersionRequestObject) (v2.GetVersionResponseObject, error) {
-	s := h.s
 	updated, err := timestamp.Parse("2016-08-04T00:00:00Z")
 	if err != nil {
 		return nil, err
@@ -18,21 +17,21 @@ func (h *handlers) GetVersion(context.Context, v2.GetVersionRequestObject) (v2.G
 		Status:  "deprecated",
 		Updated: &updated,
 		Links: []v2.Link{
-			{Rel: ptr("self"), Href: s.URL() + "/"},
-			{Rel: ptr("describedby"), Type: ptr("text/html"), Href: "https://docs.openstack.org/"},
+			{Rel: new("self"), Href: h.URL() + "/"},
+			{Rel: new("describedby"), Type: new("text/html"), Href: "https://docs.openstack.org/"},
 		},
 		MediaTypes: &[]v2.MediaType{
-			{Base: ptr("application/json"), Type: ptr("application/vnd.openstack.identity-v2.0+json")},
+			{Base: new("application/json"), Type: new("application/vnd.openstack.identity-v2.0+json")},
 		},
 	}}, nil
 }
 
 func (h *handlers) GetCACertificate(context.Context, v2.GetCACertificateRequestObject) (v2.GetCACertificateResponseObject, error) {
-	return v2.GetCACertificate200TextResponse(h.s.certs.caPEM), nil
+	return v2.GetCACertificate200TextResponse(h.certs.caPEM), nil
 }
 
 func (h *handlers) GetSigningCertificate(context.Context, v2.GetSigningCertificateRequestObject) (v2.GetSigningCertificateResponseObject, error) {
-	return v2.GetSigningCertificate200TextResponse(h.s.certs.signingPEM), nil
+	return v2.GetSigningCertificate200TextResponse(h.certs.signingPEM), nil
 }
 
 // extensions are the v2.0 extensions the fake serves.
@@ -40,34 +39,34 @@ var extensions = []v2.Extension{
 	{
 		Alias:       "OS-KSADM",
 		Name:        "OpenStack Keystone Admin",
-		Namespace:   ptr("https://docs.openstack.org/identity/api/ext/OS-KSADM/v1.0"),
-		Updated:     ptr("2013-07-11T17:14:00-00:00"),
-		Description: ptr("OpenStack extensions to Keystone v2.0 API enabling Administrative Operations."),
+		Namespace:   new("https://docs.openstack.org/identity/api/ext/OS-KSADM/v1.0"),
+		Updated:     new("2013-07-11T17:14:00-00:00"),
+		Description: new("OpenStack extensions to Keystone v2.0 API enabling Administrative Operations."),
 	},
 	{
 		Alias:       "OS-KSCRUD",
 		Name:        "OpenStack Keystone User CRUD",
-		Namespace:   ptr("https://docs.openstack.org/identity/api/ext/OS-KSCRUD/v1.0"),
-		Updated:     ptr("2013-07-07T12:00:0-00:00"),
-		Description: ptr("OpenStack extensions to Keystone v2.0 API enabling User Operations."),
+		Namespace:   new("https://docs.openstack.org/identity/api/ext/OS-KSCRUD/v1.0"),
+		Updated:     new("2013-07-07T12:00:0-00:00"),
+		Description: new("OpenStack extensions to Keystone v2.0 API enabling User Operations."),
 	},
 	{
 		Alias:       "OS-EC2",
 		Name:        "OpenStack EC2 API",
-		Namespace:   ptr("https://docs.openstack.org/identity/api/ext/OS-EC2/v1.0"),
-		Updated:     ptr("2013-07-07T12:00:0-00:00"),
-		Description: ptr("OpenStack EC2 Credentials backend."),
+		Namespace:   new("https://docs.openstack.org/identity/api/ext/OS-EC2/v1.0"),
+		Updated:     new("2013-07-07T12:00:0-00:00"),
+		Description: new("OpenStack EC2 Credentials backend."),
 	},
 	{
 		Alias:       "OS-KSEC2",
 		Name:        "OpenStack EC2 user credentials",
-		Namespace:   ptr("https://docs.openstack.org/identity/api/ext/OS-KSEC2/v1.0"),
-		Description: ptr("The api-ref's OS-KSADM credential calls (/users/{user_id}/OS-KSADM/credentials)."),
+		Namespace:   new("https://docs.openstack.org/identity/api/ext/OS-KSEC2/v1.0"),
+		Description: new("The api-ref's OS-KSADM credential calls (/users/{user_id}/OS-KSADM/credentials)."),
 	},
 }
 
 func extensionOut(e v2.Extension) v2.Extension {
-	e.Links = &[]v2.Link{{Rel: ptr("describedby"), Type: ptr("text/html"),
+	e.Links = &[]v2.Link{{Rel: new("describedby"), Type: new("text/html"),
 		Href: "https://docs.openstack.org/api-ref/identity/v2-ext/"}}
 	return e
 }

@@ -11,30 +11,23 @@ import (
 )
 
 // handlers implements the generated strict server interface on the state
-// of a V2Server. Each method takes the server's lock for its whole run, so
-// that a request sees and leaves a consistent state.
+// of a V2Server. Each method runs under the server's lock (see serialize),
+// so that a request sees and leaves a consistent state.
 type handlers struct {
-	s *V2Server
+	*V2Server
 }
 
 var _ v2.StrictServerInterface = (*handlers)(nil)
 
-func (h *handlers) lock() func() {
-	h.s.mu.Lock()
-	return h.s.mu.Unlock
-}
-
 func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObject) (v2.IssueTokenResponseObject, error) {
-	defer h.lock()()
-	s := h.s
 	a := req.Body.Auth
 	var u *user
-	expires := s.now().Add(s.opts.tokenTTL)
+	expires := h.now().Add(h.opts.tokenTTL)
 	parentAudit := ""
 	switch {
 	case a.Token != nil:
 		// Rescoping keeps the original token's expiry and audit chain.
-		old, err := s.validate(a.Token.Id)
+		old, err := h.validate(a.Token.Id)
 		if err != nil {
 			return nil, unauthorized("Could not find token: %s.", a.Token.Id)
 		}
@@ -45,9 +38,9 @@ func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObjec
 		pc := a.PasswordCredentials
 		switch {
 		case deref(pc.UserId) != "":
-			u = s.st.user(*pc.UserId)
+			u = h.st.user(*pc.UserId)
 		case deref(pc.Username) != "":
-			u = s.st.userByName(*pc.Username)
+			u = h.st.userByName(*pc.Username)
 		default:
 			return nil, badRequest("Expecting to find username or userId in passwordCredentials - the server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.")
 		}
@@ -66,11 +59,11 @@ func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObjec
 	var tn *tenant
 	switch {
 	case deref(a.TenantId) != "":
-		if tn = s.st.tenant(*a.TenantId); tn == nil {
+		if tn = h.st.tenant(*a.TenantId); tn == nil {
 			return nil, unauthorized("Project ID not found: %s", *a.TenantId)
 		}
 	case deref(a.TenantName) != "":
-		if tn = s.st.tenantByName(*a.TenantName); tn == nil {
+		if tn = h.st.tenantByName(*a.TenantName); tn == nil {
 			return nil, unauthorized("Could not find project: %s.", *a.TenantName)
 		}
 	}
@@ -79,30 +72,29 @@ func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObjec
 		if !tn.enabled {
 			return nil, unauthorized("Project %s is disabled", tn.id)
 		}
-		if len(s.st.rolesOn(u.id, tn.id)) == 0 {
+		if len(h.st.rolesOn(u.id, tn.id)) == 0 {
 			return nil, unauthorized("User %s is unauthorized for tenant %s", u.id, tn.id)
 		}
 		tenantID = tn.id
 	}
-	ss, err := s.validate(s.issue(u.id, tenantID, expires, parentAudit).id)
+	ss, err := h.validate(h.issue(u.id, tenantID, expires, parentAudit).id)
 	if err != nil {
 		return nil, err
 	}
-	return v2.IssueToken200JSONResponse(s.access(ss)), nil
+	return v2.IssueToken200JSONResponse(h.access(ss)), nil
 }
 
 // subject checks the caller may look at tokens (admin, service, or the
 // token itself) and validates the token looked at.
 func (h *handlers) subject(ctx context.Context, tokenID string, belongsTo *string) (*session, error) {
-	s := h.s
-	caller, err := s.caller(ctx)
+	caller, err := h.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !caller.hasRole("admin", "service") && caller.tok.id != tokenID {
 		return nil, forbidden("You are not authorized to perform the requested action: identity:validate_token.")
 	}
-	ss, err := s.validate(tokenID)
+	ss, err := h.validate(tokenID)
 	if err != nil {
 		return nil, err
 	}
@@ -113,16 +105,14 @@ func (h *handlers) subject(ctx context.Context, tokenID string, belongsTo *strin
 }
 
 func (h *handlers) ValidateToken(ctx context.Context, req v2.ValidateTokenRequestObject) (v2.ValidateTokenResponseObject, error) {
-	defer h.lock()()
 	ss, err := h.subject(ctx, req.TokenId, req.Params.BelongsTo)
 	if err != nil {
 		return nil, err
 	}
-	return v2.ValidateToken200JSONResponse(h.s.access(ss)), nil
+	return v2.ValidateToken200JSONResponse(h.access(ss)), nil
 }
 
 func (h *handlers) CheckToken(ctx context.Context, req v2.CheckTokenRequestObject) (v2.CheckTokenResponseObject, error) {
-	defer h.lock()()
 	if _, err := h.subject(ctx, req.TokenId, req.Params.BelongsTo); err != nil {
 		return nil, err
 	}
@@ -130,25 +120,21 @@ func (h *handlers) CheckToken(ctx context.Context, req v2.CheckTokenRequestObjec
 }
 
 func (h *handlers) RevokeToken(ctx context.Context, req v2.RevokeTokenRequestObject) (v2.RevokeTokenResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	if _, ok := s.st.tokens[req.TokenId]; !ok {
+	if _, ok := h.st.tokens[req.TokenId]; !ok {
 		return nil, couldNotFind("token", req.TokenId)
 	}
-	s.st.revokeTokens(func(t *token) bool { return t.id == req.TokenId })
+	h.st.revokeTokens(func(t *token) bool { return t.id == req.TokenId })
 	return v2.RevokeToken204Response{}, nil
 }
 
 func (h *handlers) ListTokenEndpoints(ctx context.Context, req v2.ListTokenEndpointsRequestObject) (v2.ListTokenEndpointsResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	if _, err := s.requireAdmin(ctx); err != nil {
+	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	ss, err := s.validate(req.TokenId)
+	ss, err := h.validate(req.TokenId)
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +143,10 @@ func (h *handlers) ListTokenEndpoints(ctx context.Context, req v2.ListTokenEndpo
 		return v2.ListTokenEndpoints200JSONResponse{}, nil
 	}
 	eps := []v2.TokenEndpoint{}
-	for _, svc := range s.catalog(ss.tenant.id, ss.user.id) {
+	for _, svc := range h.catalog(ss.tenant.id, ss.user.id) {
 		for _, e := range svc.Endpoints {
 			eps = append(eps, v2.TokenEndpoint{
-				Id: e.Id, Name: svc.Name, Type: ptr(svc.Type), Region: e.Region,
+				Id: e.Id, Name: svc.Name, Type: new(svc.Type), Region: e.Region,
 				PublicURL: e.PublicURL, InternalURL: e.InternalURL, AdminURL: e.AdminURL,
 			})
 		}
@@ -171,9 +157,7 @@ func (h *handlers) ListTokenEndpoints(ctx context.Context, req v2.ListTokenEndpo
 // ListRevokedTokens answers the revocation list in Keystone's envelope. The
 // CMS armour holds the JSON list but no signature: the fake does not sign.
 func (h *handlers) ListRevokedTokens(ctx context.Context, _ v2.ListRevokedTokensRequestObject) (v2.ListRevokedTokensResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	caller, err := s.caller(ctx)
+	caller, err := h.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +170,8 @@ func (h *handlers) ListRevokedTokens(ctx context.Context, _ v2.ListRevokedTokens
 		AuditID string `json:"audit_id"`
 	}
 	revoked := []entry{}
-	now := s.now()
-	for _, t := range s.st.revoked {
+	now := h.now()
+	for _, t := range h.st.revoked {
 		if t.expires.After(now) {
 			revoked = append(revoked, entry{ID: t.id, Expires: timestamp.New(t.expires).String(), AuditID: t.auditIDs[0]})
 		}
@@ -213,9 +197,7 @@ func armour(label string, data []byte) string {
 }
 
 func (h *handlers) ChangeOwnPassword(ctx context.Context, req v2.ChangeOwnPasswordRequestObject) (v2.ChangeOwnPasswordResponseObject, error) {
-	defer h.lock()()
-	s := h.s
-	caller, err := s.caller(ctx)
+	caller, err := h.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -229,15 +211,15 @@ func (h *handlers) ChangeOwnPassword(ctx context.Context, req v2.ChangeOwnPasswo
 	u.password = req.Body.User.Password
 	// Keystone revokes the user's tokens and answers a new one, scoped as
 	// the token of the request was.
-	s.st.revokeTokens(func(t *token) bool { return t.userID == u.id })
+	h.st.revokeTokens(func(t *token) bool { return t.userID == u.id })
 	tenantID := ""
 	if caller.tenant != nil {
 		tenantID = caller.tenant.id
 	}
 	chain := caller.tok.auditIDs[len(caller.tok.auditIDs)-1]
-	ss, err := s.validate(s.issue(u.id, tenantID, s.now().Add(s.opts.tokenTTL), chain).id)
+	ss, err := h.validate(h.issue(u.id, tenantID, h.now().Add(h.opts.tokenTTL), chain).id)
 	if err != nil {
 		return nil, err
 	}
-	return v2.ChangeOwnPassword200JSONResponse(s.access(ss)), nil
+	return v2.ChangeOwnPassword200JSONResponse(h.access(ss)), nil
 }

@@ -14,12 +14,12 @@ func (s *V2Server) seed() {
 	st := s.st
 	adminRole := &role{id: newID(), name: "admin"}
 	st.roles = append(st.roles, adminRole, &role{id: MemberRoleID, name: "_member_"})
-	adminTenant := &tenant{id: newID(), name: "admin", description: ptr("Bootstrap tenant"), enabled: true}
+	adminTenant := &tenant{id: newID(), name: "admin", description: new("Bootstrap tenant"), enabled: true}
 	st.tenants = append(st.tenants, adminTenant)
 	admin := &user{id: newID(), name: "admin", password: s.opts.adminPassword, enabled: true, tenantID: adminTenant.id}
 	st.users = append(st.users, admin)
 	st.grants[grant{admin.id, adminTenant.id, adminRole.id}] = true
-	identity := &service{id: newID(), typ: "identity", name: "keystone", description: ptr("Keystone Identity Service"), enabled: true}
+	identity := &service{id: newID(), typ: "identity", name: "keystone", description: new("Keystone Identity Service"), enabled: true}
 	st.services = append(st.services, identity)
 	st.endpoints = append(st.endpoints, &endpoint{
 		id: newID(), serviceID: identity.id, region: s.opts.region, enabled: true,

@@ -147,7 +147,7 @@ func newServer(tb testing.TB, o options) (*V2Server, error) {
 		calls:  map[string]int{},
 	}
 	mux := &opMux{handlers: map[string]http.HandlerFunc{}}
-	strict := identityv2server.NewStrictHandlerWithOptions(&handlers{s: s}, nil,
+	strict := identityv2server.NewStrictHandlerWithOptions(&handlers{s}, []identityv2server.StrictMiddlewareFunc{s.serialize},
 		identityv2server.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 				writeError(w, badRequest("%v", err))
@@ -172,6 +172,17 @@ func newServer(tb testing.TB, o options) (*V2Server, error) {
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.seed()
 	return s, nil
+}
+
+// serialize runs every operation under mu, for its whole run: a request sees
+// and leaves a consistent state. (The answer is written after, from what the
+// handler returned.)
+func (s *V2Server) serialize(next identityv2server.StrictHandlerFunc, _ string) identityv2server.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return next(ctx, w, r, req)
+	}
 }
 
 // URL is the v2.0 endpoint: the server's address followed by /v2.0, the

@@ -1,6 +1,7 @@
 package keystonetest
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -82,76 +83,46 @@ func newState() *state {
 	}
 }
 
-func (st *state) tenant(id string) *tenant {
-	for _, t := range st.tenants {
-		if t.id == id {
-			return t
-		}
+// find is the element of list that match accepts, or nil.
+func find[T any](list []*T, match func(*T) bool) *T {
+	if i := slices.IndexFunc(list, match); i >= 0 {
+		return list[i]
 	}
 	return nil
+}
+
+// The lookups by id, and by name where Keystone's v2.0 API offers one.
+
+func (st *state) tenant(id string) *tenant {
+	return find(st.tenants, func(t *tenant) bool { return t.id == id })
 }
 
 func (st *state) tenantByName(name string) *tenant {
-	for _, t := range st.tenants {
-		if t.name == name {
-			return t
-		}
-	}
-	return nil
+	return find(st.tenants, func(t *tenant) bool { return t.name == name })
 }
 
 func (st *state) user(id string) *user {
-	for _, u := range st.users {
-		if u.id == id {
-			return u
-		}
-	}
-	return nil
+	return find(st.users, func(u *user) bool { return u.id == id })
 }
 
 func (st *state) userByName(name string) *user {
-	for _, u := range st.users {
-		if u.name == name {
-			return u
-		}
-	}
-	return nil
+	return find(st.users, func(u *user) bool { return u.name == name })
 }
 
 func (st *state) role(id string) *role {
-	for _, r := range st.roles {
-		if r.id == id {
-			return r
-		}
-	}
-	return nil
+	return find(st.roles, func(r *role) bool { return r.id == id })
 }
 
 func (st *state) roleByName(name string) *role {
-	for _, r := range st.roles {
-		if r.name == name {
-			return r
-		}
-	}
-	return nil
+	return find(st.roles, func(r *role) bool { return r.name == name })
 }
 
 func (st *state) service(id string) *service {
-	for _, s := range st.services {
-		if s.id == id {
-			return s
-		}
-	}
-	return nil
+	return find(st.services, func(s *service) bool { return s.id == id })
 }
 
 func (st *state) serviceByName(name string) *service {
-	for _, s := range st.services {
-		if s.name == name {
-			return s
-		}
-	}
-	return nil
+	return find(st.services, func(s *service) bool { return s.name == name })
 }
 
 // rolesOn returns the roles the user has on the tenant, in role order.
@@ -200,42 +171,22 @@ func (st *state) revokeTokens(match func(*token) bool) {
 
 func (st *state) deleteTenant(id string) {
 	st.tenants = slices.DeleteFunc(st.tenants, func(t *tenant) bool { return t.id == id })
-	for g := range st.grants {
-		if g.tenantID == id {
-			delete(st.grants, g)
-		}
-	}
-	for access, c := range st.ec2 {
-		if c.tenantID == id {
-			delete(st.ec2, access)
-		}
-	}
+	maps.DeleteFunc(st.grants, func(g grant, _ bool) bool { return g.tenantID == id })
+	maps.DeleteFunc(st.ec2, func(_ string, c *ec2Credential) bool { return c.tenantID == id })
 	st.revokeTokens(func(t *token) bool { return t.tenantID == id })
 }
 
 func (st *state) deleteUser(id string) {
 	st.users = slices.DeleteFunc(st.users, func(u *user) bool { return u.id == id })
-	for g := range st.grants {
-		if g.userID == id {
-			delete(st.grants, g)
-		}
-	}
-	for access, c := range st.ec2 {
-		if c.userID == id {
-			delete(st.ec2, access)
-		}
-	}
+	maps.DeleteFunc(st.grants, func(g grant, _ bool) bool { return g.userID == id })
+	maps.DeleteFunc(st.ec2, func(_ string, c *ec2Credential) bool { return c.userID == id })
 	delete(st.ksec2, id)
 	st.revokeTokens(func(t *token) bool { return t.userID == id })
 }
 
 func (st *state) deleteRole(id string) {
 	st.roles = slices.DeleteFunc(st.roles, func(r *role) bool { return r.id == id })
-	for g := range st.grants {
-		if g.roleID == id {
-			delete(st.grants, g)
-		}
-	}
+	maps.DeleteFunc(st.grants, func(g grant, _ bool) bool { return g.roleID == id })
 }
 
 func (st *state) deleteService(id string) {
@@ -253,8 +204,6 @@ func substitute(url, tenantID, userID string) string {
 	)
 	return r.Replace(url)
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // optional returns nil for the empty string.
 func optional(s string) *string {

@@ -107,12 +107,12 @@ func (s *V2Server) access(ss *session) v2.AccessEnvelope {
 	tok := v2.AccessToken{
 		Id:       t.id,
 		Expires:  timestamp.New(t.expires),
-		IssuedAt: ptr(timestamp.New(t.issuedAt)),
-		AuditIds: ptr(append([]string(nil), t.auditIDs...)),
+		IssuedAt: new(timestamp.New(t.issuedAt)),
+		AuditIds: new(append([]string(nil), t.auditIDs...)),
 	}
 	catalog := []v2.CatalogService{}
 	if ss.tenant != nil {
-		tok.Tenant = ptr(tenantOut(ss.tenant))
+		tok.Tenant = new(tenantOut(ss.tenant))
 		catalog = s.catalog(ss.tenant.id, ss.user.id)
 	}
 	return v2.AccessEnvelope{Access: v2.Access{
@@ -121,11 +121,11 @@ func (s *V2Server) access(ss *session) v2.AccessEnvelope {
 		User: v2.AccessUser{
 			Id:         ss.user.id,
 			Name:       ss.user.name,
-			Username:   ptr(ss.user.name),
+			Username:   new(ss.user.name),
 			Roles:      &roles,
 			RolesLinks: &[]v2.Link{},
 		},
-		Metadata: &v2.AccessMetadata{IsAdmin: ptr(0), Roles: &roleIDs},
+		Metadata: &v2.AccessMetadata{IsAdmin: new(0), Roles: &roleIDs},
 	}}
 }
 
@@ -144,8 +144,8 @@ func (s *V2Server) catalog(tenantID, userID string) []v2.CatalogService {
 				continue
 			}
 			eps = append(eps, v2.CatalogEndpoint{
-				Id:          ptr(e.id),
-				Region:      ptr(e.region),
+				Id:          new(e.id),
+				Region:      new(e.region),
 				PublicURL:   optional(substitute(e.publicURL, tenantID, userID)),
 				InternalURL: optional(substitute(e.internalURL, tenantID, userID)),
 				AdminURL:    optional(substitute(e.adminURL, tenantID, userID)),
@@ -156,7 +156,7 @@ func (s *V2Server) catalog(tenantID, userID string) []v2.CatalogService {
 		}
 		out = append(out, v2.CatalogService{
 			Type:           svc.typ,
-			Name:           ptr(svc.name),
+			Name:           new(svc.name),
 			Endpoints:      eps,
 			EndpointsLinks: &[]v2.Link{},
 		})
@@ -165,15 +165,15 @@ func (s *V2Server) catalog(tenantID, userID string) []v2.CatalogService {
 }
 
 func tenantOut(t *tenant) v2.Tenant {
-	return v2.Tenant{Id: t.id, Name: t.name, Description: t.description, Enabled: ptr(t.enabled)}
+	return v2.Tenant{Id: t.id, Name: t.name, Description: t.description, Enabled: new(t.enabled)}
 }
 
 func userOut(u *user) v2.User {
 	out := v2.User{
 		Id:          u.id,
-		Name:        ptr(u.name),
-		Username:    ptr(u.name),
-		Enabled:     ptr(u.enabled),
+		Name:        new(u.name),
+		Username:    new(u.name),
+		Enabled:     new(u.enabled),
 		Email:       u.email,
 		Description: u.description,
 		TenantId:    optional(u.tenantID),
@@ -186,21 +186,21 @@ func roleOut(r *role) v2.Role {
 }
 
 func serviceOut(svc *service) v2.Service {
-	return v2.Service{Id: svc.id, Type: svc.typ, Name: optional(svc.name), Description: svc.description, Enabled: ptr(svc.enabled)}
+	return v2.Service{Id: svc.id, Type: svc.typ, Name: optional(svc.name), Description: svc.description, Enabled: new(svc.enabled)}
 }
 
 func endpointOut(e *endpoint) v2.Endpoint {
 	return v2.Endpoint{
 		Id:          e.id,
 		Region:      optional(e.region),
-		ServiceId:   ptr(e.serviceID),
+		ServiceId:   new(e.serviceID),
 		Publicurl:   optional(e.publicURL),
 		Internalurl: optional(e.internalURL),
 		Adminurl:    optional(e.adminURL),
-		Enabled:     ptr(e.enabled),
+		Enabled:     new(e.enabled),
 	}
 }
 
 func ec2Out(c *ec2Credential) v2.EC2Credential {
-	return v2.EC2Credential{Access: c.access, Secret: c.secret, UserId: ptr(c.userID), TenantId: ptr(c.tenantID)}
+	return v2.EC2Credential{Access: c.access, Secret: c.secret, UserId: new(c.userID), TenantId: new(c.tenantID)}
 }

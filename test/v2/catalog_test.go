@@ -15,16 +15,14 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 	ctx := t.Context()
 
 	created, err := e.admin.CreateServiceWithResponse(ctx, identityv2.ServiceCreateEnvelope{Service: identityv2.ServiceCreate{
-		Type: "compute", Name: ptr("nova"), Description: ptr("OpenStack Compute Service"),
+		Type: "compute", Name: new("nova"), Description: new("OpenStack Compute Service"),
 	}})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, created, created.Body)
+	requireStatus(t, http.StatusOK, created, err)
 	nova := created.JSON200.Service
 	assert.Equal(t, "compute", nova.Type)
 
 	list, err := e.admin.ListServicesWithResponse(ctx)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, list, list.Body)
+	requireStatus(t, http.StatusOK, list, err)
 	var types []string
 	for _, s := range list.JSON200.Services {
 		types = append(types, s.Type)
@@ -33,24 +31,21 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 
 	for _, key := range []string{nova.Id, "nova"} { // by id and by name
 		got, err := e.admin.GetServiceWithResponse(ctx, key)
-		require.NoError(t, err)
-		requireStatus(t, http.StatusOK, got, got.Body)
+		requireStatus(t, http.StatusOK, got, err)
 		assert.Equal(t, nova, got.JSON200.Service)
 	}
 
 	ep, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
-		ServiceId: nova.Id, Region: ptr("RegionTwo"),
-		Publicurl: "http://nova:8774/v2/$(tenant_id)s", Internalurl: ptr("http://nova-int:8774/v2/$(tenant_id)s"),
+		ServiceId: nova.Id, Region: new("RegionTwo"),
+		Publicurl: "http://nova:8774/v2/$(tenant_id)s", Internalurl: new("http://nova-int:8774/v2/$(tenant_id)s"),
 	}})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, ep, ep.Body)
+	requireStatus(t, http.StatusOK, ep, err)
 	endpoint := ep.JSON200.Endpoint
 	assert.Nil(t, endpoint.Adminurl)
 	assert.Equal(t, nova.Id, *endpoint.ServiceId)
 
 	eps, err := e.admin.ListEndpointsWithResponse(ctx)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, eps, eps.Body)
+	requireStatus(t, http.StatusOK, eps, err)
 	require.Len(t, eps.JSON200.Endpoints, 2)
 	assert.Equal(t, endpoint, eps.JSON200.Endpoints[1])
 
@@ -64,28 +59,22 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 
 	noService, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
 		ServiceId: "no-such-service", Publicurl: "http://x"}})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, noService, noService.Body)
+	requireStatus(t, http.StatusNotFound, noService, err)
 
 	del, err := e.admin.DeleteEndpointWithResponse(ctx, endpoint.Id)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNoContent, del, del.Body)
+	requireStatus(t, http.StatusNoContent, del, err)
 	del, err = e.admin.DeleteEndpointWithResponse(ctx, endpoint.Id)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, del, del.Body)
+	requireStatus(t, http.StatusNotFound, del, err)
 
 	// Deleting a service takes its endpoints with it.
 	e.ks.AddEndpoint(nova.Id, "RegionOne", "http://nova", "", "")
 	delSvc, err := e.admin.DeleteServiceWithResponse(ctx, nova.Id)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNoContent, delSvc, delSvc.Body)
+	requireStatus(t, http.StatusNoContent, delSvc, err)
 	eps, err = e.admin.ListEndpointsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Len(t, eps.JSON200.Endpoints, 1)
 	got, err := e.admin.GetServiceWithResponse(ctx, nova.Id)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, got, got.Body)
+	requireStatus(t, http.StatusNotFound, got, err)
 	delSvc, err = e.admin.DeleteServiceWithResponse(ctx, nova.Id)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, delSvc, delSvc.Body)
+	requireStatus(t, http.StatusNotFound, delSvc, err)
 }

@@ -23,26 +23,21 @@ func TestEC2CredentialsAndEC2Tokens(t *testing.T) {
 
 	// A user manages its own credentials; an admin anyone's.
 	created, err := own.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: tenant})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, created, created.Body)
+	requireStatus(t, http.StatusOK, created, err)
 	cred := created.JSON200.Credential
 	assert.Equal(t, nora, *cred.UserId)
 	assert.Equal(t, tenant, *cred.TenantId)
 	require.NotEmpty(t, cred.Secret)
 
 	byAdmin, err := e.admin.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: tenant})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, byAdmin, byAdmin.Body)
+	requireStatus(t, http.StatusOK, byAdmin, err)
 	denied, err := oscar.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: tenant})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusForbidden, denied, denied.Body)
+	requireStatus(t, http.StatusForbidden, denied, err)
 	noTenant, err := own.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: "nope"})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, noTenant, noTenant.Body)
+	requireStatus(t, http.StatusNotFound, noTenant, err)
 
 	list, err := own.ListEC2CredentialsWithResponse(ctx, nora)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, list, list.Body)
+	requireStatus(t, http.StatusOK, list, err)
 	var access []string
 	for _, c := range list.JSON200.Credentials {
 		access = append(access, c.Access)
@@ -50,58 +45,49 @@ func TestEC2CredentialsAndEC2Tokens(t *testing.T) {
 	assert.ElementsMatch(t, []string{cred.Access, byAdmin.JSON200.Credential.Access}, access)
 
 	got, err := own.GetEC2CredentialWithResponse(ctx, nora, cred.Access)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, got, got.Body)
+	requireStatus(t, http.StatusOK, got, err)
 	assert.Equal(t, cred, got.JSON200.Credential)
 
 	// A signed request turns into a token of the credential's user and tenant.
 	params := map[string]string{"Action": "DescribeInstances", "Timestamp": time.Now().UTC().Format(time.RFC3339)}
 	sig := keystonetest.SignEC2(cred.Secret, "GET", "ec2.example.com:8773", "/services/Cloud/", params)
 	signed := identityv2.EC2Signature{
-		Access: cred.Access, Signature: sig, Verb: ptr("GET"), Host: ptr("ec2.example.com:8773"),
-		Path: ptr("/services/Cloud/"), Params: &params,
+		Access: cred.Access, Signature: sig, Verb: new("GET"), Host: new("ec2.example.com:8773"),
+		Path: new("/services/Cloud/"), Params: &params,
 	}
 	tok, err := e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &signed})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, tok, tok.Body)
+	requireStatus(t, http.StatusOK, tok, err)
 	assert.Equal(t, nora, tok.JSON200.Access.User.Id)
 	assert.Equal(t, tenant, tok.JSON200.Access.Token.Tenant.Id)
 	assert.NotEmpty(t, *tok.JSON200.Access.ServiceCatalog)
 
 	// The deprecated member name works too.
 	tok, err = e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Ec2Credentials: &signed})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, tok, tok.Body)
+	requireStatus(t, http.StatusOK, tok, err)
 
 	forged := signed
 	forged.Signature = keystonetest.SignEC2("not-the-secret", "GET", "ec2.example.com:8773", "/services/Cloud/", params)
 	tok, err = e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &forged})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusUnauthorized, tok, tok.Body)
+	requireStatus(t, http.StatusUnauthorized, tok, err)
 
 	stale := map[string]string{"Action": "DescribeInstances", "Timestamp": "2007-01-31T23:59:59Z"}
 	old := signed
 	old.Params = &stale
 	old.Signature = keystonetest.SignEC2(cred.Secret, "GET", "ec2.example.com:8773", "/services/Cloud/", stale)
 	tok, err = e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &old})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusUnauthorized, tok, tok.Body)
+	requireStatus(t, http.StatusUnauthorized, tok, err)
 	assert.Contains(t, *tok.JSON401.Error.Message, "expired")
 
 	deleted, err := oscar.DeleteEC2CredentialWithResponse(ctx, nora, cred.Access)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusForbidden, deleted, deleted.Body)
+	requireStatus(t, http.StatusForbidden, deleted, err)
 	deleted, err = own.DeleteEC2CredentialWithResponse(ctx, nora, cred.Access)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNoContent, deleted, deleted.Body)
+	requireStatus(t, http.StatusNoContent, deleted, err)
 
 	// Keystone answers 401, not 404, for an access key it does not know.
 	got, err = own.GetEC2CredentialWithResponse(ctx, nora, cred.Access)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusUnauthorized, got, got.Body)
+	requireStatus(t, http.StatusUnauthorized, got, err)
 	tok, err = e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &signed})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusUnauthorized, tok, tok.Body)
+	requireStatus(t, http.StatusUnauthorized, tok, err)
 }
 
 func TestKSADMUserCredentials(t *testing.T) {
@@ -110,8 +96,7 @@ func TestKSADMUserCredentials(t *testing.T) {
 	pat := e.ks.AddUser("pat", "pat-pw", e.ks.AddTenant("ksadm"))
 
 	list, err := e.admin.ListUserCredentialsWithResponse(ctx, pat)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, list, list.Body)
+	requireStatus(t, http.StatusOK, list, err)
 	require.Len(t, list.JSON200.Credentials, 1)
 	pwCred := list.JSON200.Credentials[0].PasswordCredentials
 	require.NotNil(t, pwCred)
@@ -119,58 +104,47 @@ func TestKSADMUserCredentials(t *testing.T) {
 	assert.Nil(t, pwCred.Password, "a password is never shown")
 
 	none, err := e.admin.GetUserEC2CredentialsWithResponse(ctx, pat)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, none, none.Body)
+	requireStatus(t, http.StatusNotFound, none, err)
 
-	ec2 := identityv2.KSEC2Credentials{Username: ptr("pat"), Secret: ptr("secretsecret"), Signature: ptr("bbb")}
+	ec2 := identityv2.KSEC2Credentials{Username: new("pat"), Secret: new("secretsecret"), Signature: new("bbb")}
 	added, err := e.admin.AddUserCredentialWithResponse(ctx, pat, identityv2.UserCredential{EC2Credentials: &ec2})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusCreated, added, added.Body)
+	requireStatus(t, http.StatusCreated, added, err)
 	assert.Equal(t, ec2, *added.JSON201.EC2Credentials)
 	again, err := e.admin.AddUserCredentialWithResponse(ctx, pat, identityv2.UserCredential{EC2Credentials: &ec2})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusConflict, again, again.Body)
+	requireStatus(t, http.StatusConflict, again, err)
 
 	got, err := e.admin.GetUserEC2CredentialsWithResponse(ctx, pat)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, got, got.Body)
+	requireStatus(t, http.StatusOK, got, err)
 	assert.Equal(t, ec2, got.JSON200.EC2Credentials)
 
-	ec2.Secret = ptr("rotated")
+	ec2.Secret = new("rotated")
 	updated, err := e.admin.UpdateUserEC2CredentialsWithResponse(ctx, pat, identityv2.KSEC2CredentialsEnvelope{EC2Credentials: ec2})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, updated, updated.Body)
+	requireStatus(t, http.StatusOK, updated, err)
 	assert.Equal(t, "rotated", *updated.JSON200.EC2Credentials.Secret)
 
 	byType, err := e.admin.ListUserCredentialsByTypeWithResponse(ctx, pat, "OS-KSEC2-ec2Credentials")
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, byType, byType.Body)
+	requireStatus(t, http.StatusOK, byType, err)
 	require.Len(t, byType.JSON200.Credentials, 1)
 	assert.Equal(t, "rotated", *byType.JSON200.Credentials[0].EC2Credentials.Secret)
 	byType, err = e.admin.ListUserCredentialsByTypeWithResponse(ctx, pat, "passwordCredentials")
-	require.NoError(t, err)
-	requireStatus(t, http.StatusOK, byType, byType.Body)
+	requireStatus(t, http.StatusOK, byType, err)
 	require.Len(t, byType.JSON200.Credentials, 1)
 	assert.NotNil(t, byType.JSON200.Credentials[0].PasswordCredentials)
 
 	// Granting a password credential sets the password.
 	pw, err := e.admin.AddUserCredentialWithResponse(ctx, pat, identityv2.UserCredential{
-		PasswordCredentials: &identityv2.UserPasswordCredential{Username: ptr("pat"), Password: ptr("pat-pw-2")}})
-	require.NoError(t, err)
-	requireStatus(t, http.StatusCreated, pw, pw.Body)
+		PasswordCredentials: &identityv2.UserPasswordCredential{Username: new("pat"), Password: new("pat-pw-2")}})
+	requireStatus(t, http.StatusCreated, pw, err)
 	e.login(t, "pat", "pat-pw-2", "")
 
 	deleted, err := e.admin.DeleteUserEC2CredentialsWithResponse(ctx, pat)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNoContent, deleted, deleted.Body)
+	requireStatus(t, http.StatusNoContent, deleted, err)
 	deleted, err = e.admin.DeleteUserEC2CredentialsWithResponse(ctx, pat)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusNotFound, deleted, deleted.Body)
+	requireStatus(t, http.StatusNotFound, deleted, err)
 	list, err = e.admin.ListUserCredentialsWithResponse(ctx, pat)
 	require.NoError(t, err)
 	assert.Len(t, list.JSON200.Credentials, 1)
 
 	denied, err := e.anon.ListUserCredentialsWithResponse(ctx, pat)
-	require.NoError(t, err)
-	requireStatus(t, http.StatusUnauthorized, denied, denied.Body)
+	requireStatus(t, http.StatusUnauthorized, denied, err)
 }

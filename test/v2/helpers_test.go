@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -115,14 +116,26 @@ func (e *env) login(t *testing.T, username, password, tenantName string) identit
 	return resp.JSON200.Access
 }
 
-// status is a short description of an answer for failure messages.
+// answer is what every generated response has.
 type answer interface {
 	StatusCode() int
 }
 
-func requireStatus(t *testing.T, want int, resp answer, body []byte) {
+// requireStatus fails the test unless a call returned no error and an
+// answer with the status want; a failure shows the answer's body.
+func requireStatus(t *testing.T, want int, resp answer, err error) {
 	t.Helper()
-	require.Equal(t, want, resp.StatusCode(), "body: %s", body)
+	require.NoError(t, err)
+	require.Equal(t, want, resp.StatusCode(), "body: %s", bodyOf(resp))
 }
 
-func ptr[T any](v T) *T { return &v }
+// bodyOf is the Body of a generated response (a pointer to a struct with a
+// Body []byte field), or nil.
+func bodyOf(resp answer) []byte {
+	v := reflect.ValueOf(resp)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return nil
+	}
+	body, _ := v.Elem().FieldByName("Body").Interface().([]byte)
+	return body
+}

@@ -68,7 +68,7 @@ func exerciseGrant(t *testing.T, c *identity.Client, api grantAPI) {
 
 	list, err := api.list(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []string{role.ID}, e2eutil.RoleIDs(list.Roles), "the grant is listed once")
+	assert.Equal(t, []string{role.ID}, e2eutil.IDs(list.Roles), "the grant is listed once")
 	assert.Equal(t, role.Name, list.Roles[0].Name)
 	require.NotNil(t, list.Links)
 	require.NotNil(t, list.Links.Self)

@@ -134,7 +134,7 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 		t.Helper()
 		resp, err := c.ListEndpointsWithResponse(ctx, &p)
 		require.NoError(t, err)
-		return endpointIDs(resp.JSON200.Endpoints)
+		return sorted(e2eutil.IDs(resp.JSON200.Endpoints)...)
 	}
 	assert.Equal(t, sorted(public.ID, internal.ID, admin.ID), list(identityv3.ListEndpointsParams{ServiceID: &svc.ID}))
 	iface := identityv3.EndpointInterfaceInternal

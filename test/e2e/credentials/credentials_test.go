@@ -36,9 +36,7 @@ func ec2Blob(t *testing.T, access, secret string) string {
 func createCredential(t *testing.T, c *identity.Client, body identityv3.CredentialCreate) identityv3.Credential {
 	t.Helper()
 	resp, err := c.CreateCredentialWithResponse(e2eutil.Ctx(t), identityv3.CreateCredentialJSONRequestBody{Credential: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	cred := resp.JSON201.Credential
+	cred := e2eutil.Created(t, resp, err).JSON201.Credential
 	e2eutil.DeleteLater(t, c.DeleteCredentialWithResponse, cred.ID)
 	return cred
 }
@@ -46,13 +44,7 @@ func createCredential(t *testing.T, c *identity.Client, body identityv3.Credenti
 func listCredentialIDs(t *testing.T, c *identity.Client, params identityv3.ListCredentialsParams) []string {
 	t.Helper()
 	resp, err := c.ListCredentialsWithResponse(e2eutil.Ctx(t), &params)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode())
-	ids := make([]string, 0, len(resp.JSON200.Credentials))
-	for _, cr := range resp.JSON200.Credentials {
-		ids = append(ids, cr.ID)
-	}
-	return ids
+	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Credentials)
 }
 
 func TestEC2CredentialCRUD(t *testing.T) {
@@ -113,17 +105,10 @@ func TestEC2CredentialCRUD(t *testing.T) {
 	assert.JSONEq(t, newBlob, updated.JSON200.Credential.Blob)
 	assert.Equal(t, cred.ID, updated.JSON200.Credential.ID)
 
-	deleted, err := c.DeleteCredentialWithResponse(ctx, cred.ID)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
-
-	_, err = c.GetCredentialWithResponse(ctx, cred.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
+	e2eutil.RequireDeleted(t, c.DeleteCredentialWithResponse, c.GetCredentialWithResponse, cred.ID)
 	_, err = c.UpdateCredentialWithResponse(ctx, cred.ID, identityv3.UpdateCredentialJSONRequestBody{
 		Credential: identityv3.CredentialUpdate{Blob: newBlob},
 	})
-	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeleteCredentialWithResponse(ctx, cred.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 }
 

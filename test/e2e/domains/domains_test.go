@@ -3,7 +3,6 @@ package domains_test
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,13 +20,7 @@ import (
 func listDomainIDs(t *testing.T, c *identity.Client, params identityv3.ListDomainsParams) []string {
 	t.Helper()
 	resp, err := c.ListDomainsWithResponse(e2eutil.Ctx(t), &params)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode())
-	ids := make([]string, 0, len(resp.JSON200.Domains))
-	for _, d := range resp.JSON200.Domains {
-		ids = append(ids, d.ID)
-	}
-	return ids
+	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Domains)
 }
 
 func TestDomainCRUD(t *testing.T) {
@@ -61,11 +54,7 @@ func TestDomainCRUD(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, domain.ID, got.JSON200.Domain.ID)
-	var raw struct {
-		Domain map[string]any `json:"domain"`
-	}
-	require.NoError(t, json.Unmarshal(got.Body, &raw))
-	assert.Equal(t, "identity", raw.Domain["owner_team"], "the extra attribute is kept")
+	assert.Equal(t, "identity", e2eutil.Extra(t, got.Body, "domain", "owner_team"), "the extra attribute is kept")
 
 	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: name},
@@ -98,14 +87,7 @@ func TestDomainCRUD(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, disabled.JSON200.Domain.Enabled)
 
-	deleted, err := c.DeleteDomainWithResponse(ctx, domain.ID)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
-
-	_, err = c.GetDomainWithResponse(ctx, domain.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeleteDomainWithResponse(ctx, domain.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
+	e2eutil.RequireDeleted(t, c.DeleteDomainWithResponse, c.GetDomainWithResponse, domain.ID)
 }
 
 func TestDomainExplicitID(t *testing.T) {

@@ -19,7 +19,7 @@ func Service(t testing.TB, c *identity.Client, body identityv3.ServiceCreate) id
 		body.Type = Name(t, "type")
 	}
 	resp, err := c.CreateServiceWithResponse(Ctx(t), identityv3.CreateServiceJSONRequestBody{Service: body})
-	svc := created(t, "a service", resp, err).JSON201.Service
+	svc := Created(t, resp, err).JSON201.Service
 	DeleteLater(t, c.DeleteServiceWithResponse, svc.ID)
 	return svc
 }
@@ -35,7 +35,7 @@ func Endpoint(t testing.TB, c *identity.Client, body identityv3.EndpointCreate) 
 		body.URL = "http://" + Name(t, string(body.Interface)) + ".example.test/"
 	}
 	resp, err := c.CreateEndpointWithResponse(Ctx(t), identityv3.CreateEndpointJSONRequestBody{Endpoint: body})
-	ep := created(t, "an endpoint", resp, err).JSON201.Endpoint
+	ep := Created(t, resp, err).JSON201.Endpoint
 	DeleteLater(t, c.DeleteEndpointWithResponse, ep.ID)
 	return ep
 }
@@ -48,7 +48,7 @@ func Region(t testing.TB, c *identity.Client, body identityv3.RegionCreate) iden
 		body.ID = new(Name(t, "region"))
 	}
 	resp, err := c.CreateRegionWithResponse(Ctx(t), identityv3.CreateRegionJSONRequestBody{Region: body})
-	region := created(t, "a region", resp, err).JSON201.Region
+	region := Created(t, resp, err).JSON201.Region
 	DeleteLater(t, c.DeleteRegionWithResponse, region.ID)
 	return region
 }
@@ -61,7 +61,7 @@ func Policy(t testing.TB, c *identity.Client, body identityv3.PolicyCreate) iden
 		body.Type = "application/json"
 	}
 	resp, err := c.CreatePolicyWithResponse(Ctx(t), identityv3.CreatePolicyJSONRequestBody{Policy: body})
-	policy := created(t, "a policy", resp, err).JSON201.Policy
+	policy := Created(t, resp, err).JSON201.Policy
 	DeleteLater(t, c.DeletePolicyWithResponse, policy.ID)
 	return policy
 }

@@ -3,11 +3,8 @@ package e2eutil
 import (
 	"context"
 	"errors"
-	"net/http"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
@@ -68,22 +65,4 @@ func DeleteDomainLater(t testing.TB, c *identity.Client, id string) {
 		_, err := c.DeleteDomainWithResponse(ctx, id)
 		return err
 	})
-}
-
-// answer is what every generated response has.
-type answer interface{ StatusCode() int }
-
-// must fails the test unless a fixture's request succeeded with the status
-// Keystone answers it with, and returns the response.
-func must[R answer](t testing.TB, what string, want int, resp R, err error) R {
-	t.Helper()
-	require.NoError(t, err, what)
-	require.Equal(t, want, resp.StatusCode(), what)
-	return resp
-}
-
-// created is must for a create (201).
-func created[R answer](t testing.TB, what string, resp R, err error) R {
-	t.Helper()
-	return must(t, "creating "+what, http.StatusCreated, resp, err)
 }

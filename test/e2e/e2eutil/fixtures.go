@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"net/http"
 	"testing"
 
@@ -30,7 +29,7 @@ func Domain(t testing.TB, c *identity.Client, opts ...Option) identityv3.Domain 
 	var body identityv3.DomainCreate
 	apply(t, &body, func(b *identityv3.DomainCreate) *string { return &b.Name }, "dom", opts)
 	resp, err := c.CreateDomainWithResponse(Ctx(t), identityv3.CreateDomainJSONRequestBody{Domain: body})
-	domain := created(t, "a domain", resp, err).JSON201.Domain
+	domain := Created(t, resp, err).JSON201.Domain
 	DeleteDomainLater(t, c, domain.ID)
 	return domain
 }
@@ -42,7 +41,7 @@ func Project(t testing.TB, c *identity.Client, opts ...Option) identityv3.Projec
 	var body identityv3.ProjectCreate
 	apply(t, &body, func(b *identityv3.ProjectCreate) *string { return &b.Name }, "proj", opts)
 	resp, err := c.CreateProjectWithResponse(Ctx(t), identityv3.CreateProjectJSONRequestBody{Project: body})
-	project := created(t, "a project", resp, err).JSON201.Project
+	project := Created(t, resp, err).JSON201.Project
 	DeleteLater(t, c.DeleteProjectWithResponse, project.ID)
 	return project
 }
@@ -65,7 +64,7 @@ func User(t testing.TB, c *identity.Client, opts ...Option) TestUser {
 		body.Password = new("pw-" + rand.Text())
 	}
 	resp, err := c.CreateUserWithResponse(Ctx(t), identityv3.CreateUserJSONRequestBody{User: body})
-	user := created(t, "a user", resp, err).JSON201.User
+	user := Created(t, resp, err).JSON201.User
 	DeleteLater(t, c.DeleteUserWithResponse, user.ID)
 	return TestUser{User: user, Password: *body.Password}
 }
@@ -92,7 +91,7 @@ func Group(t testing.TB, c *identity.Client, opts ...Option) identityv3.Group {
 	var body identityv3.GroupCreate
 	apply(t, &body, func(b *identityv3.GroupCreate) *string { return &b.Name }, "group", opts)
 	resp, err := c.CreateGroupWithResponse(Ctx(t), identityv3.CreateGroupJSONRequestBody{Group: body})
-	group := created(t, "a group", resp, err).JSON201.Group
+	group := Created(t, resp, err).JSON201.Group
 	DeleteLater(t, c.DeleteGroupWithResponse, group.ID)
 	return group
 }
@@ -105,7 +104,7 @@ func Role(t testing.TB, c *identity.Client, opts ...Option) identityv3.Role {
 	var body identityv3.RoleCreate
 	apply(t, &body, func(b *identityv3.RoleCreate) *string { return &b.Name }, "role", opts)
 	resp, err := c.CreateRoleWithResponse(Ctx(t), identityv3.CreateRoleJSONRequestBody{Role: body})
-	role := created(t, "a role", resp, err).JSON201.Role
+	role := Created(t, resp, err).JSON201.Role
 	later(t, func(ctx context.Context) error { return deleteRole(ctx, c, role.ID) })
 	return role
 }
@@ -162,21 +161,12 @@ func RoleID(t testing.TB, c *identity.Client, name string) string {
 	return resp.JSON200.Roles[0].ID
 }
 
-// RoleIDs are the ids of the roles, in their order.
-func RoleIDs(roles []identityv3.Role) []string {
-	ids := make([]string, 0, len(roles))
-	for _, r := range roles {
-		ids = append(ids, r.ID)
-	}
-	return ids
-}
-
 // ImpliedRole creates the inference rule prior → implied, deleted when the
 // test ends (before the roles, when they were created first).
 func ImpliedRole(t testing.TB, c *identity.Client, priorID, impliedID string) identityv3.ImpliedRoleEnvelope {
 	t.Helper()
 	resp, err := c.CreateImpliedRoleWithResponse(Ctx(t), priorID, impliedID)
-	rule := *created(t, "an inference rule", resp, err).JSON201
+	rule := *Created(t, resp, err).JSON201
 	later(t, func(ctx context.Context) error {
 		_, err := c.DeleteImpliedRoleWithResponse(ctx, priorID, impliedID)
 		return err
@@ -196,7 +186,7 @@ type (
 func assign[D answer, U any](t testing.TB, do ids3[D], undo ids3[U], a, b, c string) {
 	t.Helper()
 	resp, err := do(Ctx(t), a, b, c)
-	must(t, fmt.Sprintf("assigning %s, %s, %s", a, b, c), http.StatusNoContent, resp, err)
+	Status(t, http.StatusNoContent, resp, err)
 	later(t, func(ctx context.Context) error {
 		_, err := undo(ctx, a, b, c)
 		return err
@@ -207,8 +197,12 @@ func assign[D answer, U any](t testing.TB, do ids3[D], undo ids3[U], a, b, c str
 func assign2[D answer, U any](t testing.TB, do ids2[D], undo ids2[U], a, b string) {
 	t.Helper()
 	assign(t,
-		func(ctx context.Context, a, b, _ string, e ...identityv3.RequestEditorFn) (D, error) { return do(ctx, a, b, e...) },
-		func(ctx context.Context, a, b, _ string, e ...identityv3.RequestEditorFn) (U, error) { return undo(ctx, a, b, e...) },
+		func(ctx context.Context, a, b, _ string, e ...identityv3.RequestEditorFn) (D, error) {
+			return do(ctx, a, b, e...)
+		},
+		func(ctx context.Context, a, b, _ string, e ...identityv3.RequestEditorFn) (U, error) {
+			return undo(ctx, a, b, e...)
+		},
 		a, b, "")
 }
 
@@ -259,7 +253,7 @@ func ApplicationCredential(t testing.TB, c *identity.Client, userID string, body
 	}
 	resp, err := c.CreateApplicationCredentialWithResponse(Ctx(t), userID,
 		identityv3.CreateApplicationCredentialJSONRequestBody{ApplicationCredential: body})
-	ac := created(t, "an application credential", resp, err).JSON201.ApplicationCredential
+	ac := Created(t, resp, err).JSON201.ApplicationCredential
 	later(t, func(ctx context.Context) error {
 		_, err := c.DeleteApplicationCredentialWithResponse(ctx, userID, ac.ID)
 		return err

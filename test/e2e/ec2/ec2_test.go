@@ -38,9 +38,7 @@ func (f fixture) createCredential(t *testing.T) identityv3.Ec2Credential {
 	t.Helper()
 	resp, err := f.member.CreateEc2CredentialWithResponse(e2eutil.Ctx(t), f.userID,
 		identityv3.CreateEc2CredentialJSONRequestBody{TenantID: f.projectID})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	c := resp.JSON201.Credential
+	c := e2eutil.Created(t, resp, err).JSON201.Credential
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
 		_, err := f.member.DeleteEc2CredentialWithResponse(ctx, f.userID, c.Access)
 		return err

@@ -64,7 +64,7 @@ func TestEndpointPolicyAssociations(t *testing.T) {
 	for _, p := range []identityv3.Policy{onService, onRegion, onEndpoint} {
 		eps, err := admin.ListEndpointsForPolicyWithResponse(ctx, p.ID)
 		require.NoError(t, err)
-		assert.Equal(t, []string{ep.ID}, endpointIDs(eps.JSON200.Endpoints), "policy %s reaches the endpoint", p.Blob)
+		assert.Equal(t, []string{ep.ID}, e2eutil.IDs(eps.JSON200.Endpoints), "policy %s reaches the endpoint", p.Blob)
 	}
 
 	// Removing the associations one by one falls back to the less specific.

@@ -64,10 +64,10 @@ func TestProjectEndpointAssociations(t *testing.T) {
 
 	eps, err := admin.ListEndpointsForProjectWithResponse(ctx, project.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{public.ID}, endpointIDs(eps.JSON200.Endpoints))
+	assert.Equal(t, []string{public.ID}, e2eutil.IDs(eps.JSON200.Endpoints))
 	projects, err := admin.ListProjectsForEndpointWithResponse(ctx, public.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{project.ID}, projectIDs(projects.JSON200.Projects))
+	assert.Equal(t, []string{project.ID}, e2eutil.IDs(projects.JSON200.Projects))
 
 	// The catalog of a new token shrinks to the associated endpoint.
 	direct := catalogEndpoints(t, member, project.ID)
@@ -80,9 +80,7 @@ func TestProjectEndpointAssociations(t *testing.T) {
 			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: new("admin endpoints"),
 				Filters: identityv3.EndpointGroupFilters{ServiceID: &svc.ID, Interface: new("admin")}},
 		})
-		require.NoError(t, err)
-		require.Equal(t, http.StatusCreated, created.StatusCode())
-		eg := created.JSON201.EndpointGroup
+		eg := e2eutil.Created(t, created, err).JSON201.EndpointGroup
 		e2eutil.DeleteLater(t, admin.DeleteEndpointGroupWithResponse, eg.ID)
 		assert.Equal(t, name, eg.Name)
 		assert.Equal(t, svc.ID, *eg.Filters.ServiceID)
@@ -111,7 +109,7 @@ func TestProjectEndpointAssociations(t *testing.T) {
 
 		members, err := admin.ListEndpointsForEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
-		assert.Equal(t, []string{adminEP.ID}, endpointIDs(members.JSON200.Endpoints), "the filter selects the admin endpoint")
+		assert.Equal(t, []string{adminEP.ID}, e2eutil.IDs(members.JSON200.Endpoints), "the filter selects the admin endpoint")
 
 		_, err = admin.CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
@@ -128,7 +126,7 @@ func TestProjectEndpointAssociations(t *testing.T) {
 
 		ps, err := admin.ListProjectsForEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
-		assert.Equal(t, []string{project.ID}, projectIDs(ps.JSON200.Projects))
+		assert.Equal(t, []string{project.ID}, e2eutil.IDs(ps.JSON200.Projects))
 		groups, err := admin.ListEndpointGroupsForProjectWithResponse(ctx, project.ID)
 		require.NoError(t, err)
 		require.Len(t, groups.JSON200.EndpointGroups, 1)
@@ -136,7 +134,7 @@ func TestProjectEndpointAssociations(t *testing.T) {
 
 		eps, err := admin.ListEndpointsForProjectWithResponse(ctx, project.ID)
 		require.NoError(t, err)
-		assert.ElementsMatch(t, []string{public.ID, adminEP.ID}, endpointIDs(eps.JSON200.Endpoints))
+		assert.ElementsMatch(t, []string{public.ID, adminEP.ID}, e2eutil.IDs(eps.JSON200.Endpoints))
 
 		// The catalog now has the direct endpoint and the group's.
 		grouped := catalogEndpoints(t, member, project.ID)

@@ -13,19 +13,3 @@ func createEndpoint(t *testing.T, c *identity.Client, serviceID, regionID string
 	t.Helper()
 	return e2eutil.Endpoint(t, c, identityv3.EndpointCreate{ServiceID: serviceID, RegionID: &regionID, Interface: iface})
 }
-
-func endpointIDs(eps []identityv3.Endpoint) []string {
-	ids := make([]string, 0, len(eps))
-	for _, e := range eps {
-		ids = append(ids, e.ID)
-	}
-	return ids
-}
-
-func projectIDs(ps []identityv3.Project) []string {
-	ids := make([]string, 0, len(ps))
-	for _, p := range ps {
-		ids = append(ids, p.ID)
-	}
-	return ids
-}

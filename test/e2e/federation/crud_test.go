@@ -49,10 +49,10 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	prefix := id[:len(id)-4]
 	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix})
 	require.NoError(t, err)
-	assert.Contains(t, idpIDs(list.JSON200.IdentityProviders), id)
+	assert.Contains(t, e2eutil.IDs(list.JSON200.IdentityProviders), id)
 	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix, Enabled: new(false)})
 	require.NoError(t, err)
-	assert.NotContains(t, idpIDs(list.JSON200.IdentityProviders), id, "an enabled provider is not listed with enabled=false")
+	assert.NotContains(t, e2eutil.IDs(list.JSON200.IdentityProviders), id, "an enabled provider is not listed with enabled=false")
 
 	// A remote id belongs to one provider only.
 	_, err = admin.CreateIdentityProviderWithResponse(ctx, id+"-dup", identityv3.CreateIdentityProviderJSONRequestBody{
@@ -305,12 +305,4 @@ func TestServiceProviderCRUD(t *testing.T) {
 	require.NoError(t, err)
 	_, err = admin.GetServiceProviderWithResponse(ctx, id)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
-}
-
-func idpIDs(list []identityv3.IdentityProvider) []string {
-	out := make([]string, len(list))
-	for i, p := range list {
-		out[i] = p.ID
-	}
-	return out
 }

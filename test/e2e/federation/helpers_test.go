@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/auth"
 	"github.com/keystone-go/keystone/pkg/catalog"
@@ -72,10 +70,9 @@ func createIdP(t *testing.T, c *identity.Client, id string, body identityv3.Iden
 	t.Helper()
 	resp, err := c.CreateIdentityProviderWithResponse(e2eutil.Ctx(t), id,
 		identityv3.CreateIdentityProviderJSONRequestBody{IdentityProvider: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	created := e2eutil.Created(t, resp, err).JSON201.IdentityProvider
 	e2eutil.DeleteLater(t, c.DeleteIdentityProviderWithResponse, id)
-	return resp.JSON201.IdentityProvider
+	return created
 }
 
 func createMapping(t *testing.T, c *identity.Client, id string, rules []identityv3.MappingRule) identityv3.Mapping {
@@ -83,33 +80,30 @@ func createMapping(t *testing.T, c *identity.Client, id string, rules []identity
 	resp, err := c.CreateMappingWithResponse(e2eutil.Ctx(t), id, identityv3.CreateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: rules},
 	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	created := e2eutil.Created(t, resp, err).JSON201.Mapping
 	e2eutil.DeleteLater(t, c.DeleteMappingWithResponse, id)
-	return resp.JSON201.Mapping
+	return created
 }
 
 func createProtocol(t *testing.T, c *identity.Client, idp, protocol string, body identityv3.FederationProtocolCreate) identityv3.FederationProtocol {
 	t.Helper()
 	resp, err := c.CreateIdentityProviderProtocolWithResponse(e2eutil.Ctx(t), idp, protocol,
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	created := e2eutil.Created(t, resp, err).JSON201.Protocol
 	e2eutil.Cleanup(t, e2eutil.Retrying(func(ctx context.Context) error {
 		_, err := c.DeleteIdentityProviderProtocolWithResponse(ctx, idp, protocol)
 		return err
 	}))
-	return resp.JSON201.Protocol
+	return created
 }
 
 func createSP(t *testing.T, c *identity.Client, id string, body identityv3.ServiceProviderCreate) identityv3.ServiceProvider {
 	t.Helper()
 	resp, err := c.CreateServiceProviderWithResponse(e2eutil.Ctx(t), id,
 		identityv3.CreateServiceProviderJSONRequestBody{ServiceProvider: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
+	created := e2eutil.Created(t, resp, err).JSON201.ServiceProvider
 	e2eutil.DeleteLater(t, c.DeleteServiceProviderWithResponse, id)
-	return resp.JSON201.ServiceProvider
+	return created
 }
 
 // federation is a working federated setup: an identity provider (with its

@@ -1,7 +1,6 @@
 package groups_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,25 +25,13 @@ func member(t *testing.T, c *identity.Client, name string, enabled bool) e2eutil
 func listGroupIDs(t *testing.T, c *identity.Client, params identityv3.ListGroupsParams) []string {
 	t.Helper()
 	resp, err := c.ListGroupsWithResponse(e2eutil.Ctx(t), &params)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode())
-	ids := make([]string, 0, len(resp.JSON200.Groups))
-	for _, g := range resp.JSON200.Groups {
-		ids = append(ids, g.ID)
-	}
-	return ids
+	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Groups)
 }
 
 func listMemberIDs(t *testing.T, c *identity.Client, groupID string, params identityv3.ListGroupUsersParams) []string {
 	t.Helper()
 	resp, err := c.ListGroupUsersWithResponse(e2eutil.Ctx(t), groupID, &params)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode())
-	ids := make([]string, 0, len(resp.JSON200.Users))
-	for _, u := range resp.JSON200.Users {
-		ids = append(ids, u.ID)
-	}
-	return ids
+	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Users)
 }
 
 func TestGroupCRUD(t *testing.T) {
@@ -70,11 +57,7 @@ func TestGroupCRUD(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, group.ID, got.JSON200.Group.ID)
-	var raw struct {
-		Group map[string]any `json:"group"`
-	}
-	require.NoError(t, json.Unmarshal(got.Body, &raw))
-	assert.Equal(t, "#identity", raw.Group["team_channel"], "the extra attribute is kept")
+	assert.Equal(t, "#identity", e2eutil.Extra(t, got.Body, "group", "team_channel"), "the extra attribute is kept")
 
 	// The same name in the same domain is a conflict.
 	_, err = c.CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
@@ -98,14 +81,7 @@ func TestGroupCRUD(t *testing.T) {
 	})
 	require.ErrorIs(t, err, apierror.ErrConflict)
 
-	deleted, err := c.DeleteGroupWithResponse(ctx, group.ID)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
-
-	_, err = c.GetGroupWithResponse(ctx, group.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeleteGroupWithResponse(ctx, group.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
+	e2eutil.RequireDeleted(t, c.DeleteGroupWithResponse, c.GetGroupWithResponse, group.ID)
 }
 
 func TestListGroupsFilters(t *testing.T) {

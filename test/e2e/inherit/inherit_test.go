@@ -2,7 +2,6 @@ package inherit_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,15 +15,6 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-func ptr[T any](v T) *T { return &v }
-
 // tree is a domain with a project and a child project, a user and a group
 // (in the default domain), and the reader role.
 type tree struct {
@@ -34,61 +24,15 @@ type tree struct {
 
 func newTree(t *testing.T, c *identity.Client) tree {
 	t.Helper()
-	ctx := e2eutil.Ctx(t)
-	var tr tree
-	d, err := c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
-		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "inh-d")},
-	})
-	require.NoError(t, err)
-	tr.domainID = d.JSON201.Domain.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		// A domain must be disabled before it can be deleted.
-		if _, err := c.UpdateDomainWithResponse(ctx, tr.domainID, identityv3.UpdateDomainJSONRequestBody{
-			Domain: identityv3.DomainUpdate{Enabled: ptr(false)},
-		}); err != nil {
-			return err
-		}
-		_, err := c.DeleteDomainWithResponse(ctx, tr.domainID)
-		return ignoreNotFound(err)
-	})
-	project := func(parent string) string {
-		p, err := c.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-			Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "inh-p"), DomainID: &tr.domainID, ParentID: &parent},
-		})
-		require.NoError(t, err)
-		id := p.JSON201.Project.ID
-		e2eutil.Cleanup(t, func(ctx context.Context) error {
-			_, err := c.DeleteProjectWithResponse(ctx, id)
-			return ignoreNotFound(err)
-		})
-		return id
+	domain := e2eutil.Domain(t, c, e2eutil.Prefix("inh-d"))
+	parent := e2eutil.Project(t, c, e2eutil.Prefix("inh-p"), e2eutil.InDomain(domain.ID))
+	child := e2eutil.Project(t, c, e2eutil.Prefix("inh-p"), e2eutil.ChildOf(parent))
+	return tree{
+		domainID: domain.ID, parentID: parent.ID, childID: child.ID,
+		userID:   e2eutil.User(t, c, e2eutil.Prefix("inh-u")).ID,
+		groupID:  e2eutil.Group(t, c, e2eutil.Prefix("inh-g")).ID,
+		readerID: e2eutil.RoleID(t, c, "reader"),
 	}
-	tr.parentID = project(tr.domainID)
-	tr.childID = project(tr.parentID)
-
-	u, err := c.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "inh-u")},
-	})
-	require.NoError(t, err)
-	tr.userID = u.JSON201.User.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteUserWithResponse(ctx, tr.userID)
-		return ignoreNotFound(err)
-	})
-	g, err := c.CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
-		Group: identityv3.GroupCreate{Name: e2eutil.Name(t, "inh-g")},
-	})
-	require.NoError(t, err)
-	tr.groupID = g.JSON201.Group.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteGroupWithResponse(ctx, tr.groupID)
-		return ignoreNotFound(err)
-	})
-	roles, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: ptr("reader")})
-	require.NoError(t, err)
-	require.Len(t, roles.JSON200.Roles, 1)
-	tr.readerID = roles.JSON200.Roles[0].ID
-	return tr
 }
 
 // assignments lists role assignments with the filters.
@@ -191,8 +135,7 @@ func TestInheritedGrants(t *testing.T) {
 		},
 	}
 	// The user is a member of the group, so the group's grants reach the user too.
-	_, err := c.AddUserToGroupWithResponse(ctx, tr.groupID, tr.userID)
-	require.NoError(t, err)
+	e2eutil.AddToGroup(t, c, tr.groupID, tr.userID)
 
 	for _, op := range ops {
 		t.Run(op.name, func(t *testing.T) {
@@ -202,7 +145,7 @@ func TestInheritedGrants(t *testing.T) {
 			code, err := op.grant(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusNoContent, code)
-			e2eutil.Cleanup(t, func(ctx context.Context) error { _, err := op.revoke(ctx); return ignoreNotFound(err) })
+			e2eutil.Cleanup(t, func(ctx context.Context) error { _, err := op.revoke(ctx); return err })
 			code, err = op.grant(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusNoContent, code, "granting again succeeds")
@@ -237,7 +180,7 @@ func TestInheritedGrants(t *testing.T) {
 
 			// Its effect: the user has the role on the projects below the target,
 			// not on the target itself.
-			effective := assignments(t, c, identityv3.ListRoleAssignmentsParams{UserID: &tr.userID, Effective: ptr(true)})
+			effective := assignments(t, c, identityv3.ListRoleAssignmentsParams{UserID: &tr.userID, Effective: new(true)})
 			want := []string{tr.parentID, tr.childID}
 			if op.target == tr.parentID {
 				want = []string{tr.childID}
@@ -257,7 +200,7 @@ func TestInheritedGrants(t *testing.T) {
 			assert.ErrorIs(t, err, apierror.ErrNotFound)
 			_, err = op.get(ctx)
 			assert.ErrorIs(t, err, apierror.ErrNotFound)
-			effective = assignments(t, c, identityv3.ListRoleAssignmentsParams{UserID: &tr.userID, Effective: ptr(true)})
+			effective = assignments(t, c, identityv3.ListRoleAssignmentsParams{UserID: &tr.userID, Effective: new(true)})
 			assert.Empty(t, projectsWith(effective, tr.readerID))
 		})
 	}
@@ -277,10 +220,7 @@ func TestListInheritedRoles(t *testing.T) {
 	_, err = c.GrantInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID)
 	require.NoError(t, err)
 	// A direct (not inherited) grant on the domain is not listed.
-	member, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: ptr("member")})
-	require.NoError(t, err)
-	_, err = c.GrantDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, member.JSON200.Roles[0].ID)
-	require.NoError(t, err)
+	e2eutil.GrantDomainRole(t, c, tr.domainID, tr.userID, e2eutil.RoleID(t, c, "member"))
 
 	users, err = c.ListInheritedDomainUserRolesWithResponse(ctx, tr.domainID, tr.userID)
 	require.NoError(t, err)

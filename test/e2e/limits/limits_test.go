@@ -1,8 +1,6 @@
 package limits_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,13 +15,6 @@ import (
 	"github.com/keystone-go/keystone/pkg/identity"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
-
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
 
 // systemAdmin is the bootstrap admin with a system-scoped token: the only
 // scope for which Keystone lists every limit.
@@ -42,53 +33,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, c *identity.Client) fixture {
 	t.Helper()
-	ctx := e2eutil.Ctx(t)
-	var f fixture
-
-	f.region = e2eutil.Name(t, "region")
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteRegionWithResponse(ctx, f.region)
-		return ignoreNotFound(err)
-	})
-	_, err := c.CreateRegionWithIDWithResponse(ctx, f.region, identityv3.CreateRegionWithIDJSONRequestBody{})
-	require.NoError(t, err)
-
-	svc, err := c.CreateServiceWithResponse(ctx, identityv3.CreateServiceJSONRequestBody{
-		Service: identityv3.ServiceCreate{Type: e2eutil.Name(t, "type")},
-	})
-	require.NoError(t, err)
-	f.service = svc.JSON201.Service.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteServiceWithResponse(ctx, f.service)
-		return ignoreNotFound(err)
-	})
-
-	dom, err := c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
-		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "domain")},
-	})
-	require.NoError(t, err)
-	f.domain = dom.JSON201.Domain.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		// A domain must be disabled before it can be deleted.
-		if _, err := c.UpdateDomainWithResponse(ctx, f.domain, identityv3.UpdateDomainJSONRequestBody{
-			Domain: identityv3.DomainUpdate{Enabled: new(false)},
-		}); err != nil {
-			return ignoreNotFound(err)
-		}
-		_, err := c.DeleteDomainWithResponse(ctx, f.domain)
-		return ignoreNotFound(err)
-	})
-
-	proj, err := c.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "project")},
-	})
-	require.NoError(t, err)
-	f.project = proj.JSON201.Project.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteProjectWithResponse(ctx, f.project)
-		return ignoreNotFound(err)
-	})
-	return f
+	return fixture{
+		region:  e2eutil.Region(t, c, identityv3.RegionCreate{}).ID,
+		service: e2eutil.Service(t, c, identityv3.ServiceCreate{}).ID,
+		domain:  e2eutil.Domain(t, c, e2eutil.Prefix("domain")).ID,
+		project: e2eutil.Project(t, c, e2eutil.Prefix("project")).ID,
+	}
 }
 
 func TestLimitModel(t *testing.T) {
@@ -120,10 +70,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	require.Len(t, created.JSON201.RegisteredLimits, 2)
 	snaps, vols := created.JSON201.RegisteredLimits[0], created.JSON201.RegisteredLimits[1]
 	for _, rl := range created.JSON201.RegisteredLimits {
-		e2eutil.Cleanup(t, func(ctx context.Context) error {
-			_, err := c.DeleteRegisteredLimitWithResponse(ctx, rl.ID)
-			return ignoreNotFound(err)
-		})
+		e2eutil.DeleteLater(t, c.DeleteRegisteredLimitWithResponse, rl.ID)
 	}
 	assert.Nil(t, created.JSON201.Links, "the answer to a create has no links")
 	assert.Equal(t, "snapshots", snaps.ResourceName)
@@ -181,10 +128,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	require.Len(t, limits.JSON201.Limits, 2)
 	projLimit, domLimit := limits.JSON201.Limits[0], limits.JSON201.Limits[1]
 	for _, l := range limits.JSON201.Limits {
-		e2eutil.Cleanup(t, func(ctx context.Context) error {
-			_, err := c.DeleteLimitWithResponse(ctx, l.ID)
-			return ignoreNotFound(err)
-		})
+		e2eutil.DeleteLater(t, c.DeleteLimitWithResponse, l.ID)
 	}
 	assert.Equal(t, f.project, *projLimit.ProjectID)
 	assert.Nil(t, projLimit.DomainID)

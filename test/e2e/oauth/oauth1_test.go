@@ -1,7 +1,6 @@
 package oauth_test
 
 import (
-	"context"
 	"errors"
 	"mime"
 	"net/http"
@@ -24,20 +23,15 @@ func TestOAuth1Consumers(t *testing.T) {
 
 	created, err := admin.CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
 		Consumer: identityv3.OAuth1ConsumerCreate{
-			Description:          ptr("e2e consumer"),
+			Description:          new("e2e consumer"),
 			AdditionalProperties: map[string]any{"owner": "e2e"},
 		},
 	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, created.StatusCode())
-	c := created.JSON201.Consumer
-	cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteOAuth1ConsumerWithResponse(ctx, c.ID)
-		return ignoreNotFound(err)
-	})
+	c := e2eutil.Created(t, created, err).JSON201.Consumer
+	e2eutil.DeleteLater(t, admin.DeleteOAuth1ConsumerWithResponse, c.ID)
 	require.NotNil(t, c.Secret, "the secret comes with the creation answer")
 	assert.Regexp(t, `^[0-9a-f]{32}$`, c.ID)
-	assert.Equal(t, ptr("e2e consumer"), c.Description)
+	assert.Equal(t, new("e2e consumer"), c.Description)
 	assert.Contains(t, string(created.Body), `"owner": "e2e"`, "extra attributes are kept")
 
 	got, err := admin.GetOAuth1ConsumerWithResponse(ctx, c.ID)
@@ -58,7 +52,7 @@ func TestOAuth1Consumers(t *testing.T) {
 		Consumer: identityv3.OAuth1ConsumerUpdate{Description: nullableString("patched")},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, ptr("patched"), upd.JSON200.Consumer.Description)
+	assert.Equal(t, new("patched"), upd.JSON200.Consumer.Description)
 
 	// The secret cannot be changed.
 	_, err = admin.UpdateOAuth1ConsumerWithBodyWithResponse(ctx, c.ID, "application/json",
@@ -80,22 +74,19 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	access, err := admin.Session().AccessInfo(ctx)
 	require.NoError(t, err)
 	adminID := access.UserID()
-	project := createProject(t, admin)
-	member, adminRole := roleID(t, admin, "member"), roleID(t, admin, "admin")
+	project := e2eutil.Project(t, admin, e2eutil.Prefix("oauthproj"))
+	member, adminRole := e2eutil.RoleID(t, admin, "member"), e2eutil.RoleID(t, admin, "admin")
 	// The authorizing user must itself hold the roles it delegates.
-	grant(t, admin, project.ID, adminID, member)
+	e2eutil.GrantProjectRole(t, admin, project.ID, adminID, member)
 
 	created, err := admin.CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
-		Consumer: identityv3.OAuth1ConsumerCreate{Description: ptr("three-legged")},
+		Consumer: identityv3.OAuth1ConsumerCreate{Description: new("three-legged")},
 	})
 	require.NoError(t, err)
 	consumer := created.JSON201.Consumer
-	cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteOAuth1ConsumerWithResponse(ctx, consumer.ID)
-		return ignoreNotFound(err)
-	})
+	e2eutil.DeleteLater(t, admin.DeleteOAuth1ConsumerWithResponse, consumer.ID)
 	secret := *consumer.Secret
-	anon := anonymous(t)
+	anon := e2eutil.Anonymous(t)
 
 	// Leg 1: a request token for the project, signed by the consumer alone.
 	s := &oauth1.Signer{ConsumerKey: consumer.ID, ConsumerSecret: secret, Callback: "oob"}
@@ -124,7 +115,7 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	})
 	assert.True(t, errors.Is(err, apierror.ErrUnauthorized), "%v", err)
 	authz, err := admin.AuthorizeOAuth1RequestTokenWithResponse(ctx, requestToken.Key, identityv3.AuthorizeOAuth1RequestTokenJSONRequestBody{
-		Roles: []identityv3.OAuth1RoleSelector{{Name: ptr("member")}},
+		Roles: []identityv3.OAuth1RoleSelector{{Name: new("member")}},
 	})
 	require.NoError(t, err)
 	verifier := authz.JSON200.Token.OauthVerifier
@@ -177,7 +168,7 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	assert.Equal(t, &consumer.ID, tok.OSOAUTH1.ConsumerID)
 
 	// The token works, and validates with its OAuth1 section.
-	proj, err := anon.GetProjectWithResponse(ctx, project.ID, nil, withToken(oauthToken))
+	proj, err := anon.GetProjectWithResponse(ctx, project.ID, nil, e2eutil.WithToken(oauthToken))
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, proj.StatusCode())
 	v, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: oauthToken})

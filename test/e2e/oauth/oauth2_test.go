@@ -1,7 +1,6 @@
 package oauth_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"testing"
@@ -20,37 +19,26 @@ import (
 func TestOAuth2ClientCredentials(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	project := createProject(t, admin)
-	const password = "oauth2-e2e-password"
-	user := createUser(t, admin, password)
+	project := e2eutil.Project(t, admin, e2eutil.Prefix("oauthproj"))
+	user := e2eutil.User(t, admin, e2eutil.Prefix("oauthuser"))
 	// A role of the test's own for the application credential. (It also
 	// keeps the test clear of a Keystone-on-sqlite hazard: deleting a user
 	// bulk-deletes its application credentials without their role rows, and
 	// sqlite reuses the freed id, so the next credential with one of those
 	// roles fails with 409 until the stale rows are gone.)
-	role := createRole(t, admin)
-	grant(t, admin, project.ID, user.ID, role.ID)
+	role := e2eutil.Role(t, admin, e2eutil.Prefix("oauthrole"))
+	e2eutil.GrantProjectRole(t, admin, project.ID, user.ID, role.ID)
 
 	// Keystone lets only the owner create an application credential, with
 	// its own project-scoped token.
-	owner := e2eutil.Client(t, e2eutil.Session(t, &auth.Password{
-		AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: password, Scope: auth.Scope{ProjectID: project.ID},
-	}))
+	owner := e2eutil.Client(t, e2eutil.UserSession(t, user, auth.Scope{ProjectID: project.ID}))
 	const secret = "oauth2-client-secret"
-	ac, err := owner.CreateApplicationCredentialWithResponse(ctx, user.ID, identityv3.CreateApplicationCredentialJSONRequestBody{
-		ApplicationCredential: identityv3.ApplicationCredentialCreate{
-			Name: e2eutil.Name(t, "oauth2"), Secret: ptr(secret),
-			Roles: []identityv3.ApplicationCredentialRoleSelector{{ID: &role.ID}},
-		},
-	})
-	require.NoError(t, err)
-	clientID := ac.JSON201.ApplicationCredential.ID
-	cleanup(t, func(ctx context.Context) error {
-		_, err := owner.DeleteApplicationCredentialWithResponse(ctx, user.ID, clientID)
-		return ignoreNotFound(err)
-	})
+	clientID := e2eutil.ApplicationCredential(t, owner, user.ID, identityv3.ApplicationCredentialCreate{
+		Name: e2eutil.Name(t, "oauth2"), Secret: new(secret),
+		Roles: []identityv3.ApplicationCredentialRoleSelector{{ID: &role.ID}},
+	}).ID
 
-	anon := anonymous(t)
+	anon := e2eutil.Anonymous(t)
 	form := identityv3.IssueOAuth2TokenFormdataRequestBody{GrantType: identityv3.OAuth2GrantClientCredentials}
 	resp, err := anon.IssueOAuth2TokenWithFormdataBodyWithResponse(ctx, form, basicAuth(clientID, secret))
 	require.NoError(t, err)
@@ -79,7 +67,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 		"expires_in is the token's lifetime")
 
 	// And it works as X-Auth-Token.
-	proj, err := anon.GetProjectWithResponse(ctx, project.ID, nil, withToken(tok.AccessToken))
+	proj, err := anon.GetProjectWithResponse(ctx, project.ID, nil, e2eutil.WithToken(tok.AccessToken))
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, proj.StatusCode())
 

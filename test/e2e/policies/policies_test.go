@@ -1,9 +1,6 @@
 package policies_test
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,13 +13,6 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
 func TestPolicyCRUD(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
@@ -34,14 +24,7 @@ func TestPolicyCRUD(t *testing.T) {
 	blob := `{"identity:list_users": "role:reader"}`
 	body := identityv3.PolicyCreate{Blob: blob, Type: mime}
 	body.Set("name", "e2e policy")
-	created, err := c.CreatePolicyWithResponse(ctx, identityv3.CreatePolicyJSONRequestBody{Policy: body})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, created.StatusCode())
-	policy := created.JSON201.Policy
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeletePolicyWithResponse(ctx, policy.ID)
-		return ignoreNotFound(err)
-	})
+	policy := e2eutil.Policy(t, c, body)
 	assert.NotEmpty(t, policy.ID)
 	assert.Equal(t, mime, policy.Type)
 	assert.Equal(t, blob, policy.Blob, "Keystone stores the blob as it was given")
@@ -53,11 +36,7 @@ func TestPolicyCRUD(t *testing.T) {
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, policy.ID, got.JSON200.Policy.ID)
 	assert.Equal(t, blob, got.JSON200.Policy.Blob)
-	var raw struct {
-		Policy map[string]any `json:"policy"`
-	}
-	require.NoError(t, json.Unmarshal(got.Body, &raw))
-	assert.Equal(t, "e2e policy", raw.Policy["name"], "the extra attribute is kept")
+	assert.Equal(t, "e2e policy", e2eutil.Extra(t, got.Body, "policy", "name"), "the extra attribute is kept")
 
 	listed, err := c.ListPoliciesWithResponse(ctx, &identityv3.ListPoliciesParams{Type: new(mime)})
 	require.NoError(t, err)
@@ -93,17 +72,10 @@ func TestPolicyCRUD(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, old.JSON200.Policies)
 
-	deleted, err := c.DeletePolicyWithResponse(ctx, policy.ID)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
-
-	_, err = c.GetPolicyWithResponse(ctx, policy.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
+	e2eutil.RequireDeleted(t, c.DeletePolicyWithResponse, c.GetPolicyWithResponse, policy.ID)
 	_, err = c.UpdatePolicyWithResponse(ctx, policy.ID, identityv3.UpdatePolicyJSONRequestBody{
 		Policy: identityv3.PolicyUpdate{Blob: new("{}")},
 	})
-	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeletePolicyWithResponse(ctx, policy.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 }
 

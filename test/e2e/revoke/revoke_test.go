@@ -1,8 +1,6 @@
 package revoke_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -17,29 +15,12 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, apierror.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
 func TestRevokeTokenListsEvent(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
-	password := "pw-" + e2eutil.Name(t, "x")
-	u, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "revoke-u"), Password: &password},
-	})
-	require.NoError(t, err)
-	userID := u.JSON201.User.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, userID)
-		return ignoreNotFound(err)
-	})
-	victim, err := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: userID,
-		Password: password, Scope: auth.Scope{Unscoped: true}}).AccessInfo(ctx)
+	user := e2eutil.User(t, admin, e2eutil.Prefix("revoke-u"))
+	victim, err := e2eutil.UserSession(t, user, auth.Scope{Unscoped: true}).AccessInfo(ctx)
 	require.NoError(t, err)
 	require.NotEmpty(t, victim.AuditIDs())
 
@@ -84,19 +65,9 @@ func TestRevokeTokenListsEvent(t *testing.T) {
 func TestRevokeEventsNeedServiceOrAdmin(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	admin := e2eutil.Admin(t)
-	password := "pw-" + e2eutil.Name(t, "x")
-	u, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "revoke-u"), Password: &password},
-	})
-	require.NoError(t, err)
-	userID := u.JSON201.User.ID
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, userID)
-		return ignoreNotFound(err)
-	})
+	user := e2eutil.User(t, admin, e2eutil.Prefix("revoke-u"))
 	// An unscoped token has no catalog: the client is pointed at Keystone.
-	plain := e2eutil.Client(t, e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: userID,
-		Password: password, Scope: auth.Scope{Unscoped: true}}), identity.WithEndpoint(e2eutil.AuthURL()))
-	_, err = plain.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{})
+	plain := e2eutil.Client(t, e2eutil.UserSession(t, user, auth.Scope{Unscoped: true}), identity.WithEndpoint(e2eutil.AuthURL()))
+	_, err := plain.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{})
 	assert.ErrorIs(t, err, apierror.ErrForbidden, "identity:list_revoke_events is service_or_admin")
 }

@@ -6,14 +6,6 @@ import (
 	"github.com/keystone-go/keystone/gen/identityv3"
 )
 
-func inferenceRoleIDs(roles []identityv3.InferenceRole) []string {
-	ids := make([]string, 0, len(roles))
-	for _, r := range roles {
-		ids = append(ids, r.ID)
-	}
-	return ids
-}
-
 // tokenRoleNames are the names of the roles a token carries.
 func tokenRoleNames(tok *identityv3.Token) []string {
 	var names []string

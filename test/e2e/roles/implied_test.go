@@ -67,7 +67,7 @@ func TestImpliedRoles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, list.StatusCode())
 	assert.Equal(t, prior.ID, list.JSON200.RoleInference.PriorRole.ID)
-	assert.Equal(t, []string{implied.ID}, inferenceRoleIDs(list.JSON200.RoleInference.Implies))
+	assert.Equal(t, []string{implied.ID}, e2eutil.IDs(list.JSON200.RoleInference.Implies))
 
 	none, err := c.ListImpliedRolesWithResponse(ctx, implied.ID)
 	require.NoError(t, err)
@@ -81,7 +81,7 @@ func TestImpliedRoles(t *testing.T) {
 	})
 	require.GreaterOrEqual(t, idx, 0, "role_inferences lists the new rule")
 	assert.Equal(t, prior.Name, inferences.JSON200.RoleInferences[idx].PriorRole.Name)
-	assert.Equal(t, []string{implied.ID}, inferenceRoleIDs(inferences.JSON200.RoleInferences[idx].Implies))
+	assert.Equal(t, []string{implied.ID}, e2eutil.IDs(inferences.JSON200.RoleInferences[idx].Implies))
 
 	// A user granted only the prior role gets the implied one in a token.
 	project := e2eutil.Project(t, c)
@@ -94,7 +94,7 @@ func TestImpliedRoles(t *testing.T) {
 	// The grant itself is still only the prior role.
 	grants, err := c.ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{prior.ID}, e2eutil.RoleIDs(grants.JSON200.Roles))
+	assert.Equal(t, []string{prior.ID}, e2eutil.IDs(grants.JSON200.Roles))
 
 	// Effective role assignments show the implied role too, with a link to
 	// the rule it comes from.
@@ -173,7 +173,7 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 
 	list, err := c.ListImpliedRolesWithResponse(ctx, specific.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{global.ID}, inferenceRoleIDs(list.JSON200.RoleInference.Implies))
+	assert.Equal(t, []string{global.ID}, e2eutil.IDs(list.JSON200.RoleInference.Implies))
 
 	project := e2eutil.Project(t, c, e2eutil.InDomain(domain.ID))
 	user := e2eutil.User(t, c, e2eutil.InDomain(domain.ID))
@@ -181,7 +181,7 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 
 	grants, err := c.ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
 	require.NoError(t, err)
-	require.Equal(t, []string{specific.ID}, e2eutil.RoleIDs(grants.JSON200.Roles))
+	require.Equal(t, []string{specific.ID}, e2eutil.IDs(grants.JSON200.Roles))
 	require.NotNil(t, grants.JSON200.Roles[0].DomainID)
 	assert.Equal(t, domain.ID, *grants.JSON200.Roles[0].DomainID)
 

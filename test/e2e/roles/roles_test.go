@@ -23,9 +23,7 @@ func TestRoleCRUD(t *testing.T) {
 	created, err := c.CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{
 		Role: identityv3.RoleCreate{Name: name, Description: new("first description")},
 	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, created.StatusCode())
-	role := created.JSON201.Role
+	role := e2eutil.Created(t, created, err).JSON201.Role
 	e2eutil.DeleteLater(t, c.DeleteRoleWithResponse, role.ID)
 	assert.NotEmpty(t, role.ID)
 	assert.Equal(t, name, role.Name)
@@ -59,14 +57,7 @@ func TestRoleCRUD(t *testing.T) {
 	_, err = c.UpdateRoleWithResponse(ctx, role.ID, identityv3.UpdateRoleJSONRequestBody{})
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
 
-	deleted, err := c.DeleteRoleWithResponse(ctx, role.ID)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
-
-	_, err = c.GetRoleWithResponse(ctx, role.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeleteRoleWithResponse(ctx, role.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
+	e2eutil.RequireDeleted(t, c.DeleteRoleWithResponse, c.GetRoleWithResponse, role.ID)
 }
 
 func TestRoleImmutableOption(t *testing.T) {
@@ -123,7 +114,7 @@ func TestListRolesFilters(t *testing.T) {
 	byName, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: new(global.Name)})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, byName.StatusCode())
-	assert.Equal(t, []string{global.ID}, e2eutil.RoleIDs(byName.JSON200.Roles))
+	assert.Equal(t, []string{global.ID}, e2eutil.IDs(byName.JSON200.Roles))
 
 	// Without domain_id Keystone lists only global roles, so a
 	// domain-specific role is not found by its name alone...
@@ -134,26 +125,26 @@ func TestListRolesFilters(t *testing.T) {
 	// ...but it is with its domain, and the domain holds nothing else.
 	inDomain, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{DomainID: new(domain.ID)})
 	require.NoError(t, err)
-	assert.Equal(t, []string{specific.ID}, e2eutil.RoleIDs(inDomain.JSON200.Roles))
+	assert.Equal(t, []string{specific.ID}, e2eutil.IDs(inDomain.JSON200.Roles))
 	both, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{DomainID: new(domain.ID), Name: new(specific.Name)})
 	require.NoError(t, err)
-	assert.Equal(t, []string{specific.ID}, e2eutil.RoleIDs(both.JSON200.Roles))
+	assert.Equal(t, []string{specific.ID}, e2eutil.IDs(both.JSON200.Roles))
 
 	// An inexact form of the name filter: every role whose name starts with
 	// all but the last characters of the global role's name.
 	prefix := global.Name[:len(global.Name)-3]
 	starts, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{NameStartswith: new(prefix)})
 	require.NoError(t, err)
-	assert.Contains(t, e2eutil.RoleIDs(starts.JSON200.Roles), global.ID)
-	assert.NotContains(t, e2eutil.RoleIDs(starts.JSON200.Roles), specific.ID)
+	assert.Contains(t, e2eutil.IDs(starts.JSON200.Roles), global.ID)
+	assert.NotContains(t, e2eutil.IDs(starts.JSON200.Roles), specific.ID)
 	for _, r := range starts.JSON200.Roles {
 		assert.True(t, strings.HasPrefix(r.Name, prefix), r.Name)
 	}
 
 	all, err := c.ListRolesWithResponse(ctx, nil)
 	require.NoError(t, err)
-	assert.Contains(t, e2eutil.RoleIDs(all.JSON200.Roles), global.ID)
-	assert.NotContains(t, e2eutil.RoleIDs(all.JSON200.Roles), specific.ID)
+	assert.Contains(t, e2eutil.IDs(all.JSON200.Roles), global.ID)
+	assert.NotContains(t, e2eutil.IDs(all.JSON200.Roles), specific.ID)
 	require.NotNil(t, all.JSON200.Links)
 	assert.Nil(t, all.JSON200.Links.Next, "one page")
 }

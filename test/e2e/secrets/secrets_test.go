@@ -82,13 +82,12 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	require.Len(t, roles.JSON200.Roles, 1)
 	_, err = admin.GrantProjectUserRoleWithResponse(ctx, projectID, userID, roles.JSON200.Roles[0].ID)
 	require.NoError(t, err)
-	// A role of this test's own for the application credential. Keystone on
-	// sqlite (no foreign keys) leaves the role rows of application
-	// credentials deleted in bulk (with their user or project) behind, and
-	// reuses their internal id: a new credential with the member role can
-	// then fail with 409. A fresh role cannot collide with a leftover row;
-	// and the credential is deleted on its own below (which removes its role
-	// rows, leftovers included) so that this test leaves none.
+	// A role of this test's own for the application credential: Keystone on
+	// sqlite without the cascade triggers hack/keystone-up.sh now installs
+	// left the role rows of bulk-deleted application credentials behind
+	// under ids it reuses, and a credential with the member role could then
+	// fail with 409. A fresh role cannot collide with such a row, and the
+	// credential is deleted on its own below (which removes its role rows).
 	role, err := admin.CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{
 		Role: identityv3.RoleCreate{Name: e2eutil.Name(t, "secrets")}})
 	require.NoError(t, err)

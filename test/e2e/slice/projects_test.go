@@ -1,7 +1,6 @@
 package slice_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -17,20 +16,6 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-func createProject(t *testing.T, c *identity.Client, p identityv3.ProjectCreate) identityv3.Project {
-	t.Helper()
-	ctx := e2eutil.Ctx(t)
-	resp, err := c.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{Project: p})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode())
-	created := resp.JSON201.Project
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteProjectWithResponse(ctx, created.ID)
-		return err
-	})
-	return created
-}
-
 func projectIDs(t *testing.T, c *identity.Client, params identityv3.ListProjectsParams) []string {
 	t.Helper()
 	var ids []string
@@ -41,16 +26,14 @@ func projectIDs(t *testing.T, c *identity.Client, params identityv3.ListProjects
 	return ids
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestProjectLifecycle(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	c := e2eutil.Admin(t)
 	name := e2eutil.Name(t, "proj")
-	p := createProject(t, c, identityv3.ProjectCreate{
-		Name: name, Description: ptr("first"), Tags: []string{"alpha", "beta"},
+	p := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{
+		Name: name, Description: new("first"), Tags: []string{"alpha", "beta"},
 		AdditionalProperties: map[string]any{"cost_center": "cc-42"},
-	})
+	}))
 	assert.Equal(t, name, p.Name)
 	assert.Equal(t, "default", *p.DomainID)
 	assert.True(t, p.Enabled)
@@ -63,7 +46,7 @@ func TestProjectLifecycle(t *testing.T) {
 	assert.Contains(t, string(got.Body), `"cost_center": "cc-42"`, "extra attributes come back")
 
 	upd, err := c.UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
-		Project: identityv3.ProjectUpdate{Description: ptr(nullable.NewNullableWithValue("second")), Enabled: ptr(false)},
+		Project: identityv3.ProjectUpdate{Description: new(nullable.NewNullableWithValue("second")), Enabled: new(false)},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "second", *upd.JSON200.Project.Description)
@@ -71,7 +54,7 @@ func TestProjectLifecycle(t *testing.T) {
 
 	// null clears the description
 	upd, err = c.UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
-		Project: identityv3.ProjectUpdate{Description: ptr(nullable.NewNullNullable[string]())},
+		Project: identityv3.ProjectUpdate{Description: new(nullable.NewNullNullable[string]())},
 	})
 	require.NoError(t, err)
 	assert.Nil(t, upd.JSON200.Project.Description)
@@ -93,7 +76,7 @@ func TestProjectLifecycle(t *testing.T) {
 func TestProjectConflict(t *testing.T) {
 	c := e2eutil.Admin(t)
 	name := e2eutil.Name(t, "dup")
-	createProject(t, c, identityv3.ProjectCreate{Name: name})
+	e2eutil.Project(t, c, e2eutil.Named(name))
 	_, err := c.CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{Project: identityv3.ProjectCreate{Name: name}})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, apierror.ErrConflict))
@@ -106,9 +89,9 @@ func TestProjectConflict(t *testing.T) {
 func TestProjectFilters(t *testing.T) {
 	c := e2eutil.Admin(t)
 	prefix := e2eutil.Name(t, "flt")
-	parent := createProject(t, c, identityv3.ProjectCreate{Name: prefix + "-parent", Tags: []string{"red", "green"}})
-	child := createProject(t, c, identityv3.ProjectCreate{Name: prefix + "-child", ParentID: &parent.ID, Tags: []string{"red"}})
-	off := createProject(t, c, identityv3.ProjectCreate{Name: prefix + "-OFF", Enabled: ptr(false), Tags: []string{"blue"}})
+	parent := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-parent", Tags: []string{"red", "green"}}))
+	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-child", ParentID: &parent.ID, Tags: []string{"red"}}))
+	off := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-OFF", Enabled: new(false), Tags: []string{"blue"}}))
 	mine := func(ids []string) []string {
 		var out []string
 		for _, id := range ids {
@@ -125,19 +108,19 @@ func TestProjectFilters(t *testing.T) {
 		params identityv3.ListProjectsParams
 		want   []string
 	}{
-		"name":             {identityv3.ListProjectsParams{Name: ptr(prefix + "-child")}, sorted(child.ID)},
-		"name__contains":   {identityv3.ListProjectsParams{NameContains: ptr(prefix)}, sorted(parent.ID, child.ID, off.ID)},
-		"name__icontains":  {identityv3.ListProjectsParams{NameIcontains: ptr(prefix + "-off")}, sorted(off.ID)},
-		"name__startswith": {identityv3.ListProjectsParams{NameStartswith: ptr(prefix + "-p")}, sorted(parent.ID)},
-		"name__endswith":   {identityv3.ListProjectsParams{NameEndswith: ptr(prefix + "-child")}, sorted(child.ID)},
-		"enabled=false":    {identityv3.ListProjectsParams{Enabled: ptr(false), NameContains: ptr(prefix)}, sorted(off.ID)},
+		"name":             {identityv3.ListProjectsParams{Name: new(prefix + "-child")}, sorted(child.ID)},
+		"name__contains":   {identityv3.ListProjectsParams{NameContains: new(prefix)}, sorted(parent.ID, child.ID, off.ID)},
+		"name__icontains":  {identityv3.ListProjectsParams{NameIcontains: new(prefix + "-off")}, sorted(off.ID)},
+		"name__startswith": {identityv3.ListProjectsParams{NameStartswith: new(prefix + "-p")}, sorted(parent.ID)},
+		"name__endswith":   {identityv3.ListProjectsParams{NameEndswith: new(prefix + "-child")}, sorted(child.ID)},
+		"enabled=false":    {identityv3.ListProjectsParams{Enabled: new(false), NameContains: new(prefix)}, sorted(off.ID)},
 		"parent_id":        {identityv3.ListProjectsParams{ParentID: &parent.ID}, sorted(child.ID)},
-		"domain_id":        {identityv3.ListProjectsParams{DomainID: ptr("default"), NameContains: ptr(prefix)}, sorted(parent.ID, child.ID, off.ID)},
-		"is_domain=false":  {identityv3.ListProjectsParams{IsDomain: ptr(false), NameContains: ptr(prefix)}, sorted(parent.ID, child.ID, off.ID)},
+		"domain_id":        {identityv3.ListProjectsParams{DomainID: new("default"), NameContains: new(prefix)}, sorted(parent.ID, child.ID, off.ID)},
+		"is_domain=false":  {identityv3.ListProjectsParams{IsDomain: new(false), NameContains: new(prefix)}, sorted(parent.ID, child.ID, off.ID)},
 		"tags (all)":       {identityv3.ListProjectsParams{Tags: []string{"red", "green"}}, sorted(parent.ID)},
 		"tags-any":         {identityv3.ListProjectsParams{TagsAny: []string{"green", "blue"}}, sorted(parent.ID, off.ID)},
-		"not-tags":         {identityv3.ListProjectsParams{NotTags: []string{"red", "green"}, NameContains: ptr(prefix)}, sorted(child.ID, off.ID)},
-		"not-tags-any":     {identityv3.ListProjectsParams{NotTagsAny: []string{"red"}, NameContains: ptr(prefix)}, sorted(off.ID)},
+		"not-tags":         {identityv3.ListProjectsParams{NotTags: []string{"red", "green"}, NameContains: new(prefix)}, sorted(child.ID, off.ID)},
+		"not-tags-any":     {identityv3.ListProjectsParams{NotTagsAny: []string{"red"}, NameContains: new(prefix)}, sorted(off.ID)},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -150,38 +133,38 @@ func TestProjectHierarchy(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	c := e2eutil.Admin(t)
 	prefix := e2eutil.Name(t, "tree")
-	parent := createProject(t, c, identityv3.ProjectCreate{Name: prefix + "-p"})
-	child := createProject(t, c, identityv3.ProjectCreate{Name: prefix + "-c", ParentID: &parent.ID})
+	parent := e2eutil.Project(t, c, e2eutil.Named(prefix+"-p"))
+	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-c", ParentID: &parent.ID}))
 
 	// The id forms show the whole hierarchy.
-	resp, err := c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIds: ptr(true)})
+	resp, err := c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIds: new(true)})
 	require.NoError(t, err)
 	ids, err := resp.JSON200.Project.Parents.AsProjectIDTree()
 	require.NoError(t, err)
 	assert.Contains(t, ids, parent.ID)
 
 	// The list forms show only the projects the caller has a role on.
-	resp, err = c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: ptr(true)})
+	resp, err = c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: new(true)})
 	require.NoError(t, err)
 	parents, err := resp.JSON200.Project.Parents.AsProjectWithHierarchyParents0()
 	require.NoError(t, err)
 	assert.Empty(t, parents, "admin has no role on the parent yet")
 	grantAdmin(t, "/projects/"+parent.ID)
 	grantAdmin(t, "/projects/"+child.ID)
-	resp, err = c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: ptr(true)})
+	resp, err = c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: new(true)})
 	require.NoError(t, err)
 	parents, err = resp.JSON200.Project.Parents.AsProjectWithHierarchyParents0()
 	require.NoError(t, err)
 	require.Len(t, parents, 1)
 	assert.Equal(t, parent.ID, parents[0].Project.ID)
 
-	resp, err = c.GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsIds: ptr(true)})
+	resp, err = c.GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsIds: new(true)})
 	require.NoError(t, err)
 	tree, err := resp.JSON200.Project.Subtree.AsProjectIDTree()
 	require.NoError(t, err)
 	assert.Contains(t, tree, child.ID)
 
-	resp, err = c.GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsList: ptr(true)})
+	resp, err = c.GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsList: new(true)})
 	require.NoError(t, err)
 	subtree, err := resp.JSON200.Project.Subtree.AsProjectWithHierarchySubtree0()
 	require.NoError(t, err)
@@ -196,7 +179,7 @@ func TestProjectHierarchy(t *testing.T) {
 func TestProjectTags(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	c := e2eutil.Admin(t)
-	p := createProject(t, c, identityv3.ProjectCreate{Name: e2eutil.Name(t, "tags")})
+	p := e2eutil.Project(t, c, e2eutil.Prefix("tags"))
 
 	add, err := c.AddProjectTagWithResponse(ctx, p.ID, "blue")
 	require.NoError(t, err)

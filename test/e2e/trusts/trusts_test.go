@@ -1,7 +1,6 @@
 package trusts_test
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -21,19 +20,19 @@ import (
 // fixture is a project, a trustor holding member on it and a trustee.
 type fixture struct {
 	projectID, memberID, readerID string
-	trustor, trustee              user
+	trustor, trustee              e2eutil.TestUser
 }
 
 func newFixture(t *testing.T) fixture {
 	admin := e2eutil.Admin(t)
 	f := fixture{
-		projectID: createProject(t, admin).ID,
-		memberID:  roleID(t, admin, "member"),
-		readerID:  roleID(t, admin, "reader"),
-		trustor:   createUser(t, admin, "trustor"),
-		trustee:   createUser(t, admin, "trustee"),
+		projectID: e2eutil.Project(t, admin, e2eutil.Prefix("trust-p")).ID,
+		memberID:  e2eutil.RoleID(t, admin, "member"),
+		readerID:  e2eutil.RoleID(t, admin, "reader"),
+		trustor:   e2eutil.User(t, admin, e2eutil.Prefix("trustor")),
+		trustee:   e2eutil.User(t, admin, e2eutil.Prefix("trustee")),
 	}
-	grant(t, admin, f.projectID, f.trustor.ID, f.memberID)
+	e2eutil.GrantProjectRole(t, admin, f.projectID, f.trustor.ID, f.memberID)
 	return f
 }
 
@@ -46,9 +45,9 @@ func TestTrustLifecycle(t *testing.T) {
 	imp := createTrust(t, trustor, identityv3.TrustCreate{
 		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
 		Impersonation:        true,
-		Roles:                []identityv3.TrustRoleSelector{{Name: ptr("member")}},
-		ExpiresAt:            ptr(timestamp.New(expires)),
-		RemainingUses:        ptr(5),
+		Roles:                []identityv3.TrustRoleSelector{{Name: new("member")}},
+		ExpiresAt:            new(timestamp.New(expires)),
+		RemainingUses:        new(5),
 		AdditionalProperties: map[string]any{"purpose": "e2e"},
 	})
 	assert.True(t, imp.Impersonation)
@@ -77,18 +76,17 @@ func TestTrustLifecycle(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		resp, err := trustor.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrustorUserID: &f.trustor.ID})
 		require.NoError(t, err)
-		assert.ElementsMatch(t, []string{imp.ID, plain.ID}, trustIDs(resp.JSON200.Trusts))
+		assert.ElementsMatch(t, []string{imp.ID, plain.ID}, e2eutil.IDs(resp.JSON200.Trusts))
 		for _, tr := range resp.JSON200.Trusts {
 			assert.Empty(t, tr.Roles, "list entries carry no roles")
 		}
 
 		// An unscoped token has no catalog: the client is pointed at Keystone.
-		trustee := e2eutil.Client(t, e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(),
-			UserID: f.trustee.ID, Password: f.trustee.Password, Scope: auth.Scope{Unscoped: true}}),
+		trustee := e2eutil.Client(t, e2eutil.UserSession(t, f.trustee, auth.Scope{Unscoped: true}),
 			identity.WithEndpoint(e2eutil.AuthURL()))
 		resp, err = trustee.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrusteeUserID: &f.trustee.ID})
 		require.NoError(t, err)
-		assert.ElementsMatch(t, []string{imp.ID, plain.ID}, trustIDs(resp.JSON200.Trusts))
+		assert.ElementsMatch(t, []string{imp.ID, plain.ID}, e2eutil.IDs(resp.JSON200.Trusts))
 
 		resp, err = trustor.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrusteeUserID: &f.trustor.ID})
 		require.NoError(t, err)
@@ -102,11 +100,7 @@ func TestTrustLifecycle(t *testing.T) {
 		got, err := trustor.GetTrustWithResponse(ctx, imp.ID)
 		require.NoError(t, err)
 		assert.Equal(t, imp.ID, got.JSON200.Trust.ID)
-		var raw struct {
-			Trust map[string]any `json:"trust"`
-		}
-		require.NoError(t, json.Unmarshal(got.Body, &raw))
-		assert.Equal(t, "e2e", raw.Trust["purpose"], "an extra attribute comes back")
+		assert.Equal(t, "e2e", e2eutil.Extra(t, got.Body, "trust", "purpose"), "an extra attribute comes back")
 		require.Len(t, got.JSON200.Trust.Roles, 1)
 
 		roles, err := trustor.ListTrustRolesWithResponse(ctx, imp.ID)
@@ -157,8 +151,7 @@ func TestTrustLifecycle(t *testing.T) {
 		assert.Equal(t, f.trustee.ID, a2.UserID(), "without impersonation the token is the trustee's")
 
 		// Someone else cannot use the trust.
-		_, err = e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: f.trustor.ID,
-			Password: f.trustor.Password, Scope: auth.Scope{TrustID: plain.ID}}).AccessInfo(ctx)
+		_, err = e2eutil.UserSession(t, f.trustor, auth.Scope{TrustID: plain.ID}).AccessInfo(ctx)
 		assert.Error(t, err, "only the trustee can consume the trust")
 
 		// Deleting the trust ends it and the tokens scoped to it.
@@ -181,7 +174,7 @@ func TestTrustRefusals(t *testing.T) {
 	}
 	base := func() identityv3.TrustCreate {
 		return identityv3.TrustCreate{TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID,
-			ProjectID: &f.projectID, Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}}}
+			ProjectID: &f.projectID, Roles: []identityv3.TrustRoleSelector{{Name: new("member")}}}
 	}
 
 	body := base()
@@ -189,17 +182,17 @@ func TestTrustRefusals(t *testing.T) {
 	assert.ErrorIs(t, create(body), apierror.ErrForbidden, "the caller must be the trustor")
 
 	body = base()
-	body.Roles = []identityv3.TrustRoleSelector{{ID: &f.readerID}, {Name: ptr("admin")}}
+	body.Roles = []identityv3.TrustRoleSelector{{ID: &f.readerID}, {Name: new("admin")}}
 	assert.ErrorIs(t, create(body), apierror.ErrNotFound, "the trustor does not hold admin on the project")
 
 	body = base()
-	body.AllowRedelegation = ptr(true)
-	body.RemainingUses = ptr(2)
+	body.AllowRedelegation = new(true)
+	body.RemainingUses = new(2)
 	assert.ErrorIs(t, create(body), apierror.ErrBadRequest, "remaining_uses and redelegation exclude each other")
 
 	body = base()
-	body.AllowRedelegation = ptr(true)
-	body.RedelegationCount = ptr(99)
+	body.AllowRedelegation = new(true)
+	body.RedelegationCount = new(99)
 	assert.ErrorIs(t, create(body), apierror.ErrForbidden, "beyond [trust] max_redelegation_count")
 
 	var apiErr *apierror.Error
@@ -225,16 +218,16 @@ func TestTrustRedelegation(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	admin := e2eutil.Admin(t)
 	// Keystone checks the redelegating trustee's own roles on the project too.
-	grant(t, admin, f.projectID, f.trustee.ID, f.memberID)
-	third := createUser(t, admin, "third")
+	e2eutil.GrantProjectRole(t, admin, f.projectID, f.trustee.ID, f.memberID)
+	third := e2eutil.User(t, admin, e2eutil.Prefix("third"))
 	_, trustor := login(t, f.trustor, auth.Scope{ProjectID: f.projectID})
 
 	// [trust] allow_redelegation is not enforced by this Keystone; the trust's
 	// own allow_redelegation and redelegation_count decide.
 	parent := createTrust(t, trustor, identityv3.TrustCreate{
 		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
-		Roles:             []identityv3.TrustRoleSelector{{Name: ptr("member")}},
-		AllowRedelegation: ptr(true), RedelegationCount: ptr(2),
+		Roles:             []identityv3.TrustRoleSelector{{Name: new("member")}},
+		AllowRedelegation: new(true), RedelegationCount: new(2),
 	})
 	assert.Equal(t, 2, *parent.RedelegationCount)
 	assert.Nil(t, parent.RemainingUses)
@@ -244,8 +237,8 @@ func TestTrustRedelegation(t *testing.T) {
 	for attempt := 1; attempt <= raceAttempts; attempt++ {
 		child = createTrust(t, trusteeViaTrust, identityv3.TrustCreate{
 			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: &f.projectID,
-			Roles:             []identityv3.TrustRoleSelector{{Name: ptr("member")}},
-			AllowRedelegation: ptr(true),
+			Roles:             []identityv3.TrustRoleSelector{{Name: new("member")}},
+			AllowRedelegation: new(true),
 		})
 		if child.RedelegatedTrustID != nil {
 			break
@@ -268,14 +261,14 @@ func TestTrustRedelegation(t *testing.T) {
 	// A trust without allow_redelegation cannot be redelegated.
 	fixed := createTrust(t, trustor, identityv3.TrustCreate{
 		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
-		Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}},
+		Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 	})
 	_, viaFixed := login(t, f.trustee, auth.Scope{TrustID: fixed.ID})
 	for attempt := 1; attempt <= raceAttempts; attempt++ {
 		var resp *identityv3.CreateTrustResponse
 		resp, err = viaFixed.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
 			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: &f.projectID,
-			Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}},
+			Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 		}})
 		if err != nil {
 			break

@@ -1,7 +1,6 @@
 package users_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -36,7 +35,7 @@ func TestUserCRUD(t *testing.T) {
 	}
 	// An attribute Keystone does not know is kept as an extra.
 	body.Set("shoe_size", "42")
-	user := createUser(t, c, body)
+	user := e2eutil.User(t, c, e2eutil.Body(body))
 
 	assert.NotEmpty(t, user.ID)
 	assert.Equal(t, name, user.Name)
@@ -60,11 +59,7 @@ func TestUserCRUD(t *testing.T) {
 	assert.Equal(t, user.ID, got.JSON200.User.ID)
 	assert.Equal(t, name, got.JSON200.User.Name)
 	// The extra attribute comes back as a plain member of the user.
-	var raw struct {
-		User map[string]any `json:"user"`
-	}
-	require.NoError(t, json.Unmarshal(got.Body, &raw))
-	assert.Equal(t, "42", raw.User["shoe_size"])
+	assert.Equal(t, "42", e2eutil.Extra(t, got.Body, "user", "shoe_size"))
 
 	// A second user with the same name in the same domain is a conflict.
 	_, err = c.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
@@ -111,14 +106,7 @@ func TestUserCRUD(t *testing.T) {
 	assert.Equal(t, newName, again.JSON200.User.Name)
 	assert.False(t, again.JSON200.User.Enabled)
 
-	deleted, err := c.DeleteUserWithResponse(ctx, user.ID)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
-
-	_, err = c.GetUserWithResponse(ctx, user.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeleteUserWithResponse(ctx, user.ID)
-	require.ErrorIs(t, err, apierror.ErrNotFound)
+	e2eutil.RequireDeleted(t, c.DeleteUserWithResponse, c.GetUserWithResponse, user.ID)
 	_, err = c.UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
 		User: identityv3.UserUpdate{Enabled: new(true)},
 	})
@@ -132,8 +120,8 @@ func TestListUsersFilters(t *testing.T) {
 	// Both names share a unique stem; only the first is enabled. They get
 	// passwords because the password_expires_at filter skips users without.
 	stem := e2eutil.Name(t, "ulist")
-	on := createUser(t, c, identityv3.UserCreate{Name: stem + "-on", Enabled: new(true), Password: new("pw-" + stem)})
-	off := createUser(t, c, identityv3.UserCreate{Name: stem + "-off", Enabled: new(false), Password: new("pw-" + stem)})
+	on := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: stem + "-on", Enabled: new(true), Password: new("pw-" + stem)}))
+	off := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: stem + "-off", Enabled: new(false), Password: new("pw-" + stem)}))
 	both := []string{on.ID, off.ID}
 
 	t.Run("name", func(t *testing.T) {
@@ -205,9 +193,9 @@ func TestUserChangesOwnPassword(t *testing.T) {
 
 	oldPassword := "old-" + e2eutil.Name(t, "pw")
 	newPassword := "new-" + e2eutil.Name(t, "pw")
-	user := createUser(t, admin, identityv3.UserCreate{Name: e2eutil.Name(t, "pwuser"), Password: new(oldPassword)})
-	project := createProject(t, admin, e2eutil.Name(t, "pwproj"))
-	grantMember(t, admin, project.ID, user.ID)
+	user := e2eutil.User(t, admin, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwuser"), Password: new(oldPassword)}))
+	project := e2eutil.Project(t, admin, e2eutil.Prefix("pwproj"))
+	e2eutil.GrantProjectRole(t, admin, project.ID, user.ID, e2eutil.RoleID(t, admin, "member"))
 
 	login := func(password string) *auth.Password {
 		return &auth.Password{
@@ -267,7 +255,7 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
-	user := createUser(t, c, identityv3.UserCreate{Name: e2eutil.Name(t, "member")})
+	user := e2eutil.User(t, c, e2eutil.Prefix("member"))
 
 	// Groups: none at first, then the two the user joins.
 	empty, err := c.ListUserGroupsWithResponse(ctx, user.ID, nil)
@@ -275,8 +263,8 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	assert.Empty(t, empty.JSON200.Groups)
 
 	stem := e2eutil.Name(t, "ugrp")
-	g1 := createGroup(t, c, stem+"-alpha")
-	g2 := createGroup(t, c, stem+"-beta")
+	g1 := e2eutil.Group(t, c, e2eutil.Named(stem+"-alpha"))
+	g2 := e2eutil.Group(t, c, e2eutil.Named(stem+"-beta"))
 	for _, g := range []identityv3.Group{g1, g2} {
 		_, err := c.AddUserToGroupWithResponse(ctx, g.ID, user.ID)
 		require.NoError(t, err)
@@ -314,10 +302,11 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	assert.Empty(t, noProjects.JSON200.Projects)
 
 	pstem := e2eutil.Name(t, "uproj")
-	p1 := createProject(t, c, pstem+"-one")
-	p2 := createProject(t, c, pstem+"-two")
-	grantMember(t, c, p1.ID, user.ID)
-	grantMember(t, c, p2.ID, user.ID)
+	p1 := e2eutil.Project(t, c, e2eutil.Named(pstem+"-one"))
+	p2 := e2eutil.Project(t, c, e2eutil.Named(pstem+"-two"))
+	member := e2eutil.RoleID(t, c, "member")
+	e2eutil.GrantProjectRole(t, c, p1.ID, user.ID, member)
+	e2eutil.GrantProjectRole(t, c, p2.ID, user.ID, member)
 
 	projects, err := c.ListUserProjectsWithResponse(ctx, user.ID, nil)
 	require.NoError(t, err)
@@ -357,7 +346,7 @@ func TestChangePasswordCheckedByOriginalPassword(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	pw := "pw-" + e2eutil.Name(t, "pw")
-	user := createUser(t, c, identityv3.UserCreate{Name: e2eutil.Name(t, "pwcheck"), Password: new(pw)})
+	user := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwcheck"), Password: new(pw)}))
 
 	// Even the admin must know the original password here.
 	_, err := c.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
