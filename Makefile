@@ -39,9 +39,9 @@ spec-check:
 
 ## check: gen/ is in sync with spec/, specs validate, go vet, tests with -race
 check: spec-check
-	@hack/gen-sum.sh > /tmp/keystone-go-gen.before
+	@bash hack/gen-sum.sh > /tmp/keystone-go-gen.before
 	$(MAKE) --no-print-directory generate
-	@hack/gen-sum.sh > /tmp/keystone-go-gen.after
+	@bash hack/gen-sum.sh > /tmp/keystone-go-gen.after
 	@if ! cmp -s /tmp/keystone-go-gen.before /tmp/keystone-go-gen.after; then \
 		echo "check: regenerating changed api/ or gen/ (hand edit, or spec/ not regenerated):"; \
 		diff /tmp/keystone-go-gen.before /tmp/keystone-go-gen.after | head -20; exit 1; fi
@@ -51,11 +51,12 @@ check: spec-check
 	cd hack/tools && $(GO) mod verify >/dev/null
 	$(GO) test $(TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./...
 
-## test: start Keystone, run `check` (every test, e2e included), stop Keystone
+## test: start Keystone, run `check` (every test, e2e included) and each fuzz target briefly, stop Keystone
 test:
 	@set -e; eval "$$(bash hack/keystone-up.sh)"; \
 	trap 'bash hack/keystone-down.sh' EXIT; \
-	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory check; \
+	bash hack/fuzz.sh $${FUZZTIME:-2s}
 
 ## unit: the tests that need no Keystone (the e2e suite skips itself without one)
 unit:
@@ -69,7 +70,7 @@ e2e:
 
 ## fuzz: run every fuzz target briefly
 fuzz:
-	@hack/fuzz.sh $${FUZZTIME:-10s}
+	@bash hack/fuzz.sh $${FUZZTIME:-10s}
 
 ## bench: benchmarks, written to docs/benchmarks.md. bench.sh starts (and stops) its own
 ## Keystone on 127.0.0.1:5001: the one on 5000 belongs to the test suites and is left alone.

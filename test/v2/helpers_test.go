@@ -133,9 +133,13 @@ func requireStatus(t *testing.T, want int, resp answer, err error) {
 // Body []byte field), or nil.
 func bodyOf(resp answer) []byte {
 	v := reflect.ValueOf(resp)
-	if v.Kind() != reflect.Pointer || v.IsNil() {
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil
 	}
-	body, _ := v.Elem().FieldByName("Body").Interface().([]byte)
+	f := v.Elem().FieldByName("Body")
+	if !f.IsValid() {
+		return nil
+	}
+	body, _ := f.Interface().([]byte)
 	return body
 }
