@@ -33,14 +33,28 @@ type Service struct {
 // concurrent use.
 type Catalog struct {
 	services []Service
+	// byFamily indexes services by the family of their type (its official
+	// name, aliases folded in): a lookup by type only ranks those, so a
+	// lookup stays a few dozen comparisons however large the catalog.
+	byFamily map[string][]int
+	// byName maps every spelling of a type in the catalog's families (the
+	// catalog's own types, the official names and all their aliases) to the
+	// family's services: one map access for the common lookup.
+	byName map[string][]int
 }
+
+// typeFamily is the key of byFamily: every name of one service type (the
+// official one, its aliases, "_" or "-") maps to the same key.
+func typeFamily(t string) string { return normalizeServiceType(CanonicalServiceType(t)) }
 
 // New builds a Catalog from services. Each endpoint's service fields are
 // filled from its service, its interface normalized (publicURL → public) and
 // its region copied between Region and RegionID when only one is set.
 func New(services []Service) *Catalog {
-	c := &Catalog{services: make([]Service, len(services))}
+	c := &Catalog{services: make([]Service, len(services)), byFamily: map[string][]int{}}
 	for i, s := range services {
+		fam := typeFamily(s.Type)
+		c.byFamily[fam] = append(c.byFamily[fam], i)
 		eps := make([]Endpoint, len(s.Endpoints))
 		for j, ep := range s.Endpoints {
 			ep.ServiceID, ep.ServiceType, ep.ServiceName = s.ID, s.Type, s.Name
@@ -56,7 +70,23 @@ func New(services []Service) *Catalog {
 		s.Endpoints = eps
 		c.services[i] = s
 	}
+	c.byName = make(map[string][]int, 2*len(c.byFamily))
+	for _, s := range c.services {
+		idx := c.byFamily[typeFamily(s.Type)]
+		c.byName[s.Type] = idx
+		for _, name := range serviceTypes[typeFamily(s.Type)] {
+			c.byName[name] = idx
+		}
+	}
 	return c
+}
+
+// candidates are the services a lookup for type t has to rank.
+func (c *Catalog) candidates(t string) []int {
+	if idx, ok := c.byName[t]; ok {
+		return idx
+	}
+	return c.byFamily[typeFamily(t)]
 }
 
 // Services returns the catalog's services; the slice must not be modified.
@@ -207,28 +237,52 @@ func (f Filter) interfaces() []string {
 // and aliases in the authority's order) and the position of its interface in
 // the preference list. ok is false when it does not match at all.
 func (c *Catalog) match(f Filter, si, ei int) (typeR, ifaceR int, ok bool) {
+	if typeR, ok = c.serviceRank(f, si); !ok {
+		return 0, 0, false
+	}
+	var buf [4]string
+	ifaceR, ok = endpointRank(f, normalizedInterfaces(f, buf[:0]), &c.services[si].Endpoints[ei])
+	return typeR, ifaceR, ok
+}
+
+// serviceRank is the rank of a service's type for f (see match), checked
+// with f's service name and id; ok is false when the service cannot match.
+func (c *Catalog) serviceRank(f Filter, si int) (typeR int, ok bool) {
 	s := &c.services[si]
-	typeR = 0
 	if f.ServiceType != "" {
 		if typeR = typeRank(f.ServiceType, s.Type); typeR < 0 {
-			return 0, 0, false
+			return 0, false
 		}
 	}
 	if (f.ServiceName != "" && s.Name != "" && s.Name != f.ServiceName) ||
 		(f.ServiceID != "" && s.ID != "" && s.ID != f.ServiceID) {
-		return 0, 0, false
+		return 0, false
 	}
-	ep := &s.Endpoints[ei]
+	return typeR, true
+}
+
+// normalizedInterfaces appends f's interface preferences, normalized, to
+// buf (a caller's stack array keeps this free of allocations).
+func normalizedInterfaces(f Filter, buf []string) []string {
+	for _, iface := range f.interfaces() {
+		buf = append(buf, NormalizeInterface(iface))
+	}
+	return buf
+}
+
+// endpointRank is the position of ep's interface among ifaces; ok is false
+// when ep does not match f's endpoint id and region, or has no URL.
+func endpointRank(f Filter, ifaces []string, ep *Endpoint) (int, bool) {
 	if ep.URL == "" || (f.EndpointID != "" && ep.ID != f.EndpointID) ||
 		(f.Region != "" && ep.Region != f.Region && ep.RegionID != f.Region) {
-		return 0, 0, false
+		return 0, false
 	}
-	for i, iface := range f.interfaces() {
-		if ep.Interface == iface || ep.Interface == NormalizeInterface(iface) {
-			return typeR, i, true
+	for i, iface := range ifaces {
+		if ep.Interface == iface {
+			return i, true
 		}
 	}
-	return 0, 0, false
+	return 0, false
 }
 
 // Lookup returns the best endpoint for f, choosing as keystoneauth does:
@@ -240,16 +294,34 @@ func (c *Catalog) Lookup(f Filter) (Endpoint, error) {
 	if c.Len() == 0 {
 		return Endpoint{}, &NotFoundError{Filter: f, empty: true}
 	}
+	var buf [4]string
+	ifaces := normalizedInterfaces(f, buf[:0])
 	bestS, bestE, bestT, bestI := -1, -1, 0, 0
-	for si := range c.services {
-		for ei := range c.services[si].Endpoints {
-			t, i, ok := c.match(f, si, ei)
+	consider := func(si int) {
+		t, ok := c.serviceRank(f, si)
+		if !ok || (bestS >= 0 && t > bestT) {
+			return
+		}
+		eps := c.services[si].Endpoints
+		for ei := range eps {
+			i, ok := endpointRank(f, ifaces, &eps[ei])
 			if !ok {
 				continue
 			}
 			if bestS < 0 || t < bestT || (t == bestT && i < bestI) {
 				bestS, bestE, bestT, bestI = si, ei, t, i
 			}
+		}
+	}
+	if f.ServiceType != "" && c.byFamily != nil {
+		// Only a service of the same family can match a type (an alias
+		// never matches another family), so only those are ranked.
+		for _, si := range c.candidates(f.ServiceType) {
+			consider(si)
+		}
+	} else {
+		for si := range c.services {
+			consider(si)
 		}
 	}
 	if bestS < 0 {
