@@ -145,11 +145,14 @@ func BenchmarkTokenDecode(b *testing.B) {
 	})
 	b.Run("password-auth-raw", func(b *testing.B) {
 		c := &http.Client{Transport: newTransport(2)}
-		body := []byte(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"secret"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}`)
 		b.ReportAllocs()
 		cpu := startCPU()
 		defer cpu.report(b)
 		for b.Loop() {
+			body, err := RawAuthBody("admin", "secret", "admin", "default")
+			if err != nil {
+				b.Fatal(err)
+			}
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.authURL()+"/auth/tokens", bytes.NewReader(body))
 			if err != nil {
 				b.Fatal(err)
@@ -185,11 +188,14 @@ func BenchmarkPasswordAuth(b *testing.B) {
 	ctx := context.Background()
 	b.Run("raw", func(b *testing.B) {
 		c := &http.Client{Transport: newTransport(2)}
-		body := []byte(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"secret"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}`)
 		b.ReportAllocs()
 		cpu := startCPU()
 		defer cpu.report(b)
 		for b.Loop() {
+			body, err := RawAuthBody("admin", "secret", "admin", "default")
+			if err != nil {
+				b.Fatal(err)
+			}
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.authURL()+"/auth/tokens", bytes.NewReader(body))
 			if err != nil {
 				b.Fatal(err)

@@ -248,3 +248,39 @@ func TokenJSON(spec CatalogSpec, base string, expires time.Time) []byte {
 // FakeToken is the token string the fake hands out (Keystone's fernet
 // tokens are ~180 characters).
 const FakeToken = "gAAAAABrC1PxJErEyLkqRQUXaUfL5ucumPjDbcakkFQU04nZ3InlUjP6g35tJN83fMOGbKHswgWPIy6Klh0dPCNCeN2XhmZj9YheCmDIYfBl6u4jrwPZFB5dsSZ2Th8LlV6ZwpFi1CL5bracoGnrG0ydytE7VeQuwmlmIFsucinnSv7WZMb2GaE"
+
+// RawAuthRequest is a password token request scoped to a project by name,
+// as a hand-written client would declare it.
+type RawAuthRequest struct {
+	Auth struct {
+		Identity struct {
+			Methods  []string `json:"methods"`
+			Password struct {
+				User struct {
+					Name     string `json:"name"`
+					Domain   RawRef `json:"domain"`
+					Password string `json:"password"`
+				} `json:"user"`
+			} `json:"password"`
+		} `json:"identity"`
+		Scope struct {
+			Project struct {
+				Name   string `json:"name"`
+				Domain RawRef `json:"domain"`
+			} `json:"project"`
+		} `json:"scope"`
+	} `json:"auth"`
+}
+
+// RawAuthBody is the JSON of a password token request for user (in
+// domainID) scoped to project (in domainID). A hand-written client builds it
+// for every authentication, as the SDK does.
+func RawAuthBody(user, password, project, domainID string) ([]byte, error) {
+	var r RawAuthRequest
+	r.Auth.Identity.Methods = []string{"password"}
+	u := &r.Auth.Identity.Password.User
+	u.Name, u.Password, u.Domain.ID = user, password, &domainID
+	p := &r.Auth.Scope.Project
+	p.Name, p.Domain.ID = project, &domainID
+	return json.Marshal(&r)
+}

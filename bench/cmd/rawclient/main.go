@@ -17,10 +17,10 @@ import (
 )
 
 type client struct {
-	http    *http.Client
-	base    string
-	authReq []byte
-	token   string
+	http  *http.Client
+	base  string
+	cfg   *proc.Config
+	token string
 }
 
 func (c *client) do(req *http.Request, want int, into any) (*http.Response, error) {
@@ -41,7 +41,11 @@ func (c *client) do(req *http.Request, want int, into any) (*http.Response, erro
 }
 
 func (c *client) authenticate(ctx context.Context) (*bench.RawTokenEnvelope, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/auth/tokens", bytes.NewReader(c.authReq))
+	body, err := bench.RawAuthBody(c.cfg.Username, c.cfg.Password, c.cfg.Project, c.cfg.Domain)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/auth/tokens", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -76,15 +80,7 @@ func (c *client) get(ctx context.Context, path string, subject bool, into any) e
 func main() {
 	cfg := proc.Flags()
 	rt := proc.NewCounter()
-	body, err := json.Marshal(map[string]any{"auth": map[string]any{
-		"identity": map[string]any{"methods": []string{"password"}, "password": map[string]any{
-			"user": map[string]any{"name": cfg.Username, "domain": map[string]string{"id": cfg.Domain}, "password": cfg.Password}}},
-		"scope": map[string]any{"project": map[string]any{"name": cfg.Project, "domain": map[string]string{"id": cfg.Domain}}},
-	}})
-	if err != nil {
-		proc.Fail("raw", err)
-	}
-	c := &client{http: &http.Client{Transport: rt}, base: strings.TrimSuffix(cfg.AuthURL, "/"), authReq: body}
+	c := &client{http: &http.Client{Transport: rt}, base: strings.TrimSuffix(cfg.AuthURL, "/"), cfg: cfg}
 	var call func(context.Context) (int, error)
 	switch cfg.Mode {
 	case "list":
