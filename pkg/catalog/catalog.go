@@ -41,6 +41,9 @@ type Catalog struct {
 	// catalog's own types, the official names and all their aliases) to the
 	// family's services: one map access for the common lookup.
 	byName map[string][]int
+	// types describes each service's type for typeQuery.rank, so that
+	// ranking a candidate needs no map access.
+	types []typeInfo
 }
 
 // typeFamily is the key of byFamily: every name of one service type (the
@@ -69,6 +72,10 @@ func New(services []Service) *Catalog {
 		}
 		s.Endpoints = eps
 		c.services[i] = s
+	}
+	c.types = make([]typeInfo, len(c.services))
+	for i, s := range c.services {
+		c.types[i] = newTypeInfo(s.Type)
 	}
 	c.byName = make(map[string][]int, 2*len(c.byFamily))
 	for _, s := range c.services {
@@ -237,7 +244,7 @@ func (f Filter) interfaces() []string {
 // and aliases in the authority's order) and the position of its interface in
 // the preference list. ok is false when it does not match at all.
 func (c *Catalog) match(f Filter, si, ei int) (typeR, ifaceR int, ok bool) {
-	if typeR, ok = c.serviceRank(f, si); !ok {
+	if typeR, ok = c.serviceRank(f, newTypeQuery(f.ServiceType), si); !ok {
 		return 0, 0, false
 	}
 	var buf [4]string
@@ -247,10 +254,16 @@ func (c *Catalog) match(f Filter, si, ei int) (typeR, ifaceR int, ok bool) {
 
 // serviceRank is the rank of a service's type for f (see match), checked
 // with f's service name and id; ok is false when the service cannot match.
-func (c *Catalog) serviceRank(f Filter, si int) (typeR int, ok bool) {
+func (c *Catalog) serviceRank(f Filter, q *typeQuery, si int) (typeR int, ok bool) {
 	s := &c.services[si]
 	if f.ServiceType != "" {
-		if typeR = typeRank(f.ServiceType, s.Type); typeR < 0 {
+		var ti typeInfo
+		if c.types != nil {
+			ti = c.types[si]
+		} else {
+			ti = newTypeInfo(s.Type)
+		}
+		if typeR = q.rank(s.Type, ti); typeR < 0 {
 			return 0, false
 		}
 	}
@@ -296,9 +309,10 @@ func (c *Catalog) Lookup(f Filter) (Endpoint, error) {
 	}
 	var buf [4]string
 	ifaces := normalizedInterfaces(f, buf[:0])
+	q := newTypeQuery(f.ServiceType)
 	bestS, bestE, bestT, bestI := -1, -1, 0, 0
 	consider := func(si int) {
-		t, ok := c.serviceRank(f, si)
+		t, ok := c.serviceRank(f, q, si)
 		if !ok || (bestS >= 0 && t > bestT) {
 			return
 		}

@@ -155,3 +155,67 @@ func typeRank(requested, found string) int {
 	}
 	return -1
 }
+
+// typeInfo is what typeRank looks up about a catalog type: the type as the
+// authority spells it, and its official name and aliases (nil when the
+// authority does not know it). A Catalog keeps one per service.
+type typeInfo struct {
+	norm string
+	all  []string
+}
+
+func newTypeInfo(found string) typeInfo {
+	f := normalizeServiceType(found)
+	return typeInfo{norm: f, all: serviceTypes[f]}
+}
+
+// typeQuery is what typeRank looks up about the requested type, once per
+// lookup, and only when a candidate's type is not the requested one.
+type typeQuery struct {
+	requested string
+	// req is requested if the authority knows it, else its normalized
+	// form; resolved tells whether it has been worked out.
+	req      string
+	resolved bool
+}
+
+func newTypeQuery(requested string) *typeQuery { return &typeQuery{requested: requested} }
+
+// rank is typeRank(q.requested, found), with ti = newTypeInfo(found): the
+// same answer with at most one map access per lookup.
+func (q *typeQuery) rank(found string, ti typeInfo) int {
+	if q.requested == found {
+		return 0
+	}
+	f := ti.norm
+	if ti.all == nil {
+		if q.requested == f || normalizeServiceType(q.requested) == f {
+			return 0
+		}
+		return -1
+	}
+	if !q.resolved {
+		q.req, q.resolved = q.requested, true
+		if _, ok := serviceTypes[q.req]; !ok {
+			q.req = normalizeServiceType(q.req)
+		}
+	}
+	official := ti.all[0]
+	switch {
+	case q.req == f:
+		return 0
+	case f == official:
+		for i, a := range ti.all {
+			if a == q.req {
+				return i + 1
+			}
+		}
+	case q.req == official:
+		for i, a := range ti.all {
+			if a == f {
+				return i + 1
+			}
+		}
+	}
+	return -1
+}
