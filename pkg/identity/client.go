@@ -156,11 +156,12 @@ func (d *endpointDoer) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A malformed or broken-off answer becomes a typed error with the
-	// request id (where json.Unmarshal would give a bare syntax error) as
-	// the generated code reads it: the Session types a body that breaks
-	// off, CheckJSON one that is not JSON, without a second copy or scan.
-	auth.CheckJSON(resp)
+	// The generated code reads the whole body anyway; reading it here first
+	// turns a malformed or broken-off answer into a typed error with the
+	// request id, where json.Unmarshal would give a bare syntax error.
+	if err := auth.BufferJSON(resp); err != nil {
+		return nil, err
+	}
 	return resp, nil
 }
 
