@@ -418,19 +418,31 @@ func (s *Session) check(req *http.Request, resp *http.Response) (*http.Response,
 	return nil, apierror.FromResponse(resp, final.Method, redactURL(final), body)
 }
 
-// unauthenticated is the Doer plugins get: no token, same transport,
-// errors and limits as the Session, and JSON answers checked whole.
-type unauthenticated struct{ s *Session }
-
-func (u unauthenticated) Do(req *http.Request) (*http.Response, error) {
-	if u.s.configErr != nil {
-		return nil, u.s.configErr
+// DoWithoutToken sends req as Do does (retries, redirects, typed errors,
+// the response size limit) but without authenticating first and without a
+// token: for the operations that need none, such as a user changing an
+// expired password (with which no token can be had) or a token request. A
+// 401 is the answer, not a reason to authenticate and send req again, so a
+// wrong password is tried once, not twice (Keystone counts each towards
+// lockout).
+func (s *Session) DoWithoutToken(req *http.Request) (*http.Response, error) {
+	if s.configErr != nil {
+		return nil, s.configErr
 	}
-	resp, err := u.s.send(req, "")
+	resp, err := s.send(req, "")
 	if err != nil {
 		return nil, err
 	}
-	if resp, err = u.s.check(req, resp); err != nil {
+	return s.check(req, resp)
+}
+
+// unauthenticated is the Doer plugins get: DoWithoutToken, with JSON
+// answers checked whole.
+type unauthenticated struct{ s *Session }
+
+func (u unauthenticated) Do(req *http.Request) (*http.Response, error) {
+	resp, err := u.s.DoWithoutToken(req)
+	if err != nil {
 		return nil, err
 	}
 	if err := BufferJSON(resp); err != nil {

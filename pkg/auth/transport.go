@@ -431,7 +431,7 @@ func BufferJSON(resp *http.Response) error {
 		return err
 	}
 	resp.Body = &checkedJSON{Reader: bytes.NewReader(data)}
-	trimmed := bytes.TrimSpace(data)
+	trimmed := bytes.Trim(data, " \t\r\n") // JSON's white space, not Unicode's
 	if len(trimmed) == 0 && resp.ContentLength <= 0 {
 		return nil
 	}
@@ -440,7 +440,9 @@ func BufferJSON(resp *http.Response) error {
 		if resp.Request != nil {
 			method, u = resp.Request.Method, redactURL(resp.Request)
 		}
-		var syntax error = errors.New("malformed JSON")
+		// Keystone answers objects; valid JSON of another kind (a bare
+		// string, a number) is no answer either.
+		var syntax error = errors.New("valid JSON, but not one object or array")
 		var v any
 		if err := json.Unmarshal(data, &v); err != nil {
 			syntax = err
@@ -486,6 +488,85 @@ func framedJSON(data []byte) bool {
 	first, last := data[0], data[len(data)-1]
 	return (first == '{' && last == '}') || (first == '[' && last == ']')
 }
+
+// CheckJSON is BufferJSON for a body that is read once, by a decoder that
+// checks the syntax itself (the generated clients: io.ReadAll, then
+// json.Unmarshal): instead of buffering the body, it watches it go by, and
+// when what went by was not framed as one JSON object or array (an HTML page
+// labelled JSON, a body cut short), the read that would have returned
+// io.EOF returns an *apierror.InvalidResponseError (with the answer's
+// request id, method and URL). The generated operations all answer objects
+// or arrays, so nothing valid is refused. Other answers are left as they are.
+func CheckJSON(resp *http.Response) {
+	if resp == nil || resp.StatusCode < 200 || resp.StatusCode > 299 || resp.StatusCode == http.StatusNoContent ||
+		resp.Body == nil || resp.Body == http.NoBody || !isJSON(resp.Header.Get("Content-Type")) ||
+		(resp.Request != nil && resp.Request.Method == http.MethodHead) {
+		return
+	}
+	switch resp.Body.(type) {
+	case *checkedJSON, *framedBody:
+		return
+	}
+	resp.Body = &framedBody{body: resp.Body, resp: resp}
+}
+
+// framedBody is a body CheckJSON watches: the first and the last byte that
+// are not white space.
+type framedBody struct {
+	body        io.ReadCloser
+	resp        *http.Response
+	first, last byte
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func (b *framedBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	chunk := p[:n]
+	if b.first == 0 {
+		for _, c := range chunk {
+			if !isSpace(c) {
+				b.first = c
+				break
+			}
+		}
+	}
+	for i := len(chunk) - 1; i >= 0; i-- {
+		if !isSpace(chunk[i]) {
+			b.last = chunk[i]
+			break
+		}
+	}
+	if err != io.EOF {
+		return n, err
+	}
+	switch {
+	case b.first == '{' && b.last == '}', b.first == '[' && b.last == ']':
+	case b.first == 0 && b.resp.ContentLength <= 0:
+		// No body at all.
+	default:
+		var method, u string
+		if b.resp.Request != nil {
+			method, u = b.resp.Request.Method, redactURL(b.resp.Request)
+		}
+		return n, &apierror.InvalidResponseError{StatusCode: b.resp.StatusCode, ContentType: b.resp.Header.Get("Content-Type"),
+			RequestID: apierror.RequestID(b.resp.Header), Method: method, URL: u, Err: b.syntaxError()}
+	}
+	return n, err
+}
+
+// syntaxError says what is wrong in the words encoding/json would use.
+func (b *framedBody) syntaxError() error {
+	switch b.first {
+	case '{', '[':
+		return errors.New("unexpected end of JSON input")
+	case 0:
+		return errors.New("unexpected end of JSON input (empty body)")
+	}
+	return fmt.Errorf("invalid character %q looking for beginning of value (not one JSON object or array)", b.first)
+}
+
+func (b *framedBody) Close() error { return b.body.Close() }
 
 // checkedJSON marks a body BufferJSON has checked already.
 type checkedJSON struct{ *bytes.Reader }

@@ -282,3 +282,36 @@ func ExampleWithResponseHook() {
 	// GET /old 301  1
 	// GET /new 200 req-9 1
 }
+
+func ExampleSession_DoWithoutToken() {
+	var tokenRequests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v3/auth/tokens":
+			tokenRequests.Add(1)
+			w.WriteHeader(http.StatusUnauthorized) // the password has expired
+		case r.Header.Get("X-Auth-Token") == "":
+			w.WriteHeader(http.StatusNoContent) // the original password was right
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+
+	// This session cannot get a token, but changing the password needs
+	// none: the original password is the proof.
+	s := auth.New(&auth.Password{AuthURL: srv.URL + "/v3", UserID: "u1", Password: "expired"})
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/v3/users/u1/password",
+		strings.NewReader(`{"user":{"original_password":"expired","password":"n3w-passw0rd"}}`))
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.DoWithoutToken(req)
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, "after", tokenRequests.Load(), "token requests")
+	// Output: 204 after 0 token requests
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
@@ -27,6 +28,8 @@ func FuzzTokenBody(f *testing.F) {
 	f.Add([]byte(`{"token":{"methods":[],"expires_at":"2030-01-01T00:00:00","catalog":[{"endpoints":[{"url":""}]}]}}`))
 	f.Add([]byte(`{"token":{"expires_at":null,"roles":null,"catalog":null,"system":{"all":true},"OS-TRUST:trust":{"id":"t"}}}`))
 	f.Add([]byte(`{"token":`))
+	f.Add([]byte(` 0 `)) // valid JSON but no object: refused as an invalid answer
+	f.Add([]byte(`"token"`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		resp := &http.Response{StatusCode: http.StatusCreated, ContentLength: int64(len(body)),
 			Header: http.Header{"Content-Type": {"application/json"}, "X-Subject-Token": {"tok"}},
@@ -35,8 +38,8 @@ func FuzzTokenBody(f *testing.F) {
 			if !errors.Is(err, apierror.ErrInvalidResponse) {
 				t.Fatalf("untyped error %v", err)
 			}
-			if json.Valid(body) {
-				t.Fatalf("valid JSON refused: %v", err)
+			if trimmed := bytes.Trim(body, " \t\r\n"); json.Valid(trimmed) && (trimmed[0] == '{' || trimmed[0] == '[') {
+				t.Fatalf("a valid JSON object or array refused: %v", err)
 			}
 			return
 		}
@@ -91,6 +94,44 @@ func FuzzRedactBody(f *testing.F) {
 		out := bodyForLog("application/json", []byte(doc), false, 1<<20, nil)
 		if strings.Contains(out, secret) || strings.Contains(out, strings.Trim(string(quoted), `"`)) {
 			t.Fatalf("the password %q leaked: %s", secret, out)
+		}
+	})
+}
+
+// FuzzCheckJSON reads any 2xx body through CheckJSON, in one piece and a
+// byte at a time: a valid JSON object or array always reads whole, and
+// anything refused is refused with a typed error, at the end of the body.
+func FuzzCheckJSON(f *testing.F) {
+	f.Add([]byte(sampleToken))
+	f.Add([]byte(" [1,2] \n"))
+	f.Add([]byte(`<html>down</html>`))
+	f.Add([]byte(`{"projects":[`))
+	f.Add([]byte(` "x" `))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, oneByte := range []bool{false, true} {
+			var r io.Reader = bytes.NewReader(body)
+			if oneByte {
+				r = iotest.OneByteReader(r)
+			}
+			resp := &http.Response{StatusCode: http.StatusOK, ContentLength: int64(len(body)),
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   io.NopCloser(r), Request: &http.Request{Method: http.MethodGet}}
+			CheckJSON(resp)
+			got, err := io.ReadAll(resp.Body)
+			if !bytes.Equal(got, body) {
+				t.Fatalf("the body changed on the way: %q became %q", body, got)
+			}
+			trimmed := bytes.Trim(body, " \t\r\n")
+			whole := json.Valid(trimmed) && len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+			switch {
+			case err == nil && len(trimmed) > 0 && !whole && json.Valid(trimmed):
+				t.Fatalf("valid JSON that is no object or array passed: %q", body)
+			case err != nil && whole:
+				t.Fatalf("a valid JSON object or array refused: %v", err)
+			case err != nil && !errors.Is(err, apierror.ErrInvalidResponse):
+				t.Fatalf("untyped error %v", err)
+			}
 		}
 	})
 }

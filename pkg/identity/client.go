@@ -74,7 +74,8 @@ func NewV3(sess *auth.Session, opts ...Option) (*Client, error) {
 	if o.versions.Min == "" && o.versions.Max == "" {
 		o.versions = catalog.MajorVersion(3)
 	}
-	d := &endpointDoer{session: sess, filter: o.filter, versions: o.versions, override: strings.TrimSuffix(o.endpoint, "/")}
+	d := &endpointDoer{session: sess, filter: o.filter, versions: o.versions, override: strings.TrimSuffix(o.endpoint, "/"),
+		withoutToken: v3WithoutToken}
 	// The generated client gets a relative root; endpointDoer fills in the
 	// endpoint when the request is sent, after the session has a catalog.
 	gen, err := identityv3.NewClientWithResponses("/", identityv3.WithHTTPClient(d))
@@ -96,6 +97,8 @@ type endpointDoer struct {
 	filter   catalog.Filter
 	versions catalog.VersionRange
 	override string
+	// withoutToken are the operations sent without a token.
+	withoutToken operationSet
 
 	mu       sync.Mutex
 	resolved string
@@ -139,7 +142,12 @@ func (d *endpointDoer) base(ctx context.Context) (string, error) {
 }
 
 func (d *endpointDoer) Do(req *http.Request) (*http.Response, error) {
+	// Only a request of the generated client (relative to the version
+	// root) can be one of the operations sent without a token; a link the
+	// pager follows is absolute.
+	tokenless := false
 	if req.URL.Host == "" {
+		tokenless = d.withoutToken.match(req.Method, req.URL.EscapedPath())
 		base, err := d.base(req.Context())
 		if err != nil {
 			return nil, err
@@ -152,16 +160,19 @@ func (d *endpointDoer) Do(req *http.Request) (*http.Response, error) {
 		req.URL = full
 		req.Host = full.Host
 	}
-	resp, err := d.session.Do(req)
+	send := d.session.Do
+	if tokenless {
+		send = d.session.DoWithoutToken
+	}
+	resp, err := send(req)
 	if err != nil {
 		return nil, err
 	}
-	// The generated code reads the whole body anyway; reading it here first
-	// turns a malformed or broken-off answer into a typed error with the
-	// request id, where json.Unmarshal would give a bare syntax error.
-	if err := auth.BufferJSON(resp); err != nil {
-		return nil, err
-	}
+	// A malformed or broken-off answer becomes a typed error with the
+	// request id (where json.Unmarshal would give a bare syntax error) as
+	// the generated code reads it: the Session types a body that breaks
+	// off, CheckJSON one that is not JSON, without a second copy or scan.
+	auth.CheckJSON(resp)
 	return resp, nil
 }
 

@@ -19,4 +19,12 @@
 // *apierror.Error; the sentinels of package apierror (ErrNotFound,
 // ErrConflict, ...) are re-exported here for convenience. All and Pager walk
 // paginated lists.
+//
+// The operations the API serves without a token (a token request, a user
+// changing their own password, the federation entry points, the signing
+// certificates, version discovery) are sent without one, and a 401 from them
+// is returned as it is rather than answered with a new token and a second
+// try: a wrong password is tried once. With WithEndpoint they need no token
+// at all, so a user whose password has expired, and who therefore cannot
+// get a token, can still change it.
 package identity

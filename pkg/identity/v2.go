@@ -38,7 +38,8 @@ func NewV2(sess *auth.Session, opts ...Option) (*V2Client, error) {
 		return nil, fmt.Errorf("%w: identity.NewV2 needs a session", apierror.ErrMissingAuthPlugin)
 	}
 	o := collectOptions(opts)
-	d := &endpointDoer{session: sess, filter: o.filter, versions: catalog.MajorVersion(2), override: strings.TrimSuffix(o.endpoint, "/")}
+	d := &endpointDoer{session: sess, filter: o.filter, versions: catalog.MajorVersion(2), override: strings.TrimSuffix(o.endpoint, "/"),
+		withoutToken: v2WithoutToken}
 	// As in NewV3: a relative root, completed by endpointDoer at each
 	// request, once the session has a catalog.
 	gen, err := identityv2.NewClientWithResponses("/", identityv2.WithHTTPClient(d))

@@ -1,8 +1,10 @@
 package users_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/identity"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
@@ -212,11 +215,29 @@ func TestUserChangesOwnPassword(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, user.ID, me.JSON200.User.ID)
 
-	// A wrong original password is refused and changes nothing.
-	_, err = self.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
+	// A wrong original password is refused and changes nothing. The 401 is
+	// the answer, not a stale token: the client neither authenticates again
+	// nor sends the change twice (each try counts towards lockout), and it
+	// sends no token with it.
+	var exchanges []auth.ResponseInfo
+	var mu sync.Mutex
+	watched := auth.ContextWithResponseHook(ctx, func(info auth.ResponseInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		exchanges = append(exchanges, info)
+	})
+	_, err = self.ChangeUserPasswordWithResponse(watched, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: "not-" + oldPassword, Password: newPassword},
+	}, func(_ context.Context, req *http.Request) error {
+		assert.Empty(t, req.Header.Get("X-Auth-Token"), "sent with a token")
+		return nil
 	})
 	require.ErrorIs(t, err, apierror.ErrUnauthorized)
+	mu.Lock()
+	require.Len(t, exchanges, 1, "one exchange: %+v", exchanges)
+	assert.Equal(t, http.MethodPost, exchanges[0].Method)
+	assert.True(t, strings.HasSuffix(exchanges[0].URL, "/users/"+user.ID+"/password"), exchanges[0].URL)
+	mu.Unlock()
 
 	changed, err := self.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: oldPassword, Password: newPassword},
@@ -336,6 +357,31 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 	_, err = c.ListUserProjectsWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
+}
+
+// A user who cannot get a token (here: a session whose password is not the
+// one Keystone has, as with an expired password) can still change the
+// password, given the endpoint: the change needs no token.
+func TestChangePasswordWithoutAToken(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+
+	pw := "pw-" + e2eutil.Name(t, "pw")
+	user := e2eutil.User(t, admin, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "notoken"), Password: new(pw)}))
+	locked := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: "not-" + pw})
+	_, err := locked.AccessInfo(ctx)
+	require.ErrorIs(t, err, apierror.ErrUnauthorized, "this session cannot authenticate")
+
+	c := e2eutil.Client(t, locked, identity.WithEndpoint(e2eutil.AuthURL()))
+	changed, err := c.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
+		User: identityv3.UserPasswordChange{OriginalPassword: pw, Password: "new-" + pw},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, changed.StatusCode())
+
+	_, err = e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: "new-" + pw}).AccessInfo(ctx)
+	require.NoError(t, err, "the new password works")
 }
 
 // The password change needs no token at all: Keystone leaves the call
