@@ -132,7 +132,7 @@ func (c fileCache) load(id string, t time.Time) (*AccessInfo, error) {
 // store writes a's state for id: to a temporary file in the same
 // directory, then renamed over the old file.
 func (c fileCache) store(id string, a *AccessInfo) error {
-	if a == nil || a.Token == "" || a.Body == nil {
+	if !exportable(a) {
 		return nil
 	}
 	data, err := encodeState(id, a)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/keystone-go/keystone/gen/identityv2"
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
@@ -60,7 +61,8 @@ type state struct {
 	CacheID string `json:"cache_id"`
 	AuthURL string `json:"auth_url"`
 	Token   string `json:"token"`
-	// Body is the token answer's body ({"token": {...}}) as Keystone sent it.
+	// Body is the token answer's body as Keystone sent it: {"token": {...}}
+	// from Identity v3, {"access": {...}} from v2.0.
 	Body json.RawMessage `json:"body"`
 }
 
@@ -75,7 +77,7 @@ var ErrNoState = fmt.Errorf("%w: the session holds no token to export", apierror
 // needs no token) returns ErrNoState.
 func (s *Session) ExportState() ([]byte, error) {
 	a := s.current()
-	if a == nil || a.Token == "" || a.Body == nil {
+	if !exportable(a) {
 		return nil, ErrNoState
 	}
 	return encodeState(CacheID(s.plugin), a)
@@ -110,11 +112,22 @@ func WithState(data []byte) Option {
 	}
 }
 
+// exportable reports whether a holds a token with the body state keeps
+// (v3 or v2.0).
+func exportable(a *AccessInfo) bool {
+	return a != nil && a.Token != "" && (a.Body != nil || a.V2 != nil)
+}
+
 func encodeState(cacheID string, a *AccessInfo) ([]byte, error) {
 	body := a.raw
 	if len(body) == 0 {
 		var err error
-		if body, err = json.Marshal(identityv3.TokenEnvelope{Token: *a.Body}); err != nil {
+		if a.V2 != nil {
+			body, err = json.Marshal(identityv2.AccessEnvelope{Access: *a.V2})
+		} else {
+			body, err = json.Marshal(identityv3.TokenEnvelope{Token: *a.Body})
+		}
+		if err != nil {
 			return nil, fmt.Errorf("auth: encoding the token body: %w", err)
 		}
 	}
@@ -137,6 +150,16 @@ func decodeState(data []byte, cacheID string) (*AccessInfo, error) {
 	case st.Token == "" || len(st.Body) == 0:
 		return nil, fmt.Errorf("%w: auth state without a token", apierror.ErrInvalidConfig)
 	}
+	var envelope struct {
+		Token  json.RawMessage `json:"token"`
+		Access json.RawMessage `json:"access"`
+	}
+	if err := json.Unmarshal(st.Body, &envelope); err != nil {
+		return nil, fmt.Errorf("%w: auth state token body: %w", apierror.ErrInvalidConfig, err)
+	}
+	if envelope.Access != nil && envelope.Token == nil {
+		return decodeV2State(st)
+	}
 	var env identityv3.TokenEnvelope
 	if err := json.Unmarshal(st.Body, &env); err != nil {
 		return nil, fmt.Errorf("%w: auth state token body: %w", apierror.ErrInvalidConfig, err)
@@ -146,5 +169,24 @@ func decodeState(data []byte, cacheID string) (*AccessInfo, error) {
 	}
 	a := accessFromToken(st.Token, &env.Token, st.AuthURL)
 	a.raw = bytes.Clone(st.Body)
+	return a, nil
+}
+
+// decodeV2State is decodeState for a v2.0 access body.
+func decodeV2State(st state) (*AccessInfo, error) {
+	var env identityv2.AccessEnvelope
+	if err := json.Unmarshal(st.Body, &env); err != nil {
+		return nil, fmt.Errorf("%w: auth state access body: %w", apierror.ErrInvalidConfig, err)
+	}
+	if env.Access.Token.Id != st.Token {
+		return nil, fmt.Errorf("%w: auth state token does not match its access body", apierror.ErrInvalidConfig)
+	}
+	if env.Access.Token.Expires.IsZero() {
+		return nil, fmt.Errorf("%w: auth state access without token.expires", apierror.ErrInvalidConfig)
+	}
+	a, err := accessFromV2(&env.Access, bytes.Clone(st.Body), st.AuthURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: auth state: %w", apierror.ErrInvalidConfig, err)
+	}
 	return a, nil
 }

@@ -1,10 +1,12 @@
 package auth_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -454,4 +456,63 @@ func TestV2SessionReauthenticatesOn401(t *testing.T) {
 	ks.RevokeAllTokens()
 	assert.Equal(t, http.StatusOK, get())
 	assert.Equal(t, 2, ks.TokenRequests())
+}
+
+// A v2.0 token travels through exported state and the file cache as a v3
+// one does: the next session uses it without a token request, with the
+// same catalog and the same v2.0 details.
+func TestV2StateAndFileCache(t *testing.T) {
+	ks := keystonetest.NewV2(t)
+	admin := ks.Admin()
+	plugin := func() auth.Plugin {
+		return &auth.V2Password{AuthURL: ks.URL(), Username: admin.Username, Password: admin.Password, TenantName: admin.TenantName}
+	}
+	first := v2Session(ks, plugin())
+	_, err := first.ExportState()
+	require.ErrorIs(t, err, auth.ErrNoState)
+	a, err := first.AccessInfo(t.Context())
+	require.NoError(t, err)
+	data, err := first.ExportState()
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), admin.Password)
+
+	before := ks.TokenRequests()
+	second := v2Session(ks, plugin(), auth.WithState(data))
+	b, err := second.AccessInfo(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, before, ks.TokenRequests(), "no token request")
+	assert.Equal(t, a.Token, b.Token)
+	assert.Equal(t, "v2.0", b.Version())
+	assert.Equal(t, admin.TenantID, b.ProjectID())
+	assert.Equal(t, a.ExpiresAt, b.ExpiresAt)
+	assert.Equal(t, a.Catalog.Len(), b.Catalog.Len())
+	want, err := a.Catalog.URLFor(catalog.Filter{ServiceType: "identity"})
+	require.NoError(t, err)
+	got, err := b.Catalog.URLFor(catalog.Filter{ServiceType: "identity"})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	// Another user's plugin does not take it.
+	other := v2Session(ks, &auth.V2Password{AuthURL: ks.URL(), Username: "someone-else", Password: "x", TenantName: admin.TenantName})
+	assert.ErrorIs(t, other.ImportState(data), apierror.ErrInvalidConfig)
+
+	// A state whose token is not its body's is refused.
+	var st map[string]any
+	require.NoError(t, json.Unmarshal(data, &st))
+	st["token"] = "forged"
+	forged, err := json.Marshal(st)
+	require.NoError(t, err)
+	assert.ErrorIs(t, v2Session(ks, plugin()).ImportState(forged), apierror.ErrInvalidConfig)
+
+	// The file cache: the second session, with a fresh plugin, reads the
+	// first one's token.
+	dir := filepath.Join(t.TempDir(), "tokens") // created 0700: TempDir's own is open to others
+	c1, err := v2Session(ks, plugin(), auth.WithFileCache(dir)).AccessInfo(t.Context())
+	require.NoError(t, err)
+	before = ks.TokenRequests()
+	c2, err := v2Session(ks, plugin(), auth.WithFileCache(dir)).AccessInfo(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, before, ks.TokenRequests(), "the cached token was used")
+	assert.Equal(t, c1.Token, c2.Token)
+	assert.Equal(t, admin.Username, c2.Username())
 }

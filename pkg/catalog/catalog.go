@@ -39,8 +39,9 @@ type Catalog struct {
 	byFamily map[string][]int
 	// byName maps every spelling of a type in the catalog's families (the
 	// catalog's own types, the official names and all their aliases) to the
-	// family's services: one map access for the common lookup.
-	byName map[string][]int
+	// family's services, each with its type rank for that spelling: the
+	// common lookup is one map access and no type ranking.
+	byName map[string]rankedServices
 	// types describes each service's type for typeQuery.rank, so that
 	// ranking a candidate needs no map access.
 	types []typeInfo
@@ -77,23 +78,32 @@ func New(services []Service) *Catalog {
 	for i, s := range c.services {
 		c.types[i] = newTypeInfo(s.Type)
 	}
-	c.byName = make(map[string][]int, 2*len(c.byFamily))
+	c.byName = make(map[string]rankedServices, 2*len(c.byFamily))
 	for _, s := range c.services {
 		idx := c.byFamily[typeFamily(s.Type)]
-		c.byName[s.Type] = idx
+		c.byName[s.Type] = c.ranked(s.Type, idx)
 		for _, name := range serviceTypes[typeFamily(s.Type)] {
-			c.byName[name] = idx
+			if _, done := c.byName[name]; !done {
+				c.byName[name] = c.ranked(name, idx)
+			}
 		}
 	}
 	return c
 }
 
-// candidates are the services a lookup for type t has to rank.
-func (c *Catalog) candidates(t string) []int {
-	if idx, ok := c.byName[t]; ok {
-		return idx
+// rankedServices are the services a lookup by one spelling of a type ranks,
+// with the rank of each one's type for that spelling (-1: no match).
+type rankedServices struct {
+	services []int
+	ranks    []int
+}
+
+func (c *Catalog) ranked(requested string, services []int) rankedServices {
+	r := rankedServices{services: services, ranks: make([]int, len(services))}
+	for k, si := range services {
+		r.ranks[k] = typeRank(requested, c.services[si].Type)
 	}
-	return c.byFamily[typeFamily(t)]
+	return r
 }
 
 // Services returns the catalog's services; the slice must not be modified.
@@ -267,11 +277,15 @@ func (c *Catalog) serviceRank(f Filter, q *typeQuery, si int) (typeR int, ok boo
 			return 0, false
 		}
 	}
-	if (f.ServiceName != "" && s.Name != "" && s.Name != f.ServiceName) ||
-		(f.ServiceID != "" && s.ID != "" && s.ID != f.ServiceID) {
-		return 0, false
-	}
-	return typeR, true
+	return typeR, c.nameAndIDMatch(f, si)
+}
+
+// nameAndIDMatch reports whether the service at si can be f's by its name
+// and id (a service without them can be any).
+func (c *Catalog) nameAndIDMatch(f Filter, si int) bool {
+	s := &c.services[si]
+	return (f.ServiceName == "" || s.Name == "" || s.Name == f.ServiceName) &&
+		(f.ServiceID == "" || s.ID == "" || s.ID == f.ServiceID)
 }
 
 // normalizedInterfaces appends f's interface preferences, normalized, to
@@ -311,9 +325,8 @@ func (c *Catalog) Lookup(f Filter) (Endpoint, error) {
 	ifaces := normalizedInterfaces(f, buf[:0])
 	q := newTypeQuery(f.ServiceType)
 	bestS, bestE, bestT, bestI := -1, -1, 0, 0
-	consider := func(si int) {
-		t, ok := c.serviceRank(f, q, si)
-		if !ok || (bestS >= 0 && t > bestT) {
+	considerRanked := func(si, t int) {
+		if t < 0 || (bestS >= 0 && t > bestT) || !c.nameAndIDMatch(f, si) {
 			return
 		}
 		eps := c.services[si].Endpoints
@@ -327,13 +340,25 @@ func (c *Catalog) Lookup(f Filter) (Endpoint, error) {
 			}
 		}
 	}
-	if f.ServiceType != "" && c.byFamily != nil {
+	consider := func(si int) {
+		if t, ok := c.serviceRank(f, q, si); ok {
+			considerRanked(si, t)
+		}
+	}
+	switch {
+	case f.ServiceType != "" && c.byName != nil:
 		// Only a service of the same family can match a type (an alias
 		// never matches another family), so only those are ranked.
-		for _, si := range c.candidates(f.ServiceType) {
+		if r, ok := c.byName[f.ServiceType]; ok {
+			for k, si := range r.services {
+				considerRanked(si, r.ranks[k])
+			}
+			break
+		}
+		for _, si := range c.byFamily[typeFamily(f.ServiceType)] {
 			consider(si)
 		}
-	} else {
+	default:
 		for si := range c.services {
 			consider(si)
 		}
