@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,15 +325,32 @@ func (r VersionRange) describe() string {
 	return "version " + r.String()
 }
 
-var versionSegment = regexp.MustCompile(`^v(\d+)(?:\.(\d+))?$`)
-
+// segmentVersion reads a path segment of the form v<major>[.<minor>]
+// ("v3", "v2.0"). It runs for every auth URL a token request starts from,
+// hence no regular expression.
 func segmentVersion(seg string) (VersionNumber, bool) {
-	m := versionSegment.FindStringSubmatch(seg)
-	if m == nil {
+	rest, ok := strings.CutPrefix(seg, "v")
+	if !ok {
+		return VersionNumber{}, false
+	}
+	major, minor, hasMinor := strings.Cut(rest, ".")
+	if !asciiDigits(major) || (hasMinor && !asciiDigits(minor)) {
 		return VersionNumber{}, false
 	}
 	n, err := ParseVersionNumber(seg)
 	return n, err == nil
+}
+
+func asciiDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // VersionOfURL returns the major version a URL's path ends in ("/v3" → 3,
