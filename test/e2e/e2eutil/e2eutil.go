@@ -84,7 +84,7 @@ func Transport(t testing.TB) http.RoundTripper {
 	done := false
 	t.Cleanup(func() { mu.Lock(); done = true; mu.Unlock() })
 	return &apivalidate.Transport{
-		Next:       keepAlive,
+		Next:       recorder{next: keepAlive, wire: wireOf(t)},
 		Validators: set,
 		Report: func(err error) {
 			mu.Lock()
@@ -101,9 +101,11 @@ func HTTPClient(t testing.TB) *http.Client {
 	return &http.Client{Transport: Transport(t), Timeout: 60 * time.Second}
 }
 
-// Session returns a session for plugin that validates every answer.
+// Session returns a session for plugin that validates every answer and
+// logs at debug level into the test's log, which must show none of the
+// secrets the test's requests and answers carried (see wire).
 func Session(t testing.TB, plugin auth.Plugin, opts ...auth.Option) *auth.Session {
-	opts = append([]auth.Option{auth.WithHTTPClient(HTTPClient(t))}, opts...)
+	opts = append([]auth.Option{auth.WithHTTPClient(HTTPClient(t)), auth.WithLogger(wireOf(t).logger)}, opts...)
 	return auth.New(plugin, opts...)
 }
 

@@ -49,6 +49,6 @@ func SessionWithLogger(t testing.TB, plugin auth.Plugin, logger *slog.Logger, op
 func HTTPClientWith(t testing.TB, next http.RoundTripper) *http.Client {
 	v := Transport(t).(*apivalidate.Transport)
 	validating := *v
-	validating.Next = next
+	validating.Next = recorder{next: next, wire: wireOf(t)}
 	return &http.Client{Transport: &validating, Timeout: 60 * time.Second}
 }
