@@ -105,3 +105,41 @@ func ExampleWithEndpoint() {
 	fmt.Println(u == keystone.URL+"/v3")
 	// Output: true
 }
+
+// A user whose password has expired cannot get a token, but can still
+// change the password: the change needs none, and with WithEndpoint the
+// client does not need a catalog either.
+func Example_changeExpiredPassword() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v3/auth/tokens":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"code":401,"title":"Unauthorized","message":"The password is expired and needs to be changed for user: u1."}}`)
+		case r.URL.Path == "/v3/users/u1/password" && r.Header.Get("X-Auth-Token") == "":
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+
+	sess := auth.New(&auth.Password{AuthURL: srv.URL + "/v3", UserID: "u1", Password: "old-passw0rd"})
+	_, err := sess.AccessInfo(context.Background())
+	fmt.Println("token:", errors.Is(err, identity.ErrUnauthorized))
+
+	client, err := identity.NewV3(sess, identity.WithEndpoint(srv.URL+"/v3"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := client.ChangeUserPasswordWithResponse(context.Background(), "u1", identityv3.ChangeUserPasswordJSONRequestBody{
+		User: identityv3.UserPasswordChange{OriginalPassword: "old-passw0rd", Password: "n3w-passw0rd"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("changed:", resp.StatusCode())
+	// Output:
+	// token: true
+	// changed: 204
+}
