@@ -251,11 +251,10 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 	if s.configErr != nil {
 		return nil, s.configErr
 	}
-	ch := s.flight.DoChan("authenticate", func() (any, error) {
+	renew := func() (any, error) {
 		if a := s.current(); a != nil && (stale == nil || a != stale) && !a.WillExpireSoon(s.refreshMargin) {
 			return a, nil
 		}
-		growStack(0)
 		// The request runs on behalf of every waiter, so one caller giving
 		// up must not cancel it for the others.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.authTimeout)
@@ -275,6 +274,19 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 		s.access = a
 		s.mu.Unlock()
 		return a, nil
+	}
+	if ctx.Done() == nil {
+		// Nothing can end this caller's wait early, so it may as well run
+		// the renewal itself: no goroutine to start and hand over to.
+		v, err, _ := s.flight.Do("authenticate", renew)
+		if err != nil {
+			return nil, err
+		}
+		return v.(*AccessInfo), nil
+	}
+	ch := s.flight.DoChan("authenticate", func() (any, error) {
+		growStack(0)
+		return renew()
 	})
 	select {
 	case r := <-ch:
