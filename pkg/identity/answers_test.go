@@ -35,8 +35,10 @@ func brokenAnswers(t *testing.T) *httptest.Server {
 			t.Error(err)
 			return
 		}
+		// The connection ends with each answer, and the answer says so:
+		// otherwise the next token request could go out on it as it closes.
 		defer conn.Close()
-		fmt.Fprint(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Openstack-Request-Id: req-broken\r\n"+head+"\r\n"+body)
+		fmt.Fprint(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Openstack-Request-Id: req-broken\r\nConnection: close\r\n"+head+"\r\n"+body)
 		_ = rw.Flush()
 		if stall > 0 {
 			_ = conn.SetReadDeadline(time.Now().Add(stall))
