@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,6 +125,6 @@ func run(ctx context.Context, c config) error {
 		return fmt.Errorf("authenticating with the application credential: %w", err)
 	}
 	fmt.Printf("Authenticated with application credential %s: user %s (%s), project %s (%s), roles %s\n",
-		a.ApplicationCredentialID(), a.Username(), a.UserID(), a.ProjectName(), a.ProjectID(), strings.Join(a.RoleNames(), ", "))
+		a.ApplicationCredentialID(), a.Username(), a.UserID(), a.ProjectName(), a.ProjectID(), strings.Join(slices.Sorted(slices.Values(a.RoleNames())), ", "))
 	return nil
 }

@@ -46,6 +46,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func run(ctx context.Context, c config) error {
 		return nil
 	}
 	fmt.Printf("Scoped to project %s (%s), roles %s, expires %s\n", a.ProjectName(), a.ProjectID(),
-		strings.Join(a.RoleNames(), ", "), a.ExpiresAt.Format(time.RFC3339))
+		strings.Join(slices.Sorted(slices.Values(a.RoleNames())), ", "), a.ExpiresAt.Format(time.RFC3339))
 	p, err := client.GetProjectWithResponse(ctx, a.ProjectID(), nil)
 	if err != nil {
 		return err

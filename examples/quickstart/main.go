@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,7 +57,7 @@ func run(ctx context.Context) error {
 	default:
 		fmt.Println("Scope: none (unscoped token)")
 	}
-	fmt.Printf("Roles: %s\n", strings.Join(access.RoleNames(), ", "))
+	fmt.Printf("Roles: %s\n", strings.Join(slices.Sorted(slices.Values(access.RoleNames())), ", "))
 	fmt.Printf("Token expires at %s (in %s)\n\n", access.ExpiresAt.Format(time.RFC3339), time.Until(access.ExpiresAt).Round(time.Second))
 
 	fmt.Println("Service catalog:")

@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func run(ctx context.Context, c config) error {
 		return fmt.Errorf("getting a trust-scoped token: %w", err)
 	}
 	fmt.Printf("Trust-scoped token for %s: trust %s, acting as %s, project %s, roles %s\n",
-		trustee.Username(), a.TrustID(), a.Username(), a.ProjectName(), strings.Join(a.RoleNames(), ", "))
+		trustee.Username(), a.TrustID(), a.Username(), a.ProjectName(), strings.Join(slices.Sorted(slices.Values(a.RoleNames())), ", "))
 
 	// The token works within the trust: the project it delegates.
 	p, err := trustClient.GetProjectWithResponse(ctx, a.ProjectID(), nil)

@@ -274,8 +274,9 @@ func TestTrust(t *testing.T) {
 	require.NotNil(t, created, out)
 	id := created[1]
 	assert.Equal(t, []string{trustor.userName, trustee.userName, trustor.projectName}, created[2:])
-	// (reader comes with member: Keystone's implied roles.)
-	assert.Contains(t, out, fmt.Sprintf("Trust-scoped token for %s: trust %s, acting as %s, project %s, roles member",
+	// Reader comes with member (Keystone's implied roles), in no set
+	// order; the example sorts them.
+	assert.Contains(t, out, fmt.Sprintf("Trust-scoped token for %s: trust %s, acting as %s, project %s, roles member, reader\n",
 		trustee.userName, id, trustee.userName, trustor.projectName))
 	assert.Contains(t, out, "Read project "+trustor.projectName+" with the trust\n")
 	assert.Contains(t, out, "Deleted trust "+id+"\n")
