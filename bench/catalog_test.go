@@ -149,28 +149,7 @@ func BenchmarkTokenDecode(b *testing.B) {
 		cpu := startCPU()
 		defer cpu.report(b)
 		for b.Loop() {
-			body, err := RawAuthBody("admin", "secret", "admin", "default")
-			if err != nil {
-				b.Fatal(err)
-			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.authURL()+"/auth/tokens", bytes.NewReader(body))
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := c.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			data, err := io.ReadAll(resp.Body)
-			_ = resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Subject-Token") == "" {
-				b.Fatalf("status %d: %v", resp.StatusCode, err)
-			}
-			var env RawTokenEnvelope
-			if err := json.Unmarshal(data, &env); err != nil {
-				b.Fatal(err)
-			}
+			env := rawPasswordAuth(b, ctx, c, f.authURL())
 			if len(env.Token.Catalog) != Catalog1000.Services {
 				b.Fatal("short catalog")
 			}
@@ -192,28 +171,7 @@ func BenchmarkPasswordAuth(b *testing.B) {
 		cpu := startCPU()
 		defer cpu.report(b)
 		for b.Loop() {
-			body, err := RawAuthBody("admin", "secret", "admin", "default")
-			if err != nil {
-				b.Fatal(err)
-			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.authURL()+"/auth/tokens", bytes.NewReader(body))
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := c.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			data, err := io.ReadAll(resp.Body)
-			_ = resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Subject-Token") == "" {
-				b.Fatalf("status %d: %v", resp.StatusCode, err)
-			}
-			var env RawTokenEnvelope
-			if err := json.Unmarshal(data, &env); err != nil {
-				b.Fatal(err)
-			}
+			rawPasswordAuth(b, ctx, c, f.authURL())
 		}
 	})
 	b.Run("sdk", func(b *testing.B) {
@@ -228,4 +186,32 @@ func BenchmarkPasswordAuth(b *testing.B) {
 			}
 		}
 	})
+}
+
+// rawPasswordAuth is one password authentication the raw way: POST, read,
+// decode into plain structs.
+func rawPasswordAuth(b *testing.B, ctx context.Context, c *http.Client, authURL string) RawTokenEnvelope {
+	body, err := RawAuthBody("admin", "secret", "admin", "default")
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, authURL+"/auth/tokens", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Subject-Token") == "" {
+		b.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	var env RawTokenEnvelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		b.Fatal(err)
+	}
+	return env
 }

@@ -32,22 +32,30 @@ func splitPath(path string) []string {
 }
 
 // match reports whether method and the escaped path relative to the
-// version root are one of the set's operations.
+// version root are one of the set's operations. It runs for every request,
+// so it walks the path in place rather than splitting it.
 func (s operationSet) match(method, path string) bool {
-	segs := splitPath(path)
-	for _, tmpl := range s[operationKey{method, len(segs)}] {
-		if segmentsMatch(tmpl, segs) {
+	path = strings.Trim(path, "/")
+	segments := 0
+	if path != "" {
+		segments = strings.Count(path, "/") + 1
+	}
+	for _, tmpl := range s[operationKey{method, segments}] {
+		if segmentsMatch(tmpl, path) {
 			return true
 		}
 	}
 	return false
 }
 
-func segmentsMatch(tmpl, segs []string) bool {
-	for i, t := range tmpl {
-		if t != "*" && t != segs[i] {
+// segmentsMatch compares tmpl with path, which has as many segments.
+func segmentsMatch(tmpl []string, path string) bool {
+	for _, t := range tmpl {
+		seg, rest, _ := strings.Cut(path, "/")
+		if t != "*" && t != seg {
 			return false
 		}
+		path = rest
 	}
 	return true
 }

@@ -161,8 +161,8 @@ func TestMultiFactorWithReceipt(t *testing.T) {
 		MultiFactorAuthEnabled: ptr(true),
 		MultiFactorAuthRules:   [][]string{{"password", "totp"}},
 	})
-	p := newProject(t, admin)
-	grantProject(t, admin, p.ID, u.ID, roleID(t, admin, "member"))
+	p := e2eutil.Project(t, admin, e2eutil.Prefix("amp"))
+	e2eutil.GrantProjectRole(t, admin, p.ID, u.ID, e2eutil.RoleID(t, admin, "member"))
 	secret := createTOTP(t, admin, u.ID)
 	ctx := e2eutil.Ctx(t)
 	password := &auth.PasswordMethod{UserID: u.ID, Password: u.Password}
@@ -224,9 +224,9 @@ func TestOAuth1Plugin(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	adminAccess, err := admin.Session().AccessInfo(ctx)
 	require.NoError(t, err)
-	p := newProject(t, admin)
+	p := e2eutil.Project(t, admin, e2eutil.Prefix("amp"))
 	// The authorizing user (the admin) must hold the delegated role.
-	grantProject(t, admin, p.ID, adminAccess.UserID(), roleID(t, admin, "member"))
+	e2eutil.GrantProjectRole(t, admin, p.ID, adminAccess.UserID(), e2eutil.RoleID(t, admin, "member"))
 	consumer, at := oauth1AccessToken(t, admin, p.ID)
 
 	plugin, err := auth.NewPlugin("v3oauth1", map[string]string{"auth_url": e2eutil.AuthURL(),

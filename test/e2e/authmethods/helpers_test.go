@@ -53,48 +53,12 @@ func newUser(t *testing.T, admin *identity.Client, options *identityv3.UserOptio
 	return u
 }
 
-// newProject creates a project in the default domain, deleted when the test ends.
-func newProject(t *testing.T, admin *identity.Client) identityv3.Project {
-	t.Helper()
-	resp, err := admin.CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "amp")},
-	})
-	require.NoError(t, err)
-	p := resp.JSON201.Project
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteProjectWithResponse(ctx, p.ID)
-		return ignoreNotFound(err)
-	})
-	return p
-}
-
-// roleID is the id of a role bootstrap created (admin, member, reader).
-func roleID(t *testing.T, admin *identity.Client, name string) string {
-	t.Helper()
-	resp, err := admin.ListRolesWithResponse(e2eutil.Ctx(t), &identityv3.ListRolesParams{Name: &name})
-	require.NoError(t, err)
-	require.Len(t, resp.JSON200.Roles, 1, "role %q", name)
-	return resp.JSON200.Roles[0].ID
-}
-
-// grantProject gives the user the role on the project until the test ends.
-func grantProject(t *testing.T, admin *identity.Client, projectID, userID, role string) {
-	t.Helper()
-	resp, err := admin.GrantProjectUserRoleWithResponse(e2eutil.Ctx(t), projectID, userID, role)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusNoContent, resp.StatusCode())
-	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.RevokeProjectUserRoleWithResponse(ctx, projectID, userID, role)
-		return ignoreNotFound(err)
-	})
-}
-
 // memberOf is a new user with the member role on a new project.
 func memberOf(t *testing.T, admin *identity.Client) (user, identityv3.Project) {
 	t.Helper()
 	u := newUser(t, admin, nil)
-	p := newProject(t, admin)
-	grantProject(t, admin, p.ID, u.ID, roleID(t, admin, "member"))
+	p := e2eutil.Project(t, admin, e2eutil.Prefix("amp"))
+	e2eutil.GrantProjectRole(t, admin, p.ID, u.ID, e2eutil.RoleID(t, admin, "member"))
 	return u, p
 }
 

@@ -19,7 +19,7 @@ import (
 func TestPasswordPluginsFromOptions(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	u, p := memberOf(t, admin)
-	member := roleID(t, admin, "member")
+	member := e2eutil.RoleID(t, admin, "member")
 	root := strings.TrimSuffix(e2eutil.AuthURL(), "/v3")
 
 	for name, opts := range map[string]struct {
@@ -100,7 +100,7 @@ func TestScopes(t *testing.T) {
 
 	t.Run("domain", func(t *testing.T) {
 		u := newUser(t, admin, nil)
-		reader := roleID(t, admin, "reader")
+		reader := e2eutil.RoleID(t, admin, "reader")
 		resp, err := admin.GrantDomainUserRoleWithResponse(ctx, "default", u.ID, reader)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusNoContent, resp.StatusCode())
@@ -194,8 +194,8 @@ func TestUnscopedThenRescoped(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	u, p1 := memberOf(t, admin)
-	p2 := newProject(t, admin)
-	grantProject(t, admin, p2.ID, u.ID, roleID(t, admin, "reader"))
+	p2 := e2eutil.Project(t, admin, e2eutil.Prefix("amp"))
+	e2eutil.GrantProjectRole(t, admin, p2.ID, u.ID, e2eutil.RoleID(t, admin, "reader"))
 
 	unscoped, first := access(t, &auth.Password{AuthURL: e2eutil.AuthURL(), Username: u.Name, UserDomainID: "default",
 		Password: u.Password, Scope: auth.Scope{Unscoped: true}})

@@ -100,18 +100,10 @@ func newAccount(t *testing.T, admin *identity.Client, withProject bool) account 
 		_, err := admin.DeleteProjectWithResponse(ctx, a.projectID)
 		return ignoreNotFound(err)
 	})
-	grant, err := admin.GrantProjectUserRoleWithResponse(ctx, a.projectID, a.userID, roleID(t, admin, "member"))
+	grant, err := admin.GrantProjectUserRoleWithResponse(ctx, a.projectID, a.userID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, grant.StatusCode())
 	return a
-}
-
-func roleID(t *testing.T, admin *identity.Client, name string) string {
-	t.Helper()
-	roles, err := admin.ListRolesWithResponse(e2eutil.Ctx(t), &identityv3.ListRolesParams{Name: &name})
-	require.NoError(t, err)
-	require.Len(t, roles.JSON200.Roles, 1)
-	return roles.JSON200.Roles[0].ID
 }
 
 // cloudsFiles writes a clouds.yaml (without passwords) and a secure.yaml

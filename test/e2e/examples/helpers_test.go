@@ -66,7 +66,7 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 		_, err := admin.DeleteProjectWithResponse(ctx, f.projectID)
 		return ignoreNotFound(err)
 	})
-	grant, err := admin.GrantProjectGroupRoleWithResponse(ctx, f.projectID, groupID, roleID(t, admin, "member"))
+	grant, err := admin.GrantProjectGroupRoleWithResponse(ctx, f.projectID, groupID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, grant.StatusCode())
 

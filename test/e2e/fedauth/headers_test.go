@@ -100,7 +100,7 @@ func TestFederatedHeadersRefused(t *testing.T) {
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 	// A project the mapped group has no role on: the login works, the
 	// rescope does not.
-	err = login("mapped", remoteID, auth.Scope{ProjectID: createProject(t, admin).ID})
+	err = login("mapped", remoteID, auth.Scope{ProjectID: e2eutil.Project(t, admin, e2eutil.Prefix("fedproj")).ID})
 	assert.True(t, errors.Is(err, apierror.ErrUnauthorized), "%v", err)
 	assert.ErrorContains(t, err, "rescoping the federated token")
 }

@@ -57,17 +57,6 @@ func createGroup(t *testing.T, admin *identity.Client) string {
 	return id
 }
 
-func createProject(t *testing.T, admin *identity.Client) identityv3.Project {
-	t.Helper()
-	resp, err := admin.CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "fedproj")},
-	})
-	require.NoError(t, err)
-	p := resp.JSON201.Project
-	e2eutil.DeleteLater(t, admin.DeleteProjectWithResponse, p.ID)
-	return p
-}
-
 // createUser makes a local user of the default domain with the member role
 // on project.
 func createUser(t *testing.T, admin *identity.Client, project, password string) identityv3.User {
@@ -79,17 +68,9 @@ func createUser(t *testing.T, admin *identity.Client, project, password string) 
 	require.NoError(t, err)
 	u := resp.JSON201.User
 	e2eutil.DeleteLater(t, admin.DeleteUserWithResponse, u.ID)
-	_, err = admin.GrantProjectUserRoleWithResponse(ctx, project, u.ID, roleID(t, admin, "member"))
+	_, err = admin.GrantProjectUserRoleWithResponse(ctx, project, u.ID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	return u
-}
-
-func roleID(t *testing.T, admin *identity.Client, name string) string {
-	t.Helper()
-	resp, err := admin.ListRolesWithResponse(e2eutil.Ctx(t), &identityv3.ListRolesParams{Name: &name})
-	require.NoError(t, err)
-	require.Len(t, resp.JSON200.Roles, 1, "role %q", name)
-	return resp.JSON200.Roles[0].ID
 }
 
 // createIdP registers an identity provider. Remote ids are unique across
@@ -177,10 +158,10 @@ func setUpFederation(t *testing.T, admin *identity.Client, remoteID, protocol, u
 	f := federation{
 		domainID: createDomain(t, admin), // removed last: cleanups run in reverse
 		groupID:  createGroup(t, admin),
-		project:  createProject(t, admin),
+		project:  e2eutil.Project(t, admin, e2eutil.Prefix("fedproj")),
 		idp:      e2eutil.Name(t, "idp"),
 	}
-	_, err := admin.GrantProjectGroupRoleWithResponse(e2eutil.Ctx(t), f.project.ID, f.groupID, roleID(t, admin, "member"))
+	_, err := admin.GrantProjectGroupRoleWithResponse(e2eutil.Ctx(t), f.project.ID, f.groupID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	createIdP(t, admin, f.idp, f.domainID, remoteID)
 	createMappedProtocol(t, admin, f.idp, protocol, userAttribute, f.groupID)

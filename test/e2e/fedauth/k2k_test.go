@@ -68,7 +68,7 @@ func TestKeystoneToKeystone(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	issuer, _ := keystoneIdP(t)
 	f := setUpFederation(t, admin, issuer, "saml2", "HTTP_X_KS_FED_OPENSTACK_USER")
-	local := createProject(t, admin)
+	local := e2eutil.Project(t, admin, e2eutil.Prefix("fedproj"))
 	password := randomPassword()
 	user := createUser(t, admin, local.ID, password)
 	localPlugin := &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: password, Scope: auth.Scope{ProjectID: local.ID}}
