@@ -5,10 +5,20 @@
 # really is our server (its environment has OS_KEYSTONE_CONFIG_DIR=STATE_DIR).
 # Never kills by process name. Leaves the state dir (db, keys, log) in place.
 #
-# Usage: keystone-down.sh [STATE_DIR]     (default: $KEYSTONE_DIR or /tmp/keystone-go)
+# For a release run in a chroot (KEYSTONE_RELEASE, as for keystone-up.sh) it also unmounts what
+# keystone-up.sh mounted there.
+#
+# Usage: keystone-down.sh [STATE_DIR]     (default: $KEYSTONE_DIR, or the release's default)
 set -euo pipefail
 
 log() { printf 'keystone-down: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/keystone-release.sh"
+KEYSTONE_RELEASE="${KEYSTONE_RELEASE:-zed}"
+release_field "$KEYSTONE_RELEASE" 1 >/dev/null || die "unknown KEYSTONE_RELEASE '$KEYSTONE_RELEASE' (known: $(release_names))"
+default_dir=/tmp/keystone-go
+[[ "$KEYSTONE_RELEASE" == zed ]] || default_dir="/tmp/keystone-go-$KEYSTONE_RELEASE"
+chroot_root=$(release_root "$KEYSTONE_RELEASE")
 # alive PID: running and not a zombie (a zombie passes `kill -0`)
 alive() {
   local st
@@ -16,9 +26,12 @@ alive() {
   [[ -n "$st" && "$st" != Z && "$st" != X ]]
 }
 
-KEYSTONE_DIR="${1:-${KEYSTONE_DIR:-/tmp/keystone-go}}"
+KEYSTONE_DIR="${1:-${KEYSTONE_DIR:-$default_dir}}"
 case "$KEYSTONE_DIR" in /*) ;; *) KEYSTONE_DIR="$PWD/$KEYSTONE_DIR";; esac
 KEYSTONE_DIR="${KEYSTONE_DIR%/}"
+# unmount_chroot: on every way out, once the server is gone
+unmount_chroot() { [[ -z "$chroot_root" ]] || chroot_umount "$chroot_root" "$KEYSTONE_DIR" || log "could not unmount what $chroot_root borrowed"; }
+trap unmount_chroot EXIT
 PIDFILE="$KEYSTONE_DIR/keystone.pid"
 STOP_TIMEOUT="${KEYSTONE_STOP_TIMEOUT:-15}"
 

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# keystone-up.sh - install (if needed) and start a real OpenStack Keystone
-# (Debian 12 "bookworm" package python3-keystone 2:22.0.x = Zed) on 127.0.0.1
-# for keystone-go's end-to-end tests, benchmarks and the quickstart.
+# keystone-up.sh - install (if needed) and start a real OpenStack Keystone on 127.0.0.1 for
+# keystone-go's end-to-end tests, benchmarks and the quickstart: Zed from the host's Debian 12
+# packages, or a newer release from a newer Debian suite in a chroot (hack/keystone-release.sh;
+# the releases and their pinned versions are in hack/keystone-releases.tsv).
 #
 # Usage:   keystone-up.sh [STATE_DIR]            (idempotent; safe to run twice)
 #          eval "$(keystone-up.sh)"              (stdout = only `export ...` lines)
 # Stop:    keystone-down.sh [STATE_DIR]
 #
 # Environment (all optional):
-#   KEYSTONE_DIR            state dir (config, sqlite db, keys, log, pid)  [/tmp/keystone-go]
-#   KEYSTONE_PORT           TCP port on 127.0.0.1                          [5000]
+#   KEYSTONE_RELEASE        zed | epoxy | latest                           [zed]
+#   KEYSTONE_DIR            state dir (config, sqlite db, keys, log, pid)  [/tmp/keystone-go, or
+#                                                                            /tmp/keystone-go-RELEASE]
+#   KEYSTONE_PORT           TCP port on 127.0.0.1             [the release's: 5000, 5030, 5050]
 #   KEYSTONE_ADMIN_PASSWORD password of bootstrap user "admin"             [secret]
 #   KEYSTONE_SERVER         uwsgi | gunicorn | wsgiref                     [uwsgi]
 #   KEYSTONE_PROCESSES      worker processes (uwsgi/gunicorn)              [1]
@@ -42,8 +45,13 @@ set -euo pipefail
 log() { printf 'keystone-up: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-KEYSTONE_DIR="${1:-${KEYSTONE_DIR:-/tmp/keystone-go}}"
-KEYSTONE_PORT="${KEYSTONE_PORT:-5000}"
+. "$(dirname "${BASH_SOURCE[0]}")/keystone-release.sh"
+KEYSTONE_RELEASE="${KEYSTONE_RELEASE:-zed}"
+release_field "$KEYSTONE_RELEASE" 1 >/dev/null || die "unknown KEYSTONE_RELEASE '$KEYSTONE_RELEASE' (known: $(release_names))"
+default_dir=/tmp/keystone-go
+[[ "$KEYSTONE_RELEASE" == zed ]] || default_dir="/tmp/keystone-go-$KEYSTONE_RELEASE"
+KEYSTONE_DIR="${1:-${KEYSTONE_DIR:-$default_dir}}"
+KEYSTONE_PORT="${KEYSTONE_PORT:-$(release_field "$KEYSTONE_RELEASE" 4)}"
 KEYSTONE_ADMIN_PASSWORD="${KEYSTONE_ADMIN_PASSWORD:-secret}"
 KEYSTONE_SERVER="${KEYSTONE_SERVER:-uwsgi}"
 KEYSTONE_PROCESSES="${KEYSTONE_PROCESSES:-1}"
@@ -96,6 +104,7 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 unset OS_CLOUD || true         # keystone-manage ignores it, but be explicit
 
 print_exports() {
+  printf 'export KEYSTONE_RELEASE=%s\n' "$KEYSTONE_RELEASE"
   printf 'export OS_AUTH_URL=%s\n' "$AUTH_URL"
   printf 'export OS_USERNAME=admin\n'
   printf 'export OS_PASSWORD=%q\n' "$KEYSTONE_ADMIN_PASSWORD"
@@ -106,7 +115,29 @@ print_exports() {
   printf 'export OS_REGION_NAME=RegionOne\n'
 }
 
-log "settings: dir=$KEYSTONE_DIR port=$KEYSTONE_PORT server=$KEYSTONE_SERVER processes=$KEYSTONE_PROCESSES threads=$KEYSTONE_THREADS keepalive=$KEYSTONE_KEEPALIVE cache=$KEYSTONE_CACHE bcrypt_rounds=$KEYSTONE_BCRYPT_ROUNDS new_rbac=$KEYSTONE_NEW_RBAC"
+# ---------------------------------------------------------------- chroot releases
+# A release from another Debian suite: make sure its chroot exists, lend it the state dir, and
+# run this same script inside it, which then takes the host's path below.
+chroot_root=$(release_root "$KEYSTONE_RELEASE")
+if [[ -n "$chroot_root" && "${KEYSTONE_IN_CHROOT:-0}" != 1 ]]; then
+  [[ $(id -u) == 0 ]] || die "KEYSTONE_RELEASE=$KEYSTONE_RELEASE runs Keystone in a chroot, which needs root"
+  ensure_chroot "$KEYSTONE_RELEASE"
+  mkdir -p "$KEYSTONE_DIR"
+  chroot_mount "$chroot_root" "$KEYSTONE_DIR"
+  install -D -m 0755 "${BASH_SOURCE[0]}" "$chroot_root/usr/local/lib/keystone-go/keystone-up.sh"
+  install -D -m 0644 "$(dirname "${BASH_SOURCE[0]}")/keystone-release.sh" "$chroot_root/usr/local/lib/keystone-go/keystone-release.sh"
+  install -D -m 0644 "$KEYSTONE_RELEASES_FILE" "$chroot_root/usr/local/lib/keystone-go/keystone-releases.tsv"
+  settings=()
+  while IFS= read -r var; do settings+=("$var=${!var}"); done < <(compgen -v KEYSTONE_)
+  if ! in_chroot "$chroot_root" "${settings[@]}" KEYSTONE_DIR="$KEYSTONE_DIR" KEYSTONE_PORT="$KEYSTONE_PORT" \
+      KEYSTONE_RELEASE="$KEYSTONE_RELEASE" KEYSTONE_IN_CHROOT=1 bash /usr/local/lib/keystone-go/keystone-up.sh; then
+    chroot_umount "$chroot_root" "$KEYSTONE_DIR"
+    die "Keystone $KEYSTONE_RELEASE did not start in $chroot_root"
+  fi
+  exit 0
+fi
+
+log "settings: release=$KEYSTONE_RELEASE dir=$KEYSTONE_DIR port=$KEYSTONE_PORT server=$KEYSTONE_SERVER processes=$KEYSTONE_PROCESSES threads=$KEYSTONE_THREADS keepalive=$KEYSTONE_KEEPALIVE cache=$KEYSTONE_CACHE bcrypt_rounds=$KEYSTONE_BCRYPT_ROUNDS new_rbac=$KEYSTONE_NEW_RBAC"
 
 # ---------------------------------------------------------------- packages
 pkgs=(python3-keystone curl openssl)
@@ -189,6 +220,23 @@ chmod 700 "$KEYSTONE_DIR"
 
 # ---------------------------------------------------------------- config
 KS_VERSION=$(dpkg-query -W -f='${Version}' python3-keystone)
+pinned=$(release_field "$KEYSTONE_RELEASE" 5)
+if [[ "$pinned" == host ]]; then
+  [[ "$KS_VERSION" == 2:22.* ]] || die "KEYSTONE_RELEASE=zed needs Debian 12's Keystone 22 (Zed); this host has python3-keystone $KS_VERSION"
+elif [[ "$KS_VERSION" != "$pinned" ]]; then
+  die "KEYSTONE_RELEASE=$KEYSTONE_RELEASE pins python3-keystone $pinned; installed: $KS_VERSION"
+fi
+# Keystone 30 moved the EC2/S3 signature checks behind an auth method: without it in [auth]
+# methods, /v3/ec2tokens and /v3/s3tokens answer 503. Older releases have no such plugin and
+# would refuse to start with it listed.
+auth_methods=external,password,token,oauth1,mapped,application_credential,totp,saml2,openid
+if grep -qs '^\[keystone.auth.ec2credential\]' /usr/lib/python3/dist-packages/keystone-*/entry_points.txt; then
+  auth_methods+=,ec2credential
+fi
+# Keystone 28 and later ship no keystone-wsgi-public script: uWSGI loads the module instead.
+wsgi_script=/usr/bin/keystone-wsgi-public
+wsgi_app=(--wsgi-file "$wsgi_script")
+[[ -e "$wsgi_script" ]] || wsgi_app=(--module keystone.wsgi.api:application)
 mkdir -p "$KEYSTONE_DIR"/{fernet-keys,credential-keys,domains,saml}
 cat > "$CONF.new" <<EOF
 # generated by keystone-up.sh - do not edit (rewritten on every run)
@@ -228,7 +276,7 @@ domain_config_dir = $KEYSTONE_DIR/domains
 
 [auth]
 # default list + totp; saml2/openid are aliases of the "mapped" plugin (protocol ids)
-methods = external,password,token,oauth1,mapped,application_credential,totp,saml2,openid
+methods = $auth_methods
 
 [federation]
 # keystone reads the federated assertion from the WSGI environ; with this
@@ -416,7 +464,7 @@ case "$KEYSTONE_SERVER" in
     env OS_KEYSTONE_CONFIG_DIR="$KEYSTONE_DIR" setsid uwsgi \
       --plugin python3 \
       "${http_socket_args[@]}" \
-      --wsgi-file /usr/bin/keystone-wsgi-public \
+      "${wsgi_app[@]}" \
       --master --processes "$KEYSTONE_PROCESSES" --threads "$KEYSTONE_THREADS" \
       --enable-threads --lazy-apps --need-app --die-on-term --no-orphans --skip-atexit-teardown \
       --thunder-lock --listen 128 --buffer-size 65535 \
@@ -441,6 +489,7 @@ PYEOF
       </dev/null >>"$LOGFILE" 2>&1 &
     ;;
   wsgiref)
+    [[ -e "$wsgi_script" ]] || die "KEYSTONE_SERVER=wsgiref needs $wsgi_script, which Keystone $KS_VERSION does not ship"
     # pbr-generated dev server: wsgiref.simple_server, ONE request at a time.
     # Its default --host is '' (all interfaces), so --host is mandatory here.
     env OS_KEYSTONE_CONFIG_DIR="$KEYSTONE_DIR" setsid /usr/bin/python3 -u /usr/bin/keystone-wsgi-public \
