@@ -233,6 +233,19 @@ auth_methods=external,password,token,oauth1,mapped,application_credential,totp,s
 if grep -qs '^\[keystone.auth.ec2credential\]' /usr/lib/python3/dist-packages/keystone-*/entry_points.txt; then
   auth_methods+=,ec2credential
 fi
+# xmlsec1 1.3 (Debian sid) looks keys up strictly and no longer finds the one Keystone names
+# with --privkey-pem, so signing SAML assertions fails (Keystone 30 then answers 400 "can only
+# concatenate str (not "bytes") to str" from its error path). A wrapper restores the lax lookup.
+xmlsec1_binary=xmlsec1
+if [[ "$(xmlsec1 --version 2>/dev/null)" =~ ^xmlsec1\ ([0-9]+)\.([0-9]+) ]] \
+    && (( BASH_REMATCH[1] > 1 || (BASH_REMATCH[1] == 1 && BASH_REMATCH[2] >= 3) )); then
+  xmlsec1_binary="$KEYSTONE_DIR/xmlsec1-lax"
+  # Keystone reads the signed document from stdout with stderr merged in, where xmlsec1 1.3 also
+  # reports "Signature status: OK": that goes to a log instead.
+  printf '#!/bin/sh\ncommand=$1; shift\nexec xmlsec1 "$command" --lax-key-search "$@" 2>>%s\n' \
+    "$KEYSTONE_DIR/xmlsec1.log" > "$xmlsec1_binary"
+  chmod 0755 "$xmlsec1_binary"
+fi
 # Keystone 28 and later ship no keystone-wsgi-public script: uWSGI loads the module instead.
 wsgi_script=/usr/bin/keystone-wsgi-public
 wsgi_app=(--wsgi-file "$wsgi_script")
@@ -294,6 +307,7 @@ keyfile = $KEYSTONE_DIR/saml/key.pem
 idp_entity_id = $BASE_URL/v3/OS-FEDERATION/saml2/idp
 idp_sso_endpoint = $BASE_URL/v3/OS-FEDERATION/saml2/sso
 idp_metadata_path = $KEYSTONE_DIR/saml/idp_metadata.xml
+xmlsec1_binary = $xmlsec1_binary
 
 [oslo_policy]
 # false = Zed defaults: legacy "admin role anywhere = cloud admin" rules

@@ -173,10 +173,12 @@ type ApplicationCredential struct {
 	ID        string     `json:"id"`
 
 	// Links Links of a single resource.
-	Links     *SelfLink                   `json:"links,omitempty"`
-	Name      string                      `json:"name"`
-	ProjectID *string                     `json:"project_id,omitempty"`
-	Roles     []ApplicationCredentialRole `json:"roles"`
+	Links     *SelfLink `json:"links,omitempty"`
+	Name      string    `json:"name"`
+	ProjectID *string   `json:"project_id,omitempty"`
+
+	// Roles The delegated roles. Since Keystone 27 (2025.1) they include the roles the given ones imply (member brings reader), as the tokens of the credential do; Zed (2022.2) lists the roles as given.
+	Roles []ApplicationCredentialRole `json:"roles"`
 
 	// Secret Only in the answer to the create request; Keystone keeps a hash.
 	Secret *string `json:"secret,omitempty"`
@@ -191,7 +193,7 @@ type ApplicationCredential struct {
 
 // ApplicationCredentialCreate defines model for ApplicationCredentialCreate.
 type ApplicationCredentialCreate struct {
-	// AccessRules Restrict the credential to these requests. A rule identical to one the user already has reuses that rule (and its id). Keystone records the rules in tokens; keystonemiddleware in each service enforces them (Keystone's own API does not).
+	// AccessRules Restrict the credential to these requests. A rule identical to one the user already has reuses that rule (and its id). Keystone records the rules in tokens; keystonemiddleware in each service enforces them, and since Keystone 27 (2025.1) so does Keystone's own API (a request outside the rules: 401); Zed (2022.2) serves it under its normal policy.
 	AccessRules []AccessRuleCreate `json:"access_rules,omitempty"`
 	Description *string            `json:"description,omitempty"`
 
@@ -407,8 +409,8 @@ type CollectionLinks struct {
 
 // Credential A credential. Keystone also returns every extra attribute it was given.
 type Credential struct {
-	// Blob The secret, always as a string: for ec2 a JSON document ({"access": ..., "secret": ..., "trust_id": ...}) encoded as a string, for totp the base32 secret.
-	Blob string `json:"blob"`
+	// Blob The secret, always as a string: for ec2 a JSON document ({"access": ..., "secret": ..., "trust_id": ...}) encoded as a string, for totp the base32 secret. Keystone 30 (2026.2) shows a totp secret only in the answer to its create: reads and lists leave blob out (empty here).
+	Blob string `json:"blob,omitempty"`
 
 	// ID For ec2 credentials, the hex SHA-256 of the access key.
 	ID string `json:"id"`
@@ -456,14 +458,14 @@ type CredentialList struct {
 	Truncated *bool `json:"truncated,omitempty"`
 }
 
-// CredentialUpdate The new blob; nothing else of a credential can change.
+// CredentialUpdate The new blob; nothing else of a credential can change (400), and for an ec2 credential the access key, trust_id, app_cred_id and access_token_id in the blob must stay the same. Zed (2022.2) builds without the 2025 security fix still take type, user_id, project_id and extra attributes here; send only blob.
 type CredentialUpdate struct {
 	Blob string `json:"blob"`
 }
 
 // CredentialUpdateRequest defines model for CredentialUpdateRequest.
 type CredentialUpdateRequest struct {
-	// Credential The new blob; nothing else of a credential can change.
+	// Credential The new blob; nothing else of a credential can change (400), and for an ec2 credential the access key, trust_id, app_cred_id and access_token_id in the blob must stay the same. Zed (2022.2) builds without the 2025 security fix still take type, user_id, project_id and extra attributes here; send only blob.
 	Credential CredentialUpdate `json:"credential"`
 }
 
@@ -513,7 +515,7 @@ type DomainConfigOptionEnvelope struct {
 	Config DomainConfigOption `json:"config"`
 }
 
-// DomainCreate A new domain. Any other attribute is stored as an extra attribute.
+// DomainCreate A new domain. Any other attribute is stored as an extra attribute, except on Keystone 27 (2025.1): it stores the domain with its extras, then refuses its own answer (400), and every later answer that would show the domain (reads, updates, lists) fails the same way until the domain is deleted; find it among the projects with is_domain=true.
 type DomainCreate struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
@@ -532,7 +534,7 @@ type DomainCreate struct {
 
 // DomainCreateRequest defines model for DomainCreateRequest.
 type DomainCreateRequest struct {
-	// Domain A new domain. Any other attribute is stored as an extra attribute.
+	// Domain A new domain. Any other attribute is stored as an extra attribute, except on Keystone 27 (2025.1): it stores the domain with its extras, then refuses its own answer (400), and every later answer that would show the domain (reads, updates, lists) fails the same way until the domain is deleted; find it among the projects with is_domain=true.
 	Domain DomainCreate `json:"domain"`
 }
 
@@ -993,6 +995,7 @@ type IdentityProviderEnvelope struct {
 
 // IdentityProviderLinks defines model for IdentityProviderLinks.
 type IdentityProviderLinks struct {
+	// Protocols The provider's protocols. Lists give it on every release; the answers to a create, read or update only on Zed (2022.2).
 	Protocols *string `json:"protocols,omitempty"`
 	Self      *string `json:"self,omitempty"`
 }
@@ -2359,7 +2362,7 @@ type Trust struct {
 	TrustorUserID string `json:"trustor_user_id"`
 }
 
-// TrustCreate A new trust; extra attributes are stored and returned as they are.
+// TrustCreate A new trust; extra attributes are stored and returned as they are, except on Keystone 27 (2025.1), which stores the trust and then refuses its own answer (400).
 type TrustCreate struct {
 	// AllowRedelegation Whether the trustee may delegate the roles further.
 	AllowRedelegation *bool `json:"allow_redelegation,omitempty"`
@@ -2388,7 +2391,7 @@ type TrustCreate struct {
 
 // TrustCreateRequest defines model for TrustCreateRequest.
 type TrustCreateRequest struct {
-	// Trust A new trust; extra attributes are stored and returned as they are.
+	// Trust A new trust; extra attributes are stored and returned as they are, except on Keystone 27 (2025.1), which stores the trust and then refuses its own answer (400).
 	Trust TrustCreate `json:"trust"`
 }
 
@@ -2996,7 +2999,7 @@ type IssueTokenParams struct {
 
 // ListCredentialsParams defines parameters for ListCredentials.
 type ListCredentialsParams struct {
-	// UserID Only credentials of this user.
+	// UserID Only credentials of this user. Keystone 27 (2025.1) refuses (400) a user_id that is not a UUID, such as the id of a user from LDAP or federation; the other releases answer an empty list for an unknown user.
 	UserID *string `form:"user_id,omitempty" json:"user_id,omitempty"`
 
 	// Type Only credentials of this type (ec2, totp, cert, ...).
@@ -3383,13 +3386,13 @@ type ListUsersParams struct {
 
 // ListAccessRulesParams defines parameters for ListAccessRules.
 type ListAccessRulesParams struct {
-	// Service Only rules for this service type.
+	// Service Only rules for this service type. Keystone 27 (2025.1) takes no filter here (400).
 	Service *string `form:"service,omitempty" json:"service,omitempty"`
 
-	// Path Only rules with this path template.
+	// Path Only rules with this path template. Keystone 27 (2025.1) takes no filter here (400).
 	Path *string `form:"path,omitempty" json:"path,omitempty"`
 
-	// Method Only rules for this HTTP method.
+	// Method Only rules for this HTTP method. Keystone 27 (2025.1) takes no filter here (400).
 	Method *string `form:"method,omitempty" json:"method,omitempty"`
 }
 
@@ -7314,7 +7317,7 @@ type ClientInterface interface {
 
 	// ListLimits List project and domain limits.
 	//
-	// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so a project-scoped admin asking for another project's limits gets an empty list).
+	// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so before Keystone 30 a project-scoped admin asking for another project's limits gets an empty list). Since Keystone 30 (2026.2) a token with the admin or service role sees every limit, whatever its scope.
 	//
 	// Corresponds with GET /limits (the `ListLimits` operationId).
 	ListLimits(ctx context.Context, params *ListLimitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -8110,7 +8113,7 @@ type ClientInterface interface {
 
 	// ChangeUserPasswordWithBody A user changes their own password.
 	//
-	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8119,7 +8122,7 @@ type ClientInterface interface {
 
 	// ChangeUserPassword A user changes their own password.
 	//
-	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11034,7 +11037,7 @@ func (c *Client) AddUserToGroup(ctx context.Context, groupID string, userID stri
 
 // ListLimits List project and domain limits.
 //
-// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so a project-scoped admin asking for another project's limits gets an empty list).
+// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so before Keystone 30 a project-scoped admin asking for another project's limits gets an empty list). Since Keystone 30 (2026.2) a token with the admin or service role sees every limit, whatever its scope.
 //
 // Corresponds with GET /limits (the `ListLimits` operationId).
 func (c *Client) ListLimits(ctx context.Context, params *ListLimitsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13088,7 +13091,7 @@ func (c *Client) ListUserGroups(ctx context.Context, userID string, params *List
 
 // ChangeUserPasswordWithBody A user changes their own password.
 //
-// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 //
 // Takes any type of body and a specified content type.
 //
@@ -13107,7 +13110,7 @@ func (c *Client) ChangeUserPasswordWithBody(ctx context.Context, userID string, 
 
 // ChangeUserPassword A user changes their own password.
 //
-// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -27158,7 +27161,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListLimitsWithResponse List project and domain limits.
 	//
-	// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so a project-scoped admin asking for another project's limits gets an empty list).
+	// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so before Keystone 30 a project-scoped admin asking for another project's limits gets an empty list). Since Keystone 30 (2026.2) a token with the admin or service role sees every limit, whatever its scope.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -28122,7 +28125,7 @@ type ClientWithResponsesInterface interface {
 
 	// ChangeUserPasswordWithBodyWithResponse A user changes their own password.
 	//
-	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -28131,7 +28134,7 @@ type ClientWithResponsesInterface interface {
 
 	// ChangeUserPasswordWithResponse A user changes their own password.
 	//
-	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+	// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -45093,6 +45096,10 @@ type ChangeUserPasswordResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ChangeUserPasswordResponse401Headers
 }
@@ -45105,6 +45112,16 @@ func (r ChangeUserPasswordResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ChangeUserPasswordResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ChangeUserPasswordResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ChangeUserPasswordResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -47629,7 +47646,7 @@ func (c *ClientWithResponses) AddUserToGroupWithResponse(ctx context.Context, gr
 
 // ListLimitsWithResponse List project and domain limits.
 //
-// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so a project-scoped admin asking for another project's limits gets an empty list).
+// What the caller sees depends on the token's scope, not only on the filters: a system-scoped token sees every limit; a domain-scoped token the limits of its domain and of that domain's projects; a project-scoped token only the limits of its own project (Keystone adds that project_id filter itself, so before Keystone 30 a project-scoped admin asking for another project's limits gets an empty list). Since Keystone 30 (2026.2) a token with the admin or service role sees every limit, whatever its scope.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -49349,7 +49366,7 @@ func (c *ClientWithResponses) ListUserGroupsWithResponse(ctx context.Context, us
 
 // ChangeUserPasswordWithBodyWithResponse A user changes their own password.
 //
-// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -49364,7 +49381,7 @@ func (c *ClientWithResponses) ChangeUserPasswordWithBodyWithResponse(ctx context
 
 // ChangeUserPasswordWithResponse A user changes their own password.
 //
-// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password, and an unknown user, answer 401.
+// Keystone does not check the caller's token here (the API is unenforced): proving the original password is the authorization, so a token is optional. A wrong original password answers 401, and so does an unknown user, except on Keystone 30 (2026.2), which answers 404. Keystone 30 with the OSSN-0109 fixes (Debian's 30.0.0-3) also wants, for a user with active MFA rules, a fresh TOTP passcode in the OpenStack-MFA-Passcode header ([security_compliance] require_mfa_for_sensitive_account_actions, on by default): without it the change is refused (403).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -64759,6 +64776,20 @@ func ParseChangeUserPasswordResponse(rsp *http.Response) (*ChangeUserPasswordRes
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 

@@ -81,11 +81,11 @@ func (p *Keystone2Keystone) Authenticate(ctx context.Context, client Doer) (*Acc
 	}
 	// Keystone names the service provider's URLs in the answer; a token
 	// issued before the service provider was registered does not list it.
-	spURL := resp.HTTPResponse.Header.Get("X-Sp-Url")
+	spURL := pythonBytesText(resp.HTTPResponse.Header.Get("X-Sp-Url"))
 	if spURL == "" {
 		spURL = local.ServiceProviderURL(p.ServiceProvider)
 	}
-	spAuthURL := resp.HTTPResponse.Header.Get("X-Auth-Url")
+	spAuthURL := pythonBytesText(resp.HTTPResponse.Header.Get("X-Auth-Url"))
 	if spAuthURL == "" {
 		spAuthURL = local.ServiceProviderAuthURL(p.ServiceProvider)
 	}
@@ -124,6 +124,16 @@ func (p *Keystone2Keystone) Authenticate(ctx context.Context, client Doer) (*Acc
 		return nil, fmt.Errorf("auth: K2K: service provider %s: %w", p.ServiceProvider, err)
 	}
 	return finishFederated(ctx, client, remote, a, p.Scope)
+}
+
+// pythonBytesText undoes how Keystone 27 and later write the service
+// provider's URLs into the ECP answer's headers: as the text of a Python
+// bytes value, b'https://sp.example/...'. Anything else comes back as it is.
+func pythonBytesText(s string) string {
+	if len(s) >= 3 && s[0] == 'b' && (s[1] == '\'' || s[1] == '"') && s[len(s)-1] == s[1] {
+		return s[2 : len(s)-1]
+	}
+	return s
 }
 
 // RemoteAuthURL is the auth URL of the remote Keystone behind a service

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -65,8 +66,46 @@ func TOTPPasscode(secret string, t time.Time) (string, error) {
 // TOTPGenerator returns a PasscodeFunc that computes the current code from
 // a base32 secret, for a TOTP plugin or method that must renew its token
 // without a person at hand.
+//
+// It never hands out the same code twice: Keystone 30 with the OSSN-0109
+// fixes refuses a passcode it has already seen for the user, so a renewal
+// within the 30-second step of the last code waits for the next step,
+// bounded by the context. Share one generator per secret.
 func TOTPGenerator(secret string) func(context.Context) (string, error) {
-	return func(context.Context) (string, error) { return TOTPPasscode(secret, time.Now()) }
+	return (&totpGenerator{secret: secret, now: time.Now, lastStep: -1}).next
+}
+
+// totpGenerator remembers the last step it gave a code for.
+type totpGenerator struct {
+	secret   string
+	now      func() time.Time
+	mu       sync.Mutex
+	lastStep int64
+}
+
+func (g *totpGenerator) next(ctx context.Context) (string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	period := int64(keystoneTOTP.Period)
+	for {
+		now := g.now()
+		if step := now.Unix() / period; step > g.lastStep {
+			code, err := TOTPPasscode(g.secret, now)
+			if err != nil {
+				return "", err
+			}
+			g.lastStep = step
+			return code, nil
+		}
+		wait := time.Unix((g.lastStep+1)*period, 0).Sub(now)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return "", fmt.Errorf("auth: waiting %v for the next TOTP step (the current code was used): %w", wait.Round(time.Second), ctx.Err())
+		case <-timer.C:
+		}
+	}
 }
 
 // NewTOTPSecret returns a fresh random secret (160 bits, base32 without

@@ -44,8 +44,13 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	require.NotNil(t, ac.ExpiresAt)
 	assert.True(t, farFuture.Equal(ac.ExpiresAt.Time), "expires_at %v", ac.ExpiresAt)
 	assert.Nil(t, ac.Unrestricted, "Keystone answers null when unrestricted was not given")
-	require.Len(t, ac.Roles, 1)
-	assert.Equal(t, "member", *ac.Roles[0].Name)
+	// Since Epoxy the answer also lists the roles the given ones imply
+	// (member implies reader).
+	wantRoles := []string{"member"}
+	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
+		wantRoles = []string{"member", "reader"}
+	}
+	assert.ElementsMatch(t, wantRoles, roleNames(ac.Roles))
 	require.Len(t, ac.AccessRules, 1)
 	ruleID := ac.AccessRules[0].ID
 	assert.NotEmpty(t, ruleID)
@@ -93,8 +98,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	assert.Equal(t, []string{"application_credential"}, tok.Methods)
 	assert.Equal(t, o.userID, *tok.User.ID)
 	assert.Equal(t, o.projectID, *tok.Project.ID, "the token is scoped to the credential's project")
-	require.Len(t, tok.Roles, 1, "only the delegated role")
-	assert.Equal(t, "member", *tok.Roles[0].Name)
+	assert.ElementsMatch(t, wantRoles, tokenRoleNames(tok.Roles), "only the delegated roles")
 	require.NotNil(t, tok.ApplicationCredential)
 	assert.Equal(t, ac.ID, *tok.ApplicationCredential.ID)
 	assert.True(t, *tok.ApplicationCredential.Restricted)
@@ -128,17 +132,21 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	require.Len(t, projects.JSON200.Projects, 1)
 	assert.Equal(t, o.projectID, *projects.JSON200.Projects[0].ID)
 
-	// A request outside the rule: Keystone's own API does not enforce access
-	// rules. Its auth middleware flags the request (it logs "Invalid user
-	// token"), but Keystone serves it anyway under the normal policy, so the
-	// owner may still read their own user record. The rules are enforced by
-	// keystonemiddleware in the other services.
+	// A request outside the rule. Since Epoxy, Keystone enforces access rules
+	// on its own API too: 401. Zed's auth middleware only flags the request
+	// (it logs "Invalid user token") and serves it under the normal policy,
+	// so the owner may still read their own user record; the rules are
+	// enforced by keystonemiddleware in the other services.
 	self, err := acClient.GetUserWithResponse(ctx, o.userID)
-	require.NoError(t, err, "Keystone (Zed) serves a request outside the access rules")
-	assert.Equal(t, o.userID, self.JSON200.User.ID)
-	// What the member role does not allow is still refused by policy (403).
-	_, err = acClient.ListUsersWithResponse(ctx, &identityv3.ListUsersParams{})
-	assert.ErrorIs(t, err, apierror.ErrForbidden)
+	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
+		require.ErrorIs(t, err, apierror.ErrUnauthorized, "the access rules are enforced")
+	} else {
+		require.NoError(t, err, "Keystone (Zed) serves a request outside the access rules")
+		assert.Equal(t, o.userID, self.JSON200.User.ID)
+		// What the member role does not allow is still refused by policy (403).
+		_, err = acClient.ListUsersWithResponse(ctx, &identityv3.ListUsersParams{})
+		assert.ErrorIs(t, err, apierror.ErrForbidden)
+	}
 	// (A restricted credential may not create another one, which Keystone
 	// checks against the token in its auth context. That check is not
 	// asserted here: Keystone Zed keeps that token on its shared middleware
@@ -166,11 +174,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	assert.True(t, *ac2.Unrestricted)
 	assert.Nil(t, ac2.ExpiresAt)
 	assert.Nil(t, ac2.AccessRules)
-	var roleNames []string
-	for _, r := range ac2.Roles {
-		roleNames = append(roleNames, *r.Name)
-	}
-	assert.ElementsMatch(t, []string{"member", "reader"}, roleNames)
+	assert.ElementsMatch(t, []string{"member", "reader"}, roleNames(ac2.Roles))
 
 	// List, filter and get; only the create answer carries a secret.
 	list, err := o.client.ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{})
@@ -199,11 +203,15 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	get := "GET"
 	post := "POST"
 	rules, err = o.client.ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &get, Service: new("identity")})
-	require.NoError(t, err)
-	assert.Len(t, rules.JSON200.AccessRules, 1)
-	rules, err = o.client.ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &post})
-	require.NoError(t, err)
-	assert.Empty(t, rules.JSON200.AccessRules)
+	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
+		require.ErrorIs(t, err, apierror.ErrBadRequest, "Epoxy's query schema for access rules is empty")
+	} else {
+		require.NoError(t, err)
+		assert.Len(t, rules.JSON200.AccessRules, 1)
+		rules, err = o.client.ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &post})
+		require.NoError(t, err)
+		assert.Empty(t, rules.JSON200.AccessRules)
+	}
 
 	gotRule, err := o.client.GetAccessRuleWithResponse(ctx, o.userID, ruleID)
 	require.NoError(t, err)
@@ -229,4 +237,20 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, delRule.StatusCode())
 	_, err = o.client.GetAccessRuleWithResponse(ctx, o.userID, ruleID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
+}
+
+func roleNames(roles []identityv3.ApplicationCredentialRole) []string {
+	names := make([]*string, len(roles))
+	for i, r := range roles {
+		names[i] = r.Name
+	}
+	return e2eutil.Values(names)
+}
+
+func tokenRoleNames(roles []identityv3.TokenRole) []string {
+	names := make([]*string, len(roles))
+	for i, r := range roles {
+		names[i] = r.Name
+	}
+	return e2eutil.Values(names)
 }

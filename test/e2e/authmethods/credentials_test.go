@@ -124,7 +124,8 @@ func TestTOTPPlugin(t *testing.T) {
 	u, p := memberOf(t, admin)
 	secret := createTOTP(t, admin, u.ID)
 
-	// A generator renews the code at each authentication.
+	// A generator gives a new code at each authentication; a renewal within
+	// the 30 seconds of the last code waits for the next one.
 	sess, a := access(t, &auth.TOTP{AuthURL: e2eutil.AuthURL(), UserID: u.ID, PasscodeFunc: auth.TOTPGenerator(secret),
 		Scope: auth.Scope{ProjectID: p.ID}})
 	checkFresh(t, a)
@@ -136,15 +137,27 @@ func TestTOTPPlugin(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, a.Token, b.Token)
 
-	// From options, with a code computed now.
-	code, err := auth.TOTPPasscode(secret, time.Now())
+	// From options, with a code computed now, for a user whose codes are all
+	// unused.
+	u2, p2 := memberOf(t, admin)
+	code, err := auth.TOTPPasscode(createTOTP(t, admin, u2.ID), time.Now())
 	require.NoError(t, err)
-	plugin, err := auth.NewPlugin("v3totp", map[string]string{"auth_url": e2eutil.AuthURL(), "username": u.Name,
-		"user_domain_id": "default", "passcode": code, "project_name": p.Name, "project_domain_id": "default"})
+	options := map[string]string{"auth_url": e2eutil.AuthURL(), "username": u2.Name,
+		"user_domain_id": "default", "passcode": code, "project_name": p2.Name, "project_domain_id": "default"}
+	plugin, err := auth.NewPlugin("v3totp", options)
 	require.NoError(t, err)
 	_, c := access(t, plugin)
 	assert.Equal(t, []string{"totp"}, c.Methods())
-	assert.Equal(t, p.Name, c.ProjectName())
+	assert.Equal(t, p2.Name, c.ProjectName())
+
+	// The same code again: Keystone 30 refuses a code it has seen (OSSN-0109);
+	// the older releases take it for as long as it is valid.
+	_, err = e2eutil.Session(t, plugin).AccessInfo(e2eutil.Ctx(t))
+	if e2eutil.ReleaseAtLeast(t, e2eutil.Latest) {
+		assert.True(t, errors.Is(err, apierror.ErrUnauthorized), "a replayed code: %v", err)
+	} else {
+		assert.NoError(t, err, "a code is good for its whole window")
+	}
 
 	// A wrong code is refused.
 	wrong := "000000"
@@ -155,8 +168,19 @@ func TestTOTPPlugin(t *testing.T) {
 	assert.True(t, errors.Is(err, apierror.ErrUnauthorized), "%v", err)
 }
 
-func TestMultiFactorWithReceipt(t *testing.T) {
-	admin := e2eutil.Admin(t)
+// mfaUser is a user whose MFA rules ask for password and totp, with a
+// member role on a project of its own and a TOTP secret. Each use of a TOTP
+// code gets a user of its own: since Keystone 30 a code works once.
+type mfaUser struct {
+	user
+	project  identityv3.Project
+	password *auth.PasswordMethod
+	totp     *auth.TOTPMethod
+	secret   string
+}
+
+func newMFAUser(t *testing.T, admin *identity.Client) mfaUser {
+	t.Helper()
 	u := newUser(t, admin, &identityv3.UserOptions{
 		MultiFactorAuthEnabled: ptr(true),
 		MultiFactorAuthRules:   [][]string{{"password", "totp"}},
@@ -164,12 +188,16 @@ func TestMultiFactorWithReceipt(t *testing.T) {
 	p := e2eutil.Project(t, admin, e2eutil.Prefix("amp"))
 	e2eutil.GrantProjectRole(t, admin, p.ID, u.ID, e2eutil.RoleID(t, admin, "member"))
 	secret := createTOTP(t, admin, u.ID)
-	ctx := e2eutil.Ctx(t)
-	password := &auth.PasswordMethod{UserID: u.ID, Password: u.Password}
-	totp := &auth.TOTPMethod{UserID: u.ID, PasscodeFunc: auth.TOTPGenerator(secret)}
+	return mfaUser{user: u, project: p, secret: secret,
+		password: &auth.PasswordMethod{UserID: u.ID, Password: u.Password},
+		totp:     &auth.TOTPMethod{UserID: u.ID, PasscodeFunc: auth.TOTPGenerator(secret)}}
+}
 
-	// Password alone gets a receipt: a typed error that says what is missing.
-	_, err := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: u.ID, Password: u.Password}).AccessInfo(ctx)
+// receipt tries the password alone, which gets a receipt: a typed error
+// that says what is missing.
+func (m mfaUser) receipt(t *testing.T) *auth.MissingAuthMethodsError {
+	t.Helper()
+	_, err := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: m.ID, Password: m.Password}).AccessInfo(e2eutil.Ctx(t))
 	require.Error(t, err)
 	var more *auth.MissingAuthMethodsError
 	require.True(t, errors.As(err, &more), "%v", err)
@@ -178,26 +206,35 @@ func TestMultiFactorWithReceipt(t *testing.T) {
 	assert.NotEmpty(t, more.Receipt)
 	assert.Equal(t, []string{"password"}, more.Methods)
 	assert.Equal(t, [][]string{{"totp"}}, more.Missing())
+	return more
+}
+
+func TestMultiFactorWithReceipt(t *testing.T) {
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
 
 	t.Run("the plugin completes the receipt flow with totp", func(t *testing.T) {
+		m := newMFAUser(t, admin)
+		m.receipt(t)
 		httpClient, ct := counted(t)
-		sess := auth.New(&auth.MultiFactor{AuthURL: e2eutil.AuthURL(), Methods: []auth.Method{password},
-			Additional: []auth.Method{totp}, Scope: auth.Scope{ProjectID: p.ID}}, auth.WithHTTPClient(httpClient))
+		sess := auth.New(&auth.MultiFactor{AuthURL: e2eutil.AuthURL(), Methods: []auth.Method{m.password},
+			Additional: []auth.Method{m.totp}, Scope: auth.Scope{ProjectID: m.project.ID}}, auth.WithHTTPClient(httpClient))
 		a, err := sess.AccessInfo(ctx)
 		require.NoError(t, err)
 		checkFresh(t, a)
 		assert.ElementsMatch(t, []string{"password", "totp"}, a.Methods())
-		assert.Equal(t, p.ID, a.ProjectID())
+		assert.Equal(t, m.project.ID, a.ProjectID())
 		assert.EqualValues(t, 2, ct.tokens.Load(), "password, then the receipt with totp")
-		assert.Equal(t, []string{p.ID}, projectIDs(usable(t, sess)))
+		assert.Equal(t, []string{m.project.ID}, projectIDs(usable(t, sess)))
 	})
 
 	t.Run("both methods in one request", func(t *testing.T) {
+		m := newMFAUser(t, admin)
 		httpClient, ct := counted(t)
-		code, err := auth.TOTPPasscode(secret, time.Now())
+		code, err := auth.TOTPPasscode(m.secret, time.Now())
 		require.NoError(t, err)
 		plugin, err := auth.NewPlugin("v3multifactor", map[string]string{"auth_url": e2eutil.AuthURL(),
-			"auth_methods": "v3password,v3totp", "user_id": u.ID, "password": u.Password, "passcode": code})
+			"auth_methods": "v3password,v3totp", "user_id": m.ID, "password": m.Password, "passcode": code})
 		require.NoError(t, err)
 		a, err := auth.New(plugin, auth.WithHTTPClient(httpClient)).AccessInfo(ctx)
 		require.NoError(t, err)
@@ -206,13 +243,16 @@ func TestMultiFactorWithReceipt(t *testing.T) {
 	})
 
 	t.Run("continuing with a receipt", func(t *testing.T) {
-		_, a := access(t, &auth.MultiFactor{AuthURL: e2eutil.AuthURL(), Receipt: more.Receipt, Methods: []auth.Method{totp}})
+		m := newMFAUser(t, admin)
+		more := m.receipt(t)
+		_, a := access(t, &auth.MultiFactor{AuthURL: e2eutil.AuthURL(), Receipt: more.Receipt, Methods: []auth.Method{m.totp}})
 		assert.ElementsMatch(t, []string{"password", "totp"}, a.Methods())
-		assert.Equal(t, u.ID, a.UserID())
+		assert.Equal(t, m.ID, a.UserID())
 	})
 
 	t.Run("without the second factor", func(t *testing.T) {
-		_, err := e2eutil.Session(t, &auth.MultiFactor{AuthURL: e2eutil.AuthURL(), Methods: []auth.Method{password}}).AccessInfo(ctx)
+		m := newMFAUser(t, admin)
+		_, err := e2eutil.Session(t, &auth.MultiFactor{AuthURL: e2eutil.AuthURL(), Methods: []auth.Method{m.password}}).AccessInfo(ctx)
 		var again *auth.MissingAuthMethodsError
 		require.True(t, errors.As(err, &again), "%v", err)
 		assert.Equal(t, [][]string{{"totp"}}, again.Missing())

@@ -56,6 +56,17 @@ func IDs[E any](list []E) []string {
 	return ids
 }
 
+// Values are the values the pointers point to, nil ones left out.
+func Values[T any](ptrs []*T) []T {
+	out := make([]T, 0, len(ptrs))
+	for _, p := range ptrs {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
 // RequireDeleted deletes a resource with del, requiring a 204, and then
 // requires that both reading it with get and deleting it again answer 404:
 //

@@ -34,8 +34,13 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	assert.True(t, created.Enabled)
 	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIds)
 	assert.Equal(t, new(30), created.AuthorizationTTL)
-	require.NotNil(t, created.Links.Protocols)
-	assert.Contains(t, *created.Links.Protocols, "/OS-FEDERATION/identity_providers/"+id+"/protocols")
+	protocols := "/OS-FEDERATION/identity_providers/" + id + "/protocols"
+	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
+		assert.Nil(t, created.Links.Protocols, "since Epoxy only lists link the protocols")
+	} else {
+		require.NotNil(t, created.Links.Protocols)
+		assert.Contains(t, *created.Links.Protocols, protocols)
+	}
 
 	got, err := admin.GetIdentityProviderWithResponse(ctx, id)
 	require.NoError(t, err)
@@ -46,6 +51,8 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list.JSON200.IdentityProviders, 1)
 	assert.Equal(t, id, list.JSON200.IdentityProviders[0].ID)
+	require.NotNil(t, list.JSON200.IdentityProviders[0].Links.Protocols, "lists link the protocols on every release")
+	assert.Contains(t, *list.JSON200.IdentityProviders[0].Links.Protocols, protocols)
 	prefix := id[:len(id)-4]
 	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix})
 	require.NoError(t, err)
@@ -277,9 +284,13 @@ func TestServiceProviderCRUD(t *testing.T) {
 	require.Len(t, list.JSON200.ServiceProviders, 1)
 	suffix := id[len(id)-8:]
 	list, err = admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{IDEndswith: &suffix})
-	require.NoError(t, err)
-	require.Len(t, list.JSON200.ServiceProviders, 1)
-	assert.Equal(t, id, list.JSON200.ServiceProviders[0].ID)
+	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
+		require.ErrorIs(t, err, apierror.ErrBadRequest, "Epoxy's query schema has no inexact forms")
+	} else {
+		require.NoError(t, err)
+		require.Len(t, list.JSON200.ServiceProviders, 1)
+		assert.Equal(t, id, list.JSON200.ServiceProviders[0].ID)
+	}
 
 	upd, err := admin.UpdateServiceProviderWithResponse(ctx, id, identityv3.UpdateServiceProviderJSONRequestBody{
 		ServiceProvider: identityv3.ServiceProviderUpdate{

@@ -134,11 +134,18 @@ func TestListRolesFilters(t *testing.T) {
 	// all but the last characters of the global role's name.
 	prefix := global.Name[:len(global.Name)-3]
 	starts, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{NameStartswith: new(prefix)})
-	require.NoError(t, err)
-	assert.Contains(t, e2eutil.IDs(starts.JSON200.Roles), global.ID)
-	assert.NotContains(t, e2eutil.IDs(starts.JSON200.Roles), specific.ID)
-	for _, r := range starts.JSON200.Roles {
-		assert.True(t, strings.HasPrefix(r.Name, prefix), r.Name)
+	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
+		// Epoxy checks the query against a schema that has no inexact forms.
+		require.ErrorIs(t, err, apierror.ErrBadRequest)
+		_, err = c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{NameContains: new(prefix)})
+		require.ErrorIs(t, err, apierror.ErrBadRequest)
+	} else {
+		require.NoError(t, err)
+		assert.Contains(t, e2eutil.IDs(starts.JSON200.Roles), global.ID)
+		assert.NotContains(t, e2eutil.IDs(starts.JSON200.Roles), specific.ID)
+		for _, r := range starts.JSON200.Roles {
+			assert.True(t, strings.HasPrefix(r.Name, prefix), r.Name)
+		}
 	}
 
 	all, err := c.ListRolesWithResponse(ctx, nil)
