@@ -296,7 +296,12 @@ func (s *Session) logResponse(ctx context.Context, req *http.Request, resp *http
 		slog.Int("status", resp.StatusCode), slog.String("request_id", RequestID(resp)),
 		slog.Duration("took", took), headerAttrs(resp.Header, rules)}
 	if body := s.peekBody(resp); body != "" {
-		attrs = append(attrs, slog.String("body", scrub(body, append(requestSecrets(req, rules), rules.values(resp.Header)...))))
+		secrets := append(requestSecrets(req, rules), rules.values(resp.Header)...)
+		if resp.StatusCode >= 400 {
+			// Keystone's validation errors quote the request.
+			secrets = append(secrets, bodySecrets(req)...)
+		}
+		attrs = append(attrs, slog.String("body", scrub(body, secrets)))
 	}
 	s.logger.LogAttrs(ctx, slog.LevelDebug, "http response", attrs...)
 }
@@ -380,4 +385,58 @@ func xmlNotLogged(mt string, length int64) string {
 // in its URL's path, to be scrubbed from what is shown of the exchange.
 func requestSecrets(req *http.Request, rules headerRules) []string {
 	return append(rules.values(req.Header), redact.PathSecrets(req.URL)...)
+}
+
+// bodySecrets are the values of a JSON or form request body that the log
+// masks or hashes (passwords, secrets, blobs and the secrets inside them,
+// token ids), to be scrubbed from an error answer: Keystone's validation
+// and conflict messages quote what they were sent.
+func bodySecrets(req *http.Request) []string {
+	data, more, ok := requestBody(req, maxErrorBody)
+	if !ok || more || len(data) == 0 {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	var out []string
+	switch {
+	case isJSON(mt):
+		var v any
+		if json.Unmarshal(data, &v) == nil {
+			collectSecrets("", v, &out)
+		}
+	case mt == "application/x-www-form-urlencoded":
+		if q, err := url.ParseQuery(string(data)); err == nil {
+			for k, vs := range q {
+				if lk := strings.ToLower(k); secretKey(lk) || strings.Contains(lk, "token") {
+					out = append(out, vs...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// collectSecrets gathers the string values RedactJSON would not show.
+func collectSecrets(key string, v any, out *[]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			lk := strings.ToLower(k)
+			if s, ok := child.(string); ok && (secretKey(lk) || secretJSONMembers[lk] != nil || lk == "token" ||
+				(key == "token" && lk == "id")) {
+				*out = append(*out, s)
+				// A credential's blob is JSON with the secret inside.
+				var inner any
+				if lk == "blob" && json.Unmarshal([]byte(s), &inner) == nil {
+					collectSecrets(lk, inner, out)
+				}
+				continue
+			}
+			collectSecrets(lk, child, out)
+		}
+	case []any:
+		for _, c := range t {
+			collectSecrets(key, c, out)
+		}
+	}
 }

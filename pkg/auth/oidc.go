@@ -100,7 +100,7 @@ func (c *OIDCClient) discover(ctx context.Context, client Doer) (*providerMetada
 		err = jsonObject(body, md)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: the OpenID Connect discovery document at %s: %w", apierror.ErrInvalidResponse, c.DiscoveryEndpoint, err)
+		return nil, fmt.Errorf("%w: the OpenID Connect discovery document at %s: %w", apierror.ErrInvalidResponse, redact.String(c.DiscoveryEndpoint), err)
 	}
 	return md, nil
 }

@@ -334,3 +334,40 @@ func TestSameOriginRedirectKeepsTheRequest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "tok-same-origin", tok)
 }
+
+// Keystone's validation errors quote the request they refuse ("On
+// instance: {'password': ...}"), and a conflict over an EC2 credential
+// quotes its blob: neither the error nor the log shows the secrets of the
+// request.
+func TestErrorNeverQuotesTheRequestSecrets(t *testing.T) {
+	const password = "user-password-0123456789"
+	const ec2Secret = "ec2-secret-0123456789"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req map[string]map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		quoted := fmt.Sprintf("%v", req)
+		msg, _ := json.Marshal("'name' is a required property\n\nOn instance:\n    " + quoted)
+		fmt.Fprintf(w, `{"error":{"code":400,"title":"Bad Request","message":%s}}`, msg)
+	}))
+	t.Cleanup(srv.Close)
+	logger, log := debugLogger()
+	s := auth.New(&auth.TokenEndpoint{Endpoint: srv.URL + "/v3", Token: "admin-token-0123456789"}, auth.WithLogger(logger))
+	for path, body := range map[string]string{
+		"/v3/users":       `{"user":{"password":"` + password + `","enabled":true}}`,
+		"/v3/credentials": `{"credential":{"type":"ec2","blob":"{\"access\":\"a1\",\"secret\":\"` + ec2Secret + `\"}"}}`,
+	} {
+		req, err := http.NewRequestWithContext(fedCtx(t), http.MethodPost, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		_, err = s.Do(req)
+		var apiErr *apierror.Error
+		require.True(t, errors.As(err, &apiErr), "%v", err)
+		assert.Contains(t, apiErr.Message, "On instance")
+		assert.NotContains(t, err.Error(), password)
+		assert.NotContains(t, err.Error(), ec2Secret)
+	}
+	assert.NotContains(t, log.String(), password)
+	assert.NotContains(t, log.String(), ec2Secret)
+}

@@ -455,6 +455,7 @@ func responseError(req *http.Request, resp *http.Response, body []byte) *apierro
 		req = final
 	}
 	secrets := append(requestSecrets(final, rules), requestSecrets(req, rules)...)
+	secrets = append(secrets, bodySecrets(final)...)
 	e.Message, e.Title = scrub(e.Message, secrets), scrub(e.Title, secrets)
 	return e
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/internal/origin"
-	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -70,7 +70,12 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			var editors []identityv3.RequestEditorFn
 			if next != "" {
 				if _, err := url.Parse(next); err != nil {
-					yield(zero, fmt.Errorf("%w: links.next %q: %w", apierror.ErrInvalidResponse, redact.String(next), err))
+					// url.Error repeats the link whole; the reason is enough.
+					var ue *url.Error
+					if errors.As(err, &ue) {
+						err = ue.Err
+					}
+					yield(zero, fmt.Errorf("%w: links.next: %w", apierror.ErrInvalidResponse, err))
 					return
 				}
 				// The token goes with the request, so the link is held to
