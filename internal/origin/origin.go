@@ -132,6 +132,10 @@ func Link(method string, page *url.URL, next string) (*url.URL, error) {
 	if Same(page, target) {
 		return target, nil
 	}
+	if page.Host == "" {
+		return nil, &apierror.CrossOriginError{Method: method, URL: redact.URL(page), Target: redact.URL(target),
+			Reason: "the page's own URL is not known, so an absolute link cannot be held to its origin"}
+	}
 	if !strings.EqualFold(page.Hostname(), target.Hostname()) || (target.Scheme != "http" && target.Scheme != "https") {
 		return nil, &apierror.CrossOriginError{Method: method, URL: redact.URL(page), Target: redact.URL(target),
 			Reason: "it leaves the origin " + Of(page).String() + " and the request carries the token"}

@@ -87,6 +87,17 @@ func TestLink(t *testing.T) {
 	}
 }
 
+func TestLinkFromAPageOfUnknownURL(t *testing.T) {
+	page := &url.URL{Path: "/projects"}
+	got, err := Link("GET", page, "/projects?marker=p2")
+	require.NoError(t, err)
+	assert.Equal(t, "/projects?marker=p2", got.String())
+	_, err = Link("GET", page, "https://k/v3/projects?marker=p2")
+	var coe *apierror.CrossOriginError
+	require.True(t, errors.As(err, &coe))
+	assert.Contains(t, coe.Reason, "not known")
+}
+
 func TestEndpoint(t *testing.T) {
 	assert.NoError(t, Endpoint("x", u(t, "https://idp/.well-known"), u(t, "https://other/token")))
 	assert.NoError(t, Endpoint("x", u(t, "http://idp/.well-known"), u(t, "http://idp/token")))
