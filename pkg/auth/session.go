@@ -456,6 +456,9 @@ func responseError(req *http.Request, resp *http.Response, body []byte) *apierro
 	}
 	secrets := append(requestSecrets(final, rules), requestSecrets(req, rules)...)
 	secrets = append(secrets, bodySecrets(final)...)
+	if req != final {
+		secrets = append(secrets, bodySecrets(req)...) // a 303 dropped the body on the way
+	}
 	e.Message, e.Title = scrub(e.Message, secrets), scrub(e.Title, secrets)
 	return e
 }

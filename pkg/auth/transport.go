@@ -63,7 +63,8 @@ func globalRequestID(ctx context.Context, def string) string {
 // of a retried request and every hop of a redirect is one.
 type ResponseInfo struct {
 	Method string
-	// URL is the request URL with secrets in its query masked.
+	// URL is the request URL as errors show it: secrets in its query
+	// masked, a token in its path hashed.
 	URL        string
 	StatusCode int // 0 when the exchange failed without an answer
 	RequestID  string
