@@ -5,8 +5,10 @@
 // logged (X-Openstack-Request-Id), the method and URL of the request, and the
 // Retry-After the server asked for. A failure of the connection (refused,
 // timeout, TLS, reset, a body that broke off) becomes a *TransportError; a 2xx
-// answer with a malformed body an *InvalidResponseError; the catalog and
-// discovery return errors of their own that match the kinds below.
+// answer with a malformed body an *InvalidResponseError; a redirect or
+// links.next that would carry a credential to another origin a
+// *CrossOriginError; the catalog and discovery return errors of their own
+// that match the kinds below.
 //
 // The Kind sentinels form the same hierarchy as python-keystoneclient's and
 // keystoneauth's exceptions, so a caller tests for as much or as little as it
@@ -38,6 +40,7 @@
 //	│  └─ VersionNotAvailable            ErrVersionNotAvailable
 //	├─ InvalidResponse                   ErrInvalidResponse
 //	├─ ResponseTooLarge                  ErrResponseTooLarge
+//	├─ CrossOriginRefused                ErrCrossOrigin (*CrossOriginError)
 //	├─ MethodNotImplemented              ErrMethodNotImplemented
 //	├─ NoUniqueMatch                     ErrNoUniqueMatch
 //	├─ UnsupportedVersion                ErrUnsupportedVersion
@@ -63,8 +66,9 @@
 //	CMSError                             ErrCMS
 //	CertificateConfigError               ErrCertificateConfig
 //
-// ErrTooManyRequests (429), ErrResponseTooLarge, ErrIncompleteBody,
-// ErrRetriesExhausted, ErrInvalidConfig and ErrHTTPOther have no Python
+// ErrTooManyRequests (429), ErrResponseTooLarge, ErrCrossOrigin,
+// ErrIncompleteBody, ErrRetriesExhausted, ErrInvalidConfig and ErrHTTPOther
+// have no Python
 // counterpart; everything else mirrors a class of keystoneclient 5 or
 // keystoneauth1 5.
 package apierror

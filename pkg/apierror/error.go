@@ -251,3 +251,47 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	return min(d, maxRetryAfter), true
 }
+
+// CrossOriginError is a redirect or a links.next that was not followed
+// because following it would send a credential (a token header, the
+// password or secret in a request body) to another origin, or anything at
+// all from https to plain http. URL and Target are shown with their secrets
+// masked. It matches ErrCrossOrigin, and for a redirect also the kind of its
+// 3xx status (ErrHTTPRedirection).
+type CrossOriginError struct {
+	// Method is the method of the request that was redirected, or that
+	// would have fetched the next page.
+	Method string
+	// URL is where the request went; Target is where the redirect or the
+	// link pointed.
+	URL    string
+	Target string
+	// StatusCode is the redirect's status (301, 302, 303, 307, 308), or 0
+	// for a link in a list answer.
+	StatusCode int
+	RequestID  string
+	// Reason says what would have crossed ("the request body",
+	// "a plain-http URL after https").
+	Reason string
+}
+
+func (e *CrossOriginError) Error() string {
+	var b strings.Builder
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, "%s %s: %d redirect to %s not followed: %s", e.Method, e.URL, e.StatusCode, e.Target, e.Reason)
+	} else {
+		fmt.Fprintf(&b, "%s %s: link to %s not followed: %s", e.Method, e.URL, e.Target, e.Reason)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Is matches ErrCrossOrigin and, for a redirect, the kind of its status.
+func (e *CrossOriginError) Is(target error) bool {
+	if ErrCrossOrigin.Is(target) {
+		return true
+	}
+	return e.StatusCode != 0 && KindOfStatus(e.StatusCode).Is(target)
+}

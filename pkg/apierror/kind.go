@@ -115,7 +115,12 @@ var (
 	ErrIncompleteBody   = newKind("IncompleteRead", 0, ErrConnection)
 	ErrRetriesExhausted = newKind("RetriesExceeded", 0, ErrConnection)
 	ErrResponseTooLarge = newKind("ResponseTooLarge", 0, ErrClient)
-	ErrInvalidResponse  = newKind("InvalidResponse", 0, ErrClient)
+	// ErrCrossOrigin is a redirect or a link the SDK would not follow
+	// because the credentials of the request would go to another origin
+	// (scheme, host and port), or from https to plain http
+	// (*CrossOriginError).
+	ErrCrossOrigin     = newKind("CrossOriginRefused", 0, ErrClient)
+	ErrInvalidResponse = newKind("InvalidResponse", 0, ErrClient)
 
 	ErrDiscoveryFailure    = newKind("DiscoveryFailure", 0, ErrClient)
 	ErrVersionNotAvailable = newKind("VersionNotAvailable", 0, ErrDiscoveryFailure)

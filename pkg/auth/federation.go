@@ -97,7 +97,7 @@ func (f *FederatedLogin) federatedToken(ctx context.Context, client Doer, edit i
 	}
 	if resp.StatusCode() >= 400 {
 		// A Doer that is not a Session's hands errors back as answers.
-		return nil, apierror.FromResponse(resp.HTTPResponse, resp.HTTPResponse.Request.Method, redactURL(resp.HTTPResponse.Request), resp.Body)
+		return nil, responseError(resp.HTTPResponse.Request, resp.HTTPResponse, resp.Body)
 	}
 	a, err := accessFromV3(resp.HTTPResponse, resp.JSON201, base)
 	if err != nil {
@@ -138,6 +138,9 @@ func (p *FederatedHeaders) Authenticate(ctx context.Context, client Doer) (*Acce
 	if len(p.Headers) == 0 {
 		return nil, missing("federated_headers")
 	}
+	// The headers are the credential: logged hashed, and dropped by a
+	// redirect to another origin, like a token.
+	ctx = ContextWithSecretHeaders(ctx, slices.Collect(maps.Keys(p.Headers))...)
 	return p.federatedToken(ctx, client, func(_ context.Context, req *http.Request) error {
 		for name, values := range p.Headers {
 			req.Header.Del(name)

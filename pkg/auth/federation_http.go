@@ -123,7 +123,7 @@ func (x *fedExchange) err() error {
 	if x.resp.StatusCode < 400 {
 		return nil
 	}
-	return apierror.FromResponse(x.resp, x.resp.Request.Method, redactURL(x.resp.Request), x.body)
+	return responseError(x.resp.Request, x.resp, x.body)
 }
 
 // mediaType is the answer's Content-Type without parameters, lower case.

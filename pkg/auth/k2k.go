@@ -94,6 +94,10 @@ func (p *Keystone2Keystone) Authenticate(ctx context.Context, client Doer) (*Acc
 			apierror.ErrInvalidResponse, p.ServiceProvider)
 	}
 	remote := RemoteAuthURL(spAuthURL)
+	// The ECP assertion is a bearer credential for the remote Keystone.
+	if err := learnedFrom("the service provider's sp_url", local.AuthURL, spURL); err != nil {
+		return nil, fmt.Errorf("auth: K2K: %w", err)
+	}
 
 	hc, err := rawClient(client)
 	if err != nil {

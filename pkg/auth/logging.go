@@ -3,8 +3,6 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,20 +14,27 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/keystone-go/keystone/internal/redact"
 )
 
 // What the debug log shows, and what it never shows.
 //
-// Headers that carry credentials are replaced by a short hash of their value
+// Headers that carry credentials (secretheaders.go, and those a context
+// declares) are replaced by a short hash of their value
 // ("{SHA256}1f2e3d4c5b6a7988"), as keystoneauth logs them, so that one token
-// can be followed through a log without being usable from it. In JSON and
-// form bodies every password, secret, passcode, TOTP seed (a credential's
-// blob), signature and OAuth/OIDC token is masked ("***"), every token id
-// ("token": {"id": …}, "token": "…") hashed, and a token's catalog replaced
-// by "<removed>". Bodies are logged only when small (WithLogBodyLimit) and
-// text; JSON that does not parse is not logged at all, since it cannot be
-// masked reliably. On top of that, the credential header values of the
-// exchange are scrubbed from anything logged.
+// can be followed through a log without being usable from it; so is a token
+// in a URL's path (internal/redact). In JSON and form bodies every password,
+// secret, passcode, TOTP seed (a credential's blob), signature and
+// OAuth/OIDC token is masked ("***"), every member named like a credential
+// header ("Authorization" in the headers an EC2 signature covers, say)
+// redacted as that header is, every token id ("token": {"id": …},
+// "token": "…") hashed, and a token's catalog replaced by "<removed>".
+// Bodies are logged only when small (WithLogBodyLimit) and text; JSON that
+// does not parse is not logged at all, since it cannot be masked reliably,
+// and XML (SAML assertions, ECP and WS-Trust envelopes: bearer credentials)
+// never is, only its length and type. On top of that, the credential
+// values of the exchange are scrubbed from anything logged.
 
 const (
 	masked  = "***"
@@ -38,23 +43,7 @@ const (
 
 // hashSecret is how a token appears in the log: {SHA256} and the first 16
 // hex digits of its SHA-256.
-func hashSecret(v string) string {
-	sum := sha256.Sum256([]byte(v))
-	return "{SHA256}" + hex.EncodeToString(sum[:8])
-}
-
-// secretHeaders are the headers whose values never reach the log, and how
-// they appear there instead.
-var secretHeaders = map[string]func(string) string{
-	"X-Auth-Token":           hashSecret,
-	"X-Subject-Token":        hashSecret,
-	"X-Service-Token":        hashSecret,
-	"Openstack-Auth-Receipt": hashSecret,
-	"Authorization":          redactAuthorization,
-	"Proxy-Authorization":    redactAuthorization,
-	"Cookie":                 func(string) string { return masked },
-	"Set-Cookie":             func(string) string { return masked },
-}
+func hashSecret(v string) string { return redact.Hash(v) }
 
 // redactAuthorization keeps the scheme: a Bearer token is hashed like a
 // Keystone token, anything else (Basic, OAuth 1 signatures) masked whole.
@@ -69,38 +58,10 @@ func redactAuthorization(v string) string {
 	return scheme + " " + masked
 }
 
-// secretValues are the credential header values of an exchange, to be
-// scrubbed from whatever else is logged (a server may echo a token in an
-// error message).
-func secretValues(hs ...http.Header) []string {
-	var out []string
-	for _, h := range hs {
-		for name := range secretHeaders {
-			for _, v := range h.Values(name) {
-				_, cred, ok := strings.Cut(v, " ")
-				if ok && (name == "Authorization" || name == "Proxy-Authorization") {
-					v = cred
-				}
-				if len(v) >= 8 {
-					out = append(out, v)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func scrub(s string, secrets []string) string {
-	for _, v := range secrets {
-		if strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, hashSecret(v))
-		}
-	}
-	return s
-}
+func scrub(s string, secrets []string) string { return redact.Scrub(s, secrets) }
 
 // headerAttrs renders headers for the log, credentials redacted, in name order.
-func headerAttrs(h http.Header) slog.Attr {
+func headerAttrs(h http.Header, rules headerRules) slog.Attr {
 	names := make([]string, 0, len(h))
 	for name := range h {
 		names = append(names, name)
@@ -109,7 +70,7 @@ func headerAttrs(h http.Header) slog.Attr {
 	attrs := make([]any, 0, len(names))
 	for _, name := range names {
 		vals := h[name]
-		if red, ok := secretHeaders[http.CanonicalHeaderKey(name)]; ok {
+		if red, ok := rules.redactor(name); ok {
 			vals = make([]string, len(h[name]))
 			for i, v := range h[name] {
 				vals[i] = red(v)
@@ -128,8 +89,11 @@ func secretKey(k string) bool {
 			return true
 		}
 	}
+	if strings.HasSuffix(k, "signature") {
+		return true // signature, oauth_signature, X-Amz-Signature
+	}
 	switch k {
-	case "blob", "signature", "access_token", "id_token", "refresh_token", "oauth_verifier",
+	case "blob", "access_token", "id_token", "refresh_token", "oauth_verifier",
 		"assertion", "client_assertion", "device_code":
 		return true
 	}
@@ -172,6 +136,14 @@ func redactValue(parent string, v any) any {
 				t[k] = redactValue(lk, child)
 			case secretKey(lk):
 				t[k] = masked
+			case secretJSONMembers[lk] != nil && lk != "x-subject-token" && lk != "x-auth-token":
+				// A copy of a credential header, such as the headers an
+				// EC2 or S3 signature covers.
+				if v, ok := child.(string); ok {
+					t[k] = secretJSONMembers[lk](v)
+				} else {
+					t[k] = masked
+				}
 			case lk == "token" || lk == "x-subject-token" || lk == "x-auth-token":
 				switch c := child.(type) {
 				case string:
@@ -260,7 +232,9 @@ func bodyForLog(contentType string, body []byte, more bool, limit int, secrets [
 			return fmt.Sprintf("<not logged: %d bytes of malformed form data>", len(body))
 		}
 		s = red
-	case strings.HasPrefix(mt, "text/") || mt == "application/xml" || strings.HasSuffix(mt, "+xml"):
+	case isXML(mt):
+		return xmlNotLogged(mt, int64(len(body)))
+	case strings.HasPrefix(mt, "text/"):
 		if strings.Contains(s, "PRIVATE KEY") {
 			return fmt.Sprintf("<not logged: %d bytes holding a private key>", len(body))
 		}
@@ -298,7 +272,8 @@ func requestBody(req *http.Request, limit int) (data []byte, more bool, ok bool)
 }
 
 func (s *Session) logRequest(ctx context.Context, req *http.Request, attempt int) {
-	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("url", redactURL(req)), headerAttrs(req.Header)}
+	rules := rulesOf(ctx)
+	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("url", redactURL(req)), headerAttrs(req.Header, rules)}
 	if attempt > 1 {
 		attrs = append(attrs, slog.Int("attempt", attempt))
 	}
@@ -308,7 +283,7 @@ func (s *Session) logRequest(ctx context.Context, req *http.Request, attempt int
 		attrs = append(attrs, slog.String("body", "<not logged: the body cannot be read twice>"))
 	case len(data) > 0 || more:
 		attrs = append(attrs, slog.String("body",
-			bodyForLog(req.Header.Get("Content-Type"), data, more, s.logBodyLimit, secretValues(req.Header))))
+			bodyForLog(req.Header.Get("Content-Type"), data, more, s.logBodyLimit, requestSecrets(req, rules))))
 	}
 	s.logger.LogAttrs(ctx, slog.LevelDebug, "http request", attrs...)
 }
@@ -316,11 +291,17 @@ func (s *Session) logRequest(ctx context.Context, req *http.Request, attempt int
 // logResponse logs an answer. To log its body it reads up to the log limit
 // ahead and puts what it read back in front of the rest.
 func (s *Session) logResponse(ctx context.Context, req *http.Request, resp *http.Response, took time.Duration) {
+	rules := rulesOf(ctx)
 	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("url", redactURL(req)),
 		slog.Int("status", resp.StatusCode), slog.String("request_id", RequestID(resp)),
-		slog.Duration("took", took), headerAttrs(resp.Header)}
+		slog.Duration("took", took), headerAttrs(resp.Header, rules)}
 	if body := s.peekBody(resp); body != "" {
-		attrs = append(attrs, slog.String("body", scrub(body, secretValues(req.Header, resp.Header))))
+		secrets := append(requestSecrets(req, rules), rules.values(resp.Header)...)
+		if resp.StatusCode >= 400 {
+			// Keystone's validation errors quote the request.
+			secrets = append(secrets, bodySecrets(req)...)
+		}
+		attrs = append(attrs, slog.String("body", scrub(body, secrets)))
 	}
 	s.logger.LogAttrs(ctx, slog.LevelDebug, "http response", attrs...)
 }
@@ -333,6 +314,11 @@ func (s *Session) peekBody(resp *http.Response) string {
 	}
 	ct := resp.Header.Get("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
+	if isXML(mt) {
+		// Not even read ahead: a SAML assertion or an ECP envelope is a
+		// bearer credential, and no masking of XML is reliable.
+		return xmlNotLogged(mt, resp.ContentLength)
+	}
 	if !isJSON(mt) && !strings.HasPrefix(mt, "text/") && mt != "application/x-www-form-urlencoded" {
 		return fmt.Sprintf("<not logged: Content-Type %q>", ct)
 	}
@@ -379,3 +365,78 @@ func (p *peekedBody) Read(b []byte) (int, error) {
 }
 
 func (p *peekedBody) Close() error { return p.body.Close() }
+
+// isXML reports whether a media type is XML (text/xml, application/xml,
+// SOAP, PAOS and every other +xml). XML bodies are never logged: SAML
+// assertions, ECP and WS-Trust envelopes are bearer credentials.
+func isXML(mt string) bool {
+	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
+}
+
+// xmlNotLogged is what the log shows of an XML body: its length and type.
+func xmlNotLogged(mt string, length int64) string {
+	if length < 0 {
+		return fmt.Sprintf("<not logged: %s of unknown length>", mt)
+	}
+	return fmt.Sprintf("<not logged: %d bytes of %s>", length, mt)
+}
+
+// requestSecrets are the credentials a request carries in its headers and
+// in its URL's path, to be scrubbed from what is shown of the exchange.
+func requestSecrets(req *http.Request, rules headerRules) []string {
+	return append(rules.values(req.Header), redact.PathSecrets(req.URL)...)
+}
+
+// bodySecrets are the values of a JSON or form request body that the log
+// masks or hashes (passwords, secrets, blobs and the secrets inside them,
+// token ids), to be scrubbed from an error answer: Keystone's validation
+// and conflict messages quote what they were sent.
+func bodySecrets(req *http.Request) []string {
+	data, more, ok := requestBody(req, maxErrorBody)
+	if !ok || more || len(data) == 0 {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	var out []string
+	switch {
+	case isJSON(mt):
+		var v any
+		if json.Unmarshal(data, &v) == nil {
+			collectSecrets("", v, &out)
+		}
+	case mt == "application/x-www-form-urlencoded":
+		if q, err := url.ParseQuery(string(data)); err == nil {
+			for k, vs := range q {
+				if lk := strings.ToLower(k); secretKey(lk) || strings.Contains(lk, "token") {
+					out = append(out, vs...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// collectSecrets gathers the string values RedactJSON would not show.
+func collectSecrets(key string, v any, out *[]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			lk := strings.ToLower(k)
+			if s, ok := child.(string); ok && (secretKey(lk) || secretJSONMembers[lk] != nil || lk == "token" ||
+				(key == "token" && lk == "id")) {
+				*out = append(*out, s)
+				// A credential's blob is JSON with the secret inside.
+				var inner any
+				if lk == "blob" && json.Unmarshal([]byte(s), &inner) == nil {
+					collectSecrets(lk, inner, out)
+				}
+				continue
+			}
+			collectSecrets(lk, child, out)
+		}
+	case []any:
+		for _, c := range t {
+			collectSecrets(key, c, out)
+		}
+	}
+}

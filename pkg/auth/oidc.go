@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keystone-go/keystone/internal/origin"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -84,12 +88,19 @@ func (c *OIDCClient) discover(ctx context.Context, client Doer) (*providerMetada
 		return nil, fmt.Errorf("auth: fetching the OpenID Connect discovery document: %w", err)
 	}
 	defer resp.Body.Close()
+	// A Session refuses a redirect from https to http itself; another
+	// Doer may have followed one.
+	if resp.Request != nil && resp.Request.URL != nil {
+		if err := origin.Endpoint("the discovery document's final URL", req.URL, resp.Request.URL); err != nil {
+			return nil, fmt.Errorf("auth: fetching the OpenID Connect discovery document: %w", err)
+		}
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxOAuth2Answer))
 	if err == nil {
 		err = jsonObject(body, md)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: the OpenID Connect discovery document at %s: %w", apierror.ErrInvalidResponse, c.DiscoveryEndpoint, err)
+		return nil, fmt.Errorf("%w: the OpenID Connect discovery document at %s: %w", apierror.ErrInvalidResponse, redact.String(c.DiscoveryEndpoint), err)
 	}
 	return md, nil
 }
@@ -123,7 +134,25 @@ func (c *OIDCClient) config(ctx context.Context, client Doer, grant string) (*oa
 	}
 	if tokenURL == "" {
 		return nil, nil, fmt.Errorf("%w: the OpenID Connect discovery document at %s has no token_endpoint",
-			apierror.ErrInvalidResponse, c.DiscoveryEndpoint)
+			apierror.ErrInvalidResponse, redact.String(c.DiscoveryEndpoint))
+	}
+	// The client secret and the user's password go to the token endpoint
+	// (the client secret to the device endpoint too): an https discovery
+	// document naming plain-http endpoints would send them in clear.
+	if c.DiscoveryEndpoint != "" {
+		learned := map[string]string{"the token_endpoint": md.TokenEndpoint,
+			"the device_authorization_endpoint": md.DeviceAuthorizationEndpoint}
+		if c.AccessTokenEndpoint != "" {
+			delete(learned, "the token_endpoint")
+		}
+		if grant != grantDeviceCode {
+			delete(learned, "the device_authorization_endpoint")
+		}
+		for _, what := range slices.Sorted(maps.Keys(learned)) {
+			if err := checkLearnedEndpoint(what, c.DiscoveryEndpoint, learned[what]); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	scope := c.OpenIDScope
 	if scope == "" {
@@ -143,6 +172,26 @@ func (c *OIDCClient) config(ctx context.Context, client Doer, grant string) (*oa
 			DeviceAuthURL: md.DeviceAuthorizationEndpoint, AuthStyle: style},
 		Scopes: strings.Fields(scope),
 	}, md, nil
+}
+
+// checkLearnedEndpoint refuses an endpoint named by the discovery document
+// at discovery that would take a credential from https to plain http.
+func checkLearnedEndpoint(what, discovery, endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	from, err := url.Parse(discovery)
+	if err != nil {
+		return fmt.Errorf("%w: discovery_endpoint: %w", apierror.ErrInvalidConfig, err)
+	}
+	to, err := from.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("%w: the OpenID Connect discovery document's %s: %w", apierror.ErrInvalidResponse, what, err)
+	}
+	if err := origin.Endpoint(what, from, to); err != nil {
+		return fmt.Errorf("auth: OpenID Connect discovery: %w", err)
+	}
+	return nil
 }
 
 // oauth2Context carries the HTTP client x/oauth2 sends with.

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/beevik/etree"
 
+	"github.com/keystone-go/keystone/internal/origin"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -188,6 +190,11 @@ func (l *ecpLogin) run(ctx context.Context) (*AccessInfo, error) {
 			"the assertion consumer service %q of the identity provider %s is not the service provider's responseConsumerURL %q",
 			idpConsumer, l.idpURL, spConsumer)}
 	}
+	// The assertion is a bearer credential: it goes nowhere in clear that
+	// was named over https.
+	if err := learnedFrom("the assertion consumer service", l.authURL, idpConsumer); err != nil {
+		return nil, err
+	}
 	// The service provider gets the identity provider's envelope with
 	// its own relay state in place of the identity provider's header.
 	header := ecpResponse.Parent()
@@ -216,7 +223,11 @@ func (l *ecpLogin) run(ctx context.Context) (*AccessInfo, error) {
 		(final.resp.StatusCode == http.StatusFound || final.resp.StatusCode == http.StatusSeeOther) {
 		target, err := final.resp.Request.URL.Parse(loc)
 		if err != nil {
-			return nil, &SAMLError{Step: "assertion consumer service", Reason: fmt.Sprintf("redirect to an invalid Location %q", loc)}
+			return nil, &SAMLError{Step: "assertion consumer service", Reason: "redirect to an invalid Location"}
+		}
+		// The session cookie goes with this request.
+		if err := origin.Endpoint("the service provider's redirect", final.resp.Request.URL, target); err != nil {
+			return nil, err
 		}
 		if req, err = l.spRequest(ctx, target.String()); err != nil {
 			return nil, err
@@ -226,6 +237,20 @@ func (l *ecpLogin) run(ctx context.Context) (*AccessInfo, error) {
 		}
 	}
 	return final.tokenAnswer(l.base)
+}
+
+// learnedFrom checks a URL that an answer from "from" named before a
+// credential is sent there (internal/origin: never from https to http).
+func learnedFrom(what, from, learned string) error {
+	f, err := url.Parse(from)
+	if err != nil {
+		return fmt.Errorf("%w: %w", apierror.ErrInvalidConfig, err)
+	}
+	l, err := f.Parse(learned)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", apierror.ErrInvalidResponse, what, err)
+	}
+	return origin.Endpoint(what, f, l)
 }
 
 // ecpConsumerFault is the SOAP fault the client sends the service provider

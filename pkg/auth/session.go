@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -111,7 +112,11 @@ func WithMaxResponseSize(n int64) Option { return func(s *Session) { s.maxRespon
 
 // WithMaxRedirects follows at most n redirects per request (default 10); a
 // further one is an error of kind apierror.ErrHTTPRedirection. With 0 the
-// Session follows none and returns the 3xx answer as it is.
+// Session follows none and returns the 3xx answer as it is. Whatever the
+// limit, a redirect from https to plain http, or one to another origin
+// that would re-send the request's body, is not followed but returned as
+// an *apierror.CrossOriginError; one to another origin without a body is
+// followed without the credential headers.
 func WithMaxRedirects(n int) Option { return func(s *Session) { s.maxRedirects = max(n, 0) } }
 
 // WithUserAgent puts the application's name and version in front of the
@@ -178,7 +183,7 @@ func New(plugin Plugin, opts ...Option) *Session {
 	}
 	c := *s.client
 	// Redirects are followed by the Session (follow), which keeps the
-	// method, strips credentials for other hosts and logs each hop.
+	// method, holds each hop to internal/origin's rule and logs it.
 	s.userRedirect = s.client.CheckRedirect
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if s.timeout > 0 {
@@ -424,11 +429,38 @@ func (s *Session) check(req *http.Request, resp *http.Response) (*http.Response,
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	discard(resp)
+	e := responseError(req, resp, body)
+	s.logger.LogAttrs(req.Context(), slog.LevelDebug, "http error", slog.String("method", e.Method),
+		slog.String("url", e.URL), slog.Int("status", e.StatusCode), slog.String("request_id", e.RequestID),
+		slog.String("error", e.Error()))
+	return nil, e
+}
+
+// responseError is the *apierror.Error of an answer outside 2xx and 3xx to
+// req, with no credential of the request in it: the URL as redactURL shows
+// it, and Keystone's message scrubbed of the request's credentials, since
+// Keystone names what it did not find ("Could not find token: ...") and a
+// token in the path is exactly that.
+func responseError(req *http.Request, resp *http.Response, body []byte) *apierror.Error {
 	final := req
 	if resp.Request != nil {
 		final = resp.Request
 	}
-	return nil, apierror.FromResponse(resp, final.Method, redactURL(final), body)
+	if final == nil {
+		return apierror.FromResponse(resp, "", "", body)
+	}
+	e := apierror.FromResponse(resp, final.Method, redactURL(final), body)
+	rules := rulesOf(final.Context())
+	if req == nil {
+		req = final
+	}
+	secrets := append(requestSecrets(final, rules), requestSecrets(req, rules)...)
+	secrets = append(secrets, bodySecrets(final)...)
+	if req != final {
+		secrets = append(secrets, bodySecrets(req)...) // a 303 dropped the body on the way
+	}
+	e.Message, e.Title = scrub(e.Message, secrets), scrub(e.Title, secrets)
+	return e
 }
 
 // DoWithoutToken sends req as Do does (retries, redirects, typed errors,
@@ -507,39 +539,14 @@ func discard(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// redactURL is the request URL without user info, and with the values of
-// query parameters that look like secrets masked.
+// redactURL is the request URL as the SDK shows it (internal/redact): no
+// user info, secrets of the query masked, tokens in the path hashed.
 func redactURL(req *http.Request) string {
-	if req == nil || req.URL == nil {
+	if req == nil {
 		return ""
 	}
-	u := *req.URL
-	u.User = nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if sensitiveQuery(k) {
-				q.Set(k, "***")
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+	return redact.URL(req.URL)
 }
-
-func sensitiveQuery(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range []string{"token", "secret", "password", "signature", "key", "passcode"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// credentialHeaders are removed from a request redirected to another host.
-var credentialHeaders = []string{"X-Auth-Token", "X-Subject-Token", "X-Service-Token", "Authorization",
-	"Proxy-Authorization", "Openstack-Auth-Receipt", "Cookie"}
 
 // growStack grows the stack of the goroutine singleflight starts for an
 // authentication to what decoding a token answer needs, in one step while

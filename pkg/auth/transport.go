@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/keystone-go/keystone/internal/origin"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -61,7 +63,8 @@ func globalRequestID(ctx context.Context, def string) string {
 // of a retried request and every hop of a redirect is one.
 type ResponseInfo struct {
 	Method string
-	// URL is the request URL with secrets in its query masked.
+	// URL is the request URL as errors show it: secrets in its query
+	// masked, a token in its path hashed.
 	URL        string
 	StatusCode int // 0 when the exchange failed without an answer
 	RequestID  string
@@ -159,8 +162,10 @@ func isRedirect(status int) bool {
 
 // follow sends req and follows redirects up to the Session's limit. Unlike
 // net/http it keeps the method and body on 301 and 302 (an API is not a
-// browser; keystoneauth does the same) and turns only 303 into a GET. A hop
-// to another host or scheme loses every credential header.
+// browser; keystoneauth does the same) and turns only 303 into a GET. Where
+// a redirect may lead is internal/origin's rule: never from https to plain
+// http, and to another origin without a credential header and without a
+// body; a redirect the rule refuses is an *apierror.CrossOriginError.
 func (s *Session) follow(req *http.Request, attempt int) (*http.Response, error) {
 	var via []*http.Request
 	for {
@@ -175,17 +180,17 @@ func (s *Session) follow(req *http.Request, attempt int) (*http.Response, error)
 		if len(via) >= s.maxRedirects {
 			discard(resp)
 			e := apierror.FromResponse(resp, req.Method, redactURL(req), nil)
-			e.Message = fmt.Sprintf("stopped after %d redirects (the last to %s)", s.maxRedirects, loc)
+			e.Message = fmt.Sprintf("stopped after %d redirects (the last to %s)", s.maxRedirects, redact.String(loc))
 			return nil, e
 		}
 		target, err := req.URL.Parse(loc)
 		if err != nil {
 			discard(resp)
 			e := apierror.FromResponse(resp, req.Method, redactURL(req), nil)
-			e.Message = fmt.Sprintf("redirect to an invalid Location %q", loc)
+			e.Message = "redirect to an invalid Location"
 			return nil, e
 		}
-		next, err := s.redirectRequest(req, target, resp.StatusCode, append(via, req))
+		next, err := s.redirectRequest(req, target, resp, append(via, req))
 		if err != nil {
 			if errors.Is(err, http.ErrUseLastResponse) {
 				return resp, nil
@@ -203,13 +208,25 @@ func (s *Session) follow(req *http.Request, attempt int) (*http.Response, error)
 	}
 }
 
-func (s *Session) redirectRequest(req *http.Request, target *url.URL, status int, via []*http.Request) (*http.Request, error) {
+func (s *Session) redirectRequest(req *http.Request, target *url.URL, resp *http.Response, via []*http.Request) (*http.Request, error) {
+	status := resp.StatusCode
+	toGET := status == http.StatusSeeOther && req.Method != http.MethodHead
+	chain := make([]*url.URL, len(via))
+	for i, r := range via {
+		chain[i] = r.URL
+	}
+	decision, err := origin.Redirect(origin.Hop{Method: req.Method, Chain: chain, Target: target, StatusCode: status,
+		RequestID: apierror.RequestID(resp.Header), Body: !toGET && req.Body != nil && req.Body != http.NoBody})
+	if err != nil {
+		s.logger.LogAttrs(req.Context(), slog.LevelDebug, "redirect not followed", slog.String("error", err.Error()))
+		return nil, err
+	}
 	next := req.Clone(req.Context())
 	next.URL = target
 	next.Host = ""
 	next.RequestURI = ""
 	switch {
-	case status == http.StatusSeeOther && req.Method != http.MethodHead:
+	case toGET:
 		next.Method = http.MethodGet
 		next.Body, next.GetBody, next.ContentLength = nil, nil, 0
 		next.Header.Del("Content-Type")
@@ -223,11 +240,8 @@ func (s *Session) redirectRequest(req *http.Request, target *url.URL, status int
 	case req.Body != nil && req.Body != http.NoBody:
 		return nil, nil
 	}
-	first := via[0].URL
-	if target.Host != first.Host || target.Scheme != first.Scheme {
-		for _, h := range credentialHeaders {
-			next.Header.Del(h)
-		}
+	if decision == origin.FollowStripped {
+		rulesOf(req.Context()).strip(next.Header)
 	}
 	if s.userRedirect != nil {
 		if err := s.userRedirect(next, via); err != nil {

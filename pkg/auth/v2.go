@@ -11,6 +11,7 @@ import (
 
 	"github.com/keystone-go/keystone/gen/identityv2"
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -130,7 +131,11 @@ func (r v2Auth) issue(ctx context.Context, client Doer, body identityv2.Auth) (*
 	}
 	if resp.StatusCode() >= http.StatusBadRequest {
 		// Only a Doer that is not a Session's lets an error answer through.
-		return nil, apierror.FromResponse(resp.HTTPResponse, http.MethodPost, base+"/tokens", resp.Body)
+		e := responseError(resp.HTTPResponse.Request, resp.HTTPResponse, resp.Body)
+		if e.URL == "" {
+			e.Method, e.URL = http.MethodPost, redact.String(base+"/tokens")
+		}
+		return nil, e
 	}
 	if resp.JSON200 == nil {
 		return nil, fmt.Errorf("%w: v2.0 token answer %d (Content-Type %q) without a JSON access body",

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/origin"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -25,6 +27,13 @@ type PageFunc func(ctx context.Context, editors ...identityv3.RequestEditorFn) (
 
 // Pager walks a list that Keystone may paginate (links.next) or truncate
 // (truncated: true, when the list is longer than Keystone's list_limit).
+//
+// A next link carries the token to wherever it points, so it is followed
+// only on the host the previous page came from, and always with that
+// page's scheme and port: an "http://" link from a Keystone reached over
+// https (behind a TLS-terminating proxy, without public_endpoint) is
+// fetched over https. A link to another host ends the walk with an
+// *apierror.CrossOriginError (errors.Is apierror.ErrCrossOrigin).
 type Pager[T any] struct {
 	key       string
 	fetch     PageFunc
@@ -53,17 +62,37 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		next := ""
+		// pageURL is where the last page came from, which its links.next
+		// is relative to and held to.
+		var pageURL *url.URL
 		seen := map[string]bool{}
 		for p.pages < maxPages {
 			var editors []identityv3.RequestEditorFn
 			if next != "" {
-				target, err := url.Parse(next)
-				if err != nil {
-					yield(zero, fmt.Errorf("%w: links.next %q: %w", apierror.ErrInvalidResponse, next, err))
+				if _, err := url.Parse(next); err != nil {
+					// url.Error repeats the link whole; the reason is enough.
+					var ue *url.Error
+					if errors.As(err, &ue) {
+						err = ue.Err
+					}
+					yield(zero, fmt.Errorf("%w: links.next: %w", apierror.ErrInvalidResponse, err))
 					return
 				}
+				// The token goes with the request, so the link is held to
+				// internal/origin's rule: on the Keystone's own host it is
+				// fetched from the origin the first page came from (a
+				// Keystone behind a TLS-terminating proxy writes "http://"
+				// links), anywhere else it is an *apierror.CrossOriginError.
+				from := pageURL
 				editors = append(editors, func(_ context.Context, req *http.Request) error {
-					req.URL = req.URL.ResolveReference(target)
+					if from == nil {
+						from = req.URL
+					}
+					target, err := origin.Link(req.Method, from, next)
+					if err != nil {
+						return err
+					}
+					req.URL = target
 					req.Host = req.URL.Host
 					return nil
 				})
@@ -84,7 +113,7 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 				return
 			}
 			seen[page.next] = true
-			next = page.next
+			next, pageURL = page.next, page.url
 		}
 	}
 }
@@ -93,6 +122,7 @@ type page[T any] struct {
 	items     []T
 	next      string
 	truncated bool
+	url       *url.URL // nil when the answer does not say
 }
 
 func (p *Pager[T]) page(ctx context.Context, editors []identityv3.RequestEditorFn) (page[T], error) {
@@ -110,6 +140,9 @@ func (p *Pager[T]) page(ctx context.Context, editors []identityv3.RequestEditorF
 		return page[T]{}, fmt.Errorf("%w: list page: %w", apierror.ErrInvalidResponse, err)
 	}
 	var out page[T]
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != "" {
+		out.url = resp.Request.URL
+	}
 	if items, ok := raw[p.key]; ok {
 		if err := json.Unmarshal(items, &out.items); err != nil {
 			return page[T]{}, fmt.Errorf("%w: list page %q: %w", apierror.ErrInvalidResponse, p.key, err)

@@ -103,9 +103,15 @@ func HTTPClient(t testing.TB) *http.Client {
 
 // Session returns a session for plugin that validates every answer and
 // logs at debug level into the test's log, which must show none of the
-// secrets the test's requests and answers carried (see wire).
+// secrets the test's requests and answers carried (see wire). The log
+// holds the session's error strings and the URL and error of every
+// exchange (ResponseInfo) as well, so those are held to the same rule. A
+// test that sets its own WithResponseHook replaces the one that records
+// exchanges.
 func Session(t testing.TB, plugin auth.Plugin, opts ...auth.Option) *auth.Session {
-	opts = append([]auth.Option{auth.WithHTTPClient(HTTPClient(t)), auth.WithLogger(wireOf(t).logger)}, opts...)
+	w := wireOf(t)
+	opts = append([]auth.Option{auth.WithHTTPClient(HTTPClient(t)), auth.WithLogger(w.logger),
+		auth.WithResponseHook(w.exchange)}, opts...)
 	return auth.New(plugin, opts...)
 }
 

@@ -11,14 +11,19 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // Every session a test makes with Session logs each request and answer at
-// debug level into the test's own buffer, and its transport notes every
-// secret that crossed the wire: token headers, and the passwords, secrets,
-// passcodes and credential blobs of JSON and form bodies, in either
-// direction. When the test ends, none of them may appear in its log. So
-// the whole suite, not one test, proves that debug logging shows no secret.
+// debug level into the test's own buffer, together with the error strings
+// it logs and the URL and error of every exchange it reports
+// (ResponseInfo), and its transport notes every secret that crossed the
+// wire: token headers, and the passwords, secrets, passcodes and
+// credential blobs of JSON and form bodies, in either direction. When the
+// test ends, none of them may appear in its log. So the whole suite, not
+// one test, proves that debug logging, errors and ResponseInfo show no
+// secret.
 //
 // Secrets shorter than minSecretLen are not looked for: the bootstrap
 // admin's "secret" is also a word the log uses as a key. A secret the JSON
@@ -79,6 +84,16 @@ func (w *wire) check(t testing.TB) {
 			t.Errorf("the debug log shows a secret (%s, %d characters, starting %q)", where, len(secret), secret[:4])
 		}
 	}
+}
+
+// exchange records what a session reports of one exchange, so that the
+// check at the end of the test scans it with the log.
+func (w *wire) exchange(info auth.ResponseInfo) {
+	attrs := []any{"method", info.Method, "url", info.URL, "status", info.StatusCode}
+	if info.Err != nil {
+		attrs = append(attrs, "error", info.Err.Error())
+	}
+	w.logger.Debug("exchange", attrs...)
 }
 
 func (w *wire) note(secret, where string) {

@@ -1,12 +1,15 @@
 package e2eutil
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // failures is a testing.TB that keeps what Errorf reports.
@@ -47,4 +50,29 @@ func TestWireFindsSecretsInTheLog(t *testing.T) {
 	assert.Len(t, leaked.errs, 1)
 	assert.True(t, strings.Contains(leaked.errs[0], "blob"), leaked.errs)
 	assert.NotContains(t, leaked.errs[0], "ec2-secret-abcdef", "the report does not repeat the secret")
+}
+
+// What a session reports of an exchange (its URL, its error) is scanned
+// with the log: a token in a reported URL fails the test.
+func TestWireScansReportedExchanges(t *testing.T) {
+	w := &wire{secrets: map[string]string{}}
+	w.logger, w.log = DebugLogger()
+	w.noteHeaders(http.Header{"X-Subject-Token": {"gAAAAAsubject-123456"}}, "GET /v2.0/tokens")
+
+	w.exchange(auth.ResponseInfo{Method: "GET", URL: "http://k/v2.0/tokens/{SHA256}0123abcd", StatusCode: 404})
+	var clean failures
+	w.check(&clean)
+	assert.Empty(t, clean.errs)
+
+	w.exchange(auth.ResponseInfo{Method: "GET", URL: "http://k/v2.0/tokens/gAAAAAsubject-123456", StatusCode: 404})
+	var leakedURL failures
+	w.check(&leakedURL)
+	assert.Len(t, leakedURL.errs, 1)
+
+	w = &wire{secrets: map[string]string{"gAAAAAsubject-123456": "header"}}
+	w.logger, w.log = DebugLogger()
+	w.exchange(auth.ResponseInfo{Method: "GET", URL: "http://k/v3", Err: errors.New("refused: gAAAAAsubject-123456")})
+	var leakedErr failures
+	w.check(&leakedErr)
+	assert.Len(t, leakedErr.errs, 1)
 }

@@ -206,3 +206,21 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	}
 	t.Logf("%d secrets checked against %d lines of debug log", len(secrets), strings.Count(out, "\n"))
 }
+
+// Keystone's validation errors quote the request they refuse ("On
+// instance: {'password': ...}"); the error the caller gets, and what the
+// session logs of it, show no secret of the request.
+func TestErrorsNeverQuoteTheRequestSecrets(t *testing.T) {
+	ctx := e2eutil.Ctx(t)
+	admin := e2eutil.Admin(t)
+	password := random("pw-")
+	body, err := json.Marshal(map[string]any{"user": map[string]any{"password": password, "enabled": true}}) // no name
+	require.NoError(t, err)
+	_, err = admin.CreateUserWithBodyWithResponse(ctx, "application/json", strings.NewReader(string(body)))
+	require.ErrorIs(t, err, apierror.ErrBadRequest)
+	var apiErr *apierror.Error
+	require.True(t, errors.As(err, &apiErr))
+	assert.Contains(t, apiErr.Message, "'name' is a required property", "Keystone's validation message")
+	assert.Contains(t, apiErr.Message, "On instance", "Keystone quotes the request")
+	assert.NotContains(t, err.Error(), password)
+}
