@@ -14,10 +14,7 @@ set -euo pipefail
 log() { printf 'keystone-down: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 . "$(dirname "${BASH_SOURCE[0]}")/keystone-release.sh"
-KEYSTONE_RELEASE="${KEYSTONE_RELEASE:-zed}"
-release_field "$KEYSTONE_RELEASE" 1 >/dev/null || die "unknown KEYSTONE_RELEASE '$KEYSTONE_RELEASE' (known: $(release_names))"
-default_dir=/tmp/keystone-go
-[[ "$KEYSTONE_RELEASE" == zed ]] || default_dir="/tmp/keystone-go-$KEYSTONE_RELEASE"
+select_release
 chroot_root=$(release_root "$KEYSTONE_RELEASE")
 # alive PID: running and not a zombie (a zombie passes `kill -0`)
 alive() {

@@ -20,6 +20,15 @@ release_field() {
   printf '%s\n' "$value"
 }
 
+# select_release: checks KEYSTONE_RELEASE (default zed) and sets default_dir, the release's
+# default state dir, for keystone-up.sh and keystone-down.sh.
+select_release() {
+  KEYSTONE_RELEASE="${KEYSTONE_RELEASE:-zed}"
+  release_field "$KEYSTONE_RELEASE" 1 >/dev/null || die "unknown KEYSTONE_RELEASE '$KEYSTONE_RELEASE' (known: $(release_names))"
+  default_dir=/tmp/keystone-go
+  [[ "$KEYSTONE_RELEASE" == zed ]] || default_dir="/tmp/keystone-go-$KEYSTONE_RELEASE"
+}
+
 release_names() { awk -F'\t' '!/^#/ && NF { printf "%s ", $1 }' "$KEYSTONE_RELEASES_FILE"; }
 
 # release_root RELEASE: the chroot of RELEASE, empty for the host's release.

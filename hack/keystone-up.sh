@@ -46,10 +46,7 @@ log() { printf 'keystone-up: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 . "$(dirname "${BASH_SOURCE[0]}")/keystone-release.sh"
-KEYSTONE_RELEASE="${KEYSTONE_RELEASE:-zed}"
-release_field "$KEYSTONE_RELEASE" 1 >/dev/null || die "unknown KEYSTONE_RELEASE '$KEYSTONE_RELEASE' (known: $(release_names))"
-default_dir=/tmp/keystone-go
-[[ "$KEYSTONE_RELEASE" == zed ]] || default_dir="/tmp/keystone-go-$KEYSTONE_RELEASE"
+select_release
 KEYSTONE_DIR="${1:-${KEYSTONE_DIR:-$default_dir}}"
 KEYSTONE_PORT="${KEYSTONE_PORT:-$(release_field "$KEYSTONE_RELEASE" 4)}"
 KEYSTONE_ADMIN_PASSWORD="${KEYSTONE_ADMIN_PASSWORD:-secret}"

@@ -286,12 +286,8 @@ func sameJSON(a, b any) bool {
 // write stores the document as YAML with sorted keys, so that the output
 // depends only on the input documents.
 func write(doc *openapi3.T, out string) error {
-	raw, err := json.Marshal(doc)
+	generic, err := plainJSON(doc)
 	if err != nil {
-		return err
-	}
-	var generic any
-	if err := json.Unmarshal(raw, &generic); err != nil {
 		return err
 	}
 	var buf strings.Builder
@@ -308,4 +304,15 @@ func write(doc *openapi3.T, out string) error {
 		return err
 	}
 	return os.WriteFile(out, []byte(buf.String()), 0o644)
+}
+
+// plainJSON is v as maps, slices and scalars, the way JSON sees it.
+func plainJSON(v any) (any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var generic any
+	err = json.Unmarshal(raw, &generic)
+	return generic, err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -58,12 +57,8 @@ func readReleases(file string) ([]release, error) {
 // non-empty list of known series, oldest first, without repeats; a list of
 // every release says nothing and is refused too.
 func checkReleases(doc any, known []release) error {
-	raw, err := json.Marshal(doc)
+	generic, err := plainJSON(doc)
 	if err != nil {
-		return err
-	}
-	var generic any
-	if err := json.Unmarshal(raw, &generic); err != nil {
 		return err
 	}
 	order := make([]string, len(known))
