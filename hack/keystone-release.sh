@@ -118,22 +118,24 @@ ensure_chroot() {
   fi
   rm -f "$root/.keystone-go-ready"
   log "installing python3-keystone $version ($release, Debian $suite) into $root"
+  # proc for the install; unmounted after only if no Keystone of this chroot had it mounted
+  local own_proc=0
   mkdir -p "$root/proc"
-  mount_once -t proc proc "$root/proc"
+  mountpoint -q "$root/proc" || { mount -t proc proc "$root/proc"; own_proc=1; }
   local log_file="$KEYSTONE_CHROOTS/$release-install.log"
   # sid's Release file may be past its Valid-Until on a mirror snapshot: accept it.
   if ! in_chroot "$root" sh -c 'apt-get -q -o Acquire::Check-Valid-Until=false update && apt-get install -y -q --no-install-recommends "$@"' \
       apt "${pkgs[@]}" >"$log_file" 2>&1; then
     local served
     served=$(in_chroot "$root" apt-cache madison python3-keystone 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); printf "%s ", $2}')
-    umount "$root/proc" || true
+    ((own_proc)) && umount "$root/proc"
     tail -n 10 "$log_file" >&2
     if [[ -n "$served" && " $served " != *" $version "* ]]; then
       die "python3-keystone $version ($release, pinned in $KEYSTONE_RELEASES_FILE) is no longer served by Debian $suite; it serves: $served— verify and bump the pin"
     fi
     die "installing python3-keystone $version into the $release chroot failed (log: $log_file)"
   fi
-  umount "$root/proc" || true
+  ((own_proc)) && umount "$root/proc"
   [[ "$(installed_version "$root")" == "$version" ]] || die "the $release chroot has python3-keystone $(installed_version "$root"), not $version"
   echo "$version" > "$root/.keystone-go-ready"
   exec {lockfd}>&-
