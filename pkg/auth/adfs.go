@@ -158,6 +158,9 @@ func (p *ADFSPassword) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *ADFSPassword) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)

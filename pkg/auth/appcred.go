@@ -35,3 +35,6 @@ func (p *ApplicationCredential) Authenticate(ctx context.Context, client Doer) (
 func (p *ApplicationCredential) CacheKey() map[string]string {
 	return cacheKey("v3applicationcredential", p.AuthURL, nil, p.NoCatalog, p.method())
 }
+
+// CacheSecret is the application credential's secret (see SecretProver).
+func (p *ApplicationCredential) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }

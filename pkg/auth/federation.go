@@ -161,6 +161,17 @@ func (p *FederatedHeaders) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the headers (see SecretProver).
+func (p *FederatedHeaders) CacheSecret() ([]byte, bool) {
+	var fields []string
+	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
+		fields = append(fields, textproto.CanonicalMIMEHeaderKey(name))
+		fields = append(fields, p.Headers[name]...)
+		fields = append(fields, "")
+	}
+	return secretFields(fields...), true
+}
+
 // ParseFederatedHeaders reads the federated_headers option: a JSON object
 // ({"X-Ks-Fed-User": "alice"}, a value may be a list of strings), or lines
 // of "Name: value" (as in HTTP; blank lines are skipped).

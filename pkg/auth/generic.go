@@ -64,6 +64,9 @@ func (p *GenericPassword) CacheKey() map[string]string {
 	return cacheKey("password", p.AuthURL, &v3.Scope, p.NoCatalog, v3.method())
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *GenericPassword) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
+
 // GenericToken exchanges a token on whichever Identity API the server
 // offers (keystoneauth's generic "token" plugin); see GenericPassword.
 type GenericToken struct {
@@ -97,6 +100,9 @@ func (p *GenericToken) CacheKey() map[string]string {
 	v3 := p.v3(p.AuthURL)
 	return cacheKey("token", p.AuthURL, &v3.Scope, p.NoCatalog, &TokenMethod{Token: p.Token})
 }
+
+// CacheSecret is the token (see SecretProver).
+func (p *GenericToken) CacheSecret() ([]byte, bool) { return []byte(p.Token), true }
 
 func withDefaultDomain(s Scope, id, name string) Scope {
 	if s.ProjectName != "" && s.ProjectDomainID == "" && s.ProjectDomainName == "" {

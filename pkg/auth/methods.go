@@ -68,6 +68,9 @@ func (m *PasswordMethod) CacheKey() map[string]string {
 	return userKey("password", m.UserID, m.Username, m.UserDomainID, m.UserDomainName)
 }
 
+// CacheSecret is the password (see SecretProver).
+func (m *PasswordMethod) CacheSecret() ([]byte, bool) { return []byte(m.Password), true }
+
 // TokenMethod is the token method: an existing token proves the identity.
 type TokenMethod struct {
 	Token string
@@ -90,6 +93,9 @@ func (m *TokenMethod) AddTo(_ context.Context, r *TokenRequest) error {
 func (m *TokenMethod) CacheKey() map[string]string {
 	return map[string]string{"token.sha256": sha256Hex(m.Token)}
 }
+
+// CacheSecret is the token (see SecretProver).
+func (m *TokenMethod) CacheSecret() ([]byte, bool) { return []byte(m.Token), true }
 
 // ApplicationCredentialMethod is the application_credential method: by ID,
 // or by Name with the owning user (UserID, or Username with its domain),
@@ -138,6 +144,9 @@ func (m *ApplicationCredentialMethod) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the secret (see SecretProver).
+func (m *ApplicationCredentialMethod) CacheSecret() ([]byte, bool) { return []byte(m.Secret), true }
+
 // TOTPMethod is the totp method: a time-based one-time passcode of the
 // user's TOTP credential.
 type TOTPMethod struct {
@@ -181,6 +190,9 @@ func (m *TOTPMethod) AddTo(ctx context.Context, r *TokenRequest) error {
 func (m *TOTPMethod) CacheKey() map[string]string {
 	return userKey("totp", m.UserID, m.Username, m.UserDomainID, m.UserDomainName)
 }
+
+// CacheSecret proves nothing: the passcode changes every 30 seconds.
+func (m *TOTPMethod) CacheSecret() ([]byte, bool) { return nil, false }
 
 func userKey(method, id, name, domainID, domainName string) map[string]string {
 	k := map[string]string{}

@@ -106,6 +106,13 @@ func (m *MultiFactor) CacheKey() map[string]string {
 	return cacheKey("v3multifactor", m.AuthURL, &m.Scope, m.NoCatalog, slices.Concat(m.Methods, m.Additional)...)
 }
 
+// CacheSecret is every method's secret: a cached token is served only when
+// all of them match, and never (without WithUnprovenCache) when one of the
+// methods cannot prove its secret (TOTP).
+func (m *MultiFactor) CacheSecret() ([]byte, bool) {
+	return methodsSecret(slices.Concat(m.Methods, m.Additional)...)
+}
+
 // MissingAuthMethodsError is a 401 with an auth receipt: the methods sent
 // were right, but the user's multi-factor rules need more. It matches
 // apierror.ErrMissingAuthMethods, and unwraps to the *apierror.Error (so

@@ -61,6 +61,9 @@ func (p *OAuth2ClientCredential) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the client secret (see SecretProver).
+func (p *OAuth2ClientCredential) CacheSecret() ([]byte, bool) { return []byte(p.ClientSecret), true }
+
 // OAuth2MTLSClientCredential is the mutual-TLS variant of the client
 // credentials grant (keystoneauth's v3oauth2mtlsclientcredential): the
 // client proves itself with its TLS client certificate, sent with only
@@ -101,6 +104,11 @@ func (p *OAuth2MTLSClientCredential) CacheKey() map[string]string {
 	put(k, "oauth2.client_id", p.ClientID)
 	return k
 }
+
+// CacheSecret proves nothing: the client's proof is its TLS certificate,
+// which the transport holds. A cached token reaches this plugin only
+// through WithUnprovenCache.
+func (p *OAuth2MTLSClientCredential) CacheSecret() ([]byte, bool) { return nil, false }
 
 func bearer(req *http.Request, a *AccessInfo) error {
 	if a != nil && a.Token != "" && req.Header.Get("Authorization") == "" {

@@ -288,6 +288,12 @@ func (p *OIDCPassword) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the password and the client secret (see SecretProver);
+// with a one-time password for the provider (IDPOTPKey) it is incomplete.
+func (p *OIDCPassword) CacheSecret() ([]byte, bool) {
+	return secretFields(p.Password, p.ClientSecret), p.IDPOTPKey == ""
+}
+
 // OIDCClientCredentials logs in with the OAuth 2.0 client credentials
 // grant (keystoneauth's v3oidcclientcredentials): the client itself is the
 // user.
@@ -325,6 +331,9 @@ func (p *OIDCClientCredentials) Authenticate(ctx context.Context, client Doer) (
 func (p *OIDCClientCredentials) CacheKey() map[string]string {
 	return p.oidcCacheKey(&p.FederatedLogin, "v3oidcclientcredentials")
 }
+
+// CacheSecret is the client secret (see SecretProver).
+func (p *OIDCClientCredentials) CacheSecret() ([]byte, bool) { return []byte(p.ClientSecret), true }
 
 // OIDCAuthorizationCode logs in with an authorization code the user's
 // browser brought back to RedirectURI (keystoneauth's v3oidcauthcode).
@@ -378,6 +387,12 @@ func (p *OIDCAuthorizationCode) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the authorization code, the PKCE verifier and the client
+// secret (see SecretProver).
+func (p *OIDCAuthorizationCode) CacheSecret() ([]byte, bool) {
+	return secretFields(p.Code, p.CodeVerifier, p.ClientSecret), true
+}
+
 // OIDCAccessToken logs in with an access token the application already has
 // (keystoneauth's v3oidcaccesstoken).
 type OIDCAccessToken struct {
@@ -418,6 +433,9 @@ func (p *OIDCAccessToken) CacheKey() map[string]string {
 	k["oidc.access_token.sha256"] = sha256Hex(p.AccessToken)
 	return k
 }
+
+// CacheSecret is the access token (see SecretProver).
+func (p *OIDCAccessToken) CacheSecret() ([]byte, bool) { return []byte(p.AccessToken), true }
 
 // OIDCDeviceAuthorization logs in with the OAuth 2.0 device authorization
 // grant (RFC 8628; keystoneauth's v3oidcdeviceauthz): the provider hands

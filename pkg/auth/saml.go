@@ -102,6 +102,9 @@ func (p *SAML2Password) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *SAML2Password) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
+
 // ecpLogin is one ECP exchange.
 type ecpLogin struct {
 	hc                 *http.Client

@@ -48,6 +48,11 @@ func (p *TOTP) CacheKey() map[string]string {
 	return cacheKey("v3totp", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
+// CacheSecret proves nothing: a passcode is good for 30 seconds, and a
+// PasscodeFunc cannot be compared. A cached token reaches a TOTP plugin
+// only through WithUnprovenCache.
+func (p *TOTP) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
+
 // Keystone's TOTP parameters (keystone/auth/plugins/totp.py): six digits,
 // 30-second steps, HMAC-SHA1. They are not configurable there.
 var keystoneTOTP = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}

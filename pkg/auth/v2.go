@@ -60,6 +60,9 @@ func (p *V2Password) CacheKey() map[string]string {
 		&PasswordMethod{UserID: p.UserID, Username: p.Username})
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *V2Password) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
+
 // V2Token exchanges an existing token for a new one on the Identity v2.0
 // API (keystoneauth's v2token), typically to scope an unscoped token to a
 // tenant. Keystone keeps the original token's expiry.
@@ -86,6 +89,9 @@ func (t *V2Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, e
 func (t *V2Token) CacheKey() map[string]string {
 	return cacheKey("v2token", t.AuthURL, v2Scope(t.TenantID, t.TenantName, t.TrustID), false, &TokenMethod{Token: t.Token})
 }
+
+// CacheSecret is the token (see SecretProver).
+func (t *V2Token) CacheSecret() ([]byte, bool) { return []byte(t.Token), true }
 
 // v2Scope expresses a v2.0 request's scope as a Scope, for cache keys.
 func v2Scope(tenantID, tenantName, trustID string) *Scope {

@@ -44,6 +44,9 @@ func (p *Password) CacheKey() map[string]string {
 	return cacheKey("v3password", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *Password) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
+
 // Token exchanges an existing token for a new one, typically to change its
 // scope (keystoneauth's v3token).
 type Token struct {
@@ -62,6 +65,9 @@ func (t *Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, err
 func (t *Token) CacheKey() map[string]string {
 	return cacheKey("v3token", t.AuthURL, &t.Scope, t.NoCatalog, &TokenMethod{Token: t.Token})
 }
+
+// CacheSecret is the token (see SecretProver).
+func (t *Token) CacheSecret() ([]byte, bool) { return methodsSecret(&TokenMethod{Token: t.Token}) }
 
 func passwordUser(id, name, domainID, domainName string) (identityv3.PasswordUser, error) {
 	var u identityv3.PasswordUser

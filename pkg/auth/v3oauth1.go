@@ -36,6 +36,10 @@ func (p *OAuth1) CacheKey() map[string]string {
 	return cacheKey("v3oauth1", p.AuthURL, nil, p.NoCatalog, p.method())
 }
 
+// CacheSecret is the consumer's and the access token's secrets (see
+// SecretProver).
+func (p *OAuth1) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
+
 // OAuth1Method is the oauth1 method: an empty "oauth1" member, and the
 // request signed with HMAC-SHA1 (RFC 5849) by consumer and access token.
 type OAuth1Method struct {
@@ -71,4 +75,10 @@ func (m *OAuth1Method) AddTo(_ context.Context, r *TokenRequest) error {
 // CacheKey identifies consumer and access token; the secrets are left out.
 func (m *OAuth1Method) CacheKey() map[string]string {
 	return map[string]string{"oauth1.consumer_key": m.ConsumerKey, "oauth1.access_key": m.AccessKey}
+}
+
+// CacheSecret is the consumer's and the access token's secrets (see
+// SecretProver).
+func (m *OAuth1Method) CacheSecret() ([]byte, bool) {
+	return secretFields(m.ConsumerSecret, m.AccessSecret), true
 }
