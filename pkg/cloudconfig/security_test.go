@@ -1,0 +1,106 @@
+package cloudconfig_test
+
+import (
+	"bytes"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/pkg/cloudconfig"
+)
+
+func captureLog() (*slog.Logger, *bytes.Buffer) {
+	var buf bytes.Buffer
+	return slog.New(slog.NewTextHandler(&buf, nil)), &buf
+}
+
+func warned(c *cloudconfig.Cloud, part string) bool {
+	for _, w := range c.Warnings {
+		if strings.Contains(w, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// A clouds.yaml in a checked-out repository is merged with the user's own
+// secure.yaml (as openstacksdk merges it), but never silently.
+func TestSecureYAMLFromAnotherDirectoryIsReported(t *testing.T) {
+	root := t.TempDir()
+	repo, home := filepath.Join(root, "repo"), filepath.Join(root, "home")
+	writeFile(t, repo, "clouds.yaml", "clouds:\n  prod:\n    auth: {auth_url: 'https://keystone.attacker.example/v3', user_id: alice}\n")
+	writeFile(t, home, "secure.yaml", "clouds:\n  prod:\n    auth: {password: hunter2-secret}\n")
+	logger, logs := captureLog()
+	c, err := cloudconfig.Load("prod", cloudconfig.WithEnv(map[string]string{}), cloudconfig.WithSearchDirs(repo, home),
+		cloudconfig.WithLogger(logger))
+	require.NoError(t, err)
+	assert.Equal(t, "hunter2-secret", c.Auth["password"], "merged, as openstacksdk does")
+	assert.True(t, warned(c, "another directory"), "%q", c.Warnings)
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), filepath.Join(home, "secure.yaml"))
+	assert.NotContains(t, logs.String(), "hunter2")
+
+	// One directory: the usual setup, nothing to say.
+	writeFile(t, home, "clouds.yaml", "clouds:\n  prod:\n    auth: {auth_url: 'https://keystone.example/v3', user_id: alice}\n")
+	c, err = cloudconfig.Load("prod", cloudconfig.WithEnv(map[string]string{}), cloudconfig.WithSearchDirs(home),
+		cloudconfig.WithLogger(logger))
+	require.NoError(t, err)
+	assert.Equal(t, "hunter2-secret", c.Auth["password"])
+	assert.Empty(t, c.Warnings)
+
+	// Files the user names are the user's choice.
+	c, err = cloudconfig.Load("prod", cloudconfig.WithEnv(map[string]string{}), cloudconfig.WithSearchDirs(),
+		cloudconfig.WithConfigFiles(filepath.Join(repo, "clouds.yaml")), cloudconfig.WithSecureFiles(filepath.Join(home, "secure.yaml")),
+		cloudconfig.WithLogger(logger))
+	require.NoError(t, err)
+	assert.False(t, warned(c, "another directory"), "%q", c.Warnings)
+}
+
+func TestPlainHTTPAuthURLWithASecretIsReported(t *testing.T) {
+	for url, want := range map[string]bool{
+		"http://keystone.example/v3":  true,
+		"HTTP://keystone.example/v3":  true,
+		"https://keystone.example/v3": false,
+		"http://127.0.0.1:5000/v3":    false,
+		"http://localhost/v3":         false,
+		"http://[::1]:5000/v3":        false,
+	} {
+		dir := t.TempDir()
+		writeFile(t, dir, "clouds.yaml", "clouds:\n  c:\n    auth_type: v3applicationcredential\n    auth: {auth_url: '"+url+
+			"', application_credential_id: ac, application_credential_secret: 'app-s3cret'}\n")
+		logger, logs := captureLog()
+		c, err := loadIn(t, dir, "c", nil, cloudconfig.WithLogger(logger))
+		require.NoError(t, err)
+		assert.Equal(t, want, warned(c, "plain http"), "%s: %q", url, c.Warnings)
+		assert.Equal(t, want, strings.Contains(logs.String(), "application_credential_secret cross the network unencrypted"), url)
+		assert.NotContains(t, logs.String(), "app-s3cret")
+	}
+	// Without a secret there is nothing to protect.
+	dir := t.TempDir()
+	writeFile(t, dir, "clouds.yaml", "clouds:\n  c:\n    auth_type: none\n    auth: {endpoint: 'http://svc.example'}\n")
+	c, err := loadIn(t, dir, "c", nil)
+	require.NoError(t, err)
+	assert.Empty(t, c.Warnings)
+}
+
+// A secret left among a cloud's settings is never read as a {reference}:
+// its braces do not break Load, and no error shows it.
+func TestSecretWithBracesDoesNotBreakLoad(t *testing.T) {
+	for _, setting := range []string{"client_secret: 'a{b'", "secret: 'c}d'", "application_credential_secret: '{e}'", "backup_password: '{{f'"} {
+		dir := t.TempDir()
+		writeFile(t, dir, "clouds.yaml", "clouds:\n  c:\n    "+setting+"\n    auth: {auth_url: 'https://ks.example/v3', user_id: u, password: 'p{w}'}\n")
+		_, err := loadIn(t, dir, "c", nil)
+		require.NoError(t, err, setting)
+	}
+	// A reference to a secret is refused without showing the secret.
+	dir := t.TempDir()
+	writeFile(t, dir, "clouds.yaml", "clouds:\n  c:\n    client_secret: 'zz-top-secret'\n    description: 'see {client_secret}'\n"+
+		"    auth: {auth_url: 'https://ks.example/v3', user_id: u, password: 'pw'}\n")
+	_, err := loadIn(t, dir, "c", nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "zz-top-secret")
+}
