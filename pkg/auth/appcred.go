@@ -1,6 +1,11 @@
 package auth
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/keystone-go/keystone/internal/redact"
+)
 
 // ApplicationCredential authenticates with an application credential
 // (keystoneauth's v3applicationcredential): by ID, or by Name with the
@@ -20,6 +25,12 @@ type ApplicationCredential struct {
 	UserDomainName string
 	NoCatalog      bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v ApplicationCredential) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v ApplicationCredential) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
 
 func (p *ApplicationCredential) method() *ApplicationCredentialMethod {
 	return &ApplicationCredentialMethod{ID: p.ID, Name: p.Name, Secret: p.Secret, UserID: p.UserID,

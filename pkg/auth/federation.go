@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -128,6 +129,10 @@ type FederatedHeaders struct {
 	// Headers are sent with the login request, and only with it.
 	Headers http.Header
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v FederatedHeaders) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v FederatedHeaders) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate logs in with the headers and rescopes the token if Scope
 // asks for a target.

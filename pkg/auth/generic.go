@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -28,6 +29,10 @@ type GenericPassword struct {
 	DefaultDomainName string
 	NoCatalog         bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v GenericPassword) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v GenericPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate picks the API version and authenticates with it.
 func (p *GenericPassword) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -77,6 +82,10 @@ type GenericToken struct {
 	DefaultDomainName string
 	NoCatalog         bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v GenericToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v GenericToken) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate picks the API version and authenticates with it.
 func (p *GenericToken) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 )
 
 // Method is one v3 authentication method: the part of a token request
@@ -46,6 +48,10 @@ type PasswordMethod struct {
 	Password       string
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v PasswordMethod) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v PasswordMethod) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // MethodName is "password".
 func (m *PasswordMethod) MethodName() string { return "password" }
 
@@ -75,6 +81,10 @@ func (m *PasswordMethod) CacheSecret() ([]byte, bool) { return []byte(m.Password
 type TokenMethod struct {
 	Token string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TokenMethod) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TokenMethod) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // MethodName is "token".
 func (m *TokenMethod) MethodName() string { return "token" }
@@ -108,6 +118,14 @@ type ApplicationCredentialMethod struct {
 	Username       string
 	UserDomainID   string
 	UserDomainName string
+}
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v ApplicationCredentialMethod) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v ApplicationCredentialMethod) MarshalJSON() ([]byte, error) {
+	return redact.JSON(v, secretFieldNames)
 }
 
 // MethodName is "application_credential".
@@ -161,6 +179,10 @@ type TOTPMethod struct {
 	// generator such as TOTPGenerator, or a prompt.
 	PasscodeFunc func(ctx context.Context) (string, error)
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TOTPMethod) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TOTPMethod) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // MethodName is "totp".
 func (m *TOTPMethod) MethodName() string { return "totp" }

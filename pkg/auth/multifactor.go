@@ -3,9 +3,11 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -34,6 +36,10 @@ type MultiFactor struct {
 	Scope     Scope
 	NoCatalog bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v MultiFactor) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v MultiFactor) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a token with Methods, then completes the receipt
 // flow when Keystone asks for more.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -32,6 +33,14 @@ type OAuth2ClientCredential struct {
 	ClientID     string
 	ClientSecret string
 	NoCatalog    bool
+}
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OAuth2ClientCredential) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OAuth2ClientCredential) MarshalJSON() ([]byte, error) {
+	return redact.JSON(v, secretFieldNames)
 }
 
 // Authenticate runs the client credentials grant.

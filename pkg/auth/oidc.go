@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -57,6 +58,10 @@ type OIDCClient struct {
 	// server in front of Keystone expects.
 	AccessTokenType string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCClient) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OIDCClient) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // providerMetadata is the part of an OpenID Connect discovery document
 // (OpenID Connect Discovery 1.0, RFC 8414, RFC 8628) the plugins use.
@@ -224,6 +229,10 @@ type OIDCPassword struct {
 	OTP       func(ctx context.Context) (string, error)
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCPassword) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OIDCPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // Authenticate runs the password grant and logs in with its token.
 func (p *OIDCPassword) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
 	if err := p.check(); err != nil {
@@ -302,6 +311,12 @@ type OIDCClientCredentials struct {
 	OIDCClient
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCClientCredentials) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OIDCClientCredentials) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
+
 // Authenticate runs the client credentials grant and logs in with its token.
 func (p *OIDCClientCredentials) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
 	if err := p.check(); err != nil {
@@ -350,6 +365,12 @@ type OIDCAuthorizationCode struct {
 	// grant; the option code_verifier is a keystone-go extension.
 	CodeVerifier string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCAuthorizationCode) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OIDCAuthorizationCode) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate exchanges the code and logs in with the token.
 func (p *OIDCAuthorizationCode) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -403,6 +424,10 @@ type OIDCAccessToken struct {
 	// it, so the Session can log in again after Keystone's token expires.
 	TokenSource oauth2.TokenSource
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCAccessToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OIDCAccessToken) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate presents the access token to Keystone.
 func (p *OIDCAccessToken) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -460,6 +485,14 @@ type OIDCDeviceAuthorization struct {
 	// the plugin writes one line to standard error, as keystoneauth logs
 	// its warning.
 	Prompt func(ctx context.Context, da *oauth2.DeviceAuthResponse) error
+}
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCDeviceAuthorization) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OIDCDeviceAuthorization) MarshalJSON() ([]byte, error) {
+	return redact.JSON(v, secretFieldNames)
 }
 
 // Authenticate runs the device authorization grant and logs in with its token.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -48,6 +49,10 @@ type SAML2Password struct {
 	Username            string
 	Password            string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v SAML2Password) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v SAML2Password) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // SAMLError is a SAML exchange that went wrong: an answer that is not the
 // expected message, or the service provider and identity provider naming

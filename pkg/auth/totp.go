@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -32,6 +33,10 @@ type TOTP struct {
 	Scope        Scope
 	NoCatalog    bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TOTP) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TOTP) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 func (p *TOTP) method() *TOTPMethod {
 	return &TOTPMethod{UserID: p.UserID, Username: p.Username, UserDomainID: p.UserDomainID,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keystone-go/keystone/gen/identityv2"
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -35,6 +36,10 @@ type V2Password struct {
 	// TrustID asks for a token through a trust (OS-TRUST).
 	TrustID string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v V2Password) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v V2Password) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a v2.0 token with the password.
 func (p *V2Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -75,6 +80,10 @@ type V2Token struct {
 	TenantName string
 	TrustID    string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v V2Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v V2Token) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a v2.0 token in exchange for Token.
 func (t *V2Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {

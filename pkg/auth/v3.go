@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -28,6 +29,10 @@ type Password struct {
 	// NoCatalog asks Keystone to leave the catalog out of the token.
 	NoCatalog bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v Password) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v Password) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a token with the password method.
 func (p *Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -55,6 +60,10 @@ type Token struct {
 	Scope     Scope
 	NoCatalog bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v Token) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a token with the token method.
 func (t *Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {

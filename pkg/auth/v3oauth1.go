@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/oauth1"
 )
 
@@ -20,6 +22,10 @@ type OAuth1 struct {
 	AccessSecret   string
 	NoCatalog      bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OAuth1) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OAuth1) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 func (p *OAuth1) method() *OAuth1Method {
 	return &OAuth1Method{ConsumerKey: p.ConsumerKey, ConsumerSecret: p.ConsumerSecret,
@@ -48,6 +54,10 @@ type OAuth1Method struct {
 	AccessKey      string
 	AccessSecret   string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OAuth1Method) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OAuth1Method) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // MethodName is "oauth1".
 func (m *OAuth1Method) MethodName() string { return "oauth1" }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/auth"
 )
 
@@ -96,4 +97,49 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Format prints the cloud as String does, and under %+v and %#v every
+// field, with the secrets among its auth options and settings masked.
+func (c Cloud) Format(f fmt.State, verb rune) {
+	if verb == 'v' && (f.Flag('+') || f.Flag('#')) {
+		redact.Format(f, verb, c.masked(), noSecretFields)
+		return
+	}
+	_, _ = f.Write([]byte(c.String()))
+}
+
+// LogValue logs the cloud with its secrets masked.
+func (c Cloud) LogValue() slog.Value { return redact.LogValue(c.masked(), noSecretFields) }
+
+// MarshalJSON encodes the cloud with its secrets masked.
+func (c Cloud) MarshalJSON() ([]byte, error) { return redact.JSON(c.masked(), noSecretFields) }
+
+// noSecretFields: Cloud's secrets are values of its maps, masked by key.
+var noSecretFields = redact.Names()
+
+// masked is c with every secret value of Auth and Config replaced.
+func (c Cloud) masked() Cloud {
+	mask := func(k string, set bool) bool { return set && isSecretKey(k) }
+	if c.Auth != nil {
+		auth := make(map[string]string, len(c.Auth))
+		for k, v := range c.Auth {
+			if mask(k, v != "") {
+				v = redact.Mask
+			}
+			auth[k] = v
+		}
+		c.Auth = auth
+	}
+	if c.Config != nil {
+		cfg := make(map[string]any, len(c.Config))
+		for k, v := range c.Config {
+			if mask(k, v != nil) {
+				v = redact.Mask
+			}
+			cfg[k] = v
+		}
+		c.Config = cfg
+	}
+	return c
 }

@@ -2,6 +2,9 @@ package cloudconfig_test
 
 import (
 	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -103,4 +106,33 @@ func TestSecretWithBracesDoesNotBreakLoad(t *testing.T) {
 	_, err := loadIn(t, dir, "c", nil)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "zz-top-secret")
+}
+
+// A Cloud prints, logs and encodes without its secrets.
+func TestCloudFormattingHidesSecrets(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "clouds.yaml", "clouds:\n  c:\n    region_name: R1\n    backup_password: 'left-over-s3cret'\n"+
+		"    auth: {auth_url: 'https://ks.example/v3', username: alice, user_domain_id: default, password: 'cloud-pw-x'}\n")
+	c, err := loadIn(t, dir, "c", nil)
+	require.NoError(t, err)
+	require.Equal(t, "cloud-pw-x", c.Auth["password"], "the values stay usable")
+	require.Equal(t, "left-over-s3cret", c.Config["backup_password"])
+	var out strings.Builder
+	for _, v := range []any{c, *c} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+			fmt.Fprintf(&out, verb+"\n", v)
+		}
+		slog.New(slog.NewTextHandler(&out, nil)).Info("x", slog.Any("cloud", v))
+		slog.New(slog.NewJSONHandler(&out, nil)).Info("x", slog.Any("cloud", v))
+		data, err := json.Marshal(v)
+		require.NoError(t, err)
+		out.Write(data)
+	}
+	for _, secret := range []string{"cloud-pw-x", "left-over-s3cret"} {
+		assert.NotContains(t, out.String(), secret)
+		assert.NotContains(t, out.String(), hex.EncodeToString([]byte(secret)))
+	}
+	assert.Contains(t, out.String(), "alice", "what is not secret is shown")
+	assert.Contains(t, out.String(), "https://ks.example/v3")
+	assert.Contains(t, out.String(), "<redacted>")
 }
