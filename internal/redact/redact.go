@@ -1,7 +1,9 @@
 // Package redact renders URLs and secrets the way the SDK reports them: in
 // errors (apierror.Error.URL and Error()), in ResponseInfo and in the debug
 // log. One set of rules serves every place a URL is shown, so that a URL
-// cannot be safe in the log and unsafe in an error.
+// cannot be safe in the log and unsafe in an error. Structs that hold
+// secrets (plugins, tokens, clouds) print through Format, LogValue and JSON
+// with those fields masked.
 package redact
 
 import (

@@ -1,11 +1,13 @@
 package auth
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/keystone-go/keystone/gen/identityv2"
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
 
@@ -45,6 +47,10 @@ type AccessInfo struct {
 	// exported state keeps what the generated types do not model.
 	raw []byte
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v AccessInfo) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v AccessInfo) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // WillExpireSoon reports whether the token expires within margin of now.
 // A token without an expiry never expires.

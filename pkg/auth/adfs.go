@@ -13,6 +13,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -58,6 +59,10 @@ type ADFSPassword struct {
 	Username                string
 	Password                string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v ADFSPassword) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v ADFSPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate runs the WS-Trust exchange, signs in at the service
 // provider, fetches the token and rescopes it if Scope asks for a target.
@@ -157,6 +162,9 @@ func (p *ADFSPassword) CacheKey() map[string]string {
 	put(k, "adfs.username", p.Username)
 	return k
 }
+
+// CacheSecret is the password (see SecretProver).
+func (p *ADFSPassword) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
 
 func randomHex(n int) string {
 	b := make([]byte, n)

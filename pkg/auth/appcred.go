@@ -1,6 +1,11 @@
 package auth
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/keystone-go/keystone/internal/redact"
+)
 
 // ApplicationCredential authenticates with an application credential
 // (keystoneauth's v3applicationcredential): by ID, or by Name with the
@@ -21,6 +26,12 @@ type ApplicationCredential struct {
 	NoCatalog      bool
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v ApplicationCredential) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v ApplicationCredential) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
+
 func (p *ApplicationCredential) method() *ApplicationCredentialMethod {
 	return &ApplicationCredentialMethod{ID: p.ID, Name: p.Name, Secret: p.Secret, UserID: p.UserID,
 		Username: p.Username, UserDomainID: p.UserDomainID, UserDomainName: p.UserDomainName}
@@ -35,3 +46,6 @@ func (p *ApplicationCredential) Authenticate(ctx context.Context, client Doer) (
 func (p *ApplicationCredential) CacheKey() map[string]string {
 	return cacheKey("v3applicationcredential", p.AuthURL, nil, p.NoCatalog, p.method())
 }
+
+// CacheSecret is the application credential's secret (see SecretProver).
+func (p *ApplicationCredential) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }

@@ -215,3 +215,31 @@ func ExampleMultiFactor() {
 	// carol [password totp] 2
 	// true [[totp]]
 }
+
+// Hand a token to a later session through exported state: both sessions
+// share a state key, kept apart from the state, and the importing plugin
+// must hold the same password.
+func ExampleWithStateKey() {
+	keystone := newExKeystone()
+	defer keystone.Close()
+	ctx := context.Background()
+	key := auth.NewStateKey() // keep it like a password, apart from the states
+	plugin := func(password string) auth.Plugin {
+		return &auth.Password{AuthURL: keystone.URL + "/v3", UserID: "u-alice", Password: password,
+			Scope: auth.Scope{ProjectID: "p-demo"}}
+	}
+	first := auth.New(plugin("s3cret"), auth.WithStateKey(key))
+	if _, err := first.Token(ctx); err != nil {
+		panic(err)
+	}
+	state, err := first.ExportState()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(auth.New(plugin("s3cret"), auth.WithStateKey(key)).ImportState(state) == nil)
+	err = auth.New(plugin("guess"), auth.WithStateKey(key)).ImportState(state)
+	fmt.Println(errors.Is(err, auth.ErrCachedSecretMismatch))
+	// Output:
+	// true
+	// true
+}

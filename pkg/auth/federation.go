@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -129,6 +130,10 @@ type FederatedHeaders struct {
 	Headers http.Header
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v FederatedHeaders) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v FederatedHeaders) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // Authenticate logs in with the headers and rescopes the token if Scope
 // asks for a target.
 func (p *FederatedHeaders) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -162,6 +167,17 @@ func (p *FederatedHeaders) CacheKey() map[string]string {
 	}
 	k["federation.headers.sha256"] = sha256Hex(b.String())
 	return k
+}
+
+// CacheSecret is the headers (see SecretProver).
+func (p *FederatedHeaders) CacheSecret() ([]byte, bool) {
+	var fields []string
+	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
+		fields = append(fields, textproto.CanonicalMIMEHeaderKey(name))
+		fields = append(fields, p.Headers[name]...)
+		fields = append(fields, "")
+	}
+	return secretFields(fields...), true
 }
 
 // ParseFederatedHeaders reads the federated_headers option: a JSON object

@@ -16,8 +16,17 @@ import (
 
 // WithFileCache keeps the session's token in a file under dir, shared by
 // every session and process that authenticates the same way (same
-// CacheID): the first to authenticate writes the token, the others start
-// with it instead of asking Keystone for their own.
+// CacheID) with the same secret: the first to authenticate writes the
+// token, the others start with it instead of asking Keystone for their own.
+//
+// A cached token goes only to a plugin that proves the secret it was
+// obtained with (SecretProver): each file carries an HMAC of its token and
+// that secret under a random key kept in dir (proof.key, 0600), so that a
+// plugin with the same user but a wrong password authenticates with
+// Keystone (and fails there) instead of being handed the user's token, and
+// so that the files alone cannot be used to test guesses of the secret. A
+// plugin that cannot prove its whole secret (a TOTP passcode) neither reads
+// nor writes the cache unless the session has WithUnprovenCache.
 //
 // The files hold live tokens. dir is created 0700 if missing; the cache is
 // not used when dir, or a file in it, is open to other users or owned by
@@ -54,7 +63,10 @@ func (f *fileCached) Authenticate(ctx context.Context, client Doer) (*AccessInfo
 	log := f.session.logger
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	a, err := f.cache.load(id, time.Now().Add(f.session.refreshMargin))
+	if !servable(f.Plugin, f.session.unprovenCache) {
+		return f.Plugin.Authenticate(ctx, client)
+	}
+	a, err := f.cache.load(id, f.Plugin, f.session.unprovenCache, time.Now().Add(f.session.refreshMargin))
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		log.LogAttrs(ctx, slog.LevelDebug, "token file cache: ignoring the cached token", slog.String("error", err.Error()))
@@ -69,7 +81,7 @@ func (f *fileCached) Authenticate(ctx context.Context, client Doer) (*AccessInfo
 	if err != nil {
 		return nil, err
 	}
-	if err := f.cache.store(id, a); err != nil {
+	if err := f.cache.store(id, a, f.Plugin); err != nil {
 		log.LogAttrs(ctx, slog.LevelWarn, "token file cache: not written", slog.String("error", err.Error()))
 	}
 	f.served = a.Token
@@ -84,6 +96,10 @@ func (f *fileCached) CacheKey() map[string]string {
 	}
 	return nil
 }
+
+// CacheSecret is the wrapped plugin's, so that state export and import
+// see through the cache.
+func (f *fileCached) CacheSecret() ([]byte, bool) { return secretOf(f.Plugin) }
 
 // DecorateRequest is the wrapped plugin's, if it has one.
 func (f *fileCached) DecorateRequest(req *http.Request, a *AccessInfo) error {
@@ -101,25 +117,25 @@ const maxCacheFile = 8 << 20
 
 func (c fileCache) path(id string) string { return filepath.Join(c.dir, id+".json") }
 
-// load returns the cached access for id if it is still good at t (the
-// moment from which the session would renew it).
-func (c fileCache) load(id string, t time.Time) (*AccessInfo, error) {
+// proofKeyFile is the name of the file holding the key of the proofs; a
+// cache id is hex, so it never names this file.
+const proofKeyFile = "proof.key"
+
+// load returns the cached access for id if p proves its secret and it is
+// still good at t (the moment from which the session would renew it).
+func (c fileCache) load(id string, p Plugin, allowUnproven bool, t time.Time) (*AccessInfo, error) {
 	if err := c.checkDir(false); err != nil {
 		return nil, err
 	}
-	f, err := openPrivate(c.path(id))
+	data, err := readPrivate(c.path(id), maxCacheFile)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCacheFile+1))
+	key, err := c.proofKey(false)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxCacheFile {
-		return nil, errors.New("cache file too large")
-	}
-	a, err := decodeState(data, id)
+	a, err := openState(data, id, key, p, allowUnproven)
 	if err != nil {
 		return nil, err
 	}
@@ -129,22 +145,64 @@ func (c fileCache) load(id string, t time.Time) (*AccessInfo, error) {
 	return a, nil
 }
 
-// store writes a's state for id: to a temporary file in the same
-// directory, then renamed over the old file.
-func (c fileCache) store(id string, a *AccessInfo) error {
+// store writes a's state for id, sealed for p's secret: to a temporary
+// file in the same directory, then renamed over the old file.
+func (c fileCache) store(id string, a *AccessInfo, p Plugin) error {
 	if !exportable(a) {
 		return nil
-	}
-	data, err := encodeState(id, a)
-	if err != nil {
-		return err
 	}
 	if err := c.checkDir(true); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.dir, "."+id+".*.tmp") // created 0600
+	key, err := c.proofKey(true)
 	if err != nil {
 		return err
+	}
+	data, err := encodeState(id, a, key, p)
+	if err != nil {
+		return err
+	}
+	name, err := c.writeTemp("."+id+".*.tmp", data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(name, c.path(id)); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}
+
+// proofKey reads the key of the proofs, creating it when create is set
+// and there is none yet. Two processes creating it at once agree on one:
+// each writes its own key to a temporary file and links it into place,
+// which fails for all but the first, and the others read the winner's.
+func (c fileCache) proofKey(create bool) ([]byte, error) {
+	path := filepath.Join(c.dir, proofKeyFile)
+	key, err := readPrivate(path, proofKeySize)
+	if err == nil || !create || !errors.Is(err, fs.ErrNotExist) {
+		if err == nil && len(key) != proofKeySize {
+			err = fmt.Errorf("%s: not a key of %d bytes", path, proofKeySize)
+		}
+		return key, err
+	}
+	name, err := c.writeTemp("."+proofKeyFile+".*.tmp", NewStateKey())
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(name)
+	if err := os.Link(name, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	return c.proofKey(false)
+}
+
+// writeTemp writes data to a new 0600 file in the directory, synced, and
+// returns its name.
+func (c fileCache) writeTemp(pattern string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(c.dir, pattern) // created 0600
+	if err != nil {
+		return "", err
 	}
 	name := tmp.Name()
 	ok := false
@@ -155,22 +213,19 @@ func (c fileCache) store(id string, a *AccessInfo) error {
 		}
 	}()
 	if err := tmp.Chmod(0o600); err != nil {
-		return err
+		return "", err
 	}
 	if _, err := tmp.Write(data); err != nil {
-		return err
+		return "", err
 	}
 	if err := tmp.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, c.path(id)); err != nil {
-		return err
+		return "", err
 	}
 	ok = true
-	return nil
+	return name, nil
 }
 
 // checkDir makes sure the directory is private to this user, creating it
@@ -195,6 +250,24 @@ func (c fileCache) checkDir(create bool) error {
 		return fmt.Errorf("cache directory %s: %w", c.dir, err)
 	}
 	return nil
+}
+
+// readPrivate reads a private file (see openPrivate) of at most limit
+// bytes.
+func readPrivate(path string, limit int64) ([]byte, error) {
+	f, err := openPrivate(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
 }
 
 // openPrivate opens a cache file for reading, refusing a symbolic link, a

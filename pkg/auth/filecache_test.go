@@ -56,7 +56,7 @@ func TestFileCacheSharesTokensBetweenSessions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	}
-	assert.Equal(t, []string{CacheID(cachePlugin(ks)) + ".json"}, cacheFiles(t, dir), "one file, no temporary left over")
+	assert.Equal(t, []string{CacheID(cachePlugin(ks)) + ".json", proofKeyFile}, cacheFiles(t, dir), "the token and the key, no temporary left over")
 	data, err := os.ReadFile(filepath.Join(dir, CacheID(cachePlugin(ks))+".json"))
 	require.NoError(t, err)
 	assert.NotContains(t, string(data), `"pw"`, "no password in the cache")
@@ -67,31 +67,33 @@ func TestFileCacheSharesTokensBetweenSessions(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, a.Token, c.Token)
 	assert.EqualValues(t, 2, ks.tokenRequests.Load())
-	assert.Len(t, cacheFiles(t, dir), 2)
+	assert.Len(t, cacheFiles(t, dir), 3, "two tokens and the key")
 }
 
 func TestFileCacheIgnoresBadFiles(t *testing.T) {
 	ks := newStub(t)
 	id := CacheID(cachePlugin(ks))
-	good := func(t *testing.T, dir string) []byte {
-		s := ks.session(cachePlugin(ks))
-		_, err := s.AccessInfo(bg(t))
+	// sealed is a valid cache file of plugin's, sealed with dir's key, so
+	// that only the flaw each case plants makes the cache skip it.
+	sealed := func(t *testing.T, dir string, plugin Plugin) []byte {
+		a, err := ks.session(plugin).AccessInfo(bg(t))
 		require.NoError(t, err)
-		data, err := s.ExportState()
+		c := fileCache{dir: dir}
+		pid := CacheID(plugin)
+		require.NoError(t, c.store(pid, a, plugin))
+		data, err := os.ReadFile(c.path(pid))
 		require.NoError(t, err)
+		require.NoError(t, os.Remove(c.path(pid)))
 		return data
 	}
+	good := func(t *testing.T, dir string) []byte { return sealed(t, dir, cachePlugin(ks)) }
 	cases := map[string]func(t *testing.T, dir string){
 		"corrupt": func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, id+".json"), []byte(`{"version":1,"tok`), 0o600))
 		},
 		"foreign": func(t *testing.T, dir string) {
 			// A valid state of another identity, under this identity's name.
-			s := ks.session(&Password{AuthURL: ks.URL + "/v3", UserID: "u9", Password: "pw"})
-			_, err := s.AccessInfo(bg(t))
-			require.NoError(t, err)
-			data, err := s.ExportState()
-			require.NoError(t, err)
+			data := sealed(t, dir, &Password{AuthURL: ks.URL + "/v3", UserID: "u9", Password: "pw"})
 			require.NoError(t, os.WriteFile(filepath.Join(dir, id+".json"), data, 0o600))
 		},
 		"expired": func(t *testing.T, dir string) {
@@ -99,6 +101,11 @@ func TestFileCacheIgnoresBadFiles(t *testing.T) {
 			ks.lifetime = -time.Hour
 			data := good(t, dir)
 			ks.lifetime = old
+			require.NoError(t, os.WriteFile(filepath.Join(dir, id+".json"), data, 0o600))
+		},
+		"sealed with another key": func(t *testing.T, dir string) {
+			data := good(t, dir)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, proofKeyFile), NewStateKey(), 0o600))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, id+".json"), data, 0o600))
 		},
 		"within the refresh margin": func(t *testing.T, dir string) {
@@ -205,7 +212,8 @@ func TestFileCacheReplacesAtomically(t *testing.T) {
 		require.NoError(t, err)
 		tokens = append(tokens, a)
 	}
-	require.NoError(t, c.store(id, tokens[0]))
+	plugin := cachePlugin(ks)
+	require.NoError(t, c.store(id, tokens[0], plugin))
 	// Writers replace the file while readers read it: every read sees one
 	// whole state, never a mix or a truncated file.
 	var wg sync.WaitGroup
@@ -218,7 +226,7 @@ func TestFileCacheReplacesAtomically(t *testing.T) {
 					return
 				default:
 				}
-				assert.NoError(t, c.store(id, tokens[i]))
+				assert.NoError(t, c.store(id, tokens[i], plugin))
 			}
 		})
 	}
@@ -227,13 +235,13 @@ func TestFileCacheReplacesAtomically(t *testing.T) {
 		valid[a.Token] = true
 	}
 	for range 300 {
-		a, err := c.load(id, time.Now())
+		a, err := c.load(id, plugin, false, time.Now())
 		require.NoError(t, err)
 		require.True(t, valid[a.Token], a.Token)
 	}
 	close(stop)
 	wg.Wait()
-	assert.Equal(t, []string{id + ".json"}, cacheFiles(t, c.dir), "no temporary file left behind")
+	assert.Equal(t, []string{id + ".json", proofKeyFile}, cacheFiles(t, c.dir), "no temporary file left behind")
 }
 
 // unauthenticatedDoer is the Doer a plugin gets, for tests that call

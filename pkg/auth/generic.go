@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -28,6 +29,10 @@ type GenericPassword struct {
 	DefaultDomainName string
 	NoCatalog         bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v GenericPassword) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v GenericPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate picks the API version and authenticates with it.
 func (p *GenericPassword) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -64,6 +69,9 @@ func (p *GenericPassword) CacheKey() map[string]string {
 	return cacheKey("password", p.AuthURL, &v3.Scope, p.NoCatalog, v3.method())
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *GenericPassword) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
+
 // GenericToken exchanges a token on whichever Identity API the server
 // offers (keystoneauth's generic "token" plugin); see GenericPassword.
 type GenericToken struct {
@@ -74,6 +82,10 @@ type GenericToken struct {
 	DefaultDomainName string
 	NoCatalog         bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v GenericToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v GenericToken) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate picks the API version and authenticates with it.
 func (p *GenericToken) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -97,6 +109,9 @@ func (p *GenericToken) CacheKey() map[string]string {
 	v3 := p.v3(p.AuthURL)
 	return cacheKey("token", p.AuthURL, &v3.Scope, p.NoCatalog, &TokenMethod{Token: p.Token})
 }
+
+// CacheSecret is the token (see SecretProver).
+func (p *GenericToken) CacheSecret() ([]byte, bool) { return []byte(p.Token), true }
 
 func withDefaultDomain(s Scope, id, name string) Scope {
 	if s.ProjectName != "" && s.ProjectDomainID == "" && s.ProjectDomainName == "" {

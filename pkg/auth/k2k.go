@@ -175,6 +175,14 @@ func (p *Keystone2Keystone) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the local plugin's (see SecretProver).
+func (p *Keystone2Keystone) CacheSecret() ([]byte, bool) {
+	if p.LocalSession != nil {
+		return secretOf(p.LocalSession.plugin)
+	}
+	return secretOf(p.Local)
+}
+
 // Options of v3k2k: the local credentials (password, token or application
 // credential, with the local scope), the service provider, and the remote
 // scope under the names python-openstackclient gives it

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 )
 
 // Method is one v3 authentication method: the part of a token request
@@ -46,6 +48,10 @@ type PasswordMethod struct {
 	Password       string
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v PasswordMethod) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v PasswordMethod) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // MethodName is "password".
 func (m *PasswordMethod) MethodName() string { return "password" }
 
@@ -68,10 +74,17 @@ func (m *PasswordMethod) CacheKey() map[string]string {
 	return userKey("password", m.UserID, m.Username, m.UserDomainID, m.UserDomainName)
 }
 
+// CacheSecret is the password (see SecretProver).
+func (m *PasswordMethod) CacheSecret() ([]byte, bool) { return []byte(m.Password), true }
+
 // TokenMethod is the token method: an existing token proves the identity.
 type TokenMethod struct {
 	Token string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TokenMethod) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TokenMethod) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // MethodName is "token".
 func (m *TokenMethod) MethodName() string { return "token" }
@@ -91,6 +104,9 @@ func (m *TokenMethod) CacheKey() map[string]string {
 	return map[string]string{"token.sha256": sha256Hex(m.Token)}
 }
 
+// CacheSecret is the token (see SecretProver).
+func (m *TokenMethod) CacheSecret() ([]byte, bool) { return []byte(m.Token), true }
+
 // ApplicationCredentialMethod is the application_credential method: by ID,
 // or by Name with the owning user (UserID, or Username with its domain),
 // and the Secret.
@@ -102,6 +118,14 @@ type ApplicationCredentialMethod struct {
 	Username       string
 	UserDomainID   string
 	UserDomainName string
+}
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v ApplicationCredentialMethod) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v ApplicationCredentialMethod) MarshalJSON() ([]byte, error) {
+	return redact.JSON(v, secretFieldNames)
 }
 
 // MethodName is "application_credential".
@@ -138,6 +162,9 @@ func (m *ApplicationCredentialMethod) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the secret (see SecretProver).
+func (m *ApplicationCredentialMethod) CacheSecret() ([]byte, bool) { return []byte(m.Secret), true }
+
 // TOTPMethod is the totp method: a time-based one-time passcode of the
 // user's TOTP credential.
 type TOTPMethod struct {
@@ -152,6 +179,10 @@ type TOTPMethod struct {
 	// generator such as TOTPGenerator, or a prompt.
 	PasscodeFunc func(ctx context.Context) (string, error)
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TOTPMethod) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TOTPMethod) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // MethodName is "totp".
 func (m *TOTPMethod) MethodName() string { return "totp" }
@@ -181,6 +212,9 @@ func (m *TOTPMethod) AddTo(ctx context.Context, r *TokenRequest) error {
 func (m *TOTPMethod) CacheKey() map[string]string {
 	return userKey("totp", m.UserID, m.Username, m.UserDomainID, m.UserDomainName)
 }
+
+// CacheSecret proves nothing: the passcode changes every 30 seconds.
+func (m *TOTPMethod) CacheSecret() ([]byte, bool) { return nil, false }
 
 func userKey(method, id, name, domainID, domainName string) map[string]string {
 	k := map[string]string{}

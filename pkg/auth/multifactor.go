@@ -3,9 +3,11 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -34,6 +36,10 @@ type MultiFactor struct {
 	Scope     Scope
 	NoCatalog bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v MultiFactor) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v MultiFactor) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a token with Methods, then completes the receipt
 // flow when Keystone asks for more.
@@ -104,6 +110,13 @@ func (m *MultiFactor) find(name string) Method {
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (m *MultiFactor) CacheKey() map[string]string {
 	return cacheKey("v3multifactor", m.AuthURL, &m.Scope, m.NoCatalog, slices.Concat(m.Methods, m.Additional)...)
+}
+
+// CacheSecret is every method's secret: a cached token is served only when
+// all of them match, and never (without WithUnprovenCache) when one of the
+// methods cannot prove its secret (TOTP).
+func (m *MultiFactor) CacheSecret() ([]byte, bool) {
+	return methodsSecret(slices.Concat(m.Methods, m.Additional)...)
 }
 
 // MissingAuthMethodsError is a 401 with an auth receipt: the methods sent

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -32,6 +33,14 @@ type OAuth2ClientCredential struct {
 	ClientID     string
 	ClientSecret string
 	NoCatalog    bool
+}
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OAuth2ClientCredential) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OAuth2ClientCredential) MarshalJSON() ([]byte, error) {
+	return redact.JSON(v, secretFieldNames)
 }
 
 // Authenticate runs the client credentials grant.
@@ -60,6 +69,9 @@ func (p *OAuth2ClientCredential) CacheKey() map[string]string {
 	put(k, "oauth2.client_id", p.ClientID)
 	return k
 }
+
+// CacheSecret is the client secret (see SecretProver).
+func (p *OAuth2ClientCredential) CacheSecret() ([]byte, bool) { return []byte(p.ClientSecret), true }
 
 // OAuth2MTLSClientCredential is the mutual-TLS variant of the client
 // credentials grant (keystoneauth's v3oauth2mtlsclientcredential): the
@@ -101,6 +113,11 @@ func (p *OAuth2MTLSClientCredential) CacheKey() map[string]string {
 	put(k, "oauth2.client_id", p.ClientID)
 	return k
 }
+
+// CacheSecret proves nothing: the client's proof is its TLS certificate,
+// which the transport holds. A cached token reaches this plugin only
+// through WithUnprovenCache.
+func (p *OAuth2MTLSClientCredential) CacheSecret() ([]byte, bool) { return nil, false }
 
 func bearer(req *http.Request, a *AccessInfo) error {
 	if a != nil && a.Token != "" && req.Header.Get("Authorization") == "" {

@@ -62,6 +62,10 @@ type OIDCClient struct {
 	AccessTokenType string
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCClient) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OIDCClient) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // providerMetadata is the part of an OpenID Connect discovery document
 // (OpenID Connect Discovery 1.0, RFC 8414, RFC 8628) the plugins use.
 type providerMetadata struct {
@@ -273,6 +277,10 @@ type OIDCPassword struct {
 	OTP       func(ctx context.Context) (string, error)
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCPassword) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OIDCPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // Authenticate runs the password grant and logs in with its token.
 func (p *OIDCPassword) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
 	if err := p.check(); err != nil {
@@ -337,6 +345,12 @@ func (p *OIDCPassword) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the password and the client secret (see SecretProver);
+// with a one-time password for the provider (IDPOTPKey) it is incomplete.
+func (p *OIDCPassword) CacheSecret() ([]byte, bool) {
+	return secretFields(p.Password, p.ClientSecret), p.IDPOTPKey == ""
+}
+
 // OIDCClientCredentials logs in with the OAuth 2.0 client credentials
 // grant (keystoneauth's v3oidcclientcredentials): the client itself is the
 // user.
@@ -344,6 +358,12 @@ type OIDCClientCredentials struct {
 	FederatedLogin
 	OIDCClient
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCClientCredentials) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OIDCClientCredentials) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate runs the client credentials grant and logs in with its token.
 func (p *OIDCClientCredentials) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -375,6 +395,9 @@ func (p *OIDCClientCredentials) CacheKey() map[string]string {
 	return p.oidcCacheKey(&p.FederatedLogin, "v3oidcclientcredentials")
 }
 
+// CacheSecret is the client secret (see SecretProver).
+func (p *OIDCClientCredentials) CacheSecret() ([]byte, bool) { return []byte(p.ClientSecret), true }
+
 // OIDCAuthorizationCode logs in with an authorization code the user's
 // browser brought back to RedirectURI (keystoneauth's v3oidcauthcode).
 // A code is good for one exchange: when the Session needs a new token the
@@ -390,6 +413,12 @@ type OIDCAuthorizationCode struct {
 	// grant; the option code_verifier is a keystone-go extension.
 	CodeVerifier string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCAuthorizationCode) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OIDCAuthorizationCode) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate exchanges the code and logs in with the token.
 func (p *OIDCAuthorizationCode) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -427,6 +456,12 @@ func (p *OIDCAuthorizationCode) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the authorization code, the PKCE verifier and the client
+// secret (see SecretProver).
+func (p *OIDCAuthorizationCode) CacheSecret() ([]byte, bool) {
+	return secretFields(p.Code, p.CodeVerifier, p.ClientSecret), true
+}
+
 // OIDCAccessToken logs in with an access token the application already has
 // (keystoneauth's v3oidcaccesstoken).
 type OIDCAccessToken struct {
@@ -437,6 +472,10 @@ type OIDCAccessToken struct {
 	// it, so the Session can log in again after Keystone's token expires.
 	TokenSource oauth2.TokenSource
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCAccessToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OIDCAccessToken) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate presents the access token to Keystone.
 func (p *OIDCAccessToken) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -468,6 +507,9 @@ func (p *OIDCAccessToken) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the access token (see SecretProver).
+func (p *OIDCAccessToken) CacheSecret() ([]byte, bool) { return []byte(p.AccessToken), true }
+
 // OIDCDeviceAuthorization logs in with the OAuth 2.0 device authorization
 // grant (RFC 8628; keystoneauth's v3oidcdeviceauthz): the provider hands
 // out a user code, the user enters it at the verification URI on any
@@ -491,6 +533,14 @@ type OIDCDeviceAuthorization struct {
 	// the plugin writes one line to standard error, as keystoneauth logs
 	// its warning.
 	Prompt func(ctx context.Context, da *oauth2.DeviceAuthResponse) error
+}
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OIDCDeviceAuthorization) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, v, secretFieldNames)
+}
+func (v OIDCDeviceAuthorization) MarshalJSON() ([]byte, error) {
+	return redact.JSON(v, secretFieldNames)
 }
 
 // Authenticate runs the device authorization grant and logs in with its token.

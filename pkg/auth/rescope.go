@@ -72,6 +72,9 @@ func (r *rescoped) CacheKey() map[string]string {
 	return k
 }
 
+// CacheSecret is the parent plugin's.
+func (r *rescoped) CacheSecret() ([]byte, bool) { return secretOf(r.parent.plugin) }
+
 // derive returns a Session with sess's configuration and its own plugin
 // and token. It copies every configuration field of Session; a new field
 // must be added here (TestDeriveCopiesEveryField fails until it is).
@@ -99,6 +102,8 @@ func (s *Session) derive(p Plugin) *Session {
 		region:          s.region,
 		overrides:       s.overrides,
 		configErr:       s.configErr,
+		stateKey:        s.stateKey,
+		unprovenCache:   s.unprovenCache,
 	}
 }
 

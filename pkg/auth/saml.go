@@ -11,6 +11,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/keystone-go/keystone/internal/origin"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -50,6 +51,10 @@ type SAML2Password struct {
 	Username            string
 	Password            string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v SAML2Password) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v SAML2Password) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // SAMLError is a SAML exchange that went wrong: an answer that is not the
 // expected message, or the service provider and identity provider naming
@@ -103,6 +108,9 @@ func (p *SAML2Password) CacheKey() map[string]string {
 	put(k, "saml2.username", p.Username)
 	return k
 }
+
+// CacheSecret is the password (see SecretProver).
+func (p *SAML2Password) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
 
 // ecpLogin is one ECP exchange.
 type ecpLogin struct {

@@ -64,6 +64,14 @@ type Session struct {
 	// configErr is a mistake in the options (an unreadable CA file, say),
 	// returned by every request.
 	configErr error
+	// stateKey seals and checks exported state (cacheproof.go).
+	stateKey []byte
+	// unprovenCache lets cached tokens go to plugins that cannot prove
+	// their whole secret (WithUnprovenCache).
+	unprovenCache bool
+	// initialState is WithState's, imported once every option is applied
+	// (the state key and WithUnprovenCache may come after it).
+	initialState []byte
 
 	mu     sync.RWMutex
 	access *AccessInfo
@@ -177,6 +185,13 @@ func New(plugin Plugin, opts ...Option) *Session {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.stateKey == nil {
+		s.stateKey = NewStateKey()
+	}
+	if s.initialState != nil {
+		_ = s.ImportState(s.initialState) // a state that does not fit is a cache miss
+		s.initialState = nil
 	}
 	if s.discovery == nil {
 		s.discovery = catalog.NewDiscovery(DefaultDiscoveryTTL)

@@ -62,7 +62,8 @@ func TestExportImportState(t *testing.T) {
 	plugin := func() *Password {
 		return &Password{AuthURL: ks.URL + "/v3", UserID: "u1", Password: "pw", Scope: Scope{ProjectID: "p1"}}
 	}
-	first := ks.session(plugin())
+	key := NewStateKey() // shared by the sessions that pass state around
+	first := ks.session(plugin(), WithStateKey(key))
 	_, err := first.ExportState()
 	assert.ErrorIs(t, err, ErrNoState, "nothing to export before the first token")
 
@@ -73,14 +74,14 @@ func TestExportImportState(t *testing.T) {
 
 	var st map[string]any
 	require.NoError(t, json.Unmarshal(data, &st))
-	assert.Equal(t, float64(1), st["version"])
+	assert.Equal(t, float64(2), st["version"])
 	assert.Equal(t, CacheID(plugin()), st["cache_id"])
 	assert.Equal(t, "tok-1", st["token"])
 	assert.Equal(t, ks.URL+"/v3", st["auth_url"])
 	assert.Equal(t, "kept", st["body"].(map[string]any)["token"].(map[string]any)["extra_field"], "the body as Keystone sent it")
 	assert.NotContains(t, string(data), `"pw"`)
 
-	second := ks.session(plugin())
+	second := ks.session(plugin(), WithStateKey(key))
 	require.NoError(t, second.ImportState(data))
 	b, err := second.AccessInfo(bg(t))
 	require.NoError(t, err)
@@ -93,7 +94,7 @@ func TestExportImportState(t *testing.T) {
 	assert.Equal(t, a.AuthURL, b.AuthURL)
 
 	// WithState does the same at construction.
-	third := ks.session(plugin(), WithState(data))
+	third := ks.session(plugin(), WithState(data), WithStateKey(key))
 	c, err := third.AccessInfo(bg(t))
 	require.NoError(t, err)
 	assert.Equal(t, a.Token, c.Token)
@@ -101,31 +102,31 @@ func TestExportImportState(t *testing.T) {
 
 	// State of another identity is refused, and ignored by WithState.
 	other := &Password{AuthURL: ks.URL + "/v3", UserID: "u2", Password: "pw"}
-	err = ks.session(other).ImportState(data)
+	err = ks.session(other, WithStateKey(key)).ImportState(data)
 	assert.True(t, errors.Is(err, apierror.ErrInvalidConfig), "%v", err)
 	assert.Contains(t, err.Error(), "another identity")
-	_, err = ks.session(other, WithState(data)).AccessInfo(bg(t))
+	_, err = ks.session(other, WithState(data), WithStateKey(key)).AccessInfo(bg(t))
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, ks.tokenRequests.Load())
 
 	// Garbage and expired state are refused too.
 	for name, bad := range map[string][]byte{
 		"not json":  []byte("{"),
-		"no token":  []byte(`{"version":1,"cache_id":"` + CacheID(plugin()) + `","body":{}}`),
+		"no token":  []byte(`{"version":2,"cache_id":"` + CacheID(plugin()) + `","body":{}}`),
 		"version":   []byte(`{"version":7}`),
-		"body":      []byte(`{"version":1,"cache_id":"` + CacheID(plugin()) + `","token":"t","body":{"token":"x"}}`),
-		"no expiry": []byte(`{"version":1,"cache_id":"` + CacheID(plugin()) + `","token":"t","body":{"token":{"methods":[],"user":{}}}}`),
+		"body":      []byte(`{"version":2,"cache_id":"` + CacheID(plugin()) + `","token":"t","body":{"token":"x"}}`),
+		"no expiry": []byte(`{"version":2,"cache_id":"` + CacheID(plugin()) + `","token":"t","body":{"token":{"methods":[],"user":{}}}}`),
 	} {
-		err := ks.session(plugin()).ImportState(bad)
+		err := ks.session(plugin(), WithStateKey(key)).ImportState(bad)
 		assert.True(t, errors.Is(err, apierror.ErrInvalidConfig), "%s: %v", name, err)
 	}
 	ks.lifetime = -time.Minute
-	expired := ks.session(&Password{AuthURL: ks.URL + "/v3", UserID: "u3", Password: "pw"})
+	expired := ks.session(&Password{AuthURL: ks.URL + "/v3", UserID: "u3", Password: "pw"}, WithStateKey(key))
 	_, err = expired.AccessInfo(bg(t))
 	require.NoError(t, err) // the stub hands out an expired token
 	old, err := expired.ExportState()
 	require.NoError(t, err)
-	err = ks.session(&Password{AuthURL: ks.URL + "/v3", UserID: "u3", Password: "pw"}).ImportState(old)
+	err = ks.session(&Password{AuthURL: ks.URL + "/v3", UserID: "u3", Password: "pw"}, WithStateKey(key)).ImportState(old)
 	assert.True(t, errors.Is(err, apierror.ErrInvalidConfig))
 	assert.Contains(t, err.Error(), "expired")
 }
@@ -139,9 +140,10 @@ func TestStateWithoutRawBody(t *testing.T) {
 	copied := *a
 	copied.raw = nil
 	p := &Token{AuthURL: ks.URL + "/v3", Token: "x"}
-	data, err := ks.session(p, WithAccessInfo(&copied)).ExportState()
+	key := NewStateKey()
+	data, err := ks.session(p, WithAccessInfo(&copied), WithStateKey(key)).ExportState()
 	require.NoError(t, err)
-	s := ks.session(p)
+	s := ks.session(p, WithStateKey(key))
 	require.NoError(t, s.ImportState(data))
 	b, err := s.AccessInfo(bg(t))
 	require.NoError(t, err)

@@ -2,8 +2,11 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/keystone-go/keystone/internal/redact"
 )
 
 // TokenEndpoint uses a token it was given and sends every request to one
@@ -18,6 +21,10 @@ type TokenEndpoint struct {
 	Endpoint string
 	Token    string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TokenEndpoint) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TokenEndpoint) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate returns the token; it sends nothing.
 func (p *TokenEndpoint) Authenticate(context.Context, Doer) (*AccessInfo, error) {
@@ -36,6 +43,10 @@ type HTTPBasic struct {
 	// Endpoint is the full base URL of the service every request goes to.
 	Endpoint string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v HTTPBasic) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v HTTPBasic) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate returns access that carries no token; it sends nothing.
 func (p *HTTPBasic) Authenticate(context.Context, Doer) (*AccessInfo, error) {

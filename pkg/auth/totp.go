@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -34,6 +35,10 @@ type TOTP struct {
 	NoCatalog    bool
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v TOTP) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v TOTP) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 func (p *TOTP) method() *TOTPMethod {
 	return &TOTPMethod{UserID: p.UserID, Username: p.Username, UserDomainID: p.UserDomainID,
 		UserDomainName: p.UserDomainName, Passcode: p.Passcode, PasscodeFunc: p.PasscodeFunc}
@@ -48,6 +53,11 @@ func (p *TOTP) Authenticate(ctx context.Context, client Doer) (*AccessInfo, erro
 func (p *TOTP) CacheKey() map[string]string {
 	return cacheKey("v3totp", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
+
+// CacheSecret proves nothing: a passcode is good for 30 seconds, and a
+// PasscodeFunc cannot be compared. A cached token reaches a TOTP plugin
+// only through WithUnprovenCache.
+func (p *TOTP) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
 
 // Keystone's TOTP parameters (keystone/auth/plugins/totp.py): six digits,
 // 30-second steps, HMAC-SHA1. They are not configurable there.

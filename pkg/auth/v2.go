@@ -37,6 +37,10 @@ type V2Password struct {
 	TrustID string
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v V2Password) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v V2Password) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // Authenticate issues a v2.0 token with the password.
 func (p *V2Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
 	creds := &identityv2.PasswordCredentials{Password: p.Password}
@@ -61,6 +65,9 @@ func (p *V2Password) CacheKey() map[string]string {
 		&PasswordMethod{UserID: p.UserID, Username: p.Username})
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *V2Password) CacheSecret() ([]byte, bool) { return []byte(p.Password), true }
+
 // V2Token exchanges an existing token for a new one on the Identity v2.0
 // API (keystoneauth's v2token), typically to scope an unscoped token to a
 // tenant. Keystone keeps the original token's expiry.
@@ -73,6 +80,10 @@ type V2Token struct {
 	TenantName string
 	TrustID    string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v V2Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v V2Token) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a v2.0 token in exchange for Token.
 func (t *V2Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -87,6 +98,9 @@ func (t *V2Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, e
 func (t *V2Token) CacheKey() map[string]string {
 	return cacheKey("v2token", t.AuthURL, v2Scope(t.TenantID, t.TenantName, t.TrustID), false, &TokenMethod{Token: t.Token})
 }
+
+// CacheSecret is the token (see SecretProver).
+func (t *V2Token) CacheSecret() ([]byte, bool) { return []byte(t.Token), true }
 
 // v2Scope expresses a v2.0 request's scope as a Scope, for cache keys.
 func v2Scope(tenantID, tenantName, trustID string) *Scope {

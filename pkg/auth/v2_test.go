@@ -467,7 +467,8 @@ func TestV2StateAndFileCache(t *testing.T) {
 	plugin := func() auth.Plugin {
 		return &auth.V2Password{AuthURL: ks.URL(), Username: admin.Username, Password: admin.Password, TenantName: admin.TenantName}
 	}
-	first := v2Session(ks, plugin())
+	key := auth.NewStateKey()
+	first := v2Session(ks, plugin(), auth.WithStateKey(key))
 	_, err := first.ExportState()
 	require.ErrorIs(t, err, auth.ErrNoState)
 	a, err := first.AccessInfo(t.Context())
@@ -477,7 +478,7 @@ func TestV2StateAndFileCache(t *testing.T) {
 	assert.NotContains(t, string(data), admin.Password)
 
 	before := ks.TokenRequests()
-	second := v2Session(ks, plugin(), auth.WithState(data))
+	second := v2Session(ks, plugin(), auth.WithState(data), auth.WithStateKey(key))
 	b, err := second.AccessInfo(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, before, ks.TokenRequests(), "no token request")
@@ -493,7 +494,7 @@ func TestV2StateAndFileCache(t *testing.T) {
 	assert.Equal(t, want, got)
 
 	// Another user's plugin does not take it.
-	other := v2Session(ks, &auth.V2Password{AuthURL: ks.URL(), Username: "someone-else", Password: "x", TenantName: admin.TenantName})
+	other := v2Session(ks, &auth.V2Password{AuthURL: ks.URL(), Username: "someone-else", Password: "x", TenantName: admin.TenantName}, auth.WithStateKey(key))
 	assert.ErrorIs(t, other.ImportState(data), apierror.ErrInvalidConfig)
 
 	// A state whose token is not its body's is refused.
@@ -502,7 +503,7 @@ func TestV2StateAndFileCache(t *testing.T) {
 	st["token"] = "forged"
 	forged, err := json.Marshal(st)
 	require.NoError(t, err)
-	assert.ErrorIs(t, v2Session(ks, plugin()).ImportState(forged), apierror.ErrInvalidConfig)
+	assert.ErrorIs(t, v2Session(ks, plugin(), auth.WithStateKey(key)).ImportState(forged), apierror.ErrInvalidConfig)
 
 	// The file cache: the second session, with a fresh plugin, reads the
 	// first one's token.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -29,6 +30,10 @@ type Password struct {
 	NoCatalog bool
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v Password) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v Password) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 // Authenticate issues a token with the password method.
 func (p *Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
 	return v3Auth{authURL: p.AuthURL, methods: []Method{p.method()}, scope: &p.Scope, noCatalog: p.NoCatalog}.issue(ctx, client)
@@ -44,6 +49,9 @@ func (p *Password) CacheKey() map[string]string {
 	return cacheKey("v3password", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
+// CacheSecret is the password (see SecretProver).
+func (p *Password) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
+
 // Token exchanges an existing token for a new one, typically to change its
 // scope (keystoneauth's v3token).
 type Token struct {
@@ -52,6 +60,10 @@ type Token struct {
 	Scope     Scope
 	NoCatalog bool
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v Token) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate issues a token with the token method.
 func (t *Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
@@ -62,6 +74,9 @@ func (t *Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, err
 func (t *Token) CacheKey() map[string]string {
 	return cacheKey("v3token", t.AuthURL, &t.Scope, t.NoCatalog, &TokenMethod{Token: t.Token})
 }
+
+// CacheSecret is the token (see SecretProver).
+func (t *Token) CacheSecret() ([]byte, bool) { return methodsSecret(&TokenMethod{Token: t.Token}) }
 
 func passwordUser(id, name, domainID, domainName string) (identityv3.PasswordUser, error) {
 	var u identityv3.PasswordUser

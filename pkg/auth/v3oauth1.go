@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/oauth1"
 )
 
@@ -21,6 +23,10 @@ type OAuth1 struct {
 	NoCatalog      bool
 }
 
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OAuth1) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OAuth1) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
+
 func (p *OAuth1) method() *OAuth1Method {
 	return &OAuth1Method{ConsumerKey: p.ConsumerKey, ConsumerSecret: p.ConsumerSecret,
 		AccessKey: p.AccessKey, AccessSecret: p.AccessSecret}
@@ -36,6 +42,10 @@ func (p *OAuth1) CacheKey() map[string]string {
 	return cacheKey("v3oauth1", p.AuthURL, nil, p.NoCatalog, p.method())
 }
 
+// CacheSecret is the consumer's and the access token's secrets (see
+// SecretProver).
+func (p *OAuth1) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
+
 // OAuth1Method is the oauth1 method: an empty "oauth1" member, and the
 // request signed with HMAC-SHA1 (RFC 5849) by consumer and access token.
 type OAuth1Method struct {
@@ -44,6 +54,10 @@ type OAuth1Method struct {
 	AccessKey      string
 	AccessSecret   string
 }
+
+// Format and MarshalJSON print every field but the secrets (redact.go).
+func (v OAuth1Method) Format(f fmt.State, verb rune) { redact.Format(f, verb, v, secretFieldNames) }
+func (v OAuth1Method) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // MethodName is "oauth1".
 func (m *OAuth1Method) MethodName() string { return "oauth1" }
@@ -71,4 +85,10 @@ func (m *OAuth1Method) AddTo(_ context.Context, r *TokenRequest) error {
 // CacheKey identifies consumer and access token; the secrets are left out.
 func (m *OAuth1Method) CacheKey() map[string]string {
 	return map[string]string{"oauth1.consumer_key": m.ConsumerKey, "oauth1.access_key": m.AccessKey}
+}
+
+// CacheSecret is the consumer's and the access token's secrets (see
+// SecretProver).
+func (m *OAuth1Method) CacheSecret() ([]byte, bool) {
+	return secretFields(m.ConsumerSecret, m.AccessSecret), true
 }

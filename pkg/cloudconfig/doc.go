@@ -35,7 +35,20 @@
 //   - clouds.yaml holds the clouds: "clouds: {NAME: {auth: {...}, ...}}".
 //   - secure.yaml has the same shape and is merged over clouds.yaml, deeply
 //     (a cloud's auth.password from secure.yaml joins the rest of its auth
-//     section), so that secrets can live in a file of their own.
+//     section), so that secrets can live in a file of their own. As for
+//     openstacksdk, the two are found independently; when they come from
+//     different directories of the search path (a clouds.yaml left in a
+//     checked-out repository, the working directory, and the user's own
+//     ~/.config/openstack/secure.yaml) the secrets still go to that
+//     clouds.yaml's auth_url, so Load warns (Cloud.Warnings, and slog at
+//     warn level, see WithLogger) naming both files. Files named with
+//     OS_CLIENT_CONFIG_FILE, OS_CLIENT_SECURE_FILE or the options are the
+//     user's choice and give no warning. An auth_url of plain http to
+//     another host than this one, with a password or secret among the auth
+//     options, is warned about the same way.
+//   - A secret setting (a password, secret, token or passcode, under any
+//     key) is never read for {key} references nor referred to by one, and
+//     never shown in an error.
 //   - clouds-public.yaml holds vendor profiles, "public-clouds: {NAME: {...}}".
 //     A cloud that says "profile: NAME" (or, deprecated, "cloud: NAME")
 //     starts from that profile: the cloud's settings replace the profile's,

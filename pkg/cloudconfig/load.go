@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -37,6 +38,7 @@ type options struct {
 	vendorFiles []string
 	region      string
 	prompt      func(option, prompt string) (string, error)
+	logger      *slog.Logger
 }
 
 // WithEnv reads the variables from env instead of the process environment:

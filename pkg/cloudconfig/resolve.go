@@ -229,6 +229,7 @@ func (s *sources) resolve(name string) (*Cloud, error) {
 	if !c.FromEnv && s.secure.get("clouds").get(w.name) != nil {
 		c.SecureFile = s.secureFile
 	}
+	s.securityWarnings(c)
 	return c, nil
 }
 
@@ -835,7 +836,9 @@ func (w *work) hint(authType, key string) string {
 func (w *work) formatTop() error {
 	for _, k := range slices.Sorted(maps.Keys(w.top)) {
 		v := w.top[k]
-		if k == "password" || v.kind != scalarNode || v.isBool || v.isNum || !strings.ContainsAny(v.text, "{}") {
+		// A secret is never formatted: a password holding a brace is not a
+		// reference, and an error about it would show it.
+		if isSecretKey(k) || v.kind != scalarNode || v.isBool || v.isNum || !strings.ContainsAny(v.text, "{}") {
 			continue
 		}
 		f, err := w.format(v.text, v)
@@ -869,7 +872,7 @@ func (w *work) format(s string, at *node) (string, error) {
 			}
 			ref := s[i+1 : i+end]
 			v, ok := w.top[ref].str()
-			if !ok || w.top[ref] == nil || ref == "password" {
+			if !ok || w.top[ref] == nil || isSecretKey(ref) {
 				return "", errorAt(at, w.name, "refers to {%s}, which the cloud does not set", ref)
 			}
 			b.WriteString(v)

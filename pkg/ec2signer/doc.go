@@ -33,7 +33,12 @@
 // given (no second URI-encoding), only trims header values, and leaves the
 // query out of a POST. [Signature] and [Verify] compute and check a signature
 // the way Keystone does, for a service that wants to check a description
-// itself or for tests.
+// itself or for tests. [Verify] also checks the request's time, as AWS and
+// Keystone do: a version 2 Timestamp or version 4 X-Amz-Date more than 15
+// minutes from now, or a passed Expires or X-Amz-Expires, is [ErrStale],
+// so that a captured request cannot be replayed later. A [Verifier] sets
+// another window or clock. [VerifyS3] checks the signature only: the time
+// is inside the string the S3 front end signed, which it must judge.
 //
 // # s3tokens
 //

@@ -11,7 +11,9 @@ import (
 	"net"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Errors returned when a request description cannot be signed or checked.
@@ -24,7 +26,15 @@ var (
 	ErrMalformed = errors.New("ec2signer: malformed request description")
 	// ErrSignatureMismatch: Verify computed a different signature.
 	ErrSignatureMismatch = errors.New("ec2signer: signature mismatch")
+	// ErrStale: the signature is right but the request's time is outside
+	// the window Verify accepts (or its Expires has passed), as a replayed
+	// request's would be.
+	ErrStale = errors.New("ec2signer: request time outside the accepted window")
 )
+
+// DefaultMaxSkew is how far a signed request's time may be from the
+// verifier's clock: AWS's and Keystone's (credential.auth_ttl) 15 minutes.
+const DefaultMaxSkew = 15 * time.Minute
 
 const (
 	algorithmV4 = "AWS4-HMAC-SHA256"
@@ -78,11 +88,42 @@ func Signature(secret string, c *Credentials) (string, error) {
 	}
 }
 
-// Verify checks c.Signature against the signature computed with secret, in
-// constant time. Like Keystone, when the signature does not match and the host
-// carries a port, it tries once more with the port removed (some clients sign
-// without it).
+// Verify checks c.Signature against the signature computed with secret,
+// in constant time, and that the request is fresh: its version 2
+// Timestamp or version 4 X-Amz-Date within DefaultMaxSkew of now, and its
+// Expires or X-Amz-Expires not passed. A signature alone proves only that
+// the request was signed once; without the time check a captured request
+// could be replayed for ever. It is Verifier{}.Verify; use a Verifier for
+// another window or clock.
 func Verify(secret string, c *Credentials) error {
+	return (&Verifier{}).Verify(secret, c)
+}
+
+// Verifier checks signatures and their freshness (see Verify).
+type Verifier struct {
+	// MaxSkew is how far the request's time may be from Now, either way;
+	// zero means DefaultMaxSkew.
+	MaxSkew time.Duration
+	// Now is the verifier's clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Verify checks c's signature with secret and then its time. A signature
+// that does not match is ErrSignatureMismatch; a right one on a request
+// outside the window is ErrStale; a time that cannot be read is
+// ErrMalformed.
+//
+// Like Keystone, when the signature does not match and the host carries a
+// port, it tries once more with the port removed (some clients sign
+// without it).
+func (v *Verifier) Verify(secret string, c *Credentials) error {
+	if err := verifySignature(secret, c); err != nil {
+		return err
+	}
+	return v.checkTime(c)
+}
+
+func verifySignature(secret string, c *Credentials) error {
 	if c == nil || c.Signature == "" {
 		return fmt.Errorf("%w: no signature", ErrMalformed)
 	}
@@ -101,6 +142,74 @@ func Verify(secret string, c *Credentials) error {
 		}
 	}
 	return ErrSignatureMismatch
+}
+
+// checkTime applies the freshness rules of c's signature version.
+func (v *Verifier) checkTime(c *Credentials) error {
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	skew := v.MaxSkew
+	if skew <= 0 {
+		skew = DefaultMaxSkew
+	}
+	if !isV4(c) || c.Params["SignatureVersion"] == "2" {
+		ts, hasTS := c.Params["Timestamp"]
+		exp, hasExp := c.Params["Expires"]
+		if !hasTS && !hasExp {
+			return fmt.Errorf("%w: neither Timestamp nor Expires", ErrMalformed)
+		}
+		if hasTS {
+			t, err := time.Parse(time.RFC3339, ts)
+			if err != nil {
+				return fmt.Errorf("%w: Timestamp %q is not an ISO 8601 time", ErrMalformed, ts)
+			}
+			if err := within(t, now, skew, "Timestamp"); err != nil {
+				return err
+			}
+		}
+		if hasExp {
+			t, err := time.Parse(time.RFC3339, exp)
+			if err != nil {
+				return fmt.Errorf("%w: Expires %q is not an ISO 8601 time", ErrMalformed, exp)
+			}
+			if now.After(t) {
+				return fmt.Errorf("%w: expired at %s", ErrStale, t.UTC().Format(time.RFC3339))
+			}
+		}
+		return nil
+	}
+	date, ok := c.Headers["X-Amz-Date"]
+	if !ok {
+		date = c.Params["X-Amz-Date"]
+	}
+	t, err := time.Parse("20060102T150405Z", date)
+	if err != nil {
+		return fmt.Errorf("%w: X-Amz-Date %q is not yyyymmddThhmmssZ", ErrMalformed, date)
+	}
+	if err := within(t, now, skew, "X-Amz-Date"); err != nil {
+		return err
+	}
+	if e, ok := c.Params["X-Amz-Expires"]; ok {
+		secs, err := strconv.ParseInt(e, 10, 64)
+		if err != nil || secs < 0 || secs > 7*24*3600 {
+			return fmt.Errorf("%w: X-Amz-Expires %q is not a number of seconds up to a week", ErrMalformed, e)
+		}
+		if end := t.Add(time.Duration(secs) * time.Second); now.After(end) {
+			return fmt.Errorf("%w: the presigned request expired at %s", ErrStale, end.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// within reports whether t is within skew of now.
+func within(t, now time.Time, skew time.Duration, what string) error {
+	if d := now.Sub(t); d > skew || d < -skew {
+		return fmt.Errorf("%w: %s %s is %s from now (at most %s allowed)", ErrStale, what,
+			t.UTC().Format(time.RFC3339), d.Round(time.Second).Abs(), skew)
+	}
+	return nil
 }
 
 func equal(a, b string) bool {

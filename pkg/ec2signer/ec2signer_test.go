@@ -28,6 +28,9 @@ func fixedSigner() *Signer {
 		Now: func() time.Time { return time.Date(2026, 11, 28, 21, 30, 15, 0, time.UTC) }}
 }
 
+// fixedVerifier checks with fixedSigner's clock.
+func fixedVerifier() *Verifier { return &Verifier{Now: fixedSigner().Now} }
+
 func TestSignatureKeystoneclientVectors(t *testing.T) {
 	iamAuth := "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20110909/us-east-1/iam/aws4_request," +
 		"SignedHeaders=content-type;host;x-amz-date,"
@@ -116,14 +119,14 @@ func TestSignV2(t *testing.T) {
 		"SignatureVersion": "2", "Timestamp": "2026-11-28T21:30:15Z", "Version": "2016-11-15",
 	}, c.Params)
 	assert.Equal(t, "stale", r.Params["Signature"], "the caller's request is not modified")
-	require.NoError(t, Verify(ksSecret, c))
+	require.NoError(t, fixedVerifier().Verify(ksSecret, c))
 
 	// A caller's Expires replaces the Timestamp.
 	r.Params["Expires"] = "2026-11-28T22:00:00Z"
 	c, err = fixedSigner().SignV2(r)
 	require.NoError(t, err)
 	assert.NotContains(t, c.Params, "Timestamp")
-	require.NoError(t, Verify(ksSecret, c))
+	require.NoError(t, fixedVerifier().Verify(ksSecret, c))
 }
 
 func TestSignV2SignatureMethodIsForced(t *testing.T) {
@@ -155,10 +158,10 @@ func TestSignV4(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8773", c.Headers["Host"])
 	assert.NotContains(t, c.Headers, "authorization")
 	assert.Equal(t, emptySHA256, c.BodyHash)
-	require.NoError(t, Verify(ksSecret, c))
+	require.NoError(t, fixedVerifier().Verify(ksSecret, c))
 
 	c.Params["Version"] = "2017-01-01"
-	assert.ErrorIs(t, Verify(ksSecret, c), ErrSignatureMismatch, "a changed parameter breaks a GET signature")
+	assert.ErrorIs(t, fixedVerifier().Verify(ksSecret, c), ErrSignatureMismatch, "a changed parameter breaks a GET signature")
 }
 
 func TestSignV4Post(t *testing.T) {
@@ -171,7 +174,7 @@ func TestSignV4Post(t *testing.T) {
 	assert.Equal(t, "903451d1f3cda66f6ac7101b5810af53eb3ce6b47c5162b0b2238ce9086b6a0d", c.BodyHash)
 
 	c.BodyHash = emptySHA256
-	assert.ErrorIs(t, Verify(ksSecret, c), ErrSignatureMismatch, "the body is signed")
+	assert.ErrorIs(t, fixedVerifier().Verify(ksSecret, c), ErrSignatureMismatch, "the body is signed")
 }
 
 func TestPresignV4(t *testing.T) {
@@ -187,7 +190,7 @@ func TestPresignV4(t *testing.T) {
 	assert.Equal(t, "content-type;host;user-agent", c.Params["X-Amz-SignedHeaders"])
 	assert.NotContains(t, c.Params, "X-Amz-Signature")
 	assert.NotContains(t, c.Headers, "Authorization")
-	require.NoError(t, Verify(ksSecret, c))
+	require.NoError(t, fixedVerifier().Verify(ksSecret, c))
 }
 
 func TestVerifyRetriesWithoutPort(t *testing.T) {
@@ -195,9 +198,9 @@ func TestVerifyRetriesWithoutPort(t *testing.T) {
 	c, err := s.SignV2(&Request{Method: "GET", Host: "ec2.example.test", Path: "/"})
 	require.NoError(t, err)
 	c.Host = "ec2.example.test:8773" // the client signed without the port
-	require.NoError(t, Verify(ksSecret, c))
+	require.NoError(t, fixedVerifier().Verify(ksSecret, c))
 	c.Host = "other.example.test:8773"
-	assert.ErrorIs(t, Verify(ksSecret, c), ErrSignatureMismatch)
+	assert.ErrorIs(t, fixedVerifier().Verify(ksSecret, c), ErrSignatureMismatch)
 	assert.ErrorIs(t, Verify("wrong", &Credentials{Signature: c.Signature, Host: "h", Verb: "GET", Path: "/",
 		Params: c.Params}), ErrSignatureMismatch)
 }
@@ -356,8 +359,48 @@ func FuzzSignature(f *testing.F) {
 			return
 		}
 		c.Signature = sig
-		if err := Verify("secret", c); err != nil {
+		if err := verifySignature("secret", c); err != nil {
 			t.Fatalf("a computed signature does not verify: %v", err)
 		}
 	})
+}
+
+// Verify refuses a request whose signature is right but whose time is
+// outside the window, so that a captured request cannot be replayed.
+func TestVerifyChecksFreshness(t *testing.T) {
+	signed := fixedSigner().Now()
+	at := func(d time.Duration) *Verifier { return &Verifier{Now: func() time.Time { return signed.Add(d) }} }
+	v2, err := fixedSigner().SignV2(&Request{Method: "GET", Host: "h", Path: "/"})
+	require.NoError(t, err)
+	v4, err := fixedSigner().SignV4(&Request{Method: "GET", Host: "h", Path: "/"}, "RegionOne", "ec2")
+	require.NoError(t, err)
+	pre, err := fixedSigner().PresignV4(&Request{Method: "GET", Host: "h", Path: "/"}, "RegionOne", "ec2", time.Hour)
+	require.NoError(t, err)
+	short, err := fixedSigner().PresignV4(&Request{Method: "GET", Host: "h", Path: "/"}, "RegionOne", "ec2", 5*time.Minute)
+	require.NoError(t, err)
+	for name, c := range map[string]*Credentials{"v2": v2, "v4": v4, "presigned v4": pre} {
+		assert.NoError(t, at(14*time.Minute).Verify(ksSecret, c), name)
+		assert.NoError(t, at(-14*time.Minute).Verify(ksSecret, c), "%s: a clock a little behind", name)
+		assert.ErrorIs(t, at(16*time.Minute).Verify(ksSecret, c), ErrStale, name)
+		assert.ErrorIs(t, at(-16*time.Minute).Verify(ksSecret, c), ErrStale, "%s: from the future", name)
+		assert.ErrorIs(t, (&Verifier{MaxSkew: time.Minute, Now: at(2 * time.Minute).Now}).Verify(ksSecret, c), ErrStale, name)
+		assert.ErrorIs(t, Verify(ksSecret, c), ErrStale, "%s: the default clock is now, long after the fixed signing time", name)
+	}
+	assert.NoError(t, at(4*time.Minute).Verify(ksSecret, short))
+	assert.ErrorIs(t, at(6*time.Minute).Verify(ksSecret, short), ErrStale, "X-Amz-Expires passed")
+
+	// Expires instead of Timestamp (v2).
+	exp, err := fixedSigner().SignV2(&Request{Method: "GET", Host: "h", Path: "/",
+		Params: map[string]string{"Expires": signed.Add(time.Hour).Format(time.RFC3339)}})
+	require.NoError(t, err)
+	assert.NoError(t, at(59*time.Minute).Verify(ksSecret, exp))
+	assert.ErrorIs(t, at(61*time.Minute).Verify(ksSecret, exp), ErrStale)
+
+	// A wrong signature is still a mismatch, whatever the time.
+	assert.ErrorIs(t, at(time.Hour).Verify("wrong", v4), ErrSignatureMismatch)
+	// A signed request without a time cannot be judged.
+	bare := &Credentials{Host: "h", Verb: "GET", Path: "/", Params: map[string]string{"SignatureVersion": "2"}}
+	bare.Signature, err = Signature(ksSecret, bare)
+	require.NoError(t, err)
+	assert.ErrorIs(t, at(0).Verify(ksSecret, bare), ErrMalformed)
 }

@@ -54,7 +54,8 @@ func TestStateAndFileCacheWithKeystone(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "tokens")
 
 	hc1, ct1 := counted(t)
-	first := auth.New(plugin(), auth.WithHTTPClient(hc1), auth.WithFileCache(dir))
+	stateKey := auth.NewStateKey() // exported state opens only with the key it was sealed with
+	first := auth.New(plugin(), auth.WithHTTPClient(hc1), auth.WithFileCache(dir), auth.WithStateKey(stateKey))
 	a, err := first.AccessInfo(e2eutil.Ctx(t))
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, ct1.tokens.Load())
@@ -78,7 +79,7 @@ func TestStateAndFileCacheWithKeystone(t *testing.T) {
 	state, err := first.ExportState()
 	require.NoError(t, err)
 	hc3, ct3 := counted(t)
-	third := auth.New(plugin(), auth.WithHTTPClient(hc3), auth.WithState(state))
+	third := auth.New(plugin(), auth.WithHTTPClient(hc3), auth.WithState(state), auth.WithStateKey(stateKey))
 	resp, err := e2eutil.Client(t, third).GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, p.ID, resp.JSON200.Project.ID)
