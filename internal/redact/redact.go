@@ -13,7 +13,8 @@ import (
 	"strings"
 )
 
-// Masked stands for a secret that is not worth following through a log.
+// Masked stands in for a secret wherever the SDK prints or logs one, but for
+// tokens, which appear as their Hash so one can be followed through a log.
 const Masked = "***"
 
 // Hash is how a token appears where the SDK shows it: {SHA256} and the first

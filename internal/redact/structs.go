@@ -14,9 +14,6 @@ import (
 	"strings"
 )
 
-// Mask stands in for a secret that is set; an empty one shows as empty.
-const Mask = "<redacted>"
-
 // Secret reports whether the field called name holds a secret.
 type Secret func(name string) bool
 
@@ -64,7 +61,7 @@ func fields(v reflect.Value, secret Secret) []field {
 			if fv.IsZero() {
 				f.value = ""
 			} else {
-				f.value = Mask
+				f.value = Masked
 			}
 		case sf.Anonymous && fv.Kind() == reflect.Struct:
 			f.value = embedded{fields: fields(fv, secret), typ: sf.Type}

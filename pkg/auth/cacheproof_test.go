@@ -54,6 +54,14 @@ func TestFileCacheServesOnlyTheSameSecret(t *testing.T) {
 				return &SAML2Password{FederatedLogin: fedLogin(ks), Username: "alice", Password: "guess"}
 			},
 		},
+		"federated headers": {
+			func() Plugin {
+				return &FederatedHeaders{FederatedLogin: fedLogin(ks), Headers: http.Header{"X-Remote-User": {"alice"}}}
+			},
+			func() Plugin {
+				return &FederatedHeaders{FederatedLogin: fedLogin(ks), Headers: http.Header{"X-Remote-User": {"mallory"}}}
+			},
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Equal(t, CacheID(tc.right()), CacheID(tc.wrong()), "the same identity")
@@ -72,6 +80,21 @@ func TestFileCacheServesOnlyTheSameSecret(t *testing.T) {
 			_, err = c.load(id, tc.wrong(), true, a.IssuedAt)
 			assert.ErrorIs(t, err, ErrCachedSecretMismatch, "opting in for unprovable secrets does not lift the check")
 		})
+	}
+}
+
+// The values of federated headers are the credential, and often a guessable
+// user name: the cache key names the headers, never a digest of the values.
+func TestFederatedHeadersCacheKeyHoldsNoValue(t *testing.T) {
+	p := &FederatedHeaders{FederatedLogin: FederatedLogin{AuthURL: "https://keystone.example/v3", IdentityProvider: "idp", Protocol: "mapped"},
+		Headers: http.Header{"X-Remote-User": {"alice"}, "X-Remote-Groups": {"admins"}}}
+	k := p.CacheKey()
+	assert.Equal(t, "X-Remote-Groups,X-Remote-User", k["federation.headers"])
+	for name, v := range k {
+		for _, secret := range []string{"alice", "admins", sha256Hex("alice"), sha256Hex("admins")} {
+			assert.NotContains(t, v, secret, name)
+		}
+		assert.NotContains(t, name, "sha256", "no digest of the values")
 	}
 }
 

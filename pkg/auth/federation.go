@@ -157,15 +157,20 @@ func (p *FederatedHeaders) Authenticate(ctx context.Context, client Doer) (*Acce
 	})
 }
 
-// CacheKey identifies the tokens this plugin obtains (see CacheID): the
-// headers are the credential, and enter the key hashed.
+// CacheKey identifies the tokens this plugin obtains (see CacheID). The
+// header values are the credential, and often guessable (a user name a
+// proxy vouches for), so only their names enter the key: a hash of the
+// values in a cache file's name would let the file be used to guess them.
+// Two plugins with the same names share an entry, and CacheSecret keeps
+// either from being served the other's token.
 func (p *FederatedHeaders) CacheKey() map[string]string {
 	k := p.cacheKey("v3federatedheaders")
-	var b strings.Builder
-	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
-		fmt.Fprintf(&b, "%s: %s\n", textproto.CanonicalMIMEHeaderKey(name), strings.Join(p.Headers[name], ", "))
+	names := make([]string, 0, len(p.Headers))
+	for name := range p.Headers {
+		names = append(names, textproto.CanonicalMIMEHeaderKey(name))
 	}
-	k["federation.headers.sha256"] = sha256Hex(b.String())
+	slices.Sort(names)
+	k["federation.headers"] = strings.Join(slices.Compact(names), ",")
 	return k
 }
 

@@ -37,7 +37,7 @@ import (
 // values of the exchange are scrubbed from anything logged.
 
 const (
-	masked  = "***"
+	masked  = redact.Masked
 	removed = "<removed>"
 )
 

@@ -123,15 +123,19 @@ func TestRedactHeaders(t *testing.T) {
 	h.Set("Openstack-Auth-Receipt", "receipt-value")
 	h.Set("Authorization", "Basic dXNlcjpwYXNzd29yZA==")
 	h.Set("Proxy-Authorization", "Bearer bearer-token")
+	h.Set("OpenStack-MFA-Passcode", "492039")
+	h.Set("X-Amz-Security-Token", "aws-session-token")
 	h.Set("Accept", "application/json")
 	var buf bytes.Buffer
 	slog.New(slog.NewTextHandler(&buf, nil)).LogAttrs(context.Background(), slog.LevelInfo, "x", headerAttrs(h, headerRules{}))
 	out := buf.String()
-	for _, secret := range []string{"gAAAAAB-token", "subject-token", "service-token", "receipt-value", "dXNlcjpwYXNzd29yZA==", "bearer-token"} {
+	for _, secret := range []string{"gAAAAAB-token", "subject-token", "service-token", "receipt-value", "dXNlcjpwYXNzd29yZA==", "bearer-token", "492039", "aws-session-token"} {
 		assert.NotContains(t, out, secret)
 	}
 	assert.Contains(t, out, "headers.X-Auth-Token="+hashSecret("gAAAAAB-token"))
 	assert.Contains(t, out, `"Basic ***"`)
+	assert.Contains(t, out, "headers.Openstack-Mfa-Passcode=***")
+	assert.Contains(t, out, "headers.X-Amz-Security-Token="+hashSecret("aws-session-token"))
 	assert.Contains(t, out, `"Bearer `+hashSecret("bearer-token")+`"`)
 	assert.Contains(t, out, "headers.Accept=application/json")
 	assert.Regexp(t, `^\{SHA256\}[0-9a-f]{16}$`, hashSecret("x"))

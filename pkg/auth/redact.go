@@ -9,7 +9,7 @@ import (
 
 // Printing a plugin, a method or an AccessInfo — with fmt (%v, %+v, %#v),
 // log/slog or encoding/json — shows every field but the secrets, which
-// read "<redacted>" (or "" when unset). The fields keep their plain string
+// read "***" (or "" when unset). The fields keep their plain string
 // types, so that Password: os.Getenv("OS_PASSWORD") still compiles; the
 // masking is in a Format and a MarshalJSON method beside each type
 // instead (slog's text handler formats with %+v, its JSON handler with

@@ -124,7 +124,7 @@ func TestNoSecretInFormatting(t *testing.T) {
 		}
 		assertNoSecret(t, name, p, secrets...)
 		assertNoSecret(t, name+" (value)", reflect.ValueOf(p).Elem().Interface(), secrets...)
-		assert.Contains(t, fmt.Sprintf("%+v", p), "<redacted>", name)
+		assert.Contains(t, fmt.Sprintf("%+v", p), "***", name)
 	}
 }
 
@@ -161,15 +161,15 @@ func TestNoSecretInFormattingByHand(t *testing.T) {
 
 func TestFormattingKeepsWhatIsNotSecret(t *testing.T) {
 	p := &Password{AuthURL: "https://k/v3", UserID: "u1", Password: "pw", Scope: Scope{ProjectID: "p1"}}
-	assert.Equal(t, `{https://k/v3 u1    <redacted> {p1      false  false} false}`, fmt.Sprintf("%v", p))
+	assert.Equal(t, `{https://k/v3 u1    *** {p1      false  false} false}`, fmt.Sprintf("%v", p))
 	assert.Contains(t, fmt.Sprintf("%+v", p), "UserID:u1")
 	assert.Contains(t, fmt.Sprintf("%#v", p), `auth.Password{AuthURL:"https://k/v3", UserID:"u1"`)
-	assert.Contains(t, fmt.Sprintf("%#v", p), `Password:"<redacted>"`)
+	assert.Contains(t, fmt.Sprintf("%#v", p), `Password:"***"`)
 	data, err := json.Marshal(p)
 	require.NoError(t, err)
 	var decoded map[string]any
 	require.NoError(t, json.Unmarshal(data, &decoded))
 	assert.Equal(t, "u1", decoded["UserID"])
-	assert.Equal(t, "<redacted>", decoded["Password"])
+	assert.Equal(t, "***", decoded["Password"])
 	assert.Contains(t, fmt.Sprintf("%+v", &Password{}), "Password: ", "an unset secret shows as empty")
 }

@@ -26,10 +26,16 @@ var secretHeaders = map[string]func(string) string{
 	"X-Subject-Token":        redact.Hash,
 	"X-Service-Token":        redact.Hash,
 	"Openstack-Auth-Receipt": redact.Hash,
-	"Authorization":          redactAuthorization,
-	"Proxy-Authorization":    redactAuthorization,
-	"Cookie":                 func(string) string { return masked },
-	"Set-Cookie":             func(string) string { return masked },
+	// Keystone 30 asks for a fresh TOTP passcode in this header before a
+	// user with MFA rules changes a password or a credential.
+	"Openstack-Mfa-Passcode": func(string) string { return masked },
+	// The session token of temporary AWS credentials, sent beside a
+	// signature (s3tokens, ec2tokens).
+	"X-Amz-Security-Token": redact.Hash,
+	"Authorization":        redactAuthorization,
+	"Proxy-Authorization":  redactAuthorization,
+	"Cookie":               func(string) string { return masked },
+	"Set-Cookie":           func(string) string { return masked },
 }
 
 // secretJSONMembers are the lower-case names of secretHeaders, for JSON.

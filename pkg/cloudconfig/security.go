@@ -125,7 +125,7 @@ func (c Cloud) masked() Cloud {
 		auth := make(map[string]string, len(c.Auth))
 		for k, v := range c.Auth {
 			if mask(k, v != "") {
-				v = redact.Mask
+				v = redact.Masked
 			}
 			auth[k] = v
 		}
@@ -135,7 +135,7 @@ func (c Cloud) masked() Cloud {
 		cfg := make(map[string]any, len(c.Config))
 		for k, v := range c.Config {
 			if mask(k, v != nil) {
-				v = redact.Mask
+				v = redact.Masked
 			}
 			cfg[k] = v
 		}

@@ -134,5 +134,5 @@ func TestCloudFormattingHidesSecrets(t *testing.T) {
 	}
 	assert.Contains(t, out.String(), "alice", "what is not secret is shown")
 	assert.Contains(t, out.String(), "https://ks.example/v3")
-	assert.Contains(t, out.String(), "<redacted>")
+	assert.Contains(t, out.String(), "***")
 }
