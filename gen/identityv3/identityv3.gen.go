@@ -8133,6 +8133,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /users/{user_id}/projects (the `ListUserProjects` operationId).
 	ListUserProjects(ctx context.Context, userID string, params *ListUserProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeUserTokens Revoke every token of a user.
+	//
+	// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+	//
+	// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+	RevokeUserTokens(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetVersionV3 The v3 version document.
@@ -13132,6 +13139,23 @@ func (c *Client) ChangeUserPassword(ctx context.Context, userID string, body Cha
 // Corresponds with GET /users/{user_id}/projects (the `ListUserProjects` operationId).
 func (c *Client) ListUserProjects(ctx context.Context, userID string, params *ListUserProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUserProjectsRequest(c.Server, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeUserTokens Revoke every token of a user.
+//
+// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+//
+// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+func (c *Client) RevokeUserTokens(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeUserTokensRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -25761,6 +25785,40 @@ func NewListUserProjectsRequest(server string, userID string, params *ListUserPr
 	return req, nil
 }
 
+// NewRevokeUserTokensRequest constructs an http.Request for the RevokeUserTokens method
+func NewRevokeUserTokensRequest(server string, userID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -28147,6 +28205,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /users/{user_id}/projects (the `ListUserProjects` operationId).
 	ListUserProjectsWithResponse(ctx context.Context, userID string, params *ListUserProjectsParams, reqEditors ...RequestEditorFn) (*ListUserProjectsResponse, error)
+
+	// RevokeUserTokensWithResponse Revoke every token of a user.
+	//
+	// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+	RevokeUserTokensWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*RevokeUserTokensResponse, error)
 }
 
 type GetVersionV3Response struct {
@@ -45222,6 +45289,68 @@ func (r ListUserProjectsResponse) ContentType() string {
 	return ""
 }
 
+// RevokeUserTokensResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserTokens
+type RevokeUserTokensResponse401Headers struct {
+	OpenstackAuthReceipt *string
+}
+
+type RevokeUserTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeUserTokensResponse401Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeUserTokensResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeUserTokensResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeUserTokensResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeUserTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeUserTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeUserTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeUserTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetVersionV3WithResponse The v3 version document.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -49405,6 +49534,21 @@ func (c *ClientWithResponses) ListUserProjectsWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseListUserProjectsResponse(rsp)
+}
+
+// RevokeUserTokensWithResponse Revoke every token of a user.
+//
+// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+func (c *ClientWithResponses) RevokeUserTokensWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*RevokeUserTokensResponse, error) {
+	rsp, err := c.RevokeUserTokens(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeUserTokensResponse(rsp)
 }
 
 // ParseGetVersionV3Response parses an HTTP response from a GetVersionV3WithResponse call
@@ -64859,6 +65003,65 @@ func ParseListUserProjectsResponse(rsp *http.Response) (*ListUserProjectsRespons
 	switch {
 	case rsp.StatusCode == 401:
 		var headers ListUserProjectsResponse401Headers
+		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenstackAuthReceipt = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeUserTokensResponse parses an HTTP response from a RevokeUserTokensWithResponse call
+func ParseRevokeUserTokensResponse(rsp *http.Response) (*RevokeUserTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeUserTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeUserTokensResponse401Headers
 		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
