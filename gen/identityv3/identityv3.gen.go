@@ -86,6 +86,24 @@ func (e EndpointInterface) Valid() bool {
 	}
 }
 
+// Defines values for MappingDefinitionSchemaVersion.
+const (
+	MappingSchemaVersion10 MappingDefinitionSchemaVersion = "1.0"
+	MappingSchemaVersion20 MappingDefinitionSchemaVersion = "2.0"
+)
+
+// Valid indicates whether the value is a known member of the MappingDefinitionSchemaVersion enum.
+func (e MappingDefinitionSchemaVersion) Valid() bool {
+	switch e {
+	case MappingSchemaVersion10:
+		return true
+	case MappingSchemaVersion20:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MappingUserType.
 const (
 	MappingUserTypeEphemeral MappingUserType = "ephemeral"
@@ -1155,12 +1173,21 @@ type Mapping struct {
 	// Links Links of a single resource.
 	Links SelfLink      `json:"links"`
 	Rules []MappingRule `json:"rules"`
+
+	// SchemaVersion The version of the mapping language the rules are written in: what the mapping was created or last updated with, else [federation] attribute_mapping_default_schema_version (1.0). Keystone 27 (2025.1) and later; Zed has no versions and never shows one.
+	SchemaVersion *string `json:"schema_version,omitempty"`
 }
 
 // MappingDefinition defines model for MappingDefinition.
 type MappingDefinition struct {
 	Rules []MappingRule `json:"rules"`
+
+	// SchemaVersion The version of the mapping language the rules use (Keystone 27, 2025.1, and later): 1.0, or 2.0, which lets a project of a local directive name its domain. Without it Keystone stores [federation] attribute_mapping_default_schema_version (1.0). Zed takes the member and ignores it. Keystone 27 fails on a version it does not know (no answer at all) while Keystone 30 stores any text, so only these two are described.
+	SchemaVersion *MappingDefinitionSchemaVersion `json:"schema_version,omitempty"`
 }
+
+// MappingDefinitionSchemaVersion The version of the mapping language the rules use (Keystone 27, 2025.1, and later): 1.0, or 2.0, which lets a project of a local directive name its domain. Without it Keystone stores [federation] attribute_mapping_default_schema_version (1.0). Zed takes the member and ignores it. Keystone 27 fails on a version it does not know (no answer at all) while Keystone 30 stores any text, so only these two are described.
+type MappingDefinitionSchemaVersion string
 
 // MappingDefinitionRequest The body of createMapping and updateMapping (which replaces all rules).
 type MappingDefinitionRequest struct {
@@ -1209,8 +1236,10 @@ type MappingLocal struct {
 
 // MappingProject A project (created in the identity provider's domain if missing) and the roles the user gets on it.
 type MappingProject struct {
-	Name  string        `json:"name"`
-	Roles []MappingRole `json:"roles"`
+	// Domain The project's domain, when it is not the identity provider's: only in a mapping of schema_version 2.0 (Keystone 27, 2025.1, and later). Zed, and a 1.0 mapping, refuse it (400).
+	Domain *MappingDomain `json:"domain,omitempty"`
+	Name   string         `json:"name"`
+	Roles  []MappingRole  `json:"roles"`
 }
 
 // MappingRemote One attribute of the assertion ("type" names it, e.g. an environment variable such as REMOTE_USER or HTTP_OIDC_EMAIL), with at most one of any_one_of, not_any_of, whitelist and blacklist; regex (with one of them) makes their values regular expressions. With none of them the attribute only has to be present, and its value is captured.
@@ -2655,6 +2684,30 @@ type EnabledQuery = bool
 // EndpointGroupID defines model for EndpointGroupID.
 type EndpointGroupID = string
 
+// EndpointGroupNameContains defines model for EndpointGroupNameContains.
+type EndpointGroupNameContains = string
+
+// EndpointGroupNameEndsWith defines model for EndpointGroupNameEndsWith.
+type EndpointGroupNameEndsWith = string
+
+// EndpointGroupNameEquals defines model for EndpointGroupNameEquals.
+type EndpointGroupNameEquals = string
+
+// EndpointGroupNameIContains defines model for EndpointGroupNameIContains.
+type EndpointGroupNameIContains = string
+
+// EndpointGroupNameIEndsWith defines model for EndpointGroupNameIEndsWith.
+type EndpointGroupNameIEndsWith = string
+
+// EndpointGroupNameIEquals defines model for EndpointGroupNameIEquals.
+type EndpointGroupNameIEquals = string
+
+// EndpointGroupNameIStartsWith defines model for EndpointGroupNameIStartsWith.
+type EndpointGroupNameIStartsWith = string
+
+// EndpointGroupNameStartsWith defines model for EndpointGroupNameStartsWith.
+type EndpointGroupNameStartsWith = string
+
 // FederationIDContains defines model for FederationIDContains.
 type FederationIDContains = string
 
@@ -2819,29 +2872,29 @@ type ListEndpointGroupsParams struct {
 	// Name Only resources with exactly this name.
 	Name *NameQuery `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameContains Only resources whose name contains this (case-sensitive).
-	NameContains *NameContains `form:"name__contains,omitempty" json:"name__contains,omitempty"`
+	// NameContains Only endpoint groups whose name contains this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameContains *EndpointGroupNameContains `form:"name__contains,omitempty" json:"name__contains,omitempty"`
 
-	// NameIcontains Only resources whose name contains this (case-insensitive).
-	NameIcontains *NameIContains `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
+	// NameIcontains Only endpoint groups whose name contains this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIcontains *EndpointGroupNameIContains `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
 
-	// NameStartswith Only resources whose name starts with this (case-sensitive).
-	NameStartswith *NameStartsWith `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
+	// NameStartswith Only endpoint groups whose name starts with this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameStartswith *EndpointGroupNameStartsWith `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
 
-	// NameIstartswith Only resources whose name starts with this (case-insensitive).
-	NameIstartswith *NameIStartsWith `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
+	// NameIstartswith Only endpoint groups whose name starts with this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIstartswith *EndpointGroupNameIStartsWith `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
 
-	// NameEndswith Only resources whose name ends with this (case-sensitive).
-	NameEndswith *NameEndsWith `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
+	// NameEndswith Only endpoint groups whose name ends with this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameEndswith *EndpointGroupNameEndsWith `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
 
-	// NameIendswith Only resources whose name ends with this (case-insensitive).
-	NameIendswith *NameIEndsWith `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
+	// NameIendswith Only endpoint groups whose name ends with this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIendswith *EndpointGroupNameIEndsWith `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
 
-	// NameEquals Only resources whose name is exactly this (case-sensitive).
-	NameEquals *NameEquals `form:"name__equals,omitempty" json:"name__equals,omitempty"`
+	// NameEquals Only endpoint groups whose name equals this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameEquals *EndpointGroupNameEquals `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only resources whose name is this, ignoring case.
-	NameIequals *NameIEquals `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
+	// NameIequals Only endpoint groups whose name equals this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIequals *EndpointGroupNameIEquals `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
 // ListIdentityProvidersParams defines parameters for ListIdentityProviders.
@@ -3401,28 +3454,28 @@ type ListApplicationCredentialsParams struct {
 	// Name Only resources with exactly this name.
 	Name *NameQuery `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameContains Only application credentials whose name contains this (case-sensitive).
+	// NameContains Only application credentials whose name contains this (case-sensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameContains *AppCredNameContains `form:"name__contains,omitempty" json:"name__contains,omitempty"`
 
-	// NameIcontains Only application credentials whose name contains this (case-insensitive).
+	// NameIcontains Only application credentials whose name contains this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIcontains *AppCredNameIContains `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
 
-	// NameStartswith Only application credentials whose name starts with this (case-sensitive).
+	// NameStartswith Only application credentials whose name starts with this (case-sensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameStartswith *AppCredNameStartsWith `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
 
-	// NameIstartswith Only application credentials whose name starts with this (case-insensitive).
+	// NameIstartswith Only application credentials whose name starts with this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIstartswith *AppCredNameIStartsWith `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
 
-	// NameEndswith Only application credentials whose name ends with this (case-sensitive).
+	// NameEndswith Only application credentials whose name ends with this (case-sensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameEndswith *AppCredNameEndsWith `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
 
-	// NameIendswith Only application credentials whose name ends with this (case-insensitive).
+	// NameIendswith Only application credentials whose name ends with this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIendswith *AppCredNameIEndsWith `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
 
-	// NameEquals Only application credentials whose name equals this (case-sensitive; the same as name).
+	// NameEquals Only application credentials whose name equals this (case-sensitive; the same as name). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameEquals *AppCredNameEquals `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only application credentials whose name equals this (case-insensitive).
+	// NameIequals Only application credentials whose name equals this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIequals *AppCredNameIEquals `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -6200,6 +6253,8 @@ type ClientInterface interface {
 
 	// ListEndpointGroups List endpoint groups.
 	//
+	// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
+	//
 	// Corresponds with GET /OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
 	ListEndpointGroups(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8158,6 +8213,8 @@ func (c *Client) GetVersionV3(ctx context.Context, reqEditors ...RequestEditorFn
 }
 
 // ListEndpointGroups List endpoint groups.
+//
+// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
 //
 // Corresponds with GET /OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
 func (c *Client) ListEndpointGroups(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -25871,6 +25928,8 @@ type ClientWithResponsesInterface interface {
 	GetVersionV3WithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVersionV3Response, error)
 
 	// ListEndpointGroupsWithResponse List endpoint groups.
+	//
+	// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -45365,6 +45424,8 @@ func (c *ClientWithResponses) GetVersionV3WithResponse(ctx context.Context, reqE
 }
 
 // ListEndpointGroupsWithResponse List endpoint groups.
+//
+// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
 //
 // Returns a wrapper object for the known response body format(s).
 //
