@@ -446,9 +446,11 @@ type Credential struct {
 
 // CredentialCreate A new credential. An ec2 credential also needs project_id, and its blob must be a JSON object (as a string) with at least "access". Any other attribute is stored as an extra attribute.
 type CredentialCreate struct {
-	Blob                 string                 `json:"blob"`
-	ProjectID            *string                `json:"project_id,omitempty"`
-	Type                 string                 `json:"type"`
+	Blob      string  `json:"blob"`
+	ProjectID *string `json:"project_id,omitempty"`
+	Type      string  `json:"type"`
+
+	// UserID The owner. Keystone 27 (2025.1) refuses (400) an id that is not a UUID, such as the id of a federated or LDAP user; Zed and Keystone 30 take any id.
 	UserID               string                 `json:"user_id"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -535,6 +537,7 @@ type DomainConfigOptionEnvelope struct {
 
 // DomainCreate A new domain. Any other attribute is stored as an extra attribute, except on Keystone 27 (2025.1): it stores the domain with its extras, then refuses its own answer (400), and every later answer that would show the domain (reads, updates, lists) fails the same way until the domain is deleted; find it among the projects with is_domain=true.
 type DomainCreate struct {
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
 
@@ -598,6 +601,7 @@ type DomainSelector struct {
 
 // DomainUpdate The attributes to change (at least one); others are stored as extras.
 type DomainUpdate struct {
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 	Enabled     *bool                     `json:"enabled,omitempty"`
 	Name        *string                   `json:"name,omitempty"`
@@ -995,8 +999,10 @@ type IdentityProviderCreate struct {
 	Description      *string `json:"description,omitempty"`
 
 	// DomainID An existing domain for the provider's users; without it Keystone creates one.
-	DomainID  *string  `json:"domain_id,omitempty"`
-	Enabled   *bool    `json:"enabled,omitempty"`
+	DomainID *string `json:"domain_id,omitempty"`
+	Enabled  *bool   `json:"enabled,omitempty"`
+
+	// RemoteIds Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
 	RemoteIds []string `json:"remote_ids,omitempty"`
 }
 
@@ -1032,7 +1038,7 @@ type IdentityProviderUpdate struct {
 	Description      nullable.Nullable[string] `json:"description,omitempty"`
 	Enabled          *bool                     `json:"enabled,omitempty"`
 
-	// RemoteIds The new remote ids; null or an empty list removes them all.
+	// RemoteIds The new remote ids; null or an empty list removes them all. Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400).
 	RemoteIds nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
 }
 
@@ -1099,6 +1105,7 @@ type Limit struct {
 
 // LimitCreate Exactly one of project_id and domain_id.
 type LimitCreate struct {
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description *string `json:"description,omitempty"`
 	DomainID    *string `json:"domain_id,omitempty"`
 	ProjectID   *string `json:"project_id,omitempty"`
@@ -1107,7 +1114,9 @@ type LimitCreate struct {
 	// ResourceLimit A limit value; -1 means unlimited.
 	ResourceLimit LimitValue `json:"resource_limit"`
 	ResourceName  string     `json:"resource_name"`
-	ServiceID     string     `json:"service_id"`
+
+	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
+	ServiceID string `json:"service_id"`
 }
 
 // LimitEnvelope defines model for LimitEnvelope.
@@ -1139,7 +1148,7 @@ type LimitModelEnvelope struct {
 
 // LimitUpdate Keystone (Zed) ignores a value that Python deems false: a resource_limit of 0, and a description that is null or "", leave the limit unchanged. So a limit's description cannot be cleared, and 0 cannot be set with PATCH (delete and create the limit instead).
 type LimitUpdate struct {
-	// Description Keystone accepts null (and "") here but ignores both.
+	// Description Keystone accepts null (and "") here but ignores both. Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description *string `json:"description,omitempty"`
 
 	// ResourceLimit A limit value; -1 means unlimited.
@@ -1774,10 +1783,14 @@ type RegisteredLimit struct {
 type RegisteredLimitCreate struct {
 	// DefaultLimit A limit value; -1 means unlimited.
 	DefaultLimit LimitValue `json:"default_limit"`
-	Description  *string    `json:"description,omitempty"`
-	RegionID     *string    `json:"region_id,omitempty"`
-	ResourceName string     `json:"resource_name"`
-	ServiceID    string     `json:"service_id"`
+
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
+	Description  *string `json:"description,omitempty"`
+	RegionID     *string `json:"region_id,omitempty"`
+	ResourceName string  `json:"resource_name"`
+
+	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
+	ServiceID string `json:"service_id"`
 }
 
 // RegisteredLimitEnvelope defines model for RegisteredLimitEnvelope.
@@ -1797,13 +1810,15 @@ type RegisteredLimitUpdate struct {
 	// DefaultLimit A limit value; -1 means unlimited.
 	DefaultLimit *LimitValue `json:"default_limit,omitempty"`
 
-	// Description Null clears the description.
+	// Description Null clears the description. Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// RegionID Null removes the region.
 	RegionID     nullable.Nullable[string] `json:"region_id,omitempty"`
 	ResourceName *string                   `json:"resource_name,omitempty"`
-	ServiceID    *string                   `json:"service_id,omitempty"`
+
+	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
+	ServiceID *string `json:"service_id,omitempty"`
 }
 
 // RegisteredLimitUpdateRequest defines model for RegisteredLimitUpdateRequest.
@@ -2400,7 +2415,7 @@ type TrustCreate struct {
 	ExpiresAt     *Timestamp `json:"expires_at,omitempty"`
 	Impersonation bool       `json:"impersonation"`
 
-	// ProjectID Required when roles are given.
+	// ProjectID Required when roles are given. Keystone 27 (2025.1) refuses (400) an id that is not a UUID.
 	ProjectID *string `json:"project_id,omitempty"`
 
 	// RedelegationCount How many levels of redelegation are allowed (at most [trust] max_redelegation_count, which is also the default). Only with allow_redelegation; on a redelegated trust leave it out.
@@ -3178,7 +3193,7 @@ type ListGroupUsersParams struct {
 
 // ListLimitsParams defines parameters for ListLimits.
 type ListLimitsParams struct {
-	// ServiceID Only limits of this service.
+	// ServiceID Only limits of this service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
 	ServiceID *LimitServiceIDQuery `form:"service_id,omitempty" json:"service_id,omitempty"`
 
 	// RegionID Only limits in this region.
@@ -3238,7 +3253,7 @@ type ListProjectsParams struct {
 	// IsDomain Only projects that act as domains (true), or only plain projects (false).
 	IsDomain *bool `form:"is_domain,omitempty" json:"is_domain,omitempty"`
 
-	// ParentID Only the direct children of this project.
+	// ParentID Only the direct children of this project. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID, so the top-level projects of a domain with such an id (default) cannot be listed this way there.
 	ParentID *string `form:"parent_id,omitempty" json:"parent_id,omitempty"`
 
 	// Tags Only projects that have all of these tags.
@@ -3280,7 +3295,7 @@ type ListRegionsParams struct {
 
 // ListRegisteredLimitsParams defines parameters for ListRegisteredLimits.
 type ListRegisteredLimitsParams struct {
-	// ServiceID Only limits of this service.
+	// ServiceID Only limits of this service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
 	ServiceID *LimitServiceIDQuery `form:"service_id,omitempty" json:"service_id,omitempty"`
 
 	// RegionID Only limits in this region.
@@ -7685,6 +7700,8 @@ type ClientInterface interface {
 
 	// ListRegions List regions.
 	//
+	// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
+	//
 	// Corresponds with GET /regions (the `ListRegions` operationId).
 	ListRegions(ctx context.Context, params *ListRegionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -11921,6 +11938,8 @@ func (c *Client) GrantProjectUserRole(ctx context.Context, projectID string, use
 }
 
 // ListRegions List regions.
+//
+// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
 //
 // Corresponds with GET /regions (the `ListRegions` operationId).
 func (c *Client) ListRegions(ctx context.Context, params *ListRegionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -27664,6 +27683,8 @@ type ClientWithResponsesInterface interface {
 	GrantProjectUserRoleWithResponse(ctx context.Context, projectID string, userID string, roleID string, reqEditors ...RequestEditorFn) (*GrantProjectUserRoleResponse, error)
 
 	// ListRegionsWithResponse List regions.
+	//
+	// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -48528,6 +48549,8 @@ func (c *ClientWithResponses) GrantProjectUserRoleWithResponse(ctx context.Conte
 }
 
 // ListRegionsWithResponse List regions.
+//
+// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
 //
 // Returns a wrapper object for the known response body format(s).
 //
