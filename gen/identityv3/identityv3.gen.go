@@ -86,6 +86,24 @@ func (e EndpointInterface) Valid() bool {
 	}
 }
 
+// Defines values for MappingDefinitionSchemaVersion.
+const (
+	MappingSchemaVersion10 MappingDefinitionSchemaVersion = "1.0"
+	MappingSchemaVersion20 MappingDefinitionSchemaVersion = "2.0"
+)
+
+// Valid indicates whether the value is a known member of the MappingDefinitionSchemaVersion enum.
+func (e MappingDefinitionSchemaVersion) Valid() bool {
+	switch e {
+	case MappingSchemaVersion10:
+		return true
+	case MappingSchemaVersion20:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MappingUserType.
 const (
 	MappingUserTypeEphemeral MappingUserType = "ephemeral"
@@ -428,9 +446,11 @@ type Credential struct {
 
 // CredentialCreate A new credential. An ec2 credential also needs project_id, and its blob must be a JSON object (as a string) with at least "access". Any other attribute is stored as an extra attribute.
 type CredentialCreate struct {
-	Blob                 string                 `json:"blob"`
-	ProjectID            *string                `json:"project_id,omitempty"`
-	Type                 string                 `json:"type"`
+	Blob      string  `json:"blob"`
+	ProjectID *string `json:"project_id,omitempty"`
+	Type      string  `json:"type"`
+
+	// UserID The owner. Keystone 27 (2025.1) refuses (400) an id that is not a UUID, such as the id of a federated or LDAP user; Zed and Keystone 30 take any id.
 	UserID               string                 `json:"user_id"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -517,6 +537,7 @@ type DomainConfigOptionEnvelope struct {
 
 // DomainCreate A new domain. Any other attribute is stored as an extra attribute, except on Keystone 27 (2025.1): it stores the domain with its extras, then refuses its own answer (400), and every later answer that would show the domain (reads, updates, lists) fails the same way until the domain is deleted; find it among the projects with is_domain=true.
 type DomainCreate struct {
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
 
@@ -580,6 +601,7 @@ type DomainSelector struct {
 
 // DomainUpdate The attributes to change (at least one); others are stored as extras.
 type DomainUpdate struct {
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 	Enabled     *bool                     `json:"enabled,omitempty"`
 	Name        *string                   `json:"name,omitempty"`
@@ -977,8 +999,10 @@ type IdentityProviderCreate struct {
 	Description      *string `json:"description,omitempty"`
 
 	// DomainID An existing domain for the provider's users; without it Keystone creates one.
-	DomainID  *string  `json:"domain_id,omitempty"`
-	Enabled   *bool    `json:"enabled,omitempty"`
+	DomainID *string `json:"domain_id,omitempty"`
+	Enabled  *bool   `json:"enabled,omitempty"`
+
+	// RemoteIds Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
 	RemoteIds []string `json:"remote_ids,omitempty"`
 }
 
@@ -1014,7 +1038,7 @@ type IdentityProviderUpdate struct {
 	Description      nullable.Nullable[string] `json:"description,omitempty"`
 	Enabled          *bool                     `json:"enabled,omitempty"`
 
-	// RemoteIds The new remote ids; null or an empty list removes them all.
+	// RemoteIds The new remote ids; null or an empty list removes them all. Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400).
 	RemoteIds nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
 }
 
@@ -1081,6 +1105,7 @@ type Limit struct {
 
 // LimitCreate Exactly one of project_id and domain_id.
 type LimitCreate struct {
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description *string `json:"description,omitempty"`
 	DomainID    *string `json:"domain_id,omitempty"`
 	ProjectID   *string `json:"project_id,omitempty"`
@@ -1089,7 +1114,9 @@ type LimitCreate struct {
 	// ResourceLimit A limit value; -1 means unlimited.
 	ResourceLimit LimitValue `json:"resource_limit"`
 	ResourceName  string     `json:"resource_name"`
-	ServiceID     string     `json:"service_id"`
+
+	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
+	ServiceID string `json:"service_id"`
 }
 
 // LimitEnvelope defines model for LimitEnvelope.
@@ -1121,7 +1148,7 @@ type LimitModelEnvelope struct {
 
 // LimitUpdate Keystone (Zed) ignores a value that Python deems false: a resource_limit of 0, and a description that is null or "", leave the limit unchanged. So a limit's description cannot be cleared, and 0 cannot be set with PATCH (delete and create the limit instead).
 type LimitUpdate struct {
-	// Description Keystone accepts null (and "") here but ignores both.
+	// Description Keystone accepts null (and "") here but ignores both. Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description *string `json:"description,omitempty"`
 
 	// ResourceLimit A limit value; -1 means unlimited.
@@ -1155,12 +1182,21 @@ type Mapping struct {
 	// Links Links of a single resource.
 	Links SelfLink      `json:"links"`
 	Rules []MappingRule `json:"rules"`
+
+	// SchemaVersion The version of the mapping language the rules are written in: what the mapping was created or last updated with, else [federation] attribute_mapping_default_schema_version (1.0). Keystone 27 (2025.1) and later; Zed has no versions and never shows one.
+	SchemaVersion *string `json:"schema_version,omitempty"`
 }
 
 // MappingDefinition defines model for MappingDefinition.
 type MappingDefinition struct {
 	Rules []MappingRule `json:"rules"`
+
+	// SchemaVersion The version of the mapping language the rules use (Keystone 27, 2025.1, and later): 1.0, or 2.0, which lets a project of a local directive name its domain. Without it Keystone stores [federation] attribute_mapping_default_schema_version (1.0). Zed takes the member and ignores it. Keystone 27 fails on a version it does not know (no answer at all) while Keystone 30 stores any text, so only these two are described.
+	SchemaVersion *MappingDefinitionSchemaVersion `json:"schema_version,omitempty"`
 }
+
+// MappingDefinitionSchemaVersion The version of the mapping language the rules use (Keystone 27, 2025.1, and later): 1.0, or 2.0, which lets a project of a local directive name its domain. Without it Keystone stores [federation] attribute_mapping_default_schema_version (1.0). Zed takes the member and ignores it. Keystone 27 fails on a version it does not know (no answer at all) while Keystone 30 stores any text, so only these two are described.
+type MappingDefinitionSchemaVersion string
 
 // MappingDefinitionRequest The body of createMapping and updateMapping (which replaces all rules).
 type MappingDefinitionRequest struct {
@@ -1209,8 +1245,10 @@ type MappingLocal struct {
 
 // MappingProject A project (created in the identity provider's domain if missing) and the roles the user gets on it.
 type MappingProject struct {
-	Name  string        `json:"name"`
-	Roles []MappingRole `json:"roles"`
+	// Domain The project's domain, when it is not the identity provider's: only in a mapping of schema_version 2.0 (Keystone 27, 2025.1, and later). Zed, and a 1.0 mapping, refuse it (400).
+	Domain *MappingDomain `json:"domain,omitempty"`
+	Name   string         `json:"name"`
+	Roles  []MappingRole  `json:"roles"`
 }
 
 // MappingRemote One attribute of the assertion ("type" names it, e.g. an environment variable such as REMOTE_USER or HTTP_OIDC_EMAIL), with at most one of any_one_of, not_any_of, whitelist and blacklist; regex (with one of them) makes their values regular expressions. With none of them the attribute only has to be present, and its value is captured.
@@ -1745,10 +1783,14 @@ type RegisteredLimit struct {
 type RegisteredLimitCreate struct {
 	// DefaultLimit A limit value; -1 means unlimited.
 	DefaultLimit LimitValue `json:"default_limit"`
-	Description  *string    `json:"description,omitempty"`
-	RegionID     *string    `json:"region_id,omitempty"`
-	ResourceName string     `json:"resource_name"`
-	ServiceID    string     `json:"service_id"`
+
+	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
+	Description  *string `json:"description,omitempty"`
+	RegionID     *string `json:"region_id,omitempty"`
+	ResourceName string  `json:"resource_name"`
+
+	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
+	ServiceID string `json:"service_id"`
 }
 
 // RegisteredLimitEnvelope defines model for RegisteredLimitEnvelope.
@@ -1768,13 +1810,15 @@ type RegisteredLimitUpdate struct {
 	// DefaultLimit A limit value; -1 means unlimited.
 	DefaultLimit *LimitValue `json:"default_limit,omitempty"`
 
-	// Description Null clears the description.
+	// Description Null clears the description. Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// RegionID Null removes the region.
 	RegionID     nullable.Nullable[string] `json:"region_id,omitempty"`
 	ResourceName *string                   `json:"resource_name,omitempty"`
-	ServiceID    *string                   `json:"service_id,omitempty"`
+
+	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
+	ServiceID *string `json:"service_id,omitempty"`
 }
 
 // RegisteredLimitUpdateRequest defines model for RegisteredLimitUpdateRequest.
@@ -2371,7 +2415,7 @@ type TrustCreate struct {
 	ExpiresAt     *Timestamp `json:"expires_at,omitempty"`
 	Impersonation bool       `json:"impersonation"`
 
-	// ProjectID Required when roles are given.
+	// ProjectID Required when roles are given. Keystone 27 (2025.1) refuses (400) an id that is not a UUID.
 	ProjectID *string `json:"project_id,omitempty"`
 
 	// RedelegationCount How many levels of redelegation are allowed (at most [trust] max_redelegation_count, which is also the default). Only with allow_redelegation; on a redelegated trust leave it out.
@@ -2655,6 +2699,30 @@ type EnabledQuery = bool
 // EndpointGroupID defines model for EndpointGroupID.
 type EndpointGroupID = string
 
+// EndpointGroupNameContains defines model for EndpointGroupNameContains.
+type EndpointGroupNameContains = string
+
+// EndpointGroupNameEndsWith defines model for EndpointGroupNameEndsWith.
+type EndpointGroupNameEndsWith = string
+
+// EndpointGroupNameEquals defines model for EndpointGroupNameEquals.
+type EndpointGroupNameEquals = string
+
+// EndpointGroupNameIContains defines model for EndpointGroupNameIContains.
+type EndpointGroupNameIContains = string
+
+// EndpointGroupNameIEndsWith defines model for EndpointGroupNameIEndsWith.
+type EndpointGroupNameIEndsWith = string
+
+// EndpointGroupNameIEquals defines model for EndpointGroupNameIEquals.
+type EndpointGroupNameIEquals = string
+
+// EndpointGroupNameIStartsWith defines model for EndpointGroupNameIStartsWith.
+type EndpointGroupNameIStartsWith = string
+
+// EndpointGroupNameStartsWith defines model for EndpointGroupNameStartsWith.
+type EndpointGroupNameStartsWith = string
+
 // FederationIDContains defines model for FederationIDContains.
 type FederationIDContains = string
 
@@ -2819,29 +2887,29 @@ type ListEndpointGroupsParams struct {
 	// Name Only resources with exactly this name.
 	Name *NameQuery `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameContains Only resources whose name contains this (case-sensitive).
-	NameContains *NameContains `form:"name__contains,omitempty" json:"name__contains,omitempty"`
+	// NameContains Only endpoint groups whose name contains this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameContains *EndpointGroupNameContains `form:"name__contains,omitempty" json:"name__contains,omitempty"`
 
-	// NameIcontains Only resources whose name contains this (case-insensitive).
-	NameIcontains *NameIContains `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
+	// NameIcontains Only endpoint groups whose name contains this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIcontains *EndpointGroupNameIContains `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
 
-	// NameStartswith Only resources whose name starts with this (case-sensitive).
-	NameStartswith *NameStartsWith `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
+	// NameStartswith Only endpoint groups whose name starts with this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameStartswith *EndpointGroupNameStartsWith `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
 
-	// NameIstartswith Only resources whose name starts with this (case-insensitive).
-	NameIstartswith *NameIStartsWith `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
+	// NameIstartswith Only endpoint groups whose name starts with this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIstartswith *EndpointGroupNameIStartsWith `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
 
-	// NameEndswith Only resources whose name ends with this (case-sensitive).
-	NameEndswith *NameEndsWith `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
+	// NameEndswith Only endpoint groups whose name ends with this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameEndswith *EndpointGroupNameEndsWith `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
 
-	// NameIendswith Only resources whose name ends with this (case-insensitive).
-	NameIendswith *NameIEndsWith `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
+	// NameIendswith Only endpoint groups whose name ends with this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIendswith *EndpointGroupNameIEndsWith `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
 
-	// NameEquals Only resources whose name is exactly this (case-sensitive).
-	NameEquals *NameEquals `form:"name__equals,omitempty" json:"name__equals,omitempty"`
+	// NameEquals Only endpoint groups whose name equals this (case-sensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameEquals *EndpointGroupNameEquals `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only resources whose name is this, ignoring case.
-	NameIequals *NameIEquals `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
+	// NameIequals Only endpoint groups whose name equals this (case-insensitive). Zed only: Keystone 27 (2025.1) and later refuse it (400).
+	NameIequals *EndpointGroupNameIEquals `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
 // ListIdentityProvidersParams defines parameters for ListIdentityProviders.
@@ -3125,7 +3193,7 @@ type ListGroupUsersParams struct {
 
 // ListLimitsParams defines parameters for ListLimits.
 type ListLimitsParams struct {
-	// ServiceID Only limits of this service.
+	// ServiceID Only limits of this service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
 	ServiceID *LimitServiceIDQuery `form:"service_id,omitempty" json:"service_id,omitempty"`
 
 	// RegionID Only limits in this region.
@@ -3185,7 +3253,7 @@ type ListProjectsParams struct {
 	// IsDomain Only projects that act as domains (true), or only plain projects (false).
 	IsDomain *bool `form:"is_domain,omitempty" json:"is_domain,omitempty"`
 
-	// ParentID Only the direct children of this project.
+	// ParentID Only the direct children of this project. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID, so the top-level projects of a domain with such an id (default) cannot be listed this way there.
 	ParentID *string `form:"parent_id,omitempty" json:"parent_id,omitempty"`
 
 	// Tags Only projects that have all of these tags.
@@ -3227,7 +3295,7 @@ type ListRegionsParams struct {
 
 // ListRegisteredLimitsParams defines parameters for ListRegisteredLimits.
 type ListRegisteredLimitsParams struct {
-	// ServiceID Only limits of this service.
+	// ServiceID Only limits of this service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
 	ServiceID *LimitServiceIDQuery `form:"service_id,omitempty" json:"service_id,omitempty"`
 
 	// RegionID Only limits in this region.
@@ -3401,28 +3469,28 @@ type ListApplicationCredentialsParams struct {
 	// Name Only resources with exactly this name.
 	Name *NameQuery `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameContains Only application credentials whose name contains this (case-sensitive).
+	// NameContains Only application credentials whose name contains this (case-sensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameContains *AppCredNameContains `form:"name__contains,omitempty" json:"name__contains,omitempty"`
 
-	// NameIcontains Only application credentials whose name contains this (case-insensitive).
+	// NameIcontains Only application credentials whose name contains this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIcontains *AppCredNameIContains `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
 
-	// NameStartswith Only application credentials whose name starts with this (case-sensitive).
+	// NameStartswith Only application credentials whose name starts with this (case-sensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameStartswith *AppCredNameStartsWith `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
 
-	// NameIstartswith Only application credentials whose name starts with this (case-insensitive).
+	// NameIstartswith Only application credentials whose name starts with this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIstartswith *AppCredNameIStartsWith `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
 
-	// NameEndswith Only application credentials whose name ends with this (case-sensitive).
+	// NameEndswith Only application credentials whose name ends with this (case-sensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameEndswith *AppCredNameEndsWith `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
 
-	// NameIendswith Only application credentials whose name ends with this (case-insensitive).
+	// NameIendswith Only application credentials whose name ends with this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIendswith *AppCredNameIEndsWith `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
 
-	// NameEquals Only application credentials whose name equals this (case-sensitive; the same as name).
+	// NameEquals Only application credentials whose name equals this (case-sensitive; the same as name). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameEquals *AppCredNameEquals `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only application credentials whose name equals this (case-insensitive).
+	// NameIequals Only application credentials whose name equals this (case-insensitive). Not on Keystone 27 (2025.1), which refuses it (400).
 	NameIequals *AppCredNameIEquals `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -6200,6 +6268,8 @@ type ClientInterface interface {
 
 	// ListEndpointGroups List endpoint groups.
 	//
+	// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
+	//
 	// Corresponds with GET /OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
 	ListEndpointGroups(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -7630,6 +7700,8 @@ type ClientInterface interface {
 
 	// ListRegions List regions.
 	//
+	// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
+	//
 	// Corresponds with GET /regions (the `ListRegions` operationId).
 	ListRegions(ctx context.Context, params *ListRegionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8133,6 +8205,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /users/{user_id}/projects (the `ListUserProjects` operationId).
 	ListUserProjects(ctx context.Context, userID string, params *ListUserProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeUserTokens Revoke every token of a user.
+	//
+	// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+	//
+	// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+	RevokeUserTokens(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetVersionV3 The v3 version document.
@@ -8151,6 +8230,8 @@ func (c *Client) GetVersionV3(ctx context.Context, reqEditors ...RequestEditorFn
 }
 
 // ListEndpointGroups List endpoint groups.
+//
+// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
 //
 // Corresponds with GET /OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
 func (c *Client) ListEndpointGroups(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11858,6 +11939,8 @@ func (c *Client) GrantProjectUserRole(ctx context.Context, projectID string, use
 
 // ListRegions List regions.
 //
+// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
+//
 // Corresponds with GET /regions (the `ListRegions` operationId).
 func (c *Client) ListRegions(ctx context.Context, params *ListRegionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRegionsRequest(c.Server, params)
@@ -13132,6 +13215,23 @@ func (c *Client) ChangeUserPassword(ctx context.Context, userID string, body Cha
 // Corresponds with GET /users/{user_id}/projects (the `ListUserProjects` operationId).
 func (c *Client) ListUserProjects(ctx context.Context, userID string, params *ListUserProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUserProjectsRequest(c.Server, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeUserTokens Revoke every token of a user.
+//
+// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+//
+// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+func (c *Client) RevokeUserTokens(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeUserTokensRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -25761,6 +25861,40 @@ func NewListUserProjectsRequest(server string, userID string, params *ListUserPr
 	return req, nil
 }
 
+// NewRevokeUserTokensRequest constructs an http.Request for the RevokeUserTokens method
+func NewRevokeUserTokensRequest(server string, userID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -25813,6 +25947,8 @@ type ClientWithResponsesInterface interface {
 	GetVersionV3WithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVersionV3Response, error)
 
 	// ListEndpointGroupsWithResponse List endpoint groups.
+	//
+	// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -27548,6 +27684,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListRegionsWithResponse List regions.
 	//
+	// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /regions (the `ListRegions` operationId).
@@ -28147,6 +28285,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /users/{user_id}/projects (the `ListUserProjects` operationId).
 	ListUserProjectsWithResponse(ctx context.Context, userID string, params *ListUserProjectsParams, reqEditors ...RequestEditorFn) (*ListUserProjectsResponse, error)
+
+	// RevokeUserTokensWithResponse Revoke every token of a user.
+	//
+	// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+	RevokeUserTokensWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*RevokeUserTokensResponse, error)
 }
 
 type GetVersionV3Response struct {
@@ -45222,6 +45369,68 @@ func (r ListUserProjectsResponse) ContentType() string {
 	return ""
 }
 
+// RevokeUserTokensResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserTokens
+type RevokeUserTokensResponse401Headers struct {
+	OpenstackAuthReceipt *string
+}
+
+type RevokeUserTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeUserTokensResponse401Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeUserTokensResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeUserTokensResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeUserTokensResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeUserTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeUserTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeUserTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeUserTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetVersionV3WithResponse The v3 version document.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -45236,6 +45445,8 @@ func (c *ClientWithResponses) GetVersionV3WithResponse(ctx context.Context, reqE
 }
 
 // ListEndpointGroupsWithResponse List endpoint groups.
+//
+// Zed filters by name in every form. Keystone 27 (2025.1) and later take name alone and refuse any other query parameter (400).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -48339,6 +48550,8 @@ func (c *ClientWithResponses) GrantProjectUserRoleWithResponse(ctx context.Conte
 
 // ListRegionsWithResponse List regions.
 //
+// Keystone 30 (2026.2) takes parent_region_id alone and refuses any other query parameter (400); the releases before it ignore them.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /regions (the `ListRegions` operationId).
@@ -49405,6 +49618,21 @@ func (c *ClientWithResponses) ListUserProjectsWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseListUserProjectsResponse(rsp)
+}
+
+// RevokeUserTokensWithResponse Revoke every token of a user.
+//
+// Keystone 30 (2026.2) and later: records a revocation event for the user, so that every token issued to the user until now stops validating; tokens of other users are untouched, and the user can log in again. The way out for a user who cannot change a password (LDAP, federated, OIDC). Policy identity:revoke_tokens_for_user: an admin, or the user itself. An unknown user answers 404 (to an admin; to anyone else the policy answers 403 first). Zed and Epoxy have no such route and answer 404 with an HTML page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{user_id}/tokens (the `RevokeUserTokens` operationId).
+func (c *ClientWithResponses) RevokeUserTokensWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*RevokeUserTokensResponse, error) {
+	rsp, err := c.RevokeUserTokens(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeUserTokensResponse(rsp)
 }
 
 // ParseGetVersionV3Response parses an HTTP response from a GetVersionV3WithResponse call
@@ -64859,6 +65087,65 @@ func ParseListUserProjectsResponse(rsp *http.Response) (*ListUserProjectsRespons
 	switch {
 	case rsp.StatusCode == 401:
 		var headers ListUserProjectsResponse401Headers
+		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenstackAuthReceipt = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeUserTokensResponse parses an HTTP response from a RevokeUserTokensWithResponse call
+func ParseRevokeUserTokensResponse(rsp *http.Response) (*RevokeUserTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeUserTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeUserTokensResponse401Headers
 		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

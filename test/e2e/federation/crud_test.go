@@ -317,3 +317,60 @@ func TestServiceProviderCRUD(t *testing.T) {
 	_, err = admin.GetServiceProviderWithResponse(ctx, id)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 }
+
+// Keystone 27 and later version the mapping language: a mapping records its
+// schema_version (1.0 unless given), and 2.0 lets a project name its domain.
+// Zed has no versions: it drops schema_version and refuses the domain.
+func TestMappingSchemaVersion(t *testing.T) {
+	admin := e2eutil.Admin(t)
+	ctx := e2eutil.Ctx(t)
+	user := identityv3.MappingLocal{User: &identityv3.MappingUser{Name: new("{0}")}}
+	remote := []identityv3.MappingRemote{{Type: "REMOTE_USER"}}
+	versioned := e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy)
+
+	plain := createMapping(t, admin, e2eutil.Name(t, "map-v1"), []identityv3.MappingRule{{Local: []identityv3.MappingLocal{user}, Remote: remote}})
+	if versioned {
+		require.NotNil(t, plain.SchemaVersion)
+		assert.Equal(t, "1.0", *plain.SchemaVersion, "the default version")
+	} else {
+		assert.Nil(t, plain.SchemaVersion)
+	}
+
+	withDomain := []identityv3.MappingRule{{
+		Local: []identityv3.MappingLocal{user, {Projects: []identityv3.MappingProject{{
+			Name: "{0}-sandbox", Domain: &identityv3.MappingDomain{ID: new("default")},
+			Roles: []identityv3.MappingRole{{Name: "member"}},
+		}}}},
+		Remote: remote,
+	}}
+	// A 1.0 mapping knows no project domain on any release.
+	_, err := admin.UpdateMappingWithResponse(ctx, plain.ID, identityv3.UpdateMappingJSONRequestBody{
+		Mapping: identityv3.MappingDefinition{Rules: withDomain},
+	})
+	assert.ErrorIs(t, err, apierror.ErrBadRequest)
+
+	v2 := identityv3.MappingSchemaVersion20
+	id := e2eutil.Name(t, "map-v2")
+	resp, err := admin.CreateMappingWithResponse(ctx, id, identityv3.CreateMappingJSONRequestBody{
+		Mapping: identityv3.MappingDefinition{Rules: withDomain, SchemaVersion: &v2},
+	})
+	if !versioned {
+		assert.ErrorIs(t, err, apierror.ErrBadRequest, "Zed knows no project domain")
+		// schema_version alone is taken and forgotten.
+		upd, err := admin.UpdateMappingWithResponse(ctx, plain.ID, identityv3.UpdateMappingJSONRequestBody{
+			Mapping: identityv3.MappingDefinition{Rules: plain.Rules, SchemaVersion: &v2},
+		})
+		require.NoError(t, err)
+		assert.Nil(t, upd.JSON200.Mapping.SchemaVersion)
+		return
+	}
+	m := e2eutil.Created(t, resp, err).JSON201.Mapping
+	e2eutil.DeleteLater(t, admin.DeleteMappingWithResponse, id)
+	require.NotNil(t, m.SchemaVersion)
+	assert.Equal(t, "2.0", *m.SchemaVersion)
+	assert.Equal(t, withDomain, m.Rules, "the project keeps its domain")
+	got, err := admin.GetMappingWithResponse(ctx, id)
+	require.NoError(t, err)
+	require.NotNil(t, got.JSON200.Mapping.SchemaVersion)
+	assert.Equal(t, "2.0", *got.JSON200.Mapping.SchemaVersion)
+}
