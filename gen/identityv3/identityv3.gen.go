@@ -209,7 +209,7 @@ type ApplicationCredential struct {
 	UserID       string `json:"user_id"`
 }
 
-// ApplicationCredentialCreate defines model for ApplicationCredentialCreate.
+// ApplicationCredentialCreate Nothing but these members: Zed's schema lets others through, and its database layer then refuses them (400), as the later releases' schema does.
 type ApplicationCredentialCreate struct {
 	// AccessRules Restrict the credential to these requests. A rule identical to one the user already has reuses that rule (and its id). Keystone records the rules in tokens; keystonemiddleware in each service enforces them, and since Keystone 27 (2025.1) so does Keystone's own API (a request outside the rules: 401); Zed (2022.2) serves it under its normal policy.
 	AccessRules []AccessRuleCreate `json:"access_rules,omitempty"`
@@ -226,12 +226,12 @@ type ApplicationCredentialCreate struct {
 	Secret *string `json:"secret,omitempty"`
 
 	// Unrestricted Let the credential create or delete application credentials and trusts.
-	Unrestricted         *bool                  `json:"unrestricted,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Unrestricted *bool `json:"unrestricted,omitempty"`
 }
 
 // ApplicationCredentialCreateRequest defines model for ApplicationCredentialCreateRequest.
 type ApplicationCredentialCreateRequest struct {
+	// ApplicationCredential Nothing but these members: Zed's schema lets others through, and its database layer then refuses them (400), as the later releases' schema does.
 	ApplicationCredential ApplicationCredentialCreate `json:"application_credential"`
 }
 
@@ -2843,6 +2843,30 @@ type ServiceNameIStartsWith = string
 // ServiceNameStartsWith defines model for ServiceNameStartsWith.
 type ServiceNameStartsWith = string
 
+// ServiceProviderIDContains defines model for ServiceProviderIDContains.
+type ServiceProviderIDContains = string
+
+// ServiceProviderIDEndsWith defines model for ServiceProviderIDEndsWith.
+type ServiceProviderIDEndsWith = string
+
+// ServiceProviderIDEquals defines model for ServiceProviderIDEquals.
+type ServiceProviderIDEquals = string
+
+// ServiceProviderIDIContains defines model for ServiceProviderIDIContains.
+type ServiceProviderIDIContains = string
+
+// ServiceProviderIDIEndsWith defines model for ServiceProviderIDIEndsWith.
+type ServiceProviderIDIEndsWith = string
+
+// ServiceProviderIDIEquals defines model for ServiceProviderIDIEquals.
+type ServiceProviderIDIEquals = string
+
+// ServiceProviderIDIStartsWith defines model for ServiceProviderIDIStartsWith.
+type ServiceProviderIDIStartsWith = string
+
+// ServiceProviderIDStartsWith defines model for ServiceProviderIDStartsWith.
+type ServiceProviderIDStartsWith = string
+
 // SpID defines model for SpID.
 type SpID = string
 
@@ -2950,29 +2974,29 @@ type ListServiceProvidersParams struct {
 	// ID Only the resource with exactly this id.
 	ID *FederationIDQuery `form:"id,omitempty" json:"id,omitempty"`
 
-	// IDContains Only resources whose id contains this (case-sensitive).
-	IDContains *FederationIDContains `form:"id__contains,omitempty" json:"id__contains,omitempty"`
+	// IDContains Only service providers whose id contains this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDContains *ServiceProviderIDContains `form:"id__contains,omitempty" json:"id__contains,omitempty"`
 
-	// IDIcontains Only resources whose id contains this, ignoring case.
-	IDIcontains *FederationIDIContains `form:"id__icontains,omitempty" json:"id__icontains,omitempty"`
+	// IDIcontains Only service providers whose id contains this, ignoring case. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDIcontains *ServiceProviderIDIContains `form:"id__icontains,omitempty" json:"id__icontains,omitempty"`
 
-	// IDStartswith Only resources whose id starts with this (case-sensitive).
-	IDStartswith *FederationIDStartsWith `form:"id__startswith,omitempty" json:"id__startswith,omitempty"`
+	// IDStartswith Only service providers whose id starts with this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDStartswith *ServiceProviderIDStartsWith `form:"id__startswith,omitempty" json:"id__startswith,omitempty"`
 
-	// IDIstartswith Only resources whose id starts with this, ignoring case.
-	IDIstartswith *FederationIDIStartsWith `form:"id__istartswith,omitempty" json:"id__istartswith,omitempty"`
+	// IDIstartswith Only service providers whose id starts with this, ignoring case. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDIstartswith *ServiceProviderIDIStartsWith `form:"id__istartswith,omitempty" json:"id__istartswith,omitempty"`
 
-	// IDEndswith Only resources whose id ends with this (case-sensitive).
-	IDEndswith *FederationIDEndsWith `form:"id__endswith,omitempty" json:"id__endswith,omitempty"`
+	// IDEndswith Only service providers whose id ends with this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDEndswith *ServiceProviderIDEndsWith `form:"id__endswith,omitempty" json:"id__endswith,omitempty"`
 
-	// IDIendswith Only resources whose id ends with this, ignoring case.
-	IDIendswith *FederationIDIEndsWith `form:"id__iendswith,omitempty" json:"id__iendswith,omitempty"`
+	// IDIendswith Only service providers whose id ends with this, ignoring case. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDIendswith *ServiceProviderIDIEndsWith `form:"id__iendswith,omitempty" json:"id__iendswith,omitempty"`
 
-	// IDEquals Only the resource whose id is exactly this.
-	IDEquals *FederationIDEquals `form:"id__equals,omitempty" json:"id__equals,omitempty"`
+	// IDEquals Only the resource whose id is exactly this. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDEquals *ServiceProviderIDEquals `form:"id__equals,omitempty" json:"id__equals,omitempty"`
 
-	// IDIequals Only resources whose id is this, ignoring case.
-	IDIequals *FederationIDIEquals `form:"id__iequals,omitempty" json:"id__iequals,omitempty"`
+	// IDIequals Only service providers whose id is this, ignoring case. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
+	IDIequals *ServiceProviderIDIEquals `form:"id__iequals,omitempty" json:"id__iequals,omitempty"`
 
 	// Enabled Only enabled (true) or disabled (false) resources.
 	Enabled *EnabledQuery `form:"enabled,omitempty" json:"enabled,omitempty"`
@@ -3127,28 +3151,28 @@ type ListGroupsParams struct {
 	// Name Only resources with exactly this name.
 	Name *NameQuery `form:"name,omitempty" json:"name,omitempty"`
 
-	// NameContains Only those whose name contains this text (case-sensitive).
+	// NameContains Only those whose name contains this text (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameContains *string `form:"name__contains,omitempty" json:"name__contains,omitempty"`
 
-	// NameIcontains Only those whose name contains this text (case-insensitive).
+	// NameIcontains Only those whose name contains this text (case-insensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIcontains *string `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
 
-	// NameStartswith Only those whose name starts with this text (case-sensitive).
+	// NameStartswith Only those whose name starts with this text (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameStartswith *string `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
 
-	// NameIstartswith Only those whose name starts with this text (case-insensitive).
+	// NameIstartswith Only those whose name starts with this text (case-insensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIstartswith *string `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
 
-	// NameEndswith Only those whose name ends with this text (case-sensitive).
+	// NameEndswith Only those whose name ends with this text (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameEndswith *string `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
 
-	// NameIendswith Only those whose name ends with this text (case-insensitive).
+	// NameIendswith Only those whose name ends with this text (case-insensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIendswith *string `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
 
-	// NameEquals Only those whose name is exactly this text (case-sensitive).
+	// NameEquals Only those whose name is exactly this text (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals.
+	// NameIequals Meant to match the name ignoring case; Keystone's SQL backend (Zed) compares it exactly, like name__equals. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -3346,28 +3370,28 @@ type ListRolesParams struct {
 	// DomainID Only resources owned by this domain.
 	DomainID *DomainIDQuery `form:"domain_id,omitempty" json:"domain_id,omitempty"`
 
-	// NameContains Only roles whose name contains this (case-sensitive).
+	// NameContains Only roles whose name contains this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameContains *string `form:"name__contains,omitempty" json:"name__contains,omitempty"`
 
-	// NameIcontains Only roles whose name contains this (case-insensitive).
+	// NameIcontains Only roles whose name contains this (case-insensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIcontains *string `form:"name__icontains,omitempty" json:"name__icontains,omitempty"`
 
-	// NameStartswith Only roles whose name starts with this (case-sensitive).
+	// NameStartswith Only roles whose name starts with this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameStartswith *string `form:"name__startswith,omitempty" json:"name__startswith,omitempty"`
 
-	// NameIstartswith Only roles whose name starts with this (case-insensitive).
+	// NameIstartswith Only roles whose name starts with this (case-insensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIstartswith *string `form:"name__istartswith,omitempty" json:"name__istartswith,omitempty"`
 
-	// NameEndswith Only roles whose name ends with this (case-sensitive).
+	// NameEndswith Only roles whose name ends with this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameEndswith *string `form:"name__endswith,omitempty" json:"name__endswith,omitempty"`
 
-	// NameIendswith Only roles whose name ends with this (case-insensitive).
+	// NameIendswith Only roles whose name ends with this (case-insensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIendswith *string `form:"name__iendswith,omitempty" json:"name__iendswith,omitempty"`
 
-	// NameEquals Only roles whose name is exactly this (case-sensitive).
+	// NameEquals Only roles whose name is exactly this (case-sensitive). Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameEquals *string `form:"name__equals,omitempty" json:"name__equals,omitempty"`
 
-	// NameIequals Only roles whose name is this, ignoring case.
+	// NameIequals Only roles whose name is this, ignoring case. Keystone 27 (2025.1) refuses it (400): its query schema for this list has no such filter.
 	NameIequals *string `form:"name__iequals,omitempty" json:"name__iequals,omitempty"`
 }
 
@@ -3709,162 +3733,6 @@ type CreateEc2CredentialJSONRequestBody = Ec2CredentialCreate
 
 // ChangeUserPasswordJSONRequestBody defines body for ChangeUserPassword for application/json ContentType.
 type ChangeUserPasswordJSONRequestBody = UserPasswordChangeRequest
-
-// Getter for additional properties for ApplicationCredentialCreate. Returns the specified
-// element and whether it was found
-func (a ApplicationCredentialCreate) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for ApplicationCredentialCreate
-func (a *ApplicationCredentialCreate) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for ApplicationCredentialCreate to handle AdditionalProperties
-func (a *ApplicationCredentialCreate) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["access_rules"]; found {
-		err = json.Unmarshal(raw, &a.AccessRules)
-		if err != nil {
-			return fmt.Errorf("error reading 'access_rules': %w", err)
-		}
-		delete(object, "access_rules")
-	}
-
-	if raw, found := object["description"]; found {
-		err = json.Unmarshal(raw, &a.Description)
-		if err != nil {
-			return fmt.Errorf("error reading 'description': %w", err)
-		}
-		delete(object, "description")
-	}
-
-	if raw, found := object["expires_at"]; found {
-		err = json.Unmarshal(raw, &a.ExpiresAt)
-		if err != nil {
-			return fmt.Errorf("error reading 'expires_at': %w", err)
-		}
-		delete(object, "expires_at")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["roles"]; found {
-		err = json.Unmarshal(raw, &a.Roles)
-		if err != nil {
-			return fmt.Errorf("error reading 'roles': %w", err)
-		}
-		delete(object, "roles")
-	}
-
-	if raw, found := object["secret"]; found {
-		err = json.Unmarshal(raw, &a.Secret)
-		if err != nil {
-			return fmt.Errorf("error reading 'secret': %w", err)
-		}
-		delete(object, "secret")
-	}
-
-	if raw, found := object["unrestricted"]; found {
-		err = json.Unmarshal(raw, &a.Unrestricted)
-		if err != nil {
-			return fmt.Errorf("error reading 'unrestricted': %w", err)
-		}
-		delete(object, "unrestricted")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for ApplicationCredentialCreate to handle AdditionalProperties
-func (a ApplicationCredentialCreate) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.AccessRules != nil {
-		object["access_rules"], err = json.Marshal(a.AccessRules)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'access_rules': %w", err)
-		}
-	}
-
-	if a.Description != nil {
-		object["description"], err = json.Marshal(a.Description)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'description': %w", err)
-		}
-	}
-
-	if a.ExpiresAt != nil {
-		object["expires_at"], err = json.Marshal(a.ExpiresAt)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.Roles != nil {
-		object["roles"], err = json.Marshal(a.Roles)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'roles': %w", err)
-		}
-	}
-
-	if a.Secret != nil {
-		object["secret"], err = json.Marshal(a.Secret)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'secret': %w", err)
-		}
-	}
-
-	if a.Unrestricted != nil {
-		object["unrestricted"], err = json.Marshal(a.Unrestricted)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'unrestricted': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
 
 // Getter for additional properties for CredentialCreate. Returns the specified
 // element and whether it was found
