@@ -174,7 +174,9 @@ func TestWriteMethodsSendJSON(t *testing.T) {
 	for _, send := range []func() (*http.Response, error){
 		func() (*http.Response, error) { return nova.Post(ctx, "servers", in, nil) },
 		func() (*http.Response, error) { return nova.Put(ctx, "servers/s1", in, nil) },
-		func() (*http.Response, error) { return nova.Patch(ctx, "servers/s1", json.RawMessage(`{"server":{"name":"db"}}`), nil) },
+		func() (*http.Response, error) {
+			return nova.Patch(ctx, "servers/s1", json.RawMessage(`{"server":{"name":"db"}}`), nil)
+		},
 	} {
 		resp, err := send()
 		require.NoError(t, err)
