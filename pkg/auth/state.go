@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -207,41 +206,7 @@ func readState(data []byte, cacheID string) (*state, error) {
 
 // access decodes the state's token body.
 func (st *state) access() (*AccessInfo, error) {
-	var envelope struct {
-		Token  json.RawMessage `json:"token"`
-		Access json.RawMessage `json:"access"`
-	}
-	if err := json.Unmarshal(st.Body, &envelope); err != nil {
-		return nil, fmt.Errorf("%w: auth state token body: %w", apierror.ErrInvalidConfig, err)
-	}
-	if envelope.Access != nil && envelope.Token == nil {
-		return decodeV2State(*st)
-	}
-	var env identityv3.TokenEnvelope
-	if err := json.Unmarshal(st.Body, &env); err != nil {
-		return nil, fmt.Errorf("%w: auth state token body: %w", apierror.ErrInvalidConfig, err)
-	}
-	if env.Token.ExpiresAt.IsZero() {
-		return nil, fmt.Errorf("%w: auth state token without expires_at", apierror.ErrInvalidConfig)
-	}
-	a := accessFromToken(st.Token, &env.Token, st.AuthURL)
-	a.raw = bytes.Clone(st.Body)
-	return a, nil
-}
-
-// decodeV2State is decodeState for a v2.0 access body.
-func decodeV2State(st state) (*AccessInfo, error) {
-	var env identityv2.AccessEnvelope
-	if err := json.Unmarshal(st.Body, &env); err != nil {
-		return nil, fmt.Errorf("%w: auth state access body: %w", apierror.ErrInvalidConfig, err)
-	}
-	if env.Access.Token.Id != st.Token {
-		return nil, fmt.Errorf("%w: auth state token does not match its access body", apierror.ErrInvalidConfig)
-	}
-	if env.Access.Token.Expires.IsZero() {
-		return nil, fmt.Errorf("%w: auth state access without token.expires", apierror.ErrInvalidConfig)
-	}
-	a, err := accessFromV2(&env.Access, bytes.Clone(st.Body), st.AuthURL)
+	a, err := parseTokenBody(st.Token, st.Body, st.AuthURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: auth state: %w", apierror.ErrInvalidConfig, err)
 	}

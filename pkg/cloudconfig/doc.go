@@ -80,8 +80,13 @@
 // OS_CLIENT_SECURE_FILE and OS_CLOUD_NAME only choose: set alone, they make
 // no cloud. Variables whose value is empty count as unset.
 //
-// When OS_CLOUD (or name) picks a cloud of clouds.yaml, the variables the
-// openstack CLI reads are laid over it, because the CLI takes them as the
+// A cloud the program names (Load's name) is what the files say, as
+// openstacksdk's connect(cloud=...) resolves it: an openrc left in the
+// shell does not turn an application-credential cloud into a password
+// login to another project. When OS_CLOUD picks a cloud of clouds.yaml (or
+// the program asks for the CLI's behaviour with WithEnvOverNamedCloud),
+// the variables the openstack CLI reads are laid over it, because the CLI
+// takes them as the
 // defaults of its command-line options and the command line beats the
 // file: OS_AUTH_TYPE, the options of every auth plugin (OS_AUTH_URL,
 // OS_USERNAME, OS_USER_ID, OS_PASSWORD, OS_TOKEN, OS_SYSTEM_SCOPE,

@@ -39,7 +39,18 @@ type options struct {
 	region      string
 	prompt      func(option, prompt string) (string, error)
 	logger      *slog.Logger
+	// envOverNamed lays the OS_* variables over a cloud named by the
+	// caller, as the openstack CLI does with its argument defaults.
+	envOverNamed bool
 }
+
+// WithEnvOverNamedCloud lays the OS_* variables over a cloud named by the
+// name given to Load, as the openstack CLI does (its options default to
+// the variables, whichever cloud --os-cloud names). Without it a named
+// cloud is what the files say, as with openstacksdk's connect(cloud=...),
+// so an openrc left in the shell does not change it; a cloud OS_CLOUD
+// chooses always has the variables laid over it.
+func WithEnvOverNamedCloud() Option { return func(o *options) { o.envOverNamed = true } }
 
 // WithEnv reads the variables from env instead of the process environment:
 // the OS_* variables and the HOME, XDG_CONFIG_HOME, XDG_CONFIG_DIRS and

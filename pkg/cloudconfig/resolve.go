@@ -19,7 +19,8 @@ import (
 //   - clouds.yaml, secure.yaml and clouds-public.yaml are found on the
 //     search path (SearchDirs) or where the options say;
 //   - the OS_* variables the openstack CLI reads are laid over a cloud from
-//     clouds.yaml;
+//     clouds.yaml that OS_CLOUD chose, and not over one named by name
+//     (unless WithEnvOverNamedCloud says so, as the CLI does);
 //   - the auth options are checked against AuthType's plugin.
 //
 // Every error is an *Error naming the file, the cloud and the key.
@@ -161,6 +162,7 @@ type work struct {
 	s        *sources
 	name     string
 	fromEnv  bool
+	askedBy  string // "OS_CLOUD" when the environment chose the cloud
 	file     string // where the cloud is defined ("" for the environment)
 	top      map[string]*node
 	auth     map[string]*node
@@ -181,7 +183,7 @@ func (s *sources) resolve(name string) (*Cloud, error) {
 		}
 	}
 	clouds := s.clouds()
-	w := &work{s: s, top: map[string]*node{}, auth: map[string]*node{}}
+	w := &work{s: s, askedBy: askedBy, top: map[string]*node{}, auth: map[string]*node{}}
 	var src *node
 	switch {
 	case asked != "" && asked == s.envName && s.envCloud != nil:
@@ -285,7 +287,15 @@ func (w *work) resolve(src *node) (*Cloud, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.layEnv()
+	// The environment is the configuration of a cloud it makes or chooses
+	// (OS_CLOUD); a cloud a program names is the files' alone, as
+	// openstacksdk's connect(cloud=...) resolves it, unless the program
+	// imitates the CLI (WithEnvOverNamedCloud).
+	if w.fromEnv || w.askedBy == "OS_CLOUD" || w.s.o.envOverNamed {
+		w.layEnv()
+	} else {
+		w.defaultDomain()
+	}
 	if err := w.fixLegacyKeys(); err != nil {
 		return nil, err
 	}
@@ -523,7 +533,7 @@ func (w *work) layEnv() {
 	if v := o.getenv("OS_DEFAULT_DOMAIN"); v != "" {
 		w.top["default_domain"] = envNode("OS_DEFAULT_DOMAIN", v)
 	} else {
-		w.top["default_domain"] = &node{kind: scalarNode, text: "default", key: "OS_DEFAULT_DOMAIN"}
+		w.defaultDomain()
 	}
 	for _, opt := range allOptionNames() {
 		if !strings.Contains(opt, "tenant") {
@@ -535,6 +545,12 @@ func (w *work) layEnv() {
 			put(k, "OS_TENANT_"+strings.ToUpper(strings.TrimPrefix(k, "project_")))
 		}
 	}
+}
+
+// defaultDomain is the CLI's --os-default-domain default, which applies
+// whether or not the environment is laid over the cloud.
+func (w *work) defaultDomain() {
+	w.top["default_domain"] = &node{kind: scalarNode, text: "default", key: "OS_DEFAULT_DOMAIN"}
 }
 
 // isSet reports whether key holds a value at the top level or in auth.

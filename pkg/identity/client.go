@@ -78,7 +78,7 @@ func NewV3(sess *auth.Session, opts ...Option) (*Client, error) {
 		withoutToken: v3WithoutToken}
 	// The generated client gets a relative root; endpointDoer fills in the
 	// endpoint when the request is sent, after the session has a catalog.
-	gen, err := identityv3.NewClientWithResponses("/", identityv3.WithHTTPClient(d))
+	gen, err := identityv3.NewClientWithResponses("/", identityv3.WithHTTPClient(d), identityv3.WithRequestEditorFn(d.complete))
 	if err != nil {
 		return nil, err
 	}
@@ -141,27 +141,43 @@ func (d *endpointDoer) base(ctx context.Context) (string, error) {
 	return u, nil
 }
 
+// completedKey marks, in a request's context, a request whose relative URL
+// complete has filled in; its value says whether the operation goes
+// without a token.
+type completedKey struct{}
+
+// complete is a request editor that the generated client runs before the
+// caller's editors: it fills in the endpoint of a request relative to the
+// version root, so that an editor that signs the request (oauth1.Signer)
+// signs the URL the request is sent to. Only such a request can be one of
+// the operations sent without a token; a link the pager follows is
+// absolute already.
+func (d *endpointDoer) complete(ctx context.Context, req *http.Request) error {
+	if req.URL.Host != "" {
+		return nil
+	}
+	tokenless := d.withoutToken.match(req.Method, req.URL.EscapedPath())
+	base, err := d.base(ctx)
+	if err != nil {
+		return err
+	}
+	full, err := req.URL.Parse(base + req.URL.EscapedPath())
+	if err != nil {
+		return fmt.Errorf("%w: endpoint %q: %w", apierror.ErrInvalidConfig, base, err)
+	}
+	full.RawQuery = dropFalseFlags(req.URL.RawQuery)
+	req.URL = full
+	req.Host = full.Host
+	*req = *req.WithContext(context.WithValue(req.Context(), completedKey{}, tokenless))
+	return nil
+}
+
 func (d *endpointDoer) Do(req *http.Request) (*http.Response, error) {
-	// Only a request of the generated client (relative to the version
-	// root) can be one of the operations sent without a token; a link the
-	// pager follows is absolute.
-	tokenless := false
-	if req.URL.Host == "" {
-		tokenless = d.withoutToken.match(req.Method, req.URL.EscapedPath())
-		base, err := d.base(req.Context())
-		if err != nil {
-			return nil, err
-		}
-		full, err := req.URL.Parse(base + req.URL.EscapedPath())
-		if err != nil {
-			return nil, fmt.Errorf("%w: endpoint %q: %w", apierror.ErrInvalidConfig, base, err)
-		}
-		full.RawQuery = dropFalseFlags(req.URL.RawQuery)
-		req.URL = full
-		req.Host = full.Host
+	if err := d.complete(req.Context(), req); err != nil {
+		return nil, err
 	}
 	send := d.session.Do
-	if tokenless {
+	if tokenless, _ := req.Context().Value(completedKey{}).(bool); tokenless {
 		send = d.session.DoWithoutToken
 	}
 	resp, err := send(req)

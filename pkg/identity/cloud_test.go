@@ -124,8 +124,9 @@ func TestFromCloudTLS(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "clouds.yaml"),
 			fmt.Appendf(nil, "clouds:\n  test:\n    auth: {auth_url: '%s/v3', user_id: u1, password: pw}\n", srv.URL), 0o600))
-		sess, _, err := identity.FromCloud(ctx, "test", identity.WithConfigOptions(cloudconfig.WithSearchDirs(dir),
-			cloudconfig.WithEnv(map[string]string{"OS_CACERT": ca})))
+		// The cloud OS_CLOUD chooses has the variables laid over it.
+		sess, _, err := identity.FromCloud(ctx, "", identity.WithConfigOptions(cloudconfig.WithSearchDirs(dir),
+			cloudconfig.WithEnv(map[string]string{"OS_CLOUD": "test", "OS_CACERT": ca})))
 		require.NoError(t, err)
 		_, err = sess.AccessInfo(ctx)
 		require.NoError(t, err)

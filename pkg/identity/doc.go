@@ -20,6 +20,17 @@
 // ErrConflict, ...) are re-exported here for convenience. All and Pager walk
 // paginated lists.
 //
+// The Find methods (FindProject, FindUser, FindRole, ...) resolve a name or
+// an id as the openstack CLI does: by id first, then by name, within a
+// domain given by name or id (InDomain) where names are per domain. None is
+// a *FindError matching ErrNotFound, several one matching
+// apierror.ErrNoUniqueMatch with the candidates. Finder does the same for
+// any list.
+//
+// ValidateAccessInfo validates a token (GET /v3/auth/tokens) and returns it
+// as the *auth.AccessInfo a plugin would: user, scope, roles, catalog,
+// expiry, methods, audit ids, trust and application credential.
+//
 // The operations the API serves without a token (a token request, a user
 // changing their own password, the federation entry points, the signing
 // certificates, version discovery) are sent without one, and a 401 from them

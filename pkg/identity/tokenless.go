@@ -60,10 +60,12 @@ func segmentsMatch(tmpl []string, path string) bool {
 	return true
 }
 
-// The operations the specs mark as needing no token (security [] or an
-// optional one): the client sends them without one, and a 401 from them is
-// the answer (a wrong password), not a reason to authenticate again. A test
-// holds these lists to the bundled specs.
+// The operations the specs mark as needing no token (security [], an
+// optional one, or only credentials of another kind: an OAuth 1.0a
+// signature, OAuth 2.0 client authentication): the client sends them
+// without one, and a 401 from them is the answer (a wrong password), not a
+// reason to authenticate again. A test holds these lists to the bundled
+// specs.
 var (
 	v3WithoutToken = newOperationSet(
 		"GET /",
@@ -80,6 +82,9 @@ var (
 		"POST /auth/OS-FEDERATION/saml2/ecp",
 		"GET /OS-SIMPLE-CERT/ca",
 		"GET /OS-SIMPLE-CERT/certificates",
+		"POST /OS-OAUTH1/request_token",
+		"POST /OS-OAUTH1/access_token",
+		"POST /OS-OAUTH2/token",
 	)
 	v2WithoutToken = newOperationSet(
 		"GET /",

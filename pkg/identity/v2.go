@@ -42,7 +42,7 @@ func NewV2(sess *auth.Session, opts ...Option) (*V2Client, error) {
 		withoutToken: v2WithoutToken}
 	// As in NewV3: a relative root, completed by endpointDoer at each
 	// request, once the session has a catalog.
-	gen, err := identityv2.NewClientWithResponses("/", identityv2.WithHTTPClient(d))
+	gen, err := identityv2.NewClientWithResponses("/", identityv2.WithHTTPClient(d), identityv2.WithRequestEditorFn(d.complete))
 	if err != nil {
 		return nil, err
 	}

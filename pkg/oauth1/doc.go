@@ -5,12 +5,14 @@
 // carry a signed "Authorization: OAuth ..." header.
 //
 // The package has no dependency on the generated clients; Signer.EditRequest
-// has the shape of their RequestEditorFn, so a signer plugs into any
-// generated call:
+// has the shape of their RequestEditorFn, so a signer plugs into any call
+// of identity.Client, which fills in the endpoint before the caller's
+// editors run (the signature covers the URL) and sends the OAuth1 legs
+// without a token:
 //
 //	s := &oauth1.Signer{ConsumerKey: consumerID, ConsumerSecret: consumerSecret, Callback: "oob"}
 //	resp, err := client.CreateOAuth1RequestTokenWithResponse(ctx,
-//		&identityv3.CreateOAuth1RequestTokenParams{RequestedProjectId: projectID},
+//		&identityv3.CreateOAuth1RequestTokenParams{RequestedProjectID: projectID},
 //		s.EditRequest)
 //	tok, err := oauth1.ParseTokenResponse(resp.Body) // tok.Key, tok.Secret, tok.ExpiresAt
 //

@@ -28,13 +28,11 @@ func oauth1AccessToken(t *testing.T, admin *identity.Client, projectID string) (
 		_, err := admin.DeleteOAuth1ConsumerWithResponse(ctx, consumer.ID)
 		return ignoreNotFound(err)
 	})
-	// The OAuth1 legs are signed, not token-authenticated: a client
-	// without a session, on the absolute URL the signature covers.
-	anon, err := identityv3.NewClientWithResponses(e2eutil.AuthURL(), identityv3.WithHTTPClient(e2eutil.HTTPClient(t)))
-	require.NoError(t, err)
-
+	// The OAuth1 legs are signed rather than token-authenticated; the
+	// client sends them without a token, and the signer sees the URL the
+	// request goes to.
 	s := &oauth1.Signer{ConsumerKey: consumer.ID, ConsumerSecret: *consumer.Secret, Callback: "oob"}
-	rt, err := anon.CreateOAuth1RequestTokenWithResponse(ctx,
+	rt, err := admin.CreateOAuth1RequestTokenWithResponse(ctx,
 		&identityv3.CreateOAuth1RequestTokenParams{RequestedProjectID: projectID}, s.EditRequest)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, rt.StatusCode(), "%s", rt.Body)
@@ -48,7 +46,7 @@ func oauth1AccessToken(t *testing.T, admin *identity.Client, projectID string) (
 
 	s = &oauth1.Signer{ConsumerKey: consumer.ID, ConsumerSecret: *consumer.Secret,
 		Token: request.Key, TokenSecret: request.Secret, Verifier: authz.JSON200.Token.OauthVerifier}
-	at, err := anon.CreateOAuth1AccessTokenWithResponse(ctx, s.EditRequest)
+	at, err := admin.CreateOAuth1AccessTokenWithResponse(ctx, s.EditRequest)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, at.StatusCode(), "%s", at.Body)
 	access, err := oauth1.ParseTokenResponse(at.Body)
