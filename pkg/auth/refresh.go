@@ -131,6 +131,28 @@ func (s *Session) refreshError(old *AccessInfo, reason string, err error) error 
 	return &apierror.TokenRefreshError{ExpiresAt: old.ExpiresAt, Reason: reason, Err: err}
 }
 
+// refusedReason is the Reason of a TokenRefreshError after a 401.
+const refusedReason = "Keystone refused the token"
+
+// refuse drops a token Keystone refused, so that no caller sends it
+// again, and tells a plugin that keeps tokens elsewhere (the file cache).
+func (s *Session) refuse(ctx context.Context, a *AccessInfo) {
+	s.mu.Lock()
+	if s.access == a {
+		s.access, s.refused = nil, a
+	}
+	s.mu.Unlock()
+	if r, ok := s.plugin.(tokenRejecter); ok {
+		r.tokenRejected(ctx, a)
+	}
+}
+
+func (s *Session) lastRefused() *AccessInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.refused
+}
+
 // advisoryRefresh is the state of the background renewal: at most one runs
 // at a time, and after a failure the next waits for retryAt.
 type advisoryRefresh struct {

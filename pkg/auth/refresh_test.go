@@ -48,11 +48,13 @@ func withClock(now func() time.Time) Option { return func(s *Session) { s.now = 
 // refuses (401) a token that is unknown, revoked or expired by it.
 type clockedKeystone struct {
 	*httptest.Server
-	local    *fakeClock
-	skew     time.Duration // Keystone's clock minus the client's
+	local    func() time.Time // the client's clock
+	skew     time.Duration    // Keystone's clock minus the client's
 	lifetime time.Duration
 
 	tokenRequests atomic.Int32
+	// onTokenRequest, when set, sees each token request first.
+	onTokenRequest func(r *http.Request)
 	// authStatus, when not 0, is the status token requests are answered
 	// with; -1 drops the connection instead.
 	authStatus atomic.Int32
@@ -64,17 +66,23 @@ type clockedKeystone struct {
 
 	mu      sync.Mutex
 	expires map[string]time.Time
+	latest  string // the newest token issued
 	// expiredSent counts API requests that carried a token past its
 	// expiry by Keystone's clock.
 	expiredSent int
 	sent        []string
 }
 
-func newClockedKeystone(t *testing.T, local *fakeClock) *clockedKeystone {
+// newClockedKeystone starts the double, configured first by configure
+// (its handlers read the configuration without locking).
+func newClockedKeystone(t *testing.T, local func() time.Time, configure ...func(*clockedKeystone)) *clockedKeystone {
 	ks := &clockedKeystone{local: local, lifetime: time.Hour, expires: map[string]time.Time{},
 		held: make(chan struct{}, 64), release: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v3/auth/tokens", func(w http.ResponseWriter, r *http.Request) {
+		if ks.onTokenRequest != nil {
+			ks.onTokenRequest(r)
+		}
 		n := ks.tokenRequests.Add(1)
 		if ks.hold.Load() {
 			ks.held <- struct{}{}
@@ -101,6 +109,7 @@ func newClockedKeystone(t *testing.T, local *fakeClock) *clockedKeystone {
 		tok := fmt.Sprintf("tok-%d", n)
 		ks.mu.Lock()
 		ks.expires[tok] = now.Add(ks.lifetime)
+		ks.latest = tok
 		ks.mu.Unlock()
 		w.Header().Set("X-Subject-Token", tok)
 		w.Header().Set("Content-Type", "application/json")
@@ -129,6 +138,9 @@ func newClockedKeystone(t *testing.T, local *fakeClock) *clockedKeystone {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"projects":[]}`)
 	})
+	for _, c := range configure {
+		c(ks)
+	}
 	ks.Server = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ks.hold.Store(false)
@@ -142,7 +154,7 @@ func newClockedKeystone(t *testing.T, local *fakeClock) *clockedKeystone {
 	return ks
 }
 
-func (ks *clockedKeystone) now() time.Time { return ks.local.Now().Add(ks.skew) }
+func (ks *clockedKeystone) now() time.Time { return ks.local().Add(ks.skew) }
 
 func (ks *clockedKeystone) date(w http.ResponseWriter) {
 	w.Header().Set("Date", ks.now().UTC().Format(http.TimeFormat))
@@ -172,7 +184,7 @@ func (ks *clockedKeystone) plugin() *Password {
 func (ks *clockedKeystone) session(t *testing.T, log *lockedBuffer, opts ...Option) *Session {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
-	base := []Option{WithHTTPClient(&http.Client{Transport: tr}), withClock(ks.local.Now)}
+	base := []Option{WithHTTPClient(&http.Client{Transport: tr}), withClock(ks.local)}
 	if log != nil {
 		base = append(base, WithLogger(debugLogger(log)))
 	}
@@ -200,7 +212,7 @@ func (s *Session) waitAdvisory() { s.advisory.done.Wait() }
 // the password) and tried again only after a back-off.
 func TestAdvisoryRefreshFailureIsNeverReturned(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	var log lockedBuffer
 	s := ks.session(t, &log)
 	ctx := bg(t)
@@ -248,7 +260,7 @@ func TestAdvisoryRefreshFailureIsNeverReturned(t *testing.T) {
 // The back-off doubles after each failure, up to its cap.
 func TestAdvisoryBackOffDoubles(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	s := ks.session(t, nil, WithRefreshMargin(10*time.Minute))
 	ctx := bg(t)
 	require.NoError(t, ks.call(ctx, s))
@@ -274,7 +286,7 @@ func TestAdvisoryBackOffDoubles(t *testing.T) {
 // do not wait for it: they all finish while the token request is held.
 func TestAdvisoryRefreshDoesNotMakeCallersWait(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	s := ks.session(t, nil)
 	ctx := bg(t)
 	require.NoError(t, ks.call(ctx, s))
@@ -321,7 +333,7 @@ func TestMandatoryRefreshFailureIsTyped(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			clk := newFakeClock()
-			ks := newClockedKeystone(t, clk)
+			ks := newClockedKeystone(t, clk.Now)
 			s := ks.session(t, nil, WithRetries(0, 0))
 			ctx := bg(t)
 			require.NoError(t, ks.call(ctx, s))
@@ -348,7 +360,7 @@ func TestMandatoryRefreshFailureIsTyped(t *testing.T) {
 // only as long as its own context allows, without cancelling the others'.
 func TestMandatoryRefreshIsSingleFlightAndBoundedByContext(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	s := ks.session(t, nil)
 	ctx := bg(t)
 	require.NoError(t, ks.call(ctx, s))
@@ -381,7 +393,7 @@ func TestMandatoryRefreshIsSingleFlightAndBoundedByContext(t *testing.T) {
 // runs waits for that renewal instead of starting another.
 func TestMandatoryCallerJoinsTheAdvisoryRefresh(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	s := ks.session(t, nil)
 	ctx := bg(t)
 	require.NoError(t, ks.call(ctx, s))
@@ -403,7 +415,7 @@ func TestMandatoryCallerJoinsTheAdvisoryRefresh(t *testing.T) {
 
 func TestRefreshMarginOptions(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	s := ks.session(t, nil, WithRefreshMargin(30*time.Minute), WithMandatoryRefreshMargin(5*time.Minute))
 	require.NoError(t, s.Err())
 	ctx := bg(t)
@@ -437,9 +449,10 @@ func TestClockSkew(t *testing.T) {
 	for _, skew := range []time.Duration{-7 * time.Minute, 7 * time.Minute, 0} {
 		t.Run(fmt.Sprintf("Keystone %v from the client", skew), func(t *testing.T) {
 			clk := newFakeClock()
-			ks := newClockedKeystone(t, clk)
-			ks.skew = skew
-			ks.lifetime = 3 * time.Minute // windows: 90 s advisory, 10 s mandatory
+			ks := newClockedKeystone(t, clk.Now, func(ks *clockedKeystone) {
+				ks.skew = skew
+				ks.lifetime = 3 * time.Minute // windows: 90 s advisory, 10 s mandatory
+			})
 			s := ks.session(t, nil)
 			ctx := bg(t)
 			const step, span = 5 * time.Second, 15 * time.Minute
@@ -464,7 +477,7 @@ func TestClockSkew(t *testing.T) {
 // and goes on; if that renewal fails the callers get a typed error.
 func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk)
+	ks := newClockedKeystone(t, clk.Now)
 	s := ks.session(t, nil, WithRetries(0, 0))
 	ctx := bg(t)
 	require.NoError(t, ks.call(ctx, s))

@@ -199,7 +199,7 @@ func TestDeriveCopiesEveryField(t *testing.T) {
 	known := map[string]bool{
 		// per-session state, not copied
 		"plugin": true, "mu": true, "access": true, "flight": true, "initialState": true,
-		"advisory": true, "serverClock": true,
+		"advisory": true, "serverClock": true, "refused": true,
 		// configuration, copied
 		"client": true, "logger": true, "refreshMargin": true, "authTimeout": true, "maxResponse": true,
 		"userAgent": true, "discovery": true, "retry": true, "maxRedirects": true, "userRedirect": true,

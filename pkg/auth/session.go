@@ -81,7 +81,11 @@ type Session struct {
 
 	mu     sync.RWMutex
 	access *AccessInfo
-	flight singleflight.Group
+	// refused is the token Keystone last refused (401), until a new one
+	// comes: a caller that then waits for a token and gets none learns
+	// why (refreshError).
+	refused *AccessInfo
+	flight  singleflight.Group
 	// advisory is the background renewal; serverClock the estimate of
 	// Keystone's clock (refresh.go).
 	advisory    advisoryRefresh
@@ -254,8 +258,13 @@ func (s *Session) AccessInfo(ctx context.Context) (*AccessInfo, error) {
 		return a, nil
 	}
 	fresh, err := s.authenticate(ctx, nil)
-	if err != nil && a != nil {
-		return nil, s.refreshError(a, "", err)
+	if err != nil {
+		if a != nil {
+			return nil, s.refreshError(a, "", err)
+		}
+		if refused := s.lastRefused(); refused != nil {
+			return nil, s.refreshError(refused, refusedReason, err)
+		}
 	}
 	return fresh, err
 }
@@ -319,7 +328,7 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 		s.logger.LogAttrs(ctx, slog.LevelDebug, "authenticated",
 			slog.Duration("took", time.Since(start)), slog.Time("expires_at", a.ExpiresAt))
 		s.mu.Lock()
-		s.access = a
+		s.access, s.refused = a, nil
 		s.mu.Unlock()
 		return a, nil
 	}
@@ -371,12 +380,10 @@ func (s *Session) Do(req *http.Request) (*http.Response, error) {
 	}
 	if resp.StatusCode == http.StatusUnauthorized && replayable(req) {
 		discard(resp)
-		if r, ok := s.plugin.(tokenRejecter); ok {
-			r.tokenRejected(ctx, a)
-		}
+		s.refuse(ctx, a)
 		fresh, err := s.authenticate(ctx, a)
 		if err != nil {
-			return nil, s.refreshError(a, "Keystone refused the token", err)
+			return nil, s.refreshError(a, refusedReason, err)
 		}
 		retry, err := rewind(req)
 		if err != nil {
