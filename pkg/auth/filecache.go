@@ -192,7 +192,12 @@ func (c fileCache) load(id string, p Plugin, allowUnproven bool) (*AccessInfo, e
 	if err != nil {
 		return nil, err
 	}
-	return openState(data, id, key, p, allowUnproven)
+	a, err := openState(data, id, key, p, allowUnproven)
+	if err != nil {
+		return nil, err
+	}
+	a.fromCache = true
+	return a, nil
 }
 
 // lockPoll is how often a process waiting for another's renewal tries the

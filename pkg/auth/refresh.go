@@ -206,17 +206,27 @@ func (s *Session) refreshInBackground(ctx context.Context, old *AccessInfo) {
 	}()
 }
 
-// serverClock estimates Keystone's clock as an offset from this machine's,
-// learnt from the Date header of every answer and from the issued_at of
-// every token (Keystone's clock had reached it when the answer left).
+// serverClock estimates Keystone's clock as an offset from this machine's:
+// from the Date header of every answer when the server sends one, and
+// otherwise from the issued_at of each new token (uWSGI's HTTP socket,
+// which many Keystones answer through, sends no Date).
 type serverClock struct {
 	mu     sync.Mutex
 	offset time.Duration // Keystone's clock minus the local one
+	dated  bool          // the offset comes from a Date header
 }
 
-// dateResolution is what a Date header (whole seconds) and a round trip
-// cannot tell apart from no offset at all.
+// dateResolution is what a Date header or issued_at (whole seconds, in
+// Keystone's case) and a round trip cannot tell apart from no offset at
+// all.
 const dateResolution = 2 * time.Second
+
+func roundOffset(d time.Duration) time.Duration {
+	if d > -dateResolution && d < dateResolution {
+		return 0
+	}
+	return d
+}
 
 // observeDate takes the Date header of an answer received at local time
 // received. It replaces the estimate rather than averaging it, so that a
@@ -229,25 +239,23 @@ func (c *serverClock) observeDate(date string, received time.Time) {
 	if err != nil {
 		return
 	}
-	d := t.Sub(received)
-	if d > -dateResolution && d < dateResolution {
-		d = 0
-	}
 	c.mu.Lock()
-	c.offset = d
+	c.offset, c.dated = roundOffset(t.Sub(received)), true
 	c.mu.Unlock()
 }
 
-// observeIssued raises the estimate to what a token issued at issued and
-// received at local time received proves: Keystone's clock was at least
-// issued then.
-func (c *serverClock) observeIssued(issued, received time.Time) {
+// observeIssued takes a token Keystone issued at issued in answer to a
+// request sent at local time sent, when no answer has carried a Date.
+// Measuring from the request rather than the answer errs towards a later
+// Keystone clock: tokens are judged to expire early rather than late.
+func (c *serverClock) observeIssued(issued, sent time.Time) {
 	if issued.IsZero() {
 		return
 	}
-	d := issued.Sub(received)
 	c.mu.Lock()
-	c.offset = max(c.offset, d)
+	if !c.dated {
+		c.offset = roundOffset(issued.Sub(sent))
+	}
 	c.mu.Unlock()
 }
 

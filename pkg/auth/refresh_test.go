@@ -51,6 +51,8 @@ type clockedKeystone struct {
 	local    func() time.Time // the client's clock
 	skew     time.Duration    // Keystone's clock minus the client's
 	lifetime time.Duration
+	// undated answers carry no Date header, as uWSGI's HTTP socket's.
+	undated bool
 
 	tokenRequests atomic.Int32
 	// onTokenRequest, when set, sees each token request first.
@@ -157,6 +159,10 @@ func newClockedKeystone(t *testing.T, local func() time.Time, configure ...func(
 func (ks *clockedKeystone) now() time.Time { return ks.local().Add(ks.skew) }
 
 func (ks *clockedKeystone) date(w http.ResponseWriter) {
+	if ks.undated {
+		w.Header()["Date"] = nil // net/http adds none then
+		return
+	}
 	w.Header().Set("Date", ks.now().UTC().Format(http.TimeFormat))
 }
 
@@ -446,11 +452,15 @@ func TestRefreshMarginOptions(t *testing.T) {
 // every call (the token looks expired at birth) and behind it never sends
 // a token Keystone considers expired.
 func TestClockSkew(t *testing.T) {
-	for _, skew := range []time.Duration{-7 * time.Minute, 7 * time.Minute, 0} {
-		t.Run(fmt.Sprintf("Keystone %v from the client", skew), func(t *testing.T) {
+	for _, tc := range []struct {
+		skew    time.Duration
+		undated bool
+	}{{-7 * time.Minute, false}, {7 * time.Minute, false}, {0, false}, {-7 * time.Minute, true}, {7 * time.Minute, true}} {
+		skew := tc.skew
+		t.Run(fmt.Sprintf("Keystone %v from the client, Date header %v", skew, !tc.undated), func(t *testing.T) {
 			clk := newFakeClock()
 			ks := newClockedKeystone(t, clk.Now, func(ks *clockedKeystone) {
-				ks.skew = skew
+				ks.skew, ks.undated = skew, tc.undated
 				ks.lifetime = 3 * time.Minute // windows: 90 s advisory, 10 s mandatory
 			})
 			s := ks.session(t, nil)

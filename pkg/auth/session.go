@@ -315,7 +315,7 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 		// up must not cancel it for the others.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.authTimeout)
 		defer cancel()
-		start := time.Now()
+		start, sent := time.Now(), s.now()
 		a, err := s.plugin.Authenticate(actx, unauthenticated{s})
 		if err != nil {
 			s.logger.LogAttrs(ctx, slog.LevelDebug, "authentication failed", slog.Duration("took", time.Since(start)), slog.String("error", err.Error()))
@@ -324,7 +324,9 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 		if !usableAccess(a) {
 			return nil, fmt.Errorf("%w: the plugin returned no token", apierror.ErrAuthorization)
 		}
-		s.serverClock.observeIssued(a.IssuedAt, s.now())
+		if !a.fromCache {
+			s.serverClock.observeIssued(a.IssuedAt, sent)
+		}
 		s.logger.LogAttrs(ctx, slog.LevelDebug, "authenticated",
 			slog.Duration("took", time.Since(start)), slog.Time("expires_at", a.ExpiresAt))
 		s.mu.Lock()
