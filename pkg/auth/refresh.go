@@ -47,13 +47,7 @@ const (
 // (1 s doubling to 30 s); it is never returned to a caller, since the token
 // in hand still serves. A negative d is a configuration error (Err).
 func WithRefreshMargin(d time.Duration) Option {
-	return func(s *Session) {
-		if d < 0 {
-			s.setConfigErr(fmt.Errorf("%w: WithRefreshMargin(%v): the margin must not be negative", apierror.ErrInvalidConfig, d))
-			return
-		}
-		s.refreshMargin = d
-	}
+	return func(s *Session) { s.setMargin(&s.refreshMargin, "WithRefreshMargin", d) }
 }
 
 // WithMandatoryRefreshMargin sets the mandatory refresh window: once the
@@ -69,13 +63,16 @@ func WithRefreshMargin(d time.Duration) Option {
 // a new token is never born inside its own refresh window, which would
 // renew it on every call.
 func WithMandatoryRefreshMargin(d time.Duration) Option {
-	return func(s *Session) {
-		if d < 0 {
-			s.setConfigErr(fmt.Errorf("%w: WithMandatoryRefreshMargin(%v): the margin must not be negative", apierror.ErrInvalidConfig, d))
-			return
-		}
-		s.mandatoryMargin = d
+	return func(s *Session) { s.setMargin(&s.mandatoryMargin, "WithMandatoryRefreshMargin", d) }
+}
+
+// setMargin sets *margin to d, or records the mistake of a negative d.
+func (s *Session) setMargin(margin *time.Duration, option string, d time.Duration) {
+	if d < 0 {
+		s.setConfigErr(fmt.Errorf("%w: %s(%v): the margin must not be negative", apierror.ErrInvalidConfig, option, d))
+		return
 	}
+	*margin = d
 }
 
 // setConfigErr keeps the first configuration mistake: the one the user

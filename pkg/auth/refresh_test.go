@@ -209,6 +209,17 @@ func (ks *clockedKeystone) call(ctx context.Context, s *Session) error {
 	return resp.Body.Close()
 }
 
+// authenticated is a session with a token from ks, whose clock is clk's,
+// and the context of the test.
+func authenticated(t *testing.T, opts ...Option) (*fakeClock, *clockedKeystone, *Session, context.Context) {
+	clk := newFakeClock()
+	ks := newClockedKeystone(t, clk.Now)
+	s := ks.session(t, nil, opts...)
+	ctx := bg(t)
+	require.NoError(t, ks.call(ctx, s))
+	return clk, ks, s, ctx
+}
+
 // waitAdvisory waits for the background renewal the session started, if
 // any.
 func (s *Session) waitAdvisory() { s.advisory.done.Wait() }
@@ -265,11 +276,7 @@ func TestAdvisoryRefreshFailureIsNeverReturned(t *testing.T) {
 
 // The back-off doubles after each failure, up to its cap.
 func TestAdvisoryBackOffDoubles(t *testing.T) {
-	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk.Now)
-	s := ks.session(t, nil, WithRefreshMargin(10*time.Minute))
-	ctx := bg(t)
-	require.NoError(t, ks.call(ctx, s))
+	clk, ks, s, ctx := authenticated(t, WithRefreshMargin(10*time.Minute))
 	clk.Advance(ks.lifetime - 9*time.Minute)
 	ks.authStatus.Store(-1) // Keystone drops the connection
 	wantWait := advisoryRetryFirst
@@ -291,11 +298,7 @@ func TestAdvisoryBackOffDoubles(t *testing.T) {
 // While one goroutine renews the token in the advisory window, the others
 // do not wait for it: they all finish while the token request is held.
 func TestAdvisoryRefreshDoesNotMakeCallersWait(t *testing.T) {
-	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk.Now)
-	s := ks.session(t, nil)
-	ctx := bg(t)
-	require.NoError(t, ks.call(ctx, s))
+	clk, ks, s, ctx := authenticated(t)
 	clk.Advance(ks.lifetime - 90*time.Second)
 	ks.hold.Store(true)
 	var wg sync.WaitGroup
@@ -365,11 +368,7 @@ func TestMandatoryRefreshFailureIsTyped(t *testing.T) {
 // Many callers in the mandatory window make one token request; each waits
 // only as long as its own context allows, without cancelling the others'.
 func TestMandatoryRefreshIsSingleFlightAndBoundedByContext(t *testing.T) {
-	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk.Now)
-	s := ks.session(t, nil)
-	ctx := bg(t)
-	require.NoError(t, ks.call(ctx, s))
+	clk, ks, s, ctx := authenticated(t)
 	clk.Advance(time.Hour - 2*time.Second)
 	ks.hold.Store(true)
 
@@ -398,11 +397,7 @@ func TestMandatoryRefreshIsSingleFlightAndBoundedByContext(t *testing.T) {
 // A caller that reaches the mandatory window while the background renewal
 // runs waits for that renewal instead of starting another.
 func TestMandatoryCallerJoinsTheAdvisoryRefresh(t *testing.T) {
-	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk.Now)
-	s := ks.session(t, nil)
-	ctx := bg(t)
-	require.NoError(t, ks.call(ctx, s))
+	clk, ks, s, ctx := authenticated(t)
 	clk.Advance(time.Hour - time.Minute)
 	ks.hold.Store(true)
 	require.NoError(t, ks.call(ctx, s)) // starts the renewal, served with the old token
@@ -486,11 +481,7 @@ func TestClockSkew(t *testing.T) {
 // the session re-authenticates once, however many goroutines met the 401,
 // and goes on; if that renewal fails the callers get a typed error.
 func TestRejectedTokenIsRenewedOnce(t *testing.T) {
-	clk := newFakeClock()
-	ks := newClockedKeystone(t, clk.Now)
-	s := ks.session(t, nil, WithRetries(0, 0))
-	ctx := bg(t)
-	require.NoError(t, ks.call(ctx, s))
+	_, ks, s, ctx := authenticated(t, WithRetries(0, 0))
 	ks.revokeAll()
 	var wg sync.WaitGroup
 	var failed atomic.Int32
