@@ -38,6 +38,12 @@
 #   KEYSTONE_NEW_RBAC=true  [oslo_policy] enforce_scope + enforce_new_defaults (secure RBAC);
 #                           default false = Zed's legacy policy (admin role anywhere = cloud admin)
 #   KEYSTONE_NO_INSTALL=1   never call apt-get (fail if packages are missing)
+#   KEYSTONE_TOKEN_EXPIRATION  [token] expiration: seconds a token lives   [3600]
+#                           (short lifetimes let a test watch tokens expire and be renewed)
+#   KEYSTONE_ROTATE_KEYS=1  restart with brand-new fernet keys: every token issued before is
+#                           refused (401), as after a key rotation that retired the keys that
+#                           signed them (keystone-manage fernet_rotate retires one key a run;
+#                           with max_active_keys=3 it takes two to invalidate a token)
 #
 # Informational messages go to stderr; stdout carries only the export lines.
 set -euo pipefail
@@ -64,6 +70,8 @@ KEYSTONE_RESET="${KEYSTONE_RESET:-0}"
 KEYSTONE_DEBUG="${KEYSTONE_DEBUG:-false}"
 KEYSTONE_NEW_RBAC="${KEYSTONE_NEW_RBAC:-false}"
 KEYSTONE_NO_INSTALL="${KEYSTONE_NO_INSTALL:-0}"
+KEYSTONE_TOKEN_EXPIRATION="${KEYSTONE_TOKEN_EXPIRATION:-3600}"
+KEYSTONE_ROTATE_KEYS="${KEYSTONE_ROTATE_KEYS:-0}"
 HOST=127.0.0.1   # never anything else
 
 [[ "$KEYSTONE_PORT" =~ ^[0-9]+$ ]] && (( KEYSTONE_PORT > 0 && KEYSTONE_PORT < 65536 )) \
@@ -74,6 +82,8 @@ HOST=127.0.0.1   # never anything else
 [[ "$KEYSTONE_BCRYPT_ROUNDS" =~ ^[0-9]+$ ]] && (( KEYSTONE_BCRYPT_ROUNDS >= 4 && KEYSTONE_BCRYPT_ROUNDS <= 31 )) \
   || die "KEYSTONE_BCRYPT_ROUNDS must be 4..31"
 [[ "$KEYSTONE_START_TIMEOUT" =~ ^[0-9]+$ ]] || die "KEYSTONE_START_TIMEOUT must be an integer"
+[[ "$KEYSTONE_TOKEN_EXPIRATION" =~ ^[1-9][0-9]*$ ]] || die "KEYSTONE_TOKEN_EXPIRATION must be a positive number of seconds"
+[[ "$KEYSTONE_ROTATE_KEYS" == 0 || "$KEYSTONE_ROTATE_KEYS" == 1 ]] || die "KEYSTONE_ROTATE_KEYS must be 0 or 1"
 [[ "$KEYSTONE_NEW_RBAC" == true || "$KEYSTONE_NEW_RBAC" == false ]] || die "KEYSTONE_NEW_RBAC must be true or false"
 [[ "$KEYSTONE_DEBUG" == true || "$KEYSTONE_DEBUG" == false ]] || die "KEYSTONE_DEBUG must be true or false"
 case "$KEYSTONE_SERVER" in uwsgi|gunicorn|wsgiref) ;; *) die "KEYSTONE_SERVER must be uwsgi, gunicorn or wsgiref";; esac
@@ -262,7 +272,7 @@ connection = sqlite:///$KEYSTONE_DIR/keystone.db
 
 [token]
 provider = fernet
-expiration = 3600
+expiration = $KEYSTONE_TOKEN_EXPIRATION
 
 [fernet_tokens]
 key_repository = $KEYSTONE_DIR/fernet-keys/
@@ -345,13 +355,13 @@ fingerprint=$( { cat "$CONF"; echo "$KEYSTONE_SERVER $KEYSTONE_PROCESSES $KEYSTO
 if [[ -f "$PIDFILE" ]]; then
   oldpid=$(tr -dc '0-9' < "$PIDFILE" || true)
   if [[ -n "$oldpid" ]] && pid_is_ours "$oldpid"; then
-    if [[ "$KEYSTONE_RESTART" != 1 && "$(cat "$FINGERPRINT_FILE" 2>/dev/null || true)" == "$fingerprint" \
+    if [[ "$KEYSTONE_RESTART" != 1 && "$KEYSTONE_ROTATE_KEYS" != 1 && "$(cat "$FINGERPRINT_FILE" 2>/dev/null || true)" == "$fingerprint" \
           && "$(http_code "$AUTH_URL")" == 200 ]]; then
       log "keystone already running (pid $oldpid) on $AUTH_URL with the same settings; reusing it"
       print_exports
       exit 0
     fi
-    log "restarting keystone (pid $oldpid): settings changed, unhealthy, or KEYSTONE_RESTART=1"
+    log "restarting keystone (pid $oldpid): settings changed, unhealthy, KEYSTONE_RESTART=1 or KEYSTONE_ROTATE_KEYS=1"
     stop_server
   else
     log "removing stale pid file $PIDFILE"
@@ -381,6 +391,11 @@ fi
 # db_sync + bootstrap only when something changed since the last successful run
 setup_fp=$( { echo "$KS_VERSION $KEYSTONE_PORT $KEYSTONE_BCRYPT_ROUNDS"; printf '%s' "$KEYSTONE_ADMIN_PASSWORD" | sha256sum; } | sha256sum | cut -d' ' -f1)
 jobs_pids=(); jobs_names=()
+if [[ "$KEYSTONE_ROTATE_KEYS" == 1 && -e "$KEYSTONE_DIR/fernet-keys/0" ]]; then
+  # The server is stopped (above), so no token is signed with a key being removed.
+  log "KEYSTONE_ROTATE_KEYS=1: replacing every fernet key; tokens issued before are refused from now on"
+  rm -f "$KEYSTONE_DIR"/fernet-keys/*
+fi
 if [[ ! -e "$KEYSTONE_DIR/fernet-keys/0" ]]; then
   km fernet_setup fernet_setup --keystone-user "$kuser" --keystone-group "$kgroup" &
   jobs_pids+=($!); jobs_names+=(fernet_setup)

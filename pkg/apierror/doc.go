@@ -27,7 +27,8 @@
 //	├─ AuthorizationFailure              ErrAuthorization
 //	│  ├─ AuthPluginOptionsMissing       ErrAuthPluginOptionsMissing
 //	│  ├─ AuthSystemNotFound             ErrAuthSystemNotFound
-//	│  └─ MissingAuthMethods             ErrMissingAuthMethods
+//	│  ├─ MissingAuthMethods             ErrMissingAuthMethods
+//	│  └─ TokenRefreshFailure            ErrTokenRefresh (*TokenRefreshError)
 //	├─ CommandError                      ErrCommand
 //	├─ ConnectionError                   ErrConnection
 //	│  ├─ ConnectFailure                 ErrConnectionRefused (also RetriableConnectionFailure)

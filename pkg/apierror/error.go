@@ -295,3 +295,40 @@ func (e *CrossOriginError) Is(target error) bool {
 	}
 	return e.StatusCode != 0 && KindOfStatus(e.StatusCode).Is(target)
 }
+
+// TokenRefreshError is a token the session could not renew at a moment when
+// the caller had to wait for the new one: the old token was about to expire
+// (within the mandatory refresh margin), had expired, or Keystone refused
+// it (401). Err is the cause (a *TransportError when Keystone could not be
+// reached, an *Error when it answered, the caller's context error when the
+// caller gave up waiting), so errors.Is and errors.As see through it; the
+// error itself matches ErrTokenRefresh and ErrAuthorization.
+type TokenRefreshError struct {
+	// ExpiresAt is when the token being replaced expires (zero when it
+	// has no expiry).
+	ExpiresAt time.Time
+	// Reason says why the caller could not go on with the old token:
+	// "the token expires within the mandatory refresh margin", "the token
+	// has expired" or "Keystone refused the token".
+	Reason string
+	Err    error
+}
+
+func (e *TokenRefreshError) Error() string {
+	var b strings.Builder
+	b.WriteString("token refresh failed: ")
+	b.WriteString(e.Reason)
+	if !e.ExpiresAt.IsZero() {
+		fmt.Fprintf(&b, " (expires at %s)", e.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+// Unwrap is the cause.
+func (e *TokenRefreshError) Unwrap() error { return e.Err }
+
+// Is matches ErrTokenRefresh and its ancestors.
+func (e *TokenRefreshError) Is(target error) bool { return ErrTokenRefresh.Is(target) }

@@ -142,6 +142,9 @@ var (
 	ErrAuthPluginOptionsMissing = newKind("AuthPluginOptionsMissing", 0, ErrAuthorization)
 	ErrAuthSystemNotFound       = newKind("AuthSystemNotFound", 0, ErrAuthorization)
 	ErrMissingAuthMethods       = newKind("MissingAuthMethods", 0, ErrAuthorization)
+	// ErrTokenRefresh is a token the session could not renew when a caller
+	// needed the new one (*TokenRefreshError); the cause is wrapped.
+	ErrTokenRefresh = newKind("TokenRefreshFailure", 0, ErrAuthorization)
 	// ErrMissingAuthOption is keystoneauth's MissingRequiredOptions (an
 	// OptionError) and keystoneclient's AuthPluginOptionsMissing at once.
 	ErrMissingAuthOption = newKind("MissingRequiredOptions", 0, ErrOption, ErrAuthPluginOptionsMissing)

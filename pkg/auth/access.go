@@ -46,6 +46,9 @@ type AccessInfo struct {
 	// raw is the token answer's body exactly as Keystone sent it, so that
 	// exported state keeps what the generated types do not model.
 	raw []byte
+	// fromCache marks a token read from a file cache or state, whose
+	// issued_at says nothing of the clock now.
+	fromCache bool
 }
 
 // Format and MarshalJSON print every field but the secrets (redact.go).

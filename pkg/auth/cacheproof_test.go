@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,12 +71,12 @@ func TestFileCacheServesOnlyTheSameSecret(t *testing.T) {
 			id := CacheID(tc.right())
 			require.NoError(t, c.store(id, a, tc.right()))
 
-			got, err := c.load(id, tc.right(), false, a.IssuedAt)
+			got, err := c.load(id, tc.right(), false)
 			require.NoError(t, err, "the same secret hits the cache")
 			assert.Equal(t, a.Token, got.Token)
-			_, err = c.load(id, tc.wrong(), false, a.IssuedAt)
+			_, err = c.load(id, tc.wrong(), false)
 			assert.ErrorIs(t, err, ErrCachedSecretMismatch)
-			_, err = c.load(id, tc.wrong(), true, a.IssuedAt)
+			_, err = c.load(id, tc.wrong(), true)
 			assert.ErrorIs(t, err, ErrCachedSecretMismatch, "opting in for unprovable secrets does not lift the check")
 		})
 	}
@@ -200,7 +199,7 @@ func TestFileCacheProofNeedsTheKey(t *testing.T) {
 	tampered := bytes.Replace(data, []byte(ks.URL), []byte("http://evil.example"), 1)
 	require.NotEqual(t, data, tampered)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, CacheID(cachePlugin(ks))+".json"), tampered, 0o600))
-	_, err = fileCache{dir: dir}.load(CacheID(cachePlugin(ks)), cachePlugin(ks), false, time.Now())
+	_, err = fileCache{dir: dir}.load(CacheID(cachePlugin(ks)), cachePlugin(ks), false)
 	assert.ErrorIs(t, err, ErrCachedSecretMismatch)
 }
 

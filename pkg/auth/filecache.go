@@ -32,9 +32,18 @@ import (
 // not used when dir, or a file in it, is open to other users or owned by
 // another user. Files are written 0600 and replaced atomically (a temporary
 // file renamed over the old one), so readers never see half a file. A file
-// that is corrupt, belongs to another identity, or whose token expires
-// within the session's refresh margin is ignored. A token the session
-// itself gave up (a 401, Invalidate) is never taken back from the file.
+// that is corrupt, belongs to another identity, or whose token is within the
+// session's refresh margin of its expiry is ignored. A token the session
+// itself gave up (a 401, Invalidate) is never taken back from the file, and
+// one Keystone refused (401) is removed from it, so that no other session or
+// process is handed it.
+//
+// Renewals are serialized between processes by an advisory lock (flock) on
+// a lock file beside the token's: the process that holds it reads the file
+// again before asking Keystone, so when several processes find the token
+// expiring at once, one asks and the others take what it wrote. A wait for
+// the lock is bounded like the renewal itself (WithAuthTimeout); a lock
+// that cannot be had is logged and the renewal goes on without it.
 //
 // Plugins without a CacheID (CacheKeyer) are not cached. Failures of the
 // cache never fail authentication: they are logged and the session
@@ -66,18 +75,21 @@ func (f *fileCached) Authenticate(ctx context.Context, client Doer) (*AccessInfo
 	if !servable(f.Plugin, f.session.unprovenCache) {
 		return f.Plugin.Authenticate(ctx, client)
 	}
-	a, err := f.cache.load(id, f.Plugin, f.session.unprovenCache, time.Now().Add(f.session.refreshMargin))
-	switch {
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		log.LogAttrs(ctx, slog.LevelDebug, "token file cache: ignoring the cached token", slog.String("error", err.Error()))
-	case a != nil && a.Token != f.served:
-		// The session asks again only when its token is unusable, so the
-		// token it had (f.served) is never handed back.
-		log.LogAttrs(ctx, slog.LevelDebug, "token file cache: using the cached token", slog.Time("expires_at", a.ExpiresAt))
-		f.served = a.Token
+	if a := f.cached(ctx, id); a != nil {
 		return a, nil
 	}
-	a, err = f.Plugin.Authenticate(ctx, client)
+	unlock, err := f.cache.lock(ctx, id)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelWarn, "token file cache: renewing without the lock", slog.String("error", err.Error()))
+	} else {
+		defer unlock()
+		// Another process may have renewed the token while this one
+		// waited for the lock.
+		if a := f.cached(ctx, id); a != nil {
+			return a, nil
+		}
+	}
+	a, err := f.Plugin.Authenticate(ctx, client)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +98,51 @@ func (f *fileCached) Authenticate(ctx context.Context, client Doer) (*AccessInfo
 	}
 	f.served = a.Token
 	return a, nil
+}
+
+// cached is the file's token if this session may use it: proven, not
+// within the refresh margin, and not the token the session already had (it
+// asks again only when that one is unusable).
+func (f *fileCached) cached(ctx context.Context, id string) *AccessInfo {
+	log := f.session.logger
+	a, err := f.cache.load(id, f.Plugin, f.session.unprovenCache)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		log.LogAttrs(ctx, slog.LevelDebug, "token file cache: ignoring the cached token", slog.String("error", err.Error()))
+		return nil
+	case a.Token == f.served || f.session.refreshNeed(a) != tokenFresh:
+		return nil
+	}
+	log.LogAttrs(ctx, slog.LevelDebug, "token file cache: using the cached token", slog.Time("expires_at", a.ExpiresAt))
+	f.served = a.Token
+	return a
+}
+
+// tokenRejected removes the file of a token Keystone refused, unless it
+// already holds another token.
+func (f *fileCached) tokenRejected(ctx context.Context, rejected *AccessInfo) {
+	if rejected == nil || !servable(f.Plugin, f.session.unprovenCache) {
+		return
+	}
+	id := CacheID(f.Plugin)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.session.authTimeout)
+	defer cancel()
+	if unlock, err := f.cache.lock(lctx, id); err == nil {
+		defer unlock()
+	}
+	a, err := f.cache.load(id, f.Plugin, f.session.unprovenCache)
+	if err != nil || a.Token != rejected.Token {
+		return
+	}
+	if err := os.Remove(f.cache.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		f.session.logger.LogAttrs(ctx, slog.LevelWarn, "token file cache: a refused token was not removed", slog.String("error", err.Error()))
+		return
+	}
+	f.session.logger.LogAttrs(ctx, slog.LevelDebug, "token file cache: removed a token Keystone refused", slog.Time("expires_at", a.ExpiresAt))
 }
 
 // CacheKey is the wrapped plugin's, so that state export and import see
@@ -121,9 +178,9 @@ func (c fileCache) path(id string) string { return filepath.Join(c.dir, id+".jso
 // cache id is hex, so it never names this file.
 const proofKeyFile = "proof.key"
 
-// load returns the cached access for id if p proves its secret and it is
-// still good at t (the moment from which the session would renew it).
-func (c fileCache) load(id string, p Plugin, allowUnproven bool, t time.Time) (*AccessInfo, error) {
+// load returns the cached access for id if p proves its secret; whether it
+// is still good is for the session to judge (refreshNeed).
+func (c fileCache) load(id string, p Plugin, allowUnproven bool) (*AccessInfo, error) {
 	if err := c.checkDir(false); err != nil {
 		return nil, err
 	}
@@ -139,10 +196,41 @@ func (c fileCache) load(id string, p Plugin, allowUnproven bool, t time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	if a.willExpireBy(t) {
-		return nil, fmt.Errorf("cached token expires at %s, within the refresh margin", a.ExpiresAt.Format(time.RFC3339))
-	}
+	a.fromCache = true
 	return a, nil
+}
+
+// lockPoll is how often a process waiting for another's renewal tries the
+// lock again: short against a token request, long against a system call.
+const lockPoll = 20 * time.Millisecond
+
+// lock takes the renewal lock of id (an exclusive flock on id.lock in the
+// directory), waiting for it as long as ctx allows.
+func (c fileCache) lock(ctx context.Context, id string) (unlock func(), err error) {
+	if err := c.checkDir(true); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(c.dir, id+".lock")
+	f, err := openLockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		locked, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", path, err)
+		}
+		if locked {
+			return func() { unlockFile(f); f.Close() }, nil
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("waiting for the lock %s: %w", path, ctx.Err())
+		case <-time.After(lockPoll):
+		}
+	}
 }
 
 // store writes a's state for id, sealed for p's secret: to a temporary

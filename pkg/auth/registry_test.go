@@ -199,12 +199,13 @@ func TestDeriveCopiesEveryField(t *testing.T) {
 	known := map[string]bool{
 		// per-session state, not copied
 		"plugin": true, "mu": true, "access": true, "flight": true, "initialState": true,
+		"advisory": true, "serverClock": true, "refused": true,
 		// configuration, copied
 		"client": true, "logger": true, "refreshMargin": true, "authTimeout": true, "maxResponse": true,
 		"userAgent": true, "discovery": true, "retry": true, "maxRedirects": true, "userRedirect": true,
 		"globalRequestID": true, "limits": true, "timings": true, "hook": true, "tls": true, "timeout": true,
 		"logBodyLimit": true, "interfaces": true, "region": true, "overrides": true, "configErr": true,
-		"stateKey": true, "unprovenCache": true,
+		"stateKey": true, "unprovenCache": true, "mandatoryMargin": true, "now": true,
 	}
 	typ := reflect.TypeFor[Session]()
 	for i := range typ.NumField() {

@@ -84,6 +84,8 @@ func (s *Session) derive(p Plugin) *Session {
 		client:          s.client,
 		logger:          s.logger,
 		refreshMargin:   s.refreshMargin,
+		mandatoryMargin: s.mandatoryMargin,
+		now:             s.now,
 		authTimeout:     s.authTimeout,
 		maxResponse:     s.maxResponse,
 		userAgent:       s.userAgent,

@@ -43,10 +43,13 @@ type Session struct {
 	client        *http.Client
 	logger        *slog.Logger
 	refreshMargin time.Duration
-	authTimeout   time.Duration
-	maxResponse   int64
-	userAgent     string
-	discovery     *catalog.Discovery
+	// mandatoryMargin is the part of the refresh window in which the
+	// token is no longer sent (refresh.go).
+	mandatoryMargin time.Duration
+	authTimeout     time.Duration
+	maxResponse     int64
+	userAgent       string
+	discovery       *catalog.Discovery
 
 	retry           RetryPolicy
 	maxRedirects    int
@@ -73,9 +76,20 @@ type Session struct {
 	// (the state key and WithUnprovenCache may come after it).
 	initialState []byte
 
+	// now is the local clock (a fake one in tests).
+	now func() time.Time
+
 	mu     sync.RWMutex
 	access *AccessInfo
-	flight singleflight.Group
+	// refused is the token Keystone last refused (401), until a new one
+	// comes: a caller that then waits for a token and gets none learns
+	// why (refreshError).
+	refused *AccessInfo
+	flight  singleflight.Group
+	// advisory is the background renewal; serverClock the estimate of
+	// Keystone's clock (refresh.go).
+	advisory    advisoryRefresh
+	serverClock serverClock
 }
 
 // Option configures a Session.
@@ -102,10 +116,6 @@ func WithLogger(l *slog.Logger) Option {
 // To log an answer of unknown length at debug level, the Session reads up to
 // n bytes of it before handing it over (a streaming answer waits for them).
 func WithLogBodyLimit(n int) Option { return func(s *Session) { s.logBodyLimit = n } }
-
-// WithRefreshMargin renews the token when it has less than d left
-// (default 120 s).
-func WithRefreshMargin(d time.Duration) Option { return func(s *Session) { s.refreshMargin = d } }
 
 // WithAuthTimeout bounds one authentication request (default 60 s), which
 // runs on behalf of every goroutine waiting for it.
@@ -172,16 +182,18 @@ func WithEndpointOverride(serviceType, url string) Option {
 // a token. It makes no request itself.
 func New(plugin Plugin, opts ...Option) *Session {
 	s := &Session{
-		plugin:        plugin,
-		client:        http.DefaultClient,
-		logger:        slog.New(slog.DiscardHandler),
-		refreshMargin: DefaultRefreshMargin,
-		authTimeout:   DefaultAuthTimeout,
-		maxResponse:   DefaultMaxResponseSize,
-		userAgent:     fmt.Sprintf("keystone-go/%s %s", Version, strings.Replace(runtime.Version(), "go", "Go/", 1)),
-		retry:         DefaultRetryPolicy(),
-		maxRedirects:  DefaultMaxRedirects,
-		logBodyLimit:  DefaultLogBodyLimit,
+		plugin:          plugin,
+		client:          http.DefaultClient,
+		logger:          slog.New(slog.DiscardHandler),
+		refreshMargin:   DefaultRefreshMargin,
+		mandatoryMargin: DefaultMandatoryRefreshMargin,
+		now:             time.Now,
+		authTimeout:     DefaultAuthTimeout,
+		maxResponse:     DefaultMaxResponseSize,
+		userAgent:       fmt.Sprintf("keystone-go/%s %s", Version, strings.Replace(runtime.Version(), "go", "Go/", 1)),
+		retry:           DefaultRetryPolicy(),
+		maxRedirects:    DefaultMaxRedirects,
+		logBodyLimit:    DefaultLogBodyLimit,
 	}
 	for _, o := range opts {
 		o(s)
@@ -231,12 +243,30 @@ func (s *Session) Discovery() *catalog.Discovery { return s.discovery }
 func (s *Session) HTTPClient() *http.Client { return s.client }
 
 // AccessInfo returns the current token, authenticating first when there is
-// none or it expires within the refresh margin.
+// none or it is within the mandatory refresh margin of its expiry (see
+// WithMandatoryRefreshMargin); within the advisory margin it returns the
+// current token and renews it in the background (WithRefreshMargin). A
+// renewal that the caller waited for and that failed is an
+// *apierror.TokenRefreshError wrapping the cause.
 func (s *Session) AccessInfo(ctx context.Context) (*AccessInfo, error) {
-	if a := s.current(); a != nil && !a.WillExpireSoon(s.refreshMargin) {
+	a := s.current()
+	switch s.refreshNeed(a) {
+	case tokenFresh:
+		return a, nil
+	case tokenAdvisory:
+		s.refreshInBackground(ctx, a)
 		return a, nil
 	}
-	return s.authenticate(ctx, nil)
+	fresh, err := s.authenticate(ctx, nil)
+	if err != nil {
+		if a != nil {
+			return nil, s.refreshError(a, "", err)
+		}
+		if refused := s.lastRefused(); refused != nil {
+			return nil, s.refreshError(refused, refusedReason, err)
+		}
+	}
+	return fresh, err
 }
 
 // Token returns the current token string, authenticating when needed.
@@ -246,6 +276,12 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return a.Token, nil
+}
+
+// tokenRejecter is a plugin that keeps tokens beyond the session (the file
+// cache), told when Keystone refuses one so that nobody is handed it again.
+type tokenRejecter interface {
+	tokenRejected(ctx context.Context, a *AccessInfo)
 }
 
 // Invalidate drops the current token; the next request authenticates again.
@@ -272,14 +308,14 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 		return nil, s.configErr
 	}
 	renew := func() (any, error) {
-		if a := s.current(); a != nil && (stale == nil || a != stale) && !a.WillExpireSoon(s.refreshMargin) {
+		if a := s.current(); a != nil && (stale == nil || a != stale) && s.refreshNeed(a) == tokenFresh {
 			return a, nil
 		}
 		// The request runs on behalf of every waiter, so one caller giving
 		// up must not cancel it for the others.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.authTimeout)
 		defer cancel()
-		start := time.Now()
+		start, sent := time.Now(), s.now()
 		a, err := s.plugin.Authenticate(actx, unauthenticated{s})
 		if err != nil {
 			s.logger.LogAttrs(ctx, slog.LevelDebug, "authentication failed", slog.Duration("took", time.Since(start)), slog.String("error", err.Error()))
@@ -288,10 +324,13 @@ func (s *Session) authenticate(ctx context.Context, stale *AccessInfo) (*AccessI
 		if !usableAccess(a) {
 			return nil, fmt.Errorf("%w: the plugin returned no token", apierror.ErrAuthorization)
 		}
+		if !a.fromCache {
+			s.serverClock.observeIssued(a.IssuedAt, sent)
+		}
 		s.logger.LogAttrs(ctx, slog.LevelDebug, "authenticated",
 			slog.Duration("took", time.Since(start)), slog.Time("expires_at", a.ExpiresAt))
 		s.mu.Lock()
-		s.access = a
+		s.access, s.refused = a, nil
 		s.mu.Unlock()
 		return a, nil
 	}
@@ -343,9 +382,10 @@ func (s *Session) Do(req *http.Request) (*http.Response, error) {
 	}
 	if resp.StatusCode == http.StatusUnauthorized && replayable(req) {
 		discard(resp)
+		s.refuse(ctx, a)
 		fresh, err := s.authenticate(ctx, a)
 		if err != nil {
-			return nil, err
+			return nil, s.refreshError(a, refusedReason, err)
 		}
 		retry, err := rewind(req)
 		if err != nil {
@@ -432,7 +472,11 @@ func (s *Session) send(req *http.Request, token string) (*http.Response, error) 
 			req.Header.Set(requestIDHeader, id)
 		}
 	}
-	return s.sendWithRetries(req)
+	resp, err := s.sendWithRetries(req)
+	if err == nil {
+		s.serverClock.observeDate(resp.Header.Get("Date"), s.now())
+	}
+	return resp, err
 }
 
 // maxErrorBody bounds what is read of an error answer.

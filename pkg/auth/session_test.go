@@ -132,21 +132,24 @@ func TestTokenIsReusedUntilItNearsExpiry(t *testing.T) {
 	}
 	assert.EqualValues(t, 1, f.tokenRequests.Load())
 
-	// A token within the refresh margin of its expiry is renewed first.
+	// A token whose whole life is shorter than the margins is not born
+	// inside them: the windows shrink to half and a quarter of its life,
+	// so a 60 s token is reused rather than renewed on every call.
 	f.lifetime = time.Minute
 	short := New(f.plugin())
-	_, err := get(t, short, f.URL+"/v3/projects")
-	require.NoError(t, err)
-	_, err = get(t, short, f.URL+"/v3/projects")
-	require.NoError(t, err)
-	assert.EqualValues(t, 3, f.tokenRequests.Load(), "a token with 60 s left is inside the 120 s margin")
+	for range 3 {
+		_, err := get(t, short, f.URL+"/v3/projects")
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 2, f.tokenRequests.Load(), "a fresh 60 s token is used, though the margin is 120 s")
 
-	withSmallMargin := New(f.plugin(), WithRefreshMargin(10*time.Second))
-	_, err = get(t, withSmallMargin, f.URL+"/v3/projects")
+	// Within the mandatory margin the token is renewed before the request.
+	expiring := New(f.plugin(), WithMandatoryRefreshMargin(2*time.Minute))
+	expiring.access = &AccessInfo{Token: "tok-old", ExpiresAt: time.Now().Add(time.Minute)}
+	_, err := get(t, expiring, f.URL+"/v3/projects")
 	require.NoError(t, err)
-	_, err = get(t, withSmallMargin, f.URL+"/v3/projects")
-	require.NoError(t, err)
-	assert.EqualValues(t, 4, f.tokenRequests.Load())
+	assert.EqualValues(t, 3, f.tokenRequests.Load())
+	assert.NotContains(t, f.seen, "tok-old")
 }
 
 func TestManyGoroutinesOneTokenRequest(t *testing.T) {

@@ -186,7 +186,9 @@ func TestV2WillExpireSoonAndSingleFlightRefresh(t *testing.T) {
 		keystonetest.WithClock(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }))
 	admin := ks.Admin()
 	sess := v2Session(ks, &auth.V2Password{AuthURL: ks.URL(), Username: admin.Username, Password: admin.Password, TenantID: admin.TenantID},
-		auth.WithRefreshMargin(5*time.Minute))
+		// Both margins at five minutes: callers wait for the renewal, which
+		// is what this test counts.
+		auth.WithRefreshMargin(5*time.Minute), auth.WithMandatoryRefreshMargin(5*time.Minute))
 	ctx := t.Context()
 
 	concurrently := func(n int) []*auth.AccessInfo {
@@ -218,15 +220,16 @@ func TestV2WillExpireSoonAndSingleFlightRefresh(t *testing.T) {
 	sameToken(append(concurrently(5), first))
 	assert.Equal(t, 1, ks.TokenRequests(), "a fresh token is reused")
 
-	// A token issued six minutes "ago" has four minutes left: within the
-	// five-minute margin.
-	offset.Store(int64(-6 * time.Minute))
+	// A token issued eight minutes "ago" has two minutes left: within the
+	// mandatory margin (five minutes, shrunk to a quarter of the token's
+	// ten-minute life).
+	offset.Store(int64(-8 * time.Minute))
 	sess.Invalidate()
 	stale, err := sess.AccessInfo(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 2, ks.TokenRequests())
 	assert.True(t, stale.WillExpireSoon(5*time.Minute))
-	assert.False(t, stale.WillExpireSoon(3*time.Minute))
+	assert.False(t, stale.WillExpireSoon(time.Minute))
 
 	// The next callers all find it stale: one of them renews it for all.
 	offset.Store(0)
