@@ -170,14 +170,13 @@ func TestFromCloudEndpointSelection(t *testing.T) {
 	assert.Equal(t, srv.URL+"/internal/v3", u)
 
 	// The admin endpoint is in region R2 only, and answers after 2 s:
-	// api_timeout 0.3 gives up before.
+	// api_timeout 0.3 gives up before (without it the call would succeed,
+	// late), whatever the machine's load.
 	_, client, err = identity.FromCloud(ctx, "", cloudsYAML(t, srv.URL, tls+"    interface: admin\n    region_name: R2\n    api_timeout: 0.3\n"))
 	require.NoError(t, err)
-	start := time.Now()
 	_, err = firstProject(ctx, client)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, apierror.ErrTimeout)
-	assert.Less(t, time.Since(start), 1900*time.Millisecond)
 }
 
 func TestFromCloudErrors(t *testing.T) {
