@@ -52,7 +52,7 @@ func (p *TOTP) Authenticate(ctx context.Context, client Doer) (*AccessInfo, erro
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *TOTP) CacheKey() map[string]string {
-	return cacheKey("v3totp", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
+	return CacheKey("v3totp", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
 // CacheSecret proves nothing: a passcode is good for 30 seconds, and a
