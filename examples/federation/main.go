@@ -39,6 +39,11 @@
 // (and test setups such as hack/keystone-up.sh's) use keystone-go's
 // v3federatedheaders auth type, whose federated_headers option holds the
 // headers ("X-Ks-Fed-User: alice", one per line).
+//
+// The federated auth types live in package federation, which registers
+// them when imported: a program that loads them from clouds.yaml imports
+// it, as this one does, and one that does not links none of what they need
+// (SAML, OAuth 2.0).
 package main
 
 import (
@@ -50,6 +55,8 @@ import (
 	"strings"
 	"time"
 
+	// The federated auth types of clouds.yaml (auth_type: v3oidcpassword, ...).
+	_ "github.com/keystone-go/keystone/pkg/auth/federation"
 	"github.com/keystone-go/keystone/pkg/cloudconfig"
 	"github.com/keystone-go/keystone/pkg/identity"
 )

@@ -44,7 +44,7 @@ func (p *ApplicationCredential) Authenticate(ctx context.Context, client Doer) (
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *ApplicationCredential) CacheKey() map[string]string {
-	return cacheKey("v3applicationcredential", p.AuthURL, nil, p.NoCatalog, p.method())
+	return CacheKey("v3applicationcredential", p.AuthURL, nil, p.NoCatalog, p.method())
 }
 
 // CacheSecret is the application credential's secret (see SecretProver).

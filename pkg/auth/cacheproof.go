@@ -130,8 +130,9 @@ func methodsSecret(methods ...Method) ([]byte, bool) {
 	return b, complete
 }
 
-// secretFields joins secrets unambiguously.
-func secretFields(fields ...string) []byte {
+// SecretFields joins secrets unambiguously (each with its length in
+// front), for the CacheSecret of a plugin with several (see SecretProver).
+func SecretFields(fields ...string) []byte {
 	var b []byte
 	for _, f := range fields {
 		b = appendField(b, f)

@@ -47,20 +47,6 @@ func TestFileCacheServesOnlyTheSameSecret(t *testing.T) {
 				return &OAuth1{AuthURL: ks.URL + "/v3", ConsumerKey: "ck", ConsumerSecret: "cs", AccessKey: "ak", AccessSecret: "xx"}
 			},
 		},
-		"federated password": {
-			func() Plugin { return &SAML2Password{FederatedLogin: fedLogin(ks), Username: "alice", Password: "pw"} },
-			func() Plugin {
-				return &SAML2Password{FederatedLogin: fedLogin(ks), Username: "alice", Password: "guess"}
-			},
-		},
-		"federated headers": {
-			func() Plugin {
-				return &FederatedHeaders{FederatedLogin: fedLogin(ks), Headers: http.Header{"X-Remote-User": {"alice"}}}
-			},
-			func() Plugin {
-				return &FederatedHeaders{FederatedLogin: fedLogin(ks), Headers: http.Header{"X-Remote-User": {"mallory"}}}
-			},
-		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Equal(t, CacheID(tc.right()), CacheID(tc.wrong()), "the same identity")
@@ -80,25 +66,6 @@ func TestFileCacheServesOnlyTheSameSecret(t *testing.T) {
 			assert.ErrorIs(t, err, ErrCachedSecretMismatch, "opting in for unprovable secrets does not lift the check")
 		})
 	}
-}
-
-// The values of federated headers are the credential, and often a guessable
-// user name: the cache key names the headers, never a digest of the values.
-func TestFederatedHeadersCacheKeyHoldsNoValue(t *testing.T) {
-	p := &FederatedHeaders{FederatedLogin: FederatedLogin{AuthURL: "https://keystone.example/v3", IdentityProvider: "idp", Protocol: "mapped"},
-		Headers: http.Header{"X-Remote-User": {"alice"}, "X-Remote-Groups": {"admins"}}}
-	k := p.CacheKey()
-	assert.Equal(t, "X-Remote-Groups,X-Remote-User", k["federation.headers"])
-	for name, v := range k {
-		for _, secret := range []string{"alice", "admins", sha256Hex("alice"), sha256Hex("admins")} {
-			assert.NotContains(t, v, secret, name)
-		}
-		assert.NotContains(t, name, "sha256", "no digest of the values")
-	}
-}
-
-func fedLogin(ks *stubKeystone) FederatedLogin {
-	return FederatedLogin{AuthURL: ks.URL + "/v3", IdentityProvider: "idp", Protocol: "saml2"}
 }
 
 // The whole path through a session: a wrong password with the file cache

@@ -14,12 +14,11 @@
 // v3applicationcredential, v3totp, v3multifactor (with Keystone's
 // auth-receipt flow), v3oauth1, v3oauth2clientcredential and its mutual-TLS
 // variant, v3tokenlessauth, admin_token (TokenEndpoint), http_basic and
-// none; v2password and v2token for Identity v2.0; and the federated ones:
-// v3oidcpassword, v3oidcclientcredentials, v3oidcauthcode,
-// v3oidcaccesstoken and v3oidcdeviceauthz (OpenID Connect through
-// golang.org/x/oauth2), v3samlpassword (SAML2 ECP), v3adfspassword,
-// v3k2k (Keystone to Keystone) and v3federatedheaders (an extension for
-// deployments whose web server takes the assertion from request headers).
+// none; v2password and v2token for Identity v2.0. The federated ones
+// (v3oidc*, v3samlpassword, v3adfspassword, v3k2k, v3federatedheaders) are
+// in package federation, which registers them with NewPlugin when a program
+// imports it (see Register): a program that does not links none of what
+// they need.
 // Every plugin that takes a Scope takes every scope (project by id or
 // by name and domain, domain, system, trust, unscoped); Rescope exchanges a
 // session's token for another scope, and AvailableProjects and

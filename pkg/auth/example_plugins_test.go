@@ -243,3 +243,27 @@ func ExampleWithStateKey() {
 	// true
 	// true
 }
+
+// A plugin of another package becomes loadable by name, from clouds.yaml's
+// auth_type as from NewPlugin, by registering from an init function (as
+// package federation does for the federated plugins).
+func ExampleRegister() {
+	auth.Register("example_static_token", append(auth.BaseV3Options(),
+		auth.OptionSpec{Name: "static-token", Help: "The token to use", Required: true, Secret: true}),
+		func(o *auth.PluginOptions) (auth.Plugin, error) {
+			scope, err := o.Scope()
+			if err != nil {
+				return nil, err
+			}
+			return &auth.Token{AuthURL: o.Get("auth_url"), Token: o.Get("static_token"), Scope: scope}, nil
+		})
+
+	p, err := auth.NewPlugin("example_static_token", map[string]string{
+		"auth_url": "https://keystone.example/v3", "static-token": "gAAAA", "project_id": "p1"})
+	fmt.Println(p.(*auth.Token).Scope.ProjectID, err)
+	_, err = auth.NewPlugin("example_static_token", map[string]string{"auth_url": "https://keystone.example/v3"})
+	fmt.Println(err)
+	// Output:
+	// p1 <nil>
+	// auth: plugin example_static_token: missing option static_token
+}

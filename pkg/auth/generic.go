@@ -66,7 +66,7 @@ func (p *GenericPassword) v3Only() bool {
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *GenericPassword) CacheKey() map[string]string {
 	v3 := p.v3(p.AuthURL)
-	return cacheKey("password", p.AuthURL, &v3.Scope, p.NoCatalog, v3.method())
+	return CacheKey("password", p.AuthURL, &v3.Scope, p.NoCatalog, v3.method())
 }
 
 // CacheSecret is the password (see SecretProver).
@@ -107,7 +107,7 @@ func (p *GenericToken) v3(u string) *Token {
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *GenericToken) CacheKey() map[string]string {
 	v3 := p.v3(p.AuthURL)
-	return cacheKey("token", p.AuthURL, &v3.Scope, p.NoCatalog, &TokenMethod{Token: p.Token})
+	return CacheKey("token", p.AuthURL, &v3.Scope, p.NoCatalog, &TokenMethod{Token: p.Token})
 }
 
 // CacheSecret is the token (see SecretProver).

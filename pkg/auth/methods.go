@@ -236,10 +236,13 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// cacheKey gathers the elements that identify a plugin's tokens: its kind,
-// auth URL, scope and each method's own key. It is nil when a method
-// cannot say who it authenticates (its tokens are then never cached).
-func cacheKey(kind, authURL string, scope *Scope, noCatalog bool, methods ...Method) map[string]string {
+// CacheKey gathers the elements that identify a plugin's tokens (see
+// CacheKeyer): its kind, auth URL, scope and each method's own key. It is
+// nil when a method cannot say who it authenticates (its tokens are then
+// never cached). Plugins of other packages build their keys with it, adding
+// their own elements, so that a token is never served to a plugin with
+// another user or scope.
+func CacheKey(kind, authURL string, scope *Scope, noCatalog bool, methods ...Method) map[string]string {
 	k := map[string]string{"plugin": kind, "auth_url": strings.TrimSuffix(authURL, "/")}
 	if scope != nil {
 		put(k, "scope.project_id", scope.ProjectID)

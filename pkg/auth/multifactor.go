@@ -109,7 +109,7 @@ func (m *MultiFactor) find(name string) Method {
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (m *MultiFactor) CacheKey() map[string]string {
-	return cacheKey("v3multifactor", m.AuthURL, &m.Scope, m.NoCatalog, slices.Concat(m.Methods, m.Additional)...)
+	return CacheKey("v3multifactor", m.AuthURL, &m.Scope, m.NoCatalog, slices.Concat(m.Methods, m.Additional)...)
 }
 
 // CacheSecret is every method's secret: a cached token is served only when

@@ -64,7 +64,7 @@ func (p *OAuth2ClientCredential) DecorateRequest(req *http.Request, a *AccessInf
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *OAuth2ClientCredential) CacheKey() map[string]string {
-	k := cacheKey("v3oauth2clientcredential", p.AuthURL, nil, p.NoCatalog)
+	k := CacheKey("v3oauth2clientcredential", p.AuthURL, nil, p.NoCatalog)
 	put(k, "oauth2.endpoint", p.Endpoint)
 	put(k, "oauth2.client_id", p.ClientID)
 	return k
@@ -108,7 +108,7 @@ func (p *OAuth2MTLSClientCredential) DecorateRequest(req *http.Request, a *Acces
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *OAuth2MTLSClientCredential) CacheKey() map[string]string {
-	k := cacheKey("v3oauth2mtlsclientcredential", p.AuthURL, nil, p.NoCatalog)
+	k := CacheKey("v3oauth2mtlsclientcredential", p.AuthURL, nil, p.NoCatalog)
 	put(k, "oauth2.endpoint", p.Endpoint)
 	put(k, "oauth2.client_id", p.ClientID)
 	return k
@@ -142,7 +142,7 @@ func (g oauth2Grant) run(ctx context.Context, client Doer) (*AccessInfo, error) 
 	if g.authURL == "" {
 		return nil, missing("auth_url")
 	}
-	base, err := v3URL(ctx, client, g.authURL)
+	base, err := V3URL(ctx, client, g.authURL)
 	if err != nil {
 		return nil, err
 	}

@@ -11,78 +11,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/keystone-go/keystone/internal/secrettest"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
 )
-
-// witness is a server that must never be reached with a credential: it
-// records every request it gets, headers and body.
-type witness struct {
-	*httptest.Server
-	mu   sync.Mutex
-	seen []string
-}
-
-func newWitness(t *testing.T, tls bool) *witness {
-	w := &witness{}
-	h := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL)
-		_ = r.Header.Write(&b)
-		b.Write(body)
-		w.mu.Lock()
-		w.seen = append(w.seen, b.String())
-		w.mu.Unlock()
-		rw.Header().Set("Content-Type", "application/json")
-		rw.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(rw, `{"error":{"code":401,"title":"Unauthorized","message":"who are you?"}}`)
-	})
-	if tls {
-		w.Server = httptest.NewTLSServer(h)
-	} else {
-		w.Server = httptest.NewServer(h)
-	}
-	t.Cleanup(w.Close)
-	return w
-}
-
-// all is everything the witness received.
-func (w *witness) all() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return strings.Join(w.seen, "\n")
-}
-
-func (w *witness) count() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.seen)
-}
-
-// redirector answers every request with a redirect of the given status to
-// target + the request's path.
-func redirector(t *testing.T, status int, target string, tls bool) *httptest.Server {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Location", target+r.URL.Path)
-		w.WriteHeader(status)
-	})
-	var s *httptest.Server
-	if tls {
-		s = httptest.NewTLSServer(h)
-	} else {
-		s = httptest.NewServer(h)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
 
 // A token request answered with a redirect to another host is not sent
 // there again: the password, application credential secret, TOTP passcode
@@ -103,13 +41,13 @@ func TestTokenRequestRedirectToAnotherOriginKeepsTheCredential(t *testing.T) {
 	for name, plugin := range plugins {
 		for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 			t.Run(fmt.Sprintf("%s/%d", name, status), func(t *testing.T) {
-				other := newWitness(t, false)
-				keystone := redirector(t, status, other.URL, false)
+				other := secrettest.NewWitness(t, false)
+				keystone := secrettest.Redirector(t, status, other.URL, false)
 				s := auth.New(plugin(keystone.URL + "/v3"))
-				_, err := s.Token(fedCtx(t))
+				_, err := s.Token(timeoutCtx(t))
 				require.Error(t, err)
-				assert.NotContains(t, other.all(), secret, "the credential reached another origin")
-				assert.Zero(t, other.count(), "a request with a body is not sent to another origin")
+				assert.NotContains(t, other.All(), secret, "the credential reached another origin")
+				assert.Zero(t, other.Count(), "a request with a body is not sent to another origin")
 
 				var coe *apierror.CrossOriginError
 				require.True(t, errors.As(err, &coe), "%v", err)
@@ -131,12 +69,12 @@ func TestTokenRequestRedirectToAnotherOriginKeepsTheCredential(t *testing.T) {
 // without a body: the token header would be stripped, but the answer would
 // come from a server nobody authenticated.
 func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
-	plain := newWitness(t, false)
+	plain := secrettest.NewWitness(t, false)
 	for _, status := range []int{301, 302, 303, 307, 308} {
-		keystone := redirector(t, status, plain.URL, true)
+		keystone := secrettest.Redirector(t, status, plain.URL, true)
 		s := auth.New(&auth.TokenEndpoint{Endpoint: keystone.URL + "/v3", Token: "admin-token-0123456789"},
 			auth.WithHTTPClient(keystone.Client()))
-		req, err := http.NewRequestWithContext(fedCtx(t), http.MethodGet, keystone.URL+"/v3/projects", nil)
+		req, err := http.NewRequestWithContext(timeoutCtx(t), http.MethodGet, keystone.URL+"/v3/projects", nil)
 		require.NoError(t, err)
 		_, err = s.Do(req)
 		var coe *apierror.CrossOriginError
@@ -144,97 +82,7 @@ func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
 		assert.Contains(t, coe.Reason, "plain http")
 		assert.Equal(t, plain.URL+"/v3/projects", coe.Target)
 	}
-	assert.Zero(t, plain.count(), "nothing goes from https to http")
-}
-
-// A discovery document served over https that names a token endpoint over
-// plain http is refused before the client secret or the password is sent.
-func TestOIDCRefusesAPlainHTTPTokenEndpointFromHTTPSDiscovery(t *testing.T) {
-	idp, ks := oidcWorld(t)
-	discovery := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fedJSON(w, http.StatusOK, map[string]any{"issuer": idp.URL, "token_endpoint": idp.URL + "/token",
-			"grant_types_supported": []string{"password", "client_credentials"}})
-	}))
-	t.Cleanup(discovery.Close)
-	login := auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP, Protocol: "openid"}
-	client := auth.OIDCClient{ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
-		DiscoveryEndpoint: discovery.URL + "/.well-known/openid-configuration"}
-	for _, p := range []auth.Plugin{
-		&auth.OIDCPassword{FederatedLogin: login, OIDCClient: client, Username: "alice", Password: "wonderland"},
-		&auth.OIDCClientCredentials{FederatedLogin: login, OIDCClient: client},
-	} {
-		_, err := auth.New(p, auth.WithHTTPClient(discovery.Client())).Token(fedCtx(t))
-		var coe *apierror.CrossOriginError
-		require.True(t, errors.As(err, &coe), "%v", err)
-		assert.Contains(t, err.Error(), idp.URL+"/token")
-		assert.NotContains(t, err.Error(), idp.ClientSecret)
-	}
-	assert.Empty(t, idp.log.seen("/token"), "the client secret and the password went over plain http")
-}
-
-// A discovery document over https that redirects to plain http is not
-// followed, so the provider it would name is never asked.
-func TestOIDCRefusesADiscoveryRedirectToHTTP(t *testing.T) {
-	idp, ks := oidcWorld(t)
-	discovery := redirector(t, http.StatusFound, idp.URL, true)
-	p := &auth.OIDCPassword{FederatedLogin: auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP, Protocol: "openid"},
-		OIDCClient: auth.OIDCClient{ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
-			DiscoveryEndpoint: discovery.URL + "/.well-known/openid-configuration"},
-		Username: "alice", Password: "wonderland"}
-	_, err := auth.New(p, auth.WithHTTPClient(discovery.Client())).Token(fedCtx(t))
-	assert.True(t, errors.Is(err, apierror.ErrCrossOrigin), "%v", err)
-	assert.Empty(t, idp.log.seen("/.well-known/openid-configuration"))
-	assert.Empty(t, idp.log.seen("/token"))
-}
-
-// debugLogger logs at debug level into the returned buffer.
-func debugLogger() (*slog.Logger, *bytes.Buffer) {
-	var buf bytes.Buffer
-	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
-}
-
-// The headers of v3federatedheaders are its credential: they are logged
-// hashed, and a redirect of the login to another host does not carry them.
-func TestFederatedHeadersAreSecret(t *testing.T) {
-	const user = "alice-federated-0123456789"
-	ks := newFedKeystone()
-	t.Cleanup(ks.Close)
-	p := &auth.FederatedHeaders{FederatedLogin: auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP, Protocol: "mapped"},
-		Headers: http.Header{"X-Ks-Fed-Idp": {ks.HeaderRemoteID}, "X-Ks-Fed-User": {user}}}
-	logger, log := debugLogger()
-	_, err := fedSession(t, p, auth.WithLogger(logger)).Token(fedCtx(t))
-	require.NoError(t, err)
-	assert.NotContains(t, log.String(), user, "the federated header is logged in clear")
-	assert.Contains(t, log.String(), "{SHA256}")
-
-	other := newWitness(t, false)
-	moved := redirector(t, http.StatusFound, other.URL, false)
-	p.AuthURL = moved.URL + "/v3"
-	_, err = auth.New(p).Token(fedCtx(t))
-	require.Error(t, err)
-	require.Equal(t, 1, other.count(), "the login without a body follows the redirect")
-	assert.NotContains(t, other.all(), user, "the federated header went to another origin")
-	assert.NotContains(t, strings.ToLower(other.all()), "x-ks-fed-user")
-}
-
-// The ECP envelope Keystone answers a K2K assertion request with holds a
-// bearer assertion: the log shows its length and type, never the XML.
-func TestK2KAssertionIsNotLogged(t *testing.T) {
-	local, _ := k2kWorld(t)
-	logger, log := debugLogger()
-	p := &auth.Keystone2Keystone{
-		Local: &auth.Password{AuthURL: local.AuthURL(), Username: "alice", UserDomainID: "default", Password: "wonderland",
-			Scope: auth.Scope{ProjectID: "p-demo"}},
-		ServiceProvider: "remote",
-	}
-	_, err := fedSession(t, p, auth.WithLogger(logger)).Token(fedCtx(t))
-	require.NoError(t, err)
-	out := log.String()
-	require.Contains(t, out, "/v3/auth/OS-FEDERATION/saml2/ecp")
-	for _, xml := range []string{"Envelope", "Assertion", "SignatureValue", "openstack_user"} {
-		assert.NotContains(t, out, xml)
-	}
-	assert.Regexp(t, `<not logged: (\d+ bytes of|text/xml of unknown length)`, out)
+	assert.Zero(t, plain.Count(), "nothing goes from https to http")
 }
 
 // An EC2 v4 signature check (POST /v3/ec2tokens) carries the signed
@@ -260,7 +108,7 @@ func TestEC2AuthorizationHeaderInBodyIsMasked(t *testing.T) {
 	require.NoError(t, err)
 	logger, log := debugLogger()
 	s := auth.New(nil, auth.WithLogger(logger))
-	req, err := http.NewRequestWithContext(fedCtx(t), http.MethodPost, srv.URL+"/v3/ec2tokens", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(timeoutCtx(t), http.MethodPost, srv.URL+"/v3/ec2tokens", bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	_, err = s.DoWithoutToken(req)
@@ -294,7 +142,7 @@ func TestTokenInPathIsNeverShown(t *testing.T) {
 			if method == http.MethodDelete && strings.HasSuffix(path, "/endpoints") {
 				continue
 			}
-			req, err := http.NewRequestWithContext(fedCtx(t), method, srv.URL+path+"?belongsTo=t1", nil)
+			req, err := http.NewRequestWithContext(timeoutCtx(t), method, srv.URL+path+"?belongsTo=t1", nil)
 			require.NoError(t, err)
 			_, err = s.Do(req)
 			var apiErr *apierror.Error
@@ -358,7 +206,7 @@ func TestErrorNeverQuotesTheRequestSecrets(t *testing.T) {
 		"/v3/users":       `{"user":{"password":"` + password + `","enabled":true}}`,
 		"/v3/credentials": `{"credential":{"type":"ec2","blob":"{\"access\":\"a1\",\"secret\":\"` + ec2Secret + `\"}"}}`,
 	} {
-		req, err := http.NewRequestWithContext(fedCtx(t), http.MethodPost, srv.URL+path, strings.NewReader(body))
+		req, err := http.NewRequestWithContext(timeoutCtx(t), http.MethodPost, srv.URL+path, strings.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
 		_, err = s.Do(req)
@@ -370,4 +218,16 @@ func TestErrorNeverQuotesTheRequestSecrets(t *testing.T) {
 	}
 	assert.NotContains(t, log.String(), password)
 	assert.NotContains(t, log.String(), ec2Secret)
+}
+
+func timeoutCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// debugLogger logs at debug level into the returned buffer.
+func debugLogger() (*slog.Logger, *bytes.Buffer) {
+	var buf bytes.Buffer
+	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
 }

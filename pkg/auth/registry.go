@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
@@ -37,16 +38,17 @@ type OptionSpec struct {
 func (o OptionSpec) EnvVar() string { return "OS_" + strings.ToUpper(o.Dest) }
 
 // registration is one row of the plugin table: the name, its options and
-// the function that builds the plugin from their values. A new plugin is a
-// file with its type and a build function, and one row in plugins.
+// the function that builds the plugin from their values. A new plugin of
+// this package is a file with its type and a build function, and one row in
+// builtinPlugins; a plugin of another package calls Register.
 type registration struct {
 	name    string
 	options []OptionSpec
-	build   func(o *optionValues) (Plugin, error)
+	build   func(o *PluginOptions) (Plugin, error)
 }
 
-// plugins is the plugin table: static, never modified.
-var plugins = []registration{
+// builtinPlugins are the plugins of this package.
+var builtinPlugins = []registration{
 	{"password", genericPasswordOptions, buildGenericPassword},
 	{"token", genericTokenOptions, buildGenericToken},
 	{"v3password", v3PasswordOptions, buildV3Password},
@@ -63,18 +65,47 @@ var plugins = []registration{
 	{"none", noAuthOptions, buildNoAuth},
 	{"v2password", v2PasswordOptions, buildV2Password},
 	{"v2token", v2TokenOptions, buildV2Token},
-	{"v3oidcpassword", v3OIDCPasswordOptions, buildV3OIDCPassword},
-	{"v3oidcclientcredentials", v3OIDCClientCredentialsOptions, buildV3OIDCClientCredentials},
-	{"v3oidcauthcode", v3OIDCAuthCodeOptions, buildV3OIDCAuthCode},
-	{"v3oidcaccesstoken", v3OIDCAccessTokenOptions, buildV3OIDCAccessToken},
-	{"v3oidcdeviceauthz", v3OIDCDeviceAuthzOptions, buildV3OIDCDeviceAuthz},
-	{"v3samlpassword", v3SAMLPasswordOptions, buildV3SAMLPassword},
-	{"v3adfspassword", v3ADFSPasswordOptions, buildV3ADFSPassword},
-	{"v3k2k", v3K2KOptions, buildV3K2K},
-	{"v3federatedheaders", v3FederatedHeadersOptions, buildV3FederatedHeaders},
+}
+
+var (
+	registryMu sync.RWMutex
+	// plugins are builtinPlugins and those registered since.
+	plugins = slices.Clone(builtinPlugins)
+)
+
+// Register makes a plugin of another package known to NewPlugin, and so
+// loadable by name from clouds.yaml (auth_type) and OS_AUTH_TYPE, as
+// keystoneauth's plugin entry points do. The package calls it from an init
+// function, so that a program links the plugin, and what the plugin
+// imports, only when it imports that package: the federation plugins of
+// package federation register themselves this way.
+//
+// options declare what the plugin takes (Dest fills itself from Name when
+// empty); build turns their values into the plugin, and names what is
+// missing or wrong with the PluginOptions methods. Register panics when name
+// is empty or already taken, since two plugins under one name would make
+// clouds.yaml mean one or the other depending on what is linked.
+func Register(name string, options []OptionSpec, build func(o *PluginOptions) (Plugin, error)) {
+	if name == "" || build == nil {
+		panic("auth: Register needs a name and a build function")
+	}
+	options = slices.Clone(options)
+	for i := range options {
+		if options[i].Dest == "" {
+			options[i].Dest = strings.ReplaceAll(options[i].Name, "-", "_")
+		}
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if slices.ContainsFunc(plugins, func(r registration) bool { return r.name == name }) {
+		panic("auth: Register called twice for plugin " + name)
+	}
+	plugins = append(plugins, registration{name: name, options: options, build: build})
 }
 
 func lookupPlugin(name string) (registration, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
 	i := slices.IndexFunc(plugins, func(r registration) bool { return r.name == name })
 	if i < 0 {
 		return registration{}, false
@@ -82,8 +113,11 @@ func lookupPlugin(name string) (registration, bool) {
 	return plugins[i], true
 }
 
-// PluginNames lists the names NewPlugin knows, sorted.
+// PluginNames lists the names NewPlugin knows, sorted: this package's
+// plugins and those registered by the packages the program imports.
 func PluginNames() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
 	names := make([]string, len(plugins))
 	for i, r := range plugins {
 		names[i] = r.name
@@ -91,6 +125,14 @@ func PluginNames() []string {
 	slices.Sort(names)
 	return names
 }
+
+// federationPlugins are the names package federation registers: a program
+// that does not import it gets an error saying so, not a bare "no plugin".
+var federationPlugins = []string{"v3oidcpassword", "v3oidcclientcredentials", "v3oidcauthcode",
+	"v3oidcaccesstoken", "v3oidcdeviceauthz", "v3samlpassword", "v3adfspassword", "v3k2k", "v3federatedheaders"}
+
+// federationPackage is the import path of package federation.
+const federationPackage = "github.com/keystone-go/keystone/pkg/auth/federation"
 
 // Options lists the options of the plugin called name, in keystoneauth's
 // order; nil for an unknown name. The slice is the caller's.
@@ -138,19 +180,29 @@ func NewPlugin(name string, opts map[string]string) (Plugin, error) {
 	return p, nil
 }
 
-// optionValues are the options given to NewPlugin, by Dest.
-type optionValues struct {
+// PluginOptions are the options given to NewPlugin, by Dest, as a build
+// function of Register gets them: every spelling and deprecated name is
+// folded onto its Dest, empty values are left out, defaults are filled in
+// and required options are present.
+type PluginOptions struct {
 	plugin string
 	values map[string]string
 }
 
-func (o *optionValues) get(dest string) string { return o.values[dest] }
+// Plugin is the name of the plugin being built.
+func (o *PluginOptions) Plugin() string { return o.plugin }
 
-func (o *optionValues) has(dest ...string) bool {
+// Get is the value of the option dest ("" when not given).
+func (o *PluginOptions) Get(dest string) string { return o.values[dest] }
+
+// Has reports whether any of the options dest is given.
+func (o *PluginOptions) Has(dest ...string) bool {
 	return slices.ContainsFunc(dest, func(d string) bool { return o.values[d] != "" })
 }
 
-func (o *optionValues) missing(option string) error {
+// Missing is the error of a missing option (or combination, "user_id or
+// username"), naming the plugin: a *MissingOptionError.
+func (o *PluginOptions) Missing(option string) error {
 	return &MissingOptionError{Option: option, Plugin: o.plugin}
 }
 
@@ -158,7 +210,7 @@ func normalizeKey(k string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(k)), "-", "_")
 }
 
-func parseOptions(r registration, opts map[string]string) (*optionValues, error) {
+func parseOptions(r registration, opts map[string]string) (*PluginOptions, error) {
 	dest := map[string]string{} // any accepted spelling → Dest
 	for _, spec := range r.options {
 		dest[normalizeKey(spec.Dest)] = spec.Dest
@@ -167,7 +219,7 @@ func parseOptions(r registration, opts map[string]string) (*optionValues, error)
 			dest[normalizeKey(d)] = spec.Dest
 		}
 	}
-	o := &optionValues{plugin: r.name, values: map[string]string{}}
+	o := &PluginOptions{plugin: r.name, values: map[string]string{}}
 	from := map[string]string{} // Dest → the key it was given as
 	var unknown []string
 	for _, k := range slices.Sorted(maps.Keys(opts)) {
@@ -194,7 +246,7 @@ func parseOptions(r registration, opts map[string]string) (*optionValues, error)
 			o.values[spec.Dest] = spec.Default
 		}
 		if spec.Required && o.values[spec.Dest] == "" {
-			return nil, o.missing(spec.Dest)
+			return nil, o.Missing(spec.Dest)
 		}
 	}
 	return o, nil
@@ -207,6 +259,10 @@ type UnknownPluginError struct {
 }
 
 func (e *UnknownPluginError) Error() string {
+	if slices.Contains(federationPlugins, e.Name) {
+		return fmt.Sprintf("auth: plugin %q is in package %s, which registers it: import it (import _ %q)",
+			e.Name, federationPackage, federationPackage)
+	}
 	return fmt.Sprintf("auth: no plugin named %q (known: %s)", e.Name, strings.Join(PluginNames(), ", "))
 }
 
@@ -258,6 +314,13 @@ func secret(o OptionSpec) OptionSpec   { o.Secret = true; return o }
 func deprecated(o OptionSpec, names ...string) OptionSpec {
 	o.Deprecated = names
 	return o
+}
+
+// BaseV3Options are the options of keystoneauth's BaseV3Loader, which
+// every v3 plugin takes: auth_url and the scope (read with
+// PluginOptions.Scope). The slice is the caller's.
+func BaseV3Options() []OptionSpec {
+	return slices.Concat([]OptionSpec{authURLOption}, v3ScopeOptions)
 }
 
 var (
@@ -353,25 +416,26 @@ var (
 	noAuthOptions = []OptionSpec{opt("endpoint", "The endpoint that will always be used")}
 )
 
-// scope reads the scope options. Like keystoneauth it refuses a project
-// named without its domain and more than one scope.
-func (o *optionValues) scope() (Scope, error) {
+// Scope reads the v3 scope options (those of BaseV3Options). Like
+// keystoneauth it refuses a project named without its domain and more than
+// one scope.
+func (o *PluginOptions) Scope() (Scope, error) {
 	s, err := o.anyScope()
 	if err == nil && s.ProjectName != "" && s.ProjectID == "" && s.ProjectDomainID == "" && s.ProjectDomainName == "" {
-		err = o.missing("project_domain_id or project_domain_name (project_name is unique only within its domain)")
+		err = o.Missing("project_domain_id or project_domain_name (project_name is unique only within its domain)")
 	}
 	return s, err
 }
 
 // anyScope reads the scope options, leaving the project's domain to the
 // caller (the generic plugins fill it from default_domain_*, or go to v2.0).
-func (o *optionValues) anyScope() (Scope, error) {
+func (o *PluginOptions) anyScope() (Scope, error) {
 	s := Scope{
-		ProjectID: o.get("project_id"), ProjectName: o.get("project_name"),
-		ProjectDomainID: o.get("project_domain_id"), ProjectDomainName: o.get("project_domain_name"),
-		DomainID: o.get("domain_id"), DomainName: o.get("domain_name"), TrustID: o.get("trust_id"),
+		ProjectID: o.Get("project_id"), ProjectName: o.Get("project_name"),
+		ProjectDomainID: o.Get("project_domain_id"), ProjectDomainName: o.Get("project_domain_name"),
+		DomainID: o.Get("domain_id"), DomainName: o.Get("domain_name"), TrustID: o.Get("trust_id"),
 	}
-	switch v := o.get("system_scope"); strings.ToLower(v) {
+	switch v := o.Get("system_scope"); strings.ToLower(v) {
 	case "":
 	case "all":
 		s.System = true
@@ -388,10 +452,10 @@ func (o *optionValues) anyScope() (Scope, error) {
 		{"system", []string{"system_scope"}},
 		{"trust", []string{"trust_id"}},
 	} {
-		if o.has(t.dests...) {
+		if o.Has(t.dests...) {
 			targets = append(targets, t.target)
 			for _, d := range t.dests {
-				if o.has(d) {
+				if o.Has(d) {
 					given = append(given, d)
 				}
 			}
@@ -404,11 +468,11 @@ func (o *optionValues) anyScope() (Scope, error) {
 	return s, nil
 }
 
-// noScope refuses scope options for plugins whose tokens are scoped by
-// their credential (Keystone would refuse the request).
-func (o *optionValues) noScope(why string) error {
+// NoScope refuses scope options, for plugins whose tokens are scoped by
+// their credential (Keystone would refuse the request); why says so.
+func (o *PluginOptions) NoScope(why string) error {
 	for _, d := range []string{"system_scope", "domain_id", "domain_name", "project_id", "project_name", "project_domain_id", "project_domain_name", "trust_id"} {
-		if o.has(d) {
+		if o.Has(d) {
 			return &InvalidOptionError{Plugin: o.plugin, Option: d, Reason: why}
 		}
 	}
@@ -416,32 +480,32 @@ func (o *optionValues) noScope(why string) error {
 }
 
 // user reads the user options; a username needs its domain (v3).
-func (o *optionValues) user() (id, name, domainID, domainName string, err error) {
-	id, name = o.get("user_id"), o.get("username")
-	domainID, domainName = o.get("user_domain_id"), o.get("user_domain_name")
+func (o *PluginOptions) user() (id, name, domainID, domainName string, err error) {
+	id, name = o.Get("user_id"), o.Get("username")
+	domainID, domainName = o.Get("user_domain_id"), o.Get("user_domain_name")
 	if id == "" && name != "" && domainID == "" && domainName == "" {
-		err = o.missing("user_domain_id or user_domain_name (username is unique only within its domain)")
+		err = o.Missing("user_domain_id or user_domain_name (username is unique only within its domain)")
 	}
 	return
 }
 
-func (o *optionValues) needUser() (id, name, domainID, domainName string, err error) {
+func (o *PluginOptions) needUser() (id, name, domainID, domainName string, err error) {
 	id, name, domainID, domainName, err = o.user()
 	if err == nil && id == "" && name == "" {
-		err = o.missing("user_id or username")
+		err = o.Missing("user_id or username")
 	}
 	return
 }
 
-func buildGenericPassword(o *optionValues) (Plugin, error) {
-	p := &GenericPassword{AuthURL: o.get("auth_url"), UserID: o.get("user_id"), Username: o.get("username"),
-		UserDomainID: o.get("user_domain_id"), UserDomainName: o.get("user_domain_name"), Password: o.get("password"),
-		DefaultDomainID: o.get("default_domain_id"), DefaultDomainName: o.get("default_domain_name")}
+func buildGenericPassword(o *PluginOptions) (Plugin, error) {
+	p := &GenericPassword{AuthURL: o.Get("auth_url"), UserID: o.Get("user_id"), Username: o.Get("username"),
+		UserDomainID: o.Get("user_domain_id"), UserDomainName: o.Get("user_domain_name"), Password: o.Get("password"),
+		DefaultDomainID: o.Get("default_domain_id"), DefaultDomainName: o.Get("default_domain_name")}
 	if p.UserID == "" && p.Username == "" {
-		return nil, o.missing("user_id or username")
+		return nil, o.Missing("user_id or username")
 	}
 	if p.Password == "" {
-		return nil, o.missing("password")
+		return nil, o.Missing("password")
 	}
 	var err error
 	if p.Scope, err = o.anyScope(); err != nil {
@@ -450,11 +514,11 @@ func buildGenericPassword(o *optionValues) (Plugin, error) {
 	return p, nil
 }
 
-func buildGenericToken(o *optionValues) (Plugin, error) {
-	p := &GenericToken{AuthURL: o.get("auth_url"), Token: o.get("token"),
-		DefaultDomainID: o.get("default_domain_id"), DefaultDomainName: o.get("default_domain_name")}
+func buildGenericToken(o *PluginOptions) (Plugin, error) {
+	p := &GenericToken{AuthURL: o.Get("auth_url"), Token: o.Get("token"),
+		DefaultDomainID: o.Get("default_domain_id"), DefaultDomainName: o.Get("default_domain_name")}
 	if p.Token == "" {
-		return nil, o.missing("token")
+		return nil, o.Missing("token")
 	}
 	var err error
 	if p.Scope, err = o.anyScope(); err != nil {
@@ -463,77 +527,77 @@ func buildGenericToken(o *optionValues) (Plugin, error) {
 	return p, nil
 }
 
-func buildV3Password(o *optionValues) (Plugin, error) {
+func buildV3Password(o *PluginOptions) (Plugin, error) {
 	id, name, did, dname, err := o.needUser()
 	if err != nil {
 		return nil, err
 	}
-	if !o.has("password") {
-		return nil, o.missing("password")
+	if !o.Has("password") {
+		return nil, o.Missing("password")
 	}
-	s, err := o.scope()
+	s, err := o.Scope()
 	if err != nil {
 		return nil, err
 	}
-	return &Password{AuthURL: o.get("auth_url"), UserID: id, Username: name, UserDomainID: did,
-		UserDomainName: dname, Password: o.get("password"), Scope: s}, nil
+	return &Password{AuthURL: o.Get("auth_url"), UserID: id, Username: name, UserDomainID: did,
+		UserDomainName: dname, Password: o.Get("password"), Scope: s}, nil
 }
 
-func buildV3Token(o *optionValues) (Plugin, error) {
-	if !o.has("token") {
-		return nil, o.missing("token")
+func buildV3Token(o *PluginOptions) (Plugin, error) {
+	if !o.Has("token") {
+		return nil, o.Missing("token")
 	}
-	s, err := o.scope()
+	s, err := o.Scope()
 	if err != nil {
 		return nil, err
 	}
-	return &Token{AuthURL: o.get("auth_url"), Token: o.get("token"), Scope: s}, nil
+	return &Token{AuthURL: o.Get("auth_url"), Token: o.Get("token"), Scope: s}, nil
 }
 
-func buildV3AppCred(o *optionValues) (Plugin, error) {
-	if err := o.noScope("an application credential's token is scoped to the credential's project"); err != nil {
+func buildV3AppCred(o *PluginOptions) (Plugin, error) {
+	if err := o.NoScope("an application credential's token is scoped to the credential's project"); err != nil {
 		return nil, err
 	}
 	p, err := o.appCredMethod()
 	if err != nil {
 		return nil, err
 	}
-	return &ApplicationCredential{AuthURL: o.get("auth_url"), ID: p.ID, Name: p.Name, Secret: p.Secret,
+	return &ApplicationCredential{AuthURL: o.Get("auth_url"), ID: p.ID, Name: p.Name, Secret: p.Secret,
 		UserID: p.UserID, Username: p.Username, UserDomainID: p.UserDomainID, UserDomainName: p.UserDomainName}, nil
 }
 
-func (o *optionValues) appCredMethod() (*ApplicationCredentialMethod, error) {
+func (o *PluginOptions) appCredMethod() (*ApplicationCredentialMethod, error) {
 	id, name, did, dname, err := o.user()
 	if err != nil {
 		return nil, err
 	}
-	m := &ApplicationCredentialMethod{ID: o.get("application_credential_id"), Name: o.get("application_credential_name"),
-		Secret: o.get("application_credential_secret"), UserID: id, Username: name, UserDomainID: did, UserDomainName: dname}
+	m := &ApplicationCredentialMethod{ID: o.Get("application_credential_id"), Name: o.Get("application_credential_name"),
+		Secret: o.Get("application_credential_secret"), UserID: id, Username: name, UserDomainID: did, UserDomainName: dname}
 	switch {
 	case m.ID == "" && m.Name == "":
-		return nil, o.missing("application_credential_id or application_credential_name")
+		return nil, o.Missing("application_credential_id or application_credential_name")
 	case m.ID == "" && id == "" && name == "":
-		return nil, o.missing("user_id or username (an application credential named without its user)")
+		return nil, o.Missing("user_id or username (an application credential named without its user)")
 	case m.Secret == "":
-		return nil, o.missing("application_credential_secret")
+		return nil, o.Missing("application_credential_secret")
 	}
 	return m, nil
 }
 
-func buildV3TOTP(o *optionValues) (Plugin, error) {
+func buildV3TOTP(o *PluginOptions) (Plugin, error) {
 	id, name, did, dname, err := o.needUser()
 	if err != nil {
 		return nil, err
 	}
-	if !o.has("passcode") {
-		return nil, o.missing("passcode")
+	if !o.Has("passcode") {
+		return nil, o.Missing("passcode")
 	}
-	s, err := o.scope()
+	s, err := o.Scope()
 	if err != nil {
 		return nil, err
 	}
-	return &TOTP{AuthURL: o.get("auth_url"), UserID: id, Username: name, UserDomainID: did,
-		UserDomainName: dname, Passcode: o.get("passcode"), Scope: s}, nil
+	return &TOTP{AuthURL: o.Get("auth_url"), UserID: id, Username: name, UserDomainID: did,
+		UserDomainName: dname, Passcode: o.Get("passcode"), Scope: s}, nil
 }
 
 // multiFactorMethods are the methods auth_methods may name (as keystoneauth
@@ -541,46 +605,46 @@ func buildV3TOTP(o *optionValues) (Plugin, error) {
 type multiFactorMethod struct {
 	names   []string
 	options []string
-	build   func(o *optionValues) (Method, error)
+	build   func(o *PluginOptions) (Method, error)
 }
 
 var multiFactorMethods = []multiFactorMethod{
 	{[]string{"v3password", "password"}, []string{"user_id", "username", "user_domain_id", "user_domain_name", "password"},
-		func(o *optionValues) (Method, error) {
+		func(o *PluginOptions) (Method, error) {
 			id, name, did, dname, err := o.needUser()
-			if err == nil && !o.has("password") {
-				err = o.missing("password")
+			if err == nil && !o.Has("password") {
+				err = o.Missing("password")
 			}
-			return &PasswordMethod{UserID: id, Username: name, UserDomainID: did, UserDomainName: dname, Password: o.get("password")}, err
+			return &PasswordMethod{UserID: id, Username: name, UserDomainID: did, UserDomainName: dname, Password: o.Get("password")}, err
 		}},
 	{[]string{"v3totp", "totp"}, []string{"user_id", "username", "user_domain_id", "user_domain_name", "passcode"},
-		func(o *optionValues) (Method, error) {
+		func(o *PluginOptions) (Method, error) {
 			id, name, did, dname, err := o.needUser()
-			if err == nil && !o.has("passcode") {
-				err = o.missing("passcode")
+			if err == nil && !o.Has("passcode") {
+				err = o.Missing("passcode")
 			}
-			return &TOTPMethod{UserID: id, Username: name, UserDomainID: did, UserDomainName: dname, Passcode: o.get("passcode")}, err
+			return &TOTPMethod{UserID: id, Username: name, UserDomainID: did, UserDomainName: dname, Passcode: o.Get("passcode")}, err
 		}},
 	{[]string{"v3token", "token"}, []string{"token"},
-		func(o *optionValues) (Method, error) {
-			if !o.has("token") {
-				return nil, o.missing("token")
+		func(o *PluginOptions) (Method, error) {
+			if !o.Has("token") {
+				return nil, o.Missing("token")
 			}
-			return &TokenMethod{Token: o.get("token")}, nil
+			return &TokenMethod{Token: o.Get("token")}, nil
 		}},
 	{[]string{"v3applicationcredential", "application_credential"},
 		[]string{"user_id", "username", "user_domain_id", "user_domain_name", "application_credential_id", "application_credential_name", "application_credential_secret"},
-		func(o *optionValues) (Method, error) { return o.appCredMethod() }},
+		func(o *PluginOptions) (Method, error) { return o.appCredMethod() }},
 }
 
-func buildV3MultiFactor(o *optionValues) (Plugin, error) {
-	s, err := o.scope()
+func buildV3MultiFactor(o *PluginOptions) (Plugin, error) {
+	s, err := o.Scope()
 	if err != nil {
 		return nil, err
 	}
-	p := &MultiFactor{AuthURL: o.get("auth_url"), Scope: s}
+	p := &MultiFactor{AuthURL: o.Get("auth_url"), Scope: s}
 	used := map[string]bool{}
-	for _, raw := range strings.Split(o.get("auth_methods"), ",") {
+	for _, raw := range strings.Split(o.Get("auth_methods"), ",") {
 		name := strings.TrimSpace(raw)
 		if name == "" {
 			continue
@@ -600,7 +664,7 @@ func buildV3MultiFactor(o *optionValues) (Plugin, error) {
 		}
 	}
 	if len(p.Methods) == 0 {
-		return nil, o.missing("auth_methods")
+		return nil, o.Missing("auth_methods")
 	}
 	used["auth_url"], used["auth_methods"] = true, true
 	for _, spec := range v3ScopeOptions {
@@ -613,57 +677,57 @@ func buildV3MultiFactor(o *optionValues) (Plugin, error) {
 		}
 	}
 	if len(unused) > 0 {
-		return nil, &UnknownOptionError{Plugin: o.plugin + " with auth_methods " + o.get("auth_methods"), Options: unused}
+		return nil, &UnknownOptionError{Plugin: o.plugin + " with auth_methods " + o.Get("auth_methods"), Options: unused}
 	}
 	return p, nil
 }
 
-func buildV3OAuth1(o *optionValues) (Plugin, error) {
-	return &OAuth1{AuthURL: o.get("auth_url"), ConsumerKey: o.get("consumer_key"), ConsumerSecret: o.get("consumer_secret"),
-		AccessKey: o.get("access_key"), AccessSecret: o.get("access_secret")}, nil
+func buildV3OAuth1(o *PluginOptions) (Plugin, error) {
+	return &OAuth1{AuthURL: o.Get("auth_url"), ConsumerKey: o.Get("consumer_key"), ConsumerSecret: o.Get("consumer_secret"),
+		AccessKey: o.Get("access_key"), AccessSecret: o.Get("access_secret")}, nil
 }
 
 const oauth2NoScope = "an OAuth 2.0 token is scoped like its application credential"
 
-func buildV3OAuth2(o *optionValues) (Plugin, error) {
-	if err := o.noScope(oauth2NoScope); err != nil {
+func buildV3OAuth2(o *PluginOptions) (Plugin, error) {
+	if err := o.NoScope(oauth2NoScope); err != nil {
 		return nil, err
 	}
-	return &OAuth2ClientCredential{AuthURL: o.get("auth_url"), Endpoint: o.get("oauth2_endpoint"),
-		ClientID: o.get("oauth2_client_id"), ClientSecret: o.get("oauth2_client_secret")}, nil
+	return &OAuth2ClientCredential{AuthURL: o.Get("auth_url"), Endpoint: o.Get("oauth2_endpoint"),
+		ClientID: o.Get("oauth2_client_id"), ClientSecret: o.Get("oauth2_client_secret")}, nil
 }
 
-func buildV3OAuth2MTLS(o *optionValues) (Plugin, error) {
-	if err := o.noScope(oauth2NoScope); err != nil {
+func buildV3OAuth2MTLS(o *PluginOptions) (Plugin, error) {
+	if err := o.NoScope(oauth2NoScope); err != nil {
 		return nil, err
 	}
-	return &OAuth2MTLSClientCredential{AuthURL: o.get("auth_url"), Endpoint: o.get("oauth2_endpoint"),
-		ClientID: o.get("oauth2_client_id")}, nil
+	return &OAuth2MTLSClientCredential{AuthURL: o.Get("auth_url"), Endpoint: o.Get("oauth2_endpoint"),
+		ClientID: o.Get("oauth2_client_id")}, nil
 }
 
-func buildV3Tokenless(o *optionValues) (Plugin, error) {
-	p := &TokenlessAuth{AuthURL: o.get("auth_url"), Scope: Scope{
-		ProjectID: o.get("project_id"), ProjectName: o.get("project_name"),
-		ProjectDomainID: o.get("project_domain_id"), ProjectDomainName: o.get("project_domain_name"),
-		DomainID: o.get("domain_id"), DomainName: o.get("domain_name"),
+func buildV3Tokenless(o *PluginOptions) (Plugin, error) {
+	p := &TokenlessAuth{AuthURL: o.Get("auth_url"), Scope: Scope{
+		ProjectID: o.Get("project_id"), ProjectName: o.Get("project_name"),
+		ProjectDomainID: o.Get("project_domain_id"), ProjectDomainName: o.Get("project_domain_name"),
+		DomainID: o.Get("domain_id"), DomainName: o.Get("domain_name"),
 	}}
 	if _, err := p.headers(); err != nil {
-		if !o.has("project_id", "project_name", "domain_id", "domain_name") {
-			return nil, o.missing("project_id, project_name, domain_id or domain_name")
+		if !o.Has("project_id", "project_name", "domain_id", "domain_name") {
+			return nil, o.Missing("project_id, project_name, domain_id or domain_name")
 		}
-		return nil, o.missing("project_domain_id or project_domain_name (project_name is unique only within its domain)")
+		return nil, o.Missing("project_domain_id or project_domain_name (project_name is unique only within its domain)")
 	}
 	return p, nil
 }
 
-func buildAdminToken(o *optionValues) (Plugin, error) {
-	return &TokenEndpoint{Endpoint: o.get("endpoint"), Token: o.get("token")}, nil
+func buildAdminToken(o *PluginOptions) (Plugin, error) {
+	return &TokenEndpoint{Endpoint: o.Get("endpoint"), Token: o.Get("token")}, nil
 }
 
-func buildHTTPBasic(o *optionValues) (Plugin, error) {
-	return &HTTPBasic{Username: o.get("username"), Password: o.get("password"), Endpoint: o.get("endpoint")}, nil
+func buildHTTPBasic(o *PluginOptions) (Plugin, error) {
+	return &HTTPBasic{Username: o.Get("username"), Password: o.Get("password"), Endpoint: o.Get("endpoint")}, nil
 }
 
-func buildNoAuth(o *optionValues) (Plugin, error) {
-	return &NoAuth{Endpoint: o.get("endpoint")}, nil
+func buildNoAuth(o *PluginOptions) (Plugin, error) {
+	return &NoAuth{Endpoint: o.Get("endpoint")}, nil
 }

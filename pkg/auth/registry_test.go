@@ -212,3 +212,22 @@ func TestDeriveCopiesEveryField(t *testing.T) {
 		assert.True(t, known[typ.Field(i).Name], "Session.%s is new: copy it in (*Session).derive and list it here", typ.Field(i).Name)
 	}
 }
+
+// Without package federation linked, its plugins are unknown, and the
+// error says what to import; other unknown names list what is known.
+func TestRegistryNamesThePackageOfTheFederatedPlugins(t *testing.T) {
+	_, err := NewPlugin("v3oidcpassword", map[string]string{"auth_url": "https://k/v3"})
+	require.ErrorIs(t, err, apierror.ErrNoMatchingPlugin)
+	assert.Contains(t, err.Error(), `import _ "github.com/keystone-go/keystone/pkg/auth/federation"`)
+	assert.NotContains(t, PluginNames(), "v3oidcpassword")
+
+	_, err = NewPlugin("v3nope", nil)
+	require.ErrorIs(t, err, apierror.ErrNoMatchingPlugin)
+	assert.Contains(t, err.Error(), "known: admin_token, http_basic")
+}
+
+func TestRegisterRefusesATakenName(t *testing.T) {
+	build := func(*PluginOptions) (Plugin, error) { return &NoAuth{}, nil }
+	assert.PanicsWithValue(t, "auth: Register called twice for plugin v3password", func() { Register("v3password", nil, build) })
+	assert.Panics(t, func() { Register("", nil, build) })
+}

@@ -65,7 +65,7 @@ func (r *rescoped) CacheKey() map[string]string {
 	if k == nil {
 		return nil
 	}
-	rs := cacheKey("rescoped", "", &r.scope, false)
+	rs := CacheKey("rescoped", "", &r.scope, false)
 	for name, v := range rs {
 		k["rescope."+name] = v
 	}

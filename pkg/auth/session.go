@@ -242,6 +242,9 @@ func (s *Session) Discovery() *catalog.Discovery { return s.discovery }
 // HTTPClient is the client the Session sends with.
 func (s *Session) HTTPClient() *http.Client { return s.client }
 
+// Plugin is the plugin the Session authenticates with.
+func (s *Session) Plugin() Plugin { return s.plugin }
+
 // AccessInfo returns the current token, authenticating first when there is
 // none or it is within the mandatory refresh margin of its expiry (see
 // WithMandatoryRefreshMargin); within the advisory margin it returns the
@@ -488,19 +491,22 @@ func (s *Session) check(req *http.Request, resp *http.Response) (*http.Response,
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	discard(resp)
-	e := responseError(req, resp, body)
+	e := ResponseError(req, resp, body)
 	s.logger.LogAttrs(req.Context(), slog.LevelDebug, "http error", slog.String("method", e.Method),
 		slog.String("url", e.URL), slog.Int("status", e.StatusCode), slog.String("request_id", e.RequestID),
 		slog.String("error", e.Error()))
 	return nil, e
 }
 
-// responseError is the *apierror.Error of an answer outside 2xx and 3xx to
+// ResponseError is the *apierror.Error of an answer outside 2xx and 3xx to
 // req, with no credential of the request in it: the URL as redactURL shows
 // it, and Keystone's message scrubbed of the request's credentials, since
 // Keystone names what it did not find ("Could not find token: ...") and a
-// token in the path is exactly that.
-func responseError(req *http.Request, resp *http.Response, body []byte) *apierror.Error {
+// token in the path is exactly that. Session.Do returns such errors itself;
+// plugins that talk to an identity provider through an http.Client of
+// their own (the federation plugins) build theirs with it. body is what
+// was read of the answer.
+func ResponseError(req *http.Request, resp *http.Response, body []byte) *apierror.Error {
 	final := req
 	if resp.Request != nil {
 		final = resp.Request
@@ -556,6 +562,11 @@ func (u unauthenticated) Do(req *http.Request) (*http.Response, error) {
 }
 
 func (u unauthenticated) Discovery() *catalog.Discovery { return u.s.discovery }
+
+// Session lets a plugin that sends through an http.Client of its own (the
+// federation plugins, for identity providers) use the Session's: its
+// transport, TLS settings and timeout.
+func (u unauthenticated) Session() *Session { return u.s }
 
 // discoveryDoer fetches version documents without a token, and with one
 // when the server insists.

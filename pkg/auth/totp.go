@@ -2,14 +2,15 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
-
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
@@ -51,7 +52,7 @@ func (p *TOTP) Authenticate(ctx context.Context, client Doer) (*AccessInfo, erro
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *TOTP) CacheKey() map[string]string {
-	return cacheKey("v3totp", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
+	return CacheKey("v3totp", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
 // CacheSecret proves nothing: a passcode is good for 30 seconds, and a
@@ -60,17 +61,44 @@ func (p *TOTP) CacheKey() map[string]string {
 func (p *TOTP) CacheSecret() ([]byte, bool) { return methodsSecret(p.method()) }
 
 // Keystone's TOTP parameters (keystone/auth/plugins/totp.py): six digits,
-// 30-second steps, HMAC-SHA1. They are not configurable there.
-var keystoneTOTP = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+// 30-second steps, HMAC-SHA1. They are not configurable there, and RFC 6238
+// with them fixed is a few lines of the standard library: no OTP library
+// goes into every program that links this package.
+const (
+	totpPeriod  = 30
+	totpDigits  = 6
+	totpModulus = 1_000_000 // 10^totpDigits
+)
 
 // TOTPPasscode computes the passcode Keystone expects at time t from the
 // base32 secret of a "totp" credential (padding and case do not matter).
 func TOTPPasscode(secret string, t time.Time) (string, error) {
-	code, err := totp.GenerateCodeCustom(secret, t, keystoneTOTP)
+	key, err := decodeTOTPSecret(secret)
 	if err != nil {
 		return "", fmt.Errorf("%w: TOTP secret: %w", apierror.ErrInvalidConfig, err)
 	}
-	return code, nil
+	return hotp(key, uint64(t.Unix()/totpPeriod)), nil
+}
+
+// decodeTOTPSecret reads a secret as authenticator apps and Keystone's
+// users write it: base32, in either case, often without its padding.
+func decodeTOTPSecret(secret string) ([]byte, error) {
+	secret = strings.ToUpper(strings.TrimSpace(secret))
+	if n := len(secret) % 8; n != 0 {
+		secret += strings.Repeat("=", 8-n)
+	}
+	return base32.StdEncoding.DecodeString(secret)
+}
+
+// hotp is RFC 4226's code for counter: HMAC-SHA1, dynamic truncation,
+// the last totpDigits decimal digits.
+func hotp(key []byte, counter uint64) string {
+	mac := hmac.New(sha1.New, key)
+	mac.Write(binary.BigEndian.AppendUint64(nil, counter))
+	sum := mac.Sum(nil)
+	offset := sum[len(sum)-1] & 0xf
+	value := binary.BigEndian.Uint32(sum[offset:]) & 0x7fffffff
+	return fmt.Sprintf("%0*d", totpDigits, value%totpModulus)
 }
 
 // TOTPGenerator returns a PasscodeFunc that computes the current code from
@@ -96,7 +124,7 @@ type totpGenerator struct {
 func (g *totpGenerator) next(ctx context.Context) (string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	period := int64(keystoneTOTP.Period)
+	period := int64(totpPeriod)
 	for {
 		now := g.now()
 		if step := now.Unix() / period; step > g.lastStep {

@@ -2,9 +2,16 @@ package auth
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/base32"
 	"errors"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 )
 
 func TestTOTPGeneratorNeverRepeatsACode(t *testing.T) {
@@ -60,5 +67,41 @@ func TestTOTPGeneratorWaitsForTheNextStep(t *testing.T) {
 	}
 	if want, _ := TOTPPasscode(secret, time.Unix(g.lastStep*30, 0)); code != want {
 		t.Fatalf("code %q, want %q", code, want)
+	}
+}
+
+// RFC 6238 appendix B, SHA-1 (seed "12345678901234567890"): the last six
+// digits of its eight-digit codes.
+func TestTOTPPasscodeRFC6238Vectors(t *testing.T) {
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	for unix, want := range map[int64]string{
+		59: "287082", 1111111109: "081804", 1111111111: "050471",
+		1234567890: "005924", 2000000000: "279037", 20000000000: "353130",
+	} {
+		got, err := TOTPPasscode(secret, time.Unix(unix, 0))
+		if err != nil || got != want {
+			t.Errorf("T=%d: %q, %v; want %q", unix, got, err, want)
+		}
+	}
+}
+
+// The codes agree with an independent implementation for secrets of every
+// length and spelling (lower case, no padding, surrounding space).
+func TestTOTPPasscodeAgreesWithPquernaOTP(t *testing.T) {
+	opts := totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	for n := 1; n <= 40; n++ {
+		key := make([]byte, n)
+		_, _ = cryptorand.Read(key)
+		secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key)
+		for _, spelling := range []string{secret, strings.ToLower(secret), " " + secret + "\n"} {
+			at := time.Unix(rand.Int64N(4_000_000_000), 0)
+			want, err := totp.GenerateCodeCustom(spelling, at, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := TOTPPasscode(spelling, at); err != nil || got != want {
+				t.Errorf("secret %q at %v: %q, %v; want %q", spelling, at, got, err, want)
+			}
+		}
 	}
 }

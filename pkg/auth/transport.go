@@ -3,22 +3,19 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/keystone-go/keystone/internal/netfail"
 	"github.com/keystone-go/keystone/internal/origin"
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
@@ -272,8 +269,8 @@ func (s *Session) exchange(req *http.Request, attempt int) (*http.Response, erro
 	took := time.Since(start)
 	if err != nil {
 		release()
-		kind := classify(err)
-		terr := &apierror.TransportError{Kind: kind, Method: req.Method, URL: redactURL(req), Err: unwrapURLError(err)}
+		kind := netfail.Kind(err)
+		terr := &apierror.TransportError{Kind: kind, Method: req.Method, URL: redactURL(req), Err: netfail.Cause(err)}
 		s.logger.LogAttrs(ctx, slog.LevelDebug, "http request failed",
 			slog.String("method", req.Method), slog.String("url", redactURL(req)), slog.Duration("took", took),
 			slog.String("kind", kind.Name()), slog.String("error", terr.Err.Error()))
@@ -296,44 +293,9 @@ func (s *Session) exchange(req *http.Request, attempt int) (*http.Response, erro
 	return resp, nil
 }
 
-// unwrapURLError drops net/http's *url.Error, whose text repeats the method
-// and the URL (with its query unmasked) that TransportError already has.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
 func kindOfContext(err error) *apierror.Kind {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return apierror.ErrTimeout
-	}
-	return apierror.ErrUnknownConnection
-}
-
-// classify maps a transport failure onto the error kinds.
-func classify(err error) *apierror.Kind {
-	var (
-		netErr   net.Error
-		certErr  *tls.CertificateVerificationError
-		unknown  x509.UnknownAuthorityError
-		hostErr  x509.HostnameError
-		invalid  x509.CertificateInvalidError
-		recordEr tls.RecordHeaderError
-		alert    tls.AlertError
-	)
-	switch {
-	case errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &hostErr),
-		errors.As(err, &invalid), errors.As(err, &recordEr), errors.As(err, &alert):
-		return apierror.ErrSSL
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return apierror.ErrTimeout
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return apierror.ErrConnectionRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return apierror.ErrUnknownConnection
 	}
 	return apierror.ErrUnknownConnection
 }
@@ -387,7 +349,7 @@ func (b *boundedBody) wrap(err error) error {
 	}
 	b.done()
 	kind := apierror.ErrIncompleteBody
-	if classify(err) == apierror.ErrTimeout {
+	if netfail.Kind(err) == apierror.ErrTimeout {
 		kind = apierror.ErrTimeout
 	}
 	return &apierror.TransportError{Kind: kind, Method: b.req.Method, URL: redactURL(b.req), StatusCode: b.status,

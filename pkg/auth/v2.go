@@ -61,7 +61,7 @@ func (p *V2Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *V2Password) CacheKey() map[string]string {
-	return cacheKey("v2password", p.AuthURL, v2Scope(p.TenantID, p.TenantName, p.TrustID), false,
+	return CacheKey("v2password", p.AuthURL, v2Scope(p.TenantID, p.TenantName, p.TrustID), false,
 		&PasswordMethod{UserID: p.UserID, Username: p.Username})
 }
 
@@ -96,7 +96,7 @@ func (t *V2Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, e
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (t *V2Token) CacheKey() map[string]string {
-	return cacheKey("v2token", t.AuthURL, v2Scope(t.TenantID, t.TenantName, t.TrustID), false, &TokenMethod{Token: t.Token})
+	return CacheKey("v2token", t.AuthURL, v2Scope(t.TenantID, t.TenantName, t.TrustID), false, &TokenMethod{Token: t.Token})
 }
 
 // CacheSecret is the token (see SecretProver).
@@ -145,7 +145,7 @@ func (r v2Auth) issue(ctx context.Context, client Doer, body identityv2.Auth) (*
 	}
 	if resp.StatusCode() >= http.StatusBadRequest {
 		// Only a Doer that is not a Session's lets an error answer through.
-		e := responseError(resp.HTTPResponse.Request, resp.HTTPResponse, resp.Body)
+		e := ResponseError(resp.HTTPResponse.Request, resp.HTTPResponse, resp.Body)
 		if e.URL == "" {
 			e.Method, e.URL = http.MethodPost, redact.String(base+"/tokens")
 		}
@@ -356,23 +356,23 @@ var (
 	})
 )
 
-func buildV2Password(o *optionValues) (Plugin, error) {
-	p := &V2Password{AuthURL: o.get("auth_url"), UserID: o.get("user_id"), Username: o.get("username"),
-		Password: o.get("password"), TenantID: o.get("tenant_id"), TenantName: o.get("tenant_name"), TrustID: o.get("trust_id")}
+func buildV2Password(o *PluginOptions) (Plugin, error) {
+	p := &V2Password{AuthURL: o.Get("auth_url"), UserID: o.Get("user_id"), Username: o.Get("username"),
+		Password: o.Get("password"), TenantID: o.Get("tenant_id"), TenantName: o.Get("tenant_name"), TrustID: o.Get("trust_id")}
 	if p.UserID == "" && p.Username == "" {
-		return nil, o.missing("user_id or username")
+		return nil, o.Missing("user_id or username")
 	}
 	if p.Password == "" {
-		return nil, o.missing("password")
+		return nil, o.Missing("password")
 	}
 	return p, nil
 }
 
-func buildV2Token(o *optionValues) (Plugin, error) {
-	t := &V2Token{AuthURL: o.get("auth_url"), Token: o.get("token"),
-		TenantID: o.get("tenant_id"), TenantName: o.get("tenant_name"), TrustID: o.get("trust_id")}
+func buildV2Token(o *PluginOptions) (Plugin, error) {
+	t := &V2Token{AuthURL: o.Get("auth_url"), Token: o.Get("token"),
+		TenantID: o.Get("tenant_id"), TenantName: o.Get("tenant_name"), TrustID: o.Get("trust_id")}
 	if t.Token == "" {
-		return nil, o.missing("token")
+		return nil, o.Missing("token")
 	}
 	return t, nil
 }

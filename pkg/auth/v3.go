@@ -46,7 +46,7 @@ func (p *Password) method() *PasswordMethod {
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *Password) CacheKey() map[string]string {
-	return cacheKey("v3password", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
+	return CacheKey("v3password", p.AuthURL, &p.Scope, p.NoCatalog, p.method())
 }
 
 // CacheSecret is the password (see SecretProver).
@@ -72,7 +72,7 @@ func (t *Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, err
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (t *Token) CacheKey() map[string]string {
-	return cacheKey("v3token", t.AuthURL, &t.Scope, t.NoCatalog, &TokenMethod{Token: t.Token})
+	return CacheKey("v3token", t.AuthURL, &t.Scope, t.NoCatalog, &TokenMethod{Token: t.Token})
 }
 
 // CacheSecret is the token (see SecretProver).
@@ -138,6 +138,13 @@ func (e *ScopeError) Is(target error) bool { return apierror.ErrInvalidConfig.Is
 
 // IsZero reports whether s asks for nothing (Keystone's default scope).
 func (s Scope) IsZero() bool { return s == Scope{} }
+
+// Validate reports a Scope that Keystone would refuse (two targets at once,
+// a project named without its domain) as a *ScopeError.
+func (s Scope) Validate() error {
+	_, err := s.v3()
+	return err
+}
 
 // v3 builds the request's scope, or nil for Keystone's default.
 func (s Scope) v3() (*identityv3.Auth_Scope, error) {
@@ -224,7 +231,7 @@ func (r v3Auth) issue(ctx context.Context, client Doer) (*AccessInfo, error) {
 			return nil, err
 		}
 	}
-	base, err := v3URL(ctx, client, r.authURL)
+	base, err := V3URL(ctx, client, r.authURL)
 	if err != nil {
 		return nil, err
 	}
@@ -307,8 +314,10 @@ func accessFromToken(token string, body *identityv3.Token, base string) *AccessI
 	}
 }
 
-// v3URL finds the v3 root of an auth URL.
-func v3URL(ctx context.Context, client Doer, authURL string) (string, error) {
+// V3URL finds the v3 root of an auth URL: the URL itself when it names v3,
+// else through version discovery (with the Session's discovery cache when
+// client is a Doer a Session gave).
+func V3URL(ctx context.Context, client Doer, authURL string) (string, error) {
 	if catalog.VersionOfURL(authURL) == 3 {
 		return strings.TrimSuffix(authURL, "/"), nil
 	}

@@ -39,7 +39,7 @@ func (p *OAuth1) Authenticate(ctx context.Context, client Doer) (*AccessInfo, er
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
 func (p *OAuth1) CacheKey() map[string]string {
-	return cacheKey("v3oauth1", p.AuthURL, nil, p.NoCatalog, p.method())
+	return CacheKey("v3oauth1", p.AuthURL, nil, p.NoCatalog, p.method())
 }
 
 // CacheSecret is the consumer's and the access token's secrets (see
@@ -90,5 +90,5 @@ func (m *OAuth1Method) CacheKey() map[string]string {
 // CacheSecret is the consumer's and the access token's secrets (see
 // SecretProver).
 func (m *OAuth1Method) CacheSecret() ([]byte, bool) {
-	return secretFields(m.ConsumerSecret, m.AccessSecret), true
+	return SecretFields(m.ConsumerSecret, m.AccessSecret), true
 }

@@ -124,7 +124,9 @@
 // auth_type (or the older auth_plugin; OS_AUTH_TYPE) names the plugin by
 // keystoneauth's name: password, v3password, token, v3token,
 // v3applicationcredential, v3totp, v3multifactor, admin_token (also
-// "token_endpoint"), none, ... (auth.PluginNames). Without one it is
+// "token_endpoint"), none, ... (auth.PluginNames; the federated types,
+// v3oidcpassword and the others, once the program imports package
+// github.com/keystone-go/keystone/pkg/auth/federation). Without one it is
 // password, or v3password (v2password) when a user name is given outside
 // the auth section and identity_api_version is 3 (2.x), as the CLI chooses.
 // With identity_api_version 2.x a password login drops the domains, and

@@ -53,7 +53,9 @@ func WithPrompt(fn func(ctx context.Context, option, prompt string) (string, err
 // the client the identity service's interface, region, service name and
 // endpoint override (identity_interface, identity_endpoint_override, ...).
 // No request is made: ctx is only handed to the WithPrompt function.
-// Errors name the file, the cloud and the key (*cloudconfig.Error).
+// Errors name the file, the cloud and the key (*cloudconfig.Error). A
+// cloud whose auth_type is a federated one (v3oidcpassword, ...) needs
+// package github.com/keystone-go/keystone/pkg/auth/federation imported.
 func FromCloud(ctx context.Context, name string, opts ...CloudOption) (*auth.Session, *Client, error) {
 	o := cloudOpts(opts)
 	cfg := o.config

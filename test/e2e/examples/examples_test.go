@@ -27,7 +27,7 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-var programs = []string{"quickstart", "listprojects", "appcredential", "trust", "tokencache", "federation"}
+var programs = []string{"quickstart", "listprojects", "appcredential", "trust", "tokencache", "federation", "adapter"}
 
 var (
 	buildOnce sync.Once
@@ -313,6 +313,26 @@ func TestTokenCache(t *testing.T) {
 	env2 := append(cloudsFiles(t, map[string]account{"owner": other}), "OS_CLOUD=owner")
 	third := run(t, env2, "tokencache", "-dir", cache)
 	assert.Contains(t, third, "Token for "+other.userName+" from Keystone")
+}
+
+// The adapter example calls the identity service of the catalog as it
+// would any other service; a user with one project sees exactly that one.
+func TestAdapter(t *testing.T) {
+	t.Parallel()
+	admin := e2eutil.Admin(t)
+	owner := newAccount(t, admin, true)
+	env := cloudsFiles(t, map[string]account{"owner": owner})
+
+	out := run(t, env, "adapter", "-cloud", "owner")
+	assert.Regexp(t, "^"+regexp.QuoteMeta("Service identity at "+e2eutil.AuthURL()+"\n")+
+		`Version v3\.\d+ \(stable\)\n`+
+		regexp.QuoteMeta("Projects available to the token's user:\n"+
+			"  "+owner.projectID+" "+owner.projectName+"\n")+"$", out)
+
+	// A service type the catalog does not have is an error, not a guess.
+	_, stderr, err := runErr(t, env, "adapter", "-cloud", "owner", "-service", "compute")
+	require.Error(t, err)
+	assert.Contains(t, stderr, "compute")
 }
 
 // The federation example needs an identity provider; the test Keystone

@@ -12,6 +12,7 @@ import (
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/auth/federation"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
@@ -60,8 +61,8 @@ func TestFederatedHeadersLogin(t *testing.T) {
 
 	// Unscoped: the plugin keeps the federated token; Rescope (and the
 	// projects it can reach) work from it.
-	unscoped := e2eutil.Session(t, &auth.FederatedHeaders{
-		FederatedLogin: auth.FederatedLogin{AuthURL: e2eutil.AuthURL(), IdentityProvider: f.idp, Protocol: "mapped"},
+	unscoped := e2eutil.Session(t, &federation.FederatedHeaders{
+		FederatedLogin: federation.FederatedLogin{AuthURL: e2eutil.AuthURL(), IdentityProvider: f.idp, Protocol: "mapped"},
 		Headers:        http.Header{headerRemoteID: {remoteID}, headerUser: {user}},
 	})
 	u, err := unscoped.AccessInfo(ctx)
@@ -86,8 +87,8 @@ func TestFederatedHeadersRefused(t *testing.T) {
 	remoteID := "https://idp.test/" + e2eutil.Name(t, "hdr")
 	f := setUpFederation(t, admin, remoteID, "mapped", "HTTP_X_KS_FED_USER")
 	login := func(protocol, remote string, scope auth.Scope) error {
-		_, err := e2eutil.Session(t, &auth.FederatedHeaders{
-			FederatedLogin: auth.FederatedLogin{AuthURL: e2eutil.AuthURL(), IdentityProvider: f.idp, Protocol: protocol, Scope: scope},
+		_, err := e2eutil.Session(t, &federation.FederatedHeaders{
+			FederatedLogin: federation.FederatedLogin{AuthURL: e2eutil.AuthURL(), IdentityProvider: f.idp, Protocol: protocol, Scope: scope},
 			Headers:        http.Header{headerRemoteID: {remote}, headerUser: {e2eutil.Name(t, "nobody")}},
 		}).AccessInfo(ctx)
 		return err

@@ -1,4 +1,4 @@
-// Package fedauth_test runs the federation auth plugins of pkg/auth
+// Package fedauth_test runs the federation auth plugins of pkg/auth/federation
 // against the real Keystone: the header-carried ("mapped") login and
 // Keystone to Keystone.
 package fedauth_test
@@ -145,17 +145,17 @@ func deleteShadowUser(t *testing.T, admin *identity.Client, userID string) {
 	e2eutil.DeleteLater(t, admin.DeleteUserWithResponse, userID)
 }
 
-// federation is a provider with its own domain, a group with the member
+// federatedDomain is a provider with its own domain, a group with the member
 // role on a project, and a protocol whose mapping puts every user it
 // names in the group.
-type federation struct {
+type federatedDomain struct {
 	domainID, groupID, idp string
 	project                identityv3.Project
 }
 
-func setUpFederation(t *testing.T, admin *identity.Client, remoteID, protocol, userAttribute string) federation {
+func setUpFederation(t *testing.T, admin *identity.Client, remoteID, protocol, userAttribute string) federatedDomain {
 	t.Helper()
-	f := federation{
+	f := federatedDomain{
 		domainID: createDomain(t, admin), // removed last: cleanups run in reverse
 		groupID:  createGroup(t, admin),
 		project:  e2eutil.Project(t, admin, e2eutil.Prefix("fedproj")),

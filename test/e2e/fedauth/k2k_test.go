@@ -14,6 +14,7 @@ import (
 
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/auth/federation"
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
@@ -86,7 +87,7 @@ func TestKeystoneToKeystone(t *testing.T) {
 		federated := strings.TrimSuffix(e2eutil.AuthURL(), "/") + "/OS-FEDERATION/identity_providers/" + f.idp + "/protocols/saml2/auth"
 		createSP(t, admin, spID, federated, federated)
 		client, rec := newK2KClient(t)
-		_, err := e2eutil.Session(t, &auth.Keystone2Keystone{Local: localPlugin, ServiceProvider: spID},
+		_, err := e2eutil.Session(t, &federation.Keystone2Keystone{Local: localPlugin, ServiceProvider: spID},
 			auth.WithHTTPClient(client)).AccessInfo(ctx)
 		require.Error(t, err)
 		var apiErr *apierror.Error
@@ -151,7 +152,7 @@ func TestKeystoneToKeystone(t *testing.T) {
 		// Keystone issues assertions for project-scoped tokens only.
 		unscopedLocal := *localPlugin
 		unscopedLocal.Scope = auth.Scope{Unscoped: true}
-		_, err = e2eutil.Session(t, &auth.Keystone2Keystone{Local: &unscopedLocal, ServiceProvider: spID},
+		_, err = e2eutil.Session(t, &federation.Keystone2Keystone{Local: &unscopedLocal, ServiceProvider: spID},
 			auth.WithHTTPClient(client)).AccessInfo(ctx)
 		assert.True(t, errors.Is(err, apierror.ErrForbidden), "%v", err)
 	})

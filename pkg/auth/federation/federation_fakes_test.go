@@ -1,4 +1,4 @@
-package auth_test
+package federation_test
 
 import (
 	"crypto/rand"

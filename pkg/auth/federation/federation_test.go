@@ -1,4 +1,4 @@
-package auth_test
+package federation_test
 
 import (
 	"errors"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/auth/federation"
 )
 
 func samlWorld(t *testing.T) (*fedECPIdP, *fedKeystone) {
@@ -25,8 +26,8 @@ func samlWorld(t *testing.T) (*fedECPIdP, *fedKeystone) {
 	return idp, ks
 }
 
-func samlPlugin(idp *fedECPIdP, ks *fedKeystone, scope auth.Scope) *auth.SAML2Password {
-	return &auth.SAML2Password{FederatedLogin: auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP,
+func samlPlugin(idp *fedECPIdP, ks *fedKeystone, scope auth.Scope) *federation.SAML2Password {
+	return &federation.SAML2Password{FederatedLogin: federation.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP,
 		Protocol: "saml2", Scope: scope}, IdentityProviderURL: idp.URLECP(), Username: "alice", Password: "wonderland"}
 }
 
@@ -93,7 +94,7 @@ func TestSAML2PasswordErrors(t *testing.T) {
 	// client refuses to send the assertion there and tells the SP.
 	idp.ConsumerOverride = "https://evil.example/acs"
 	_, err = fedSession(t, samlPlugin(idp, ks, auth.Scope{})).AccessInfo(ctx)
-	var se *auth.SAMLError
+	var se *federation.SAMLError
 	require.ErrorAs(t, err, &se)
 	assert.ErrorIs(t, err, apierror.ErrAuthorization)
 	assert.Contains(t, se.Reason, "https://evil.example/acs")
@@ -127,8 +128,8 @@ func adfsWorld(t *testing.T) (*fedADFS, *fedKeystone) {
 	return adfs, ks
 }
 
-func adfsPlugin(adfs *fedADFS, ks *fedKeystone, scope auth.Scope) *auth.ADFSPassword {
-	return &auth.ADFSPassword{FederatedLogin: auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP,
+func adfsPlugin(adfs *fedADFS, ks *fedKeystone, scope auth.Scope) *federation.ADFSPassword {
+	return &federation.ADFSPassword{FederatedLogin: federation.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP,
 		Protocol: "saml2", Scope: scope}, IdentityProviderURL: adfs.URLTrust(),
 		ServiceProviderEndpoint: ks.URL + "/Shibboleth.sso/ADFS", ServiceProviderEntityID: ks.EntityID,
 		Username: `EXAMPLE\alice`, Password: "wonderland"}
@@ -184,7 +185,7 @@ func TestADFSPasswordErrors(t *testing.T) {
 	p = adfsPlugin(adfs, ks, auth.Scope{})
 	p.ServiceProviderEndpoint = noCookie.URL + "/Shibboleth.sso/ADFS"
 	_, err = fedSession(t, p).AccessInfo(ctx)
-	var se *auth.SAMLError
+	var se *federation.SAMLError
 	require.ErrorAs(t, err, &se)
 	assert.Contains(t, se.Reason, "no session cookie")
 }
@@ -204,7 +205,7 @@ func k2kWorld(t *testing.T) (local, remote *fedKeystone) {
 
 func TestKeystone2Keystone(t *testing.T) {
 	local, remote := k2kWorld(t)
-	p := &auth.Keystone2Keystone{
+	p := &federation.Keystone2Keystone{
 		Local:           &auth.Password{AuthURL: local.AuthURL(), Username: "alice", UserDomainID: "default", Password: "wonderland", Scope: auth.Scope{ProjectID: "p-demo"}},
 		ServiceProvider: "remote",
 		Scope:           auth.Scope{ProjectName: "demo", ProjectDomainID: "default"},
@@ -234,7 +235,7 @@ func TestKeystone2KeystoneLocalSession(t *testing.T) {
 		Password: "wonderland", Scope: auth.Scope{ProjectID: "p-demo"}})
 	ctx := fedCtx(t)
 	for range 2 {
-		p := &auth.Keystone2Keystone{LocalSession: localSess, ServiceProvider: "remote"}
+		p := &federation.Keystone2Keystone{LocalSession: localSess, ServiceProvider: "remote"}
 		a, err := p.Authenticate(ctx, localSess.HTTPClient())
 		require.NoError(t, err)
 		assert.False(t, a.Scoped())
@@ -243,26 +244,26 @@ func TestKeystone2KeystoneLocalSession(t *testing.T) {
 	assert.Len(t, local.log.seen("/v3/auth/tokens"), 1, "the local session's token is reused")
 
 	// An unscoped local token: Keystone issues no assertion.
-	_, err := fedSession(t, &auth.Keystone2Keystone{ServiceProvider: "remote",
+	_, err := fedSession(t, &federation.Keystone2Keystone{ServiceProvider: "remote",
 		Local: &auth.Password{AuthURL: local.AuthURL(), Username: "alice", UserDomainID: "default", Password: "wonderland",
 			Scope: auth.Scope{Unscoped: true}}}).AccessInfo(ctx)
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 	// An unknown service provider.
-	_, err = fedSession(t, &auth.Keystone2Keystone{LocalSession: localSess, ServiceProvider: "nope"}).AccessInfo(ctx)
+	_, err = fedSession(t, &federation.Keystone2Keystone{LocalSession: localSess, ServiceProvider: "nope"}).AccessInfo(ctx)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 	// The remote SP does not trust the local Keystone.
 	delete(remote.Trusted, local.IdPEntityID())
-	_, err = fedSession(t, &auth.Keystone2Keystone{LocalSession: localSess, ServiceProvider: "remote"}).AccessInfo(ctx)
+	_, err = fedSession(t, &federation.Keystone2Keystone{LocalSession: localSess, ServiceProvider: "remote"}).AccessInfo(ctx)
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 	// Nothing to log in to the local Keystone with.
-	_, err = (&auth.Keystone2Keystone{ServiceProvider: "remote"}).Authenticate(ctx, http.DefaultClient)
+	_, err = (&federation.Keystone2Keystone{ServiceProvider: "remote"}).Authenticate(ctx, http.DefaultClient)
 	assert.ErrorIs(t, err, apierror.ErrMissingAuthPlugin)
 }
 
 func TestRemoteAuthURL(t *testing.T) {
 	assert.Equal(t, "https://sp.example:5000/v3",
-		auth.RemoteAuthURL("https://sp.example:5000/v3/OS-FEDERATION/identity_providers/idp/protocols/saml2/auth"))
-	assert.Equal(t, "https://sp.example/odd", auth.RemoteAuthURL("https://sp.example/odd"))
+		federation.RemoteAuthURL("https://sp.example:5000/v3/OS-FEDERATION/identity_providers/idp/protocols/saml2/auth"))
+	assert.Equal(t, "https://sp.example/odd", federation.RemoteAuthURL("https://sp.example/odd"))
 }
 
 func TestFederatedHeaders(t *testing.T) {
@@ -298,18 +299,18 @@ func TestFederatedHeaders(t *testing.T) {
 }
 
 func TestParseFederatedHeaders(t *testing.T) {
-	h, err := auth.ParseFederatedHeaders(`{"X-Ks-Fed-User": "alice", "X-Ks-Fed-Groups": ["a;b", "c"]}`)
+	h, err := federation.ParseFederatedHeaders(`{"X-Ks-Fed-User": "alice", "X-Ks-Fed-Groups": ["a;b", "c"]}`)
 	require.NoError(t, err)
 	assert.Equal(t, "alice", h.Get("X-Ks-Fed-User"))
 	assert.Equal(t, []string{"a;b", "c"}, h.Values("X-Ks-Fed-Groups"))
 
-	h, err = auth.ParseFederatedHeaders("\n  X-Ks-Fed-Idp: https://idp.test/x:y \r\n\nx-ks-fed-user:alice")
+	h, err = federation.ParseFederatedHeaders("\n  X-Ks-Fed-Idp: https://idp.test/x:y \r\n\nx-ks-fed-user:alice")
 	require.NoError(t, err)
 	assert.Equal(t, "https://idp.test/x:y", h.Get("X-Ks-Fed-Idp"))
 	assert.Equal(t, "alice", h.Get("X-Ks-Fed-User"))
 
 	for _, bad := range []string{"no colon", `{"X": 1}`, `{"Bad Name": "v"}`, `{"X": "a\nb"}`, ": value", `{"X":`} {
-		_, err := auth.ParseFederatedHeaders(bad)
+		_, err := federation.ParseFederatedHeaders(bad)
 		assert.Error(t, err, bad)
 	}
 }
@@ -337,7 +338,7 @@ func TestFederationPluginsFromOptions(t *testing.T) {
 	}
 	discovery := oidc.URL + "/.well-known/openid-configuration"
 	client := []string{"client_id", oidc.ClientID, "client_secret", oidc.ClientSecret, "discovery_endpoint", discovery}
-	_, err := (&auth.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(oidc),
+	_, err := (&federation.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(oidc),
 		Username: "alice", Password: "wonderland"}).Authenticate(ctx, http.DefaultClient)
 	require.NoError(t, err)
 	code := oidc.Code("alice", "http://localhost/cb", "", "")
@@ -371,17 +372,17 @@ func TestFederationPluginsFromOptions(t *testing.T) {
 // Cache keys say whose tokens they are and never carry a secret.
 func TestFederationCacheKeys(t *testing.T) {
 	ks := "https://keystone.example/v3"
-	login := auth.FederatedLogin{AuthURL: ks, IdentityProvider: "idp", Protocol: "openid"}
+	login := federation.FederatedLogin{AuthURL: ks, IdentityProvider: "idp", Protocol: "openid"}
 	secrets := []string{"pw-secret", "client-secret", "the-code", "the-access-token", "hdr-secret"}
 	plugins := []auth.Plugin{
-		&auth.OIDCPassword{FederatedLogin: login, OIDCClient: auth.OIDCClient{ClientID: "c", ClientSecret: "client-secret"}, Username: "alice", Password: "pw-secret"},
-		&auth.OIDCClientCredentials{FederatedLogin: login, OIDCClient: auth.OIDCClient{ClientID: "c", ClientSecret: "client-secret"}},
-		&auth.OIDCAuthorizationCode{FederatedLogin: login, OIDCClient: auth.OIDCClient{ClientID: "c", ClientSecret: "client-secret"}, Code: "the-code"},
-		&auth.OIDCAccessToken{FederatedLogin: login, AccessToken: "the-access-token"},
-		&auth.SAML2Password{FederatedLogin: login, IdentityProviderURL: "https://idp", Username: "alice", Password: "pw-secret"},
-		&auth.ADFSPassword{FederatedLogin: login, IdentityProviderURL: "https://adfs", ServiceProviderEndpoint: "https://sp", Username: "alice", Password: "pw-secret"},
-		&auth.FederatedHeaders{FederatedLogin: login, Headers: http.Header{"X-User": {"hdr-secret"}}},
-		&auth.Keystone2Keystone{Local: &auth.Password{AuthURL: ks, UserID: "u", Password: "pw-secret"}, ServiceProvider: "sp"},
+		&federation.OIDCPassword{FederatedLogin: login, OIDCClient: federation.OIDCClient{ClientID: "c", ClientSecret: "client-secret"}, Username: "alice", Password: "pw-secret"},
+		&federation.OIDCClientCredentials{FederatedLogin: login, OIDCClient: federation.OIDCClient{ClientID: "c", ClientSecret: "client-secret"}},
+		&federation.OIDCAuthorizationCode{FederatedLogin: login, OIDCClient: federation.OIDCClient{ClientID: "c", ClientSecret: "client-secret"}, Code: "the-code"},
+		&federation.OIDCAccessToken{FederatedLogin: login, AccessToken: "the-access-token"},
+		&federation.SAML2Password{FederatedLogin: login, IdentityProviderURL: "https://idp", Username: "alice", Password: "pw-secret"},
+		&federation.ADFSPassword{FederatedLogin: login, IdentityProviderURL: "https://adfs", ServiceProviderEndpoint: "https://sp", Username: "alice", Password: "pw-secret"},
+		&federation.FederatedHeaders{FederatedLogin: login, Headers: http.Header{"X-User": {"hdr-secret"}}},
+		&federation.Keystone2Keystone{Local: &auth.Password{AuthURL: ks, UserID: "u", Password: "pw-secret"}, ServiceProvider: "sp"},
 	}
 	ids := map[string]bool{}
 	for _, p := range plugins {
@@ -397,12 +398,12 @@ func TestFederationCacheKeys(t *testing.T) {
 		ids[id] = true
 	}
 	// Another user, another key.
-	a := &auth.OIDCPassword{FederatedLogin: login, OIDCClient: auth.OIDCClient{ClientID: "c"}, Username: "alice", Password: "x"}
-	b := &auth.OIDCPassword{FederatedLogin: login, OIDCClient: auth.OIDCClient{ClientID: "c"}, Username: "bob", Password: "x"}
+	a := &federation.OIDCPassword{FederatedLogin: login, OIDCClient: federation.OIDCClient{ClientID: "c"}, Username: "alice", Password: "x"}
+	b := &federation.OIDCPassword{FederatedLogin: login, OIDCClient: federation.OIDCClient{ClientID: "c"}, Username: "bob", Password: "x"}
 	assert.NotEqual(t, auth.CacheID(a), auth.CacheID(b))
 	b.Username, b.Scope = "alice", auth.Scope{ProjectID: "p"}
 	assert.NotEqual(t, auth.CacheID(a), auth.CacheID(b), "another scope, another key")
-	assert.Empty(t, auth.CacheID(&auth.OIDCDeviceAuthorization{FederatedLogin: login}), "the device flow's user is not known beforehand")
+	assert.Empty(t, auth.CacheID(&federation.OIDCDeviceAuthorization{FederatedLogin: login}), "the device flow's user is not known beforehand")
 }
 
 func TestFederationOptionErrors(t *testing.T) {

@@ -1,4 +1,4 @@
-package auth
+package federation
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // FederatedLogin is what every federated plugin needs to know about the
@@ -36,7 +37,7 @@ type FederatedLogin struct {
 	// Protocol is the protocol's id under the identity provider ("openid",
 	// "saml2", "mapped").
 	Protocol string
-	Scope    Scope
+	Scope    auth.Scope
 }
 
 // check refuses a login that cannot name its federated auth URL.
@@ -49,15 +50,15 @@ func (f *FederatedLogin) check() error {
 	case f.Protocol == "":
 		return missing("protocol")
 	}
-	if _, err := f.Scope.v3(); err != nil {
+	if err := f.Scope.Validate(); err != nil {
 		return err
 	}
 	return nil
 }
 
 // base is the v3 root of AuthURL.
-func (f *FederatedLogin) base(ctx context.Context, client Doer) (string, error) {
-	return v3URL(ctx, client, f.AuthURL)
+func (f *FederatedLogin) base(ctx context.Context, client auth.Doer) (string, error) {
+	return auth.V3URL(ctx, client, f.AuthURL)
 }
 
 // FederatedAuthURL is the federated auth URL of the identity provider and
@@ -69,11 +70,11 @@ func FederatedAuthURL(base, identityProvider, protocol string) string {
 
 // finishFederated rescopes the unscoped token of a federated login when scope asks
 // for a target, with the token method at base.
-func finishFederated(ctx context.Context, client Doer, base string, unscoped *AccessInfo, scope Scope) (*AccessInfo, error) {
+func finishFederated(ctx context.Context, client auth.Doer, base string, unscoped *auth.AccessInfo, scope auth.Scope) (*auth.AccessInfo, error) {
 	if scope.IsZero() || scope.Unscoped {
 		return unscoped, nil
 	}
-	a, err := (&Token{AuthURL: base, Token: unscoped.Token, Scope: scope}).Authenticate(ctx, client)
+	a, err := (&auth.Token{AuthURL: base, Token: unscoped.Token, Scope: scope}).Authenticate(ctx, client)
 	if err != nil {
 		return nil, fmt.Errorf("auth: rescoping the federated token: %w", err)
 	}
@@ -83,7 +84,7 @@ func finishFederated(ctx context.Context, client Doer, base string, unscoped *Ac
 // federatedToken asks Keystone's federated auth URL for an unscoped token
 // (POST), with edit adding the proof of identity to the request, and
 // rescopes it.
-func (f *FederatedLogin) federatedToken(ctx context.Context, client Doer, edit identityv3.RequestEditorFn) (*AccessInfo, error) {
+func (f *FederatedLogin) federatedToken(ctx context.Context, client auth.Doer, edit identityv3.RequestEditorFn) (*auth.AccessInfo, error) {
 	base, err := f.base(ctx, client)
 	if err != nil {
 		return nil, err
@@ -98,19 +99,18 @@ func (f *FederatedLogin) federatedToken(ctx context.Context, client Doer, edit i
 	}
 	if resp.StatusCode() >= 400 {
 		// A Doer that is not a Session's hands errors back as answers.
-		return nil, responseError(resp.HTTPResponse.Request, resp.HTTPResponse, resp.Body)
+		return nil, auth.ResponseError(resp.HTTPResponse.Request, resp.HTTPResponse, resp.Body)
 	}
-	a, err := accessFromV3(resp.HTTPResponse, resp.JSON201, base)
+	a, err := auth.AccessInfoFromBody(resp.HTTPResponse.Header.Get("X-Subject-Token"), resp.Body, base)
 	if err != nil {
 		return nil, err
 	}
-	a.raw = resp.Body
 	return finishFederated(ctx, client, base, a, f.Scope)
 }
 
 // cacheKey is the key of the tokens of a federated plugin called kind.
 func (f *FederatedLogin) cacheKey(kind string) map[string]string {
-	k := cacheKey(kind, f.AuthURL, &f.Scope, false)
+	k := auth.CacheKey(kind, f.AuthURL, &f.Scope, false)
 	put(k, "federation.identity_provider", f.IdentityProvider)
 	put(k, "federation.protocol", f.Protocol)
 	return k
@@ -136,7 +136,7 @@ func (v FederatedHeaders) MarshalJSON() ([]byte, error)  { return redact.JSON(v,
 
 // Authenticate logs in with the headers and rescopes the token if Scope
 // asks for a target.
-func (p *FederatedHeaders) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *FederatedHeaders) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (p *FederatedHeaders) Authenticate(ctx context.Context, client Doer) (*Acce
 	}
 	// The headers are the credential: logged hashed, and dropped by a
 	// redirect to another origin, like a token.
-	ctx = ContextWithSecretHeaders(ctx, slices.Collect(maps.Keys(p.Headers))...)
+	ctx = auth.ContextWithSecretHeaders(ctx, slices.Collect(maps.Keys(p.Headers))...)
 	return p.federatedToken(ctx, client, func(_ context.Context, req *http.Request) error {
 		for name, values := range p.Headers {
 			req.Header.Del(name)
@@ -182,7 +182,7 @@ func (p *FederatedHeaders) CacheSecret() ([]byte, bool) {
 		fields = append(fields, p.Headers[name]...)
 		fields = append(fields, "")
 	}
-	return secretFields(fields...), true
+	return auth.SecretFields(fields...), true
 }
 
 // ParseFederatedHeaders reads the federated_headers option: a JSON object
@@ -254,34 +254,34 @@ func checkHeader(name string, values []string) error {
 // plugin on top.
 
 var (
-	federationOptions = slices.Concat([]OptionSpec{authURLOption}, v3ScopeOptions, []OptionSpec{
+	federationOptions = slices.Concat(auth.BaseV3Options(), []auth.OptionSpec{
 		required(opt("identity-provider", "Identity Provider's name")),
 		required(opt("protocol", "Protocol for federated plugin")),
 	})
-	v3FederatedHeadersOptions = slices.Concat(federationOptions, []OptionSpec{
+	v3FederatedHeadersOptions = slices.Concat(federationOptions, []auth.OptionSpec{
 		secret(required(opt("federated-headers", `Headers that carry the federated assertion (keystone-go extension): a JSON object `+
 			`{"X-Ks-Fed-User": "alice"} or lines of "Name: value"`))),
 	})
 )
 
 // federatedLogin reads the options every federation plugin has.
-func (o *optionValues) federatedLogin() (FederatedLogin, error) {
-	s, err := o.scope()
-	return FederatedLogin{AuthURL: o.get("auth_url"), IdentityProvider: o.get("identity_provider"),
-		Protocol: o.get("protocol"), Scope: s}, err
+func federatedLogin(o *auth.PluginOptions) (FederatedLogin, error) {
+	s, err := o.Scope()
+	return FederatedLogin{AuthURL: o.Get("auth_url"), IdentityProvider: o.Get("identity_provider"),
+		Protocol: o.Get("protocol"), Scope: s}, err
 }
 
-func buildV3FederatedHeaders(o *optionValues) (Plugin, error) {
-	f, err := o.federatedLogin()
+func buildV3FederatedHeaders(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, err := federatedLogin(o)
 	if err != nil {
 		return nil, err
 	}
-	h, err := ParseFederatedHeaders(o.get("federated_headers"))
+	h, err := ParseFederatedHeaders(o.Get("federated_headers"))
 	if err != nil {
-		return nil, &InvalidOptionError{Plugin: o.plugin, Option: "federated_headers", Reason: err.Error()}
+		return nil, &auth.InvalidOptionError{Plugin: o.Plugin(), Option: "federated_headers", Reason: err.Error()}
 	}
 	if len(h) == 0 {
-		return nil, o.missing("federated_headers")
+		return nil, o.Missing("federated_headers")
 	}
 	return &FederatedHeaders{FederatedLogin: f, Headers: h}, nil
 }

@@ -1,4 +1,4 @@
-package auth_test
+package federation_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/auth/federation"
 )
 
 // Log in through an OpenID Connect provider with the user's password:
@@ -22,14 +23,14 @@ func ExampleOIDCPassword() {
 	defer keystone.Close()
 	keystone.OIDC = provider
 
-	sess := auth.New(&auth.OIDCPassword{
-		FederatedLogin: auth.FederatedLogin{
+	sess := auth.New(&federation.OIDCPassword{
+		FederatedLogin: federation.FederatedLogin{
 			AuthURL:          keystone.URL + "/v3",
 			IdentityProvider: "myidp",
 			Protocol:         "openid",
 			Scope:            auth.Scope{ProjectName: "demo", ProjectDomainID: "default"},
 		},
-		OIDCClient: auth.OIDCClient{
+		OIDCClient: federation.OIDCClient{
 			ClientID:          "keystone-cli",
 			ClientSecret:      "cli-secret",
 			DiscoveryEndpoint: provider.URL + "/.well-known/openid-configuration",
@@ -65,7 +66,7 @@ func ExampleOIDCDeviceAuthorization() {
 	if err != nil {
 		panic(err)
 	}
-	plugin.(*auth.OIDCDeviceAuthorization).Prompt = func(_ context.Context, da *oauth2.DeviceAuthResponse) error {
+	plugin.(*federation.OIDCDeviceAuthorization).Prompt = func(_ context.Context, da *oauth2.DeviceAuthResponse) error {
 		fmt.Println("enter", da.UserCode, "at the provider's verification page")
 		return nil
 	}
@@ -91,8 +92,8 @@ func ExampleSAML2Password() {
 	defer keystone.Close()
 	keystone.Trusted[idp.EntityID] = true
 
-	sess := auth.New(&auth.SAML2Password{
-		FederatedLogin: auth.FederatedLogin{
+	sess := auth.New(&federation.SAML2Password{
+		FederatedLogin: federation.FederatedLogin{
 			AuthURL:          keystone.URL + "/v3",
 			IdentityProvider: "myidp",
 			Protocol:         "saml2",
@@ -156,7 +157,7 @@ func ExampleKeystone2Keystone() {
 
 	localSess := auth.New(&auth.Password{AuthURL: local.URL + "/v3", Username: "alice", UserDomainID: "default",
 		Password: "wonderland", Scope: auth.Scope{ProjectID: "p-demo"}})
-	remoteSess := auth.New(&auth.Keystone2Keystone{
+	remoteSess := auth.New(&federation.Keystone2Keystone{
 		LocalSession:    localSess,
 		ServiceProvider: "remote",
 		Scope:           auth.Scope{ProjectName: "demo", ProjectDomainID: "default"},
@@ -176,8 +177,8 @@ func ExampleFederatedHeaders() {
 	keystone := newFedKeystone() // protocol "mapped" reads X-Ks-Fed-Idp and X-Ks-Fed-User
 	defer keystone.Close()
 
-	sess := auth.New(&auth.FederatedHeaders{
-		FederatedLogin: auth.FederatedLogin{AuthURL: keystone.URL + "/v3", IdentityProvider: "myidp", Protocol: "mapped"},
+	sess := auth.New(&federation.FederatedHeaders{
+		FederatedLogin: federation.FederatedLogin{AuthURL: keystone.URL + "/v3", IdentityProvider: "myidp", Protocol: "mapped"},
 		Headers:        http.Header{"X-Ks-Fed-Idp": {"https://idp.test/myidp"}, "X-Ks-Fed-User": {"alice"}},
 	})
 	ctx := context.Background()

@@ -1,4 +1,4 @@
-package auth
+package federation
 
 import (
 	"bytes"
@@ -13,7 +13,10 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/netfail"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // The federation plugins talk to parties other than Keystone — an OpenID
@@ -35,14 +38,14 @@ const maxFederationAnswer = 4 << 20
 // rawClient is an HTTP client that sends like client (the Doer a plugin
 // was given) but hands back every answer as it is, follows no redirect,
 // and keeps the cookies of one login in a jar of its own.
-func rawClient(client Doer) (*http.Client, error) {
+func rawClient(client auth.Doer) (*http.Client, error) {
 	var base *http.Client
 	switch c := client.(type) {
-	case unauthenticated:
-		if err := c.s.Err(); err != nil {
+	case interface{ Session() *auth.Session }:
+		if err := c.Session().Err(); err != nil {
 			return nil, err
 		}
-		base = c.s.HTTPClient()
+		base = c.Session().HTTPClient()
 	case interface{ HTTPClient() *http.Client }:
 		base = c.HTTPClient()
 	case *http.Client:
@@ -70,7 +73,7 @@ func rawClient(client Doer) (*http.Client, error) {
 // and message, which is as much of it as is left. A Doer that follows
 // redirects itself loses the cookies set by the hops in between, which
 // the SAML flows need.
-type doerTransport struct{ d Doer }
+type doerTransport struct{ d auth.Doer }
 
 func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.d.Do(req)
@@ -89,7 +92,7 @@ func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // fedUserAgent is the User-Agent of the requests rawClient sends.
-var fedUserAgent = "keystone-go/" + Version
+var fedUserAgent = "keystone-go/" + auth.Version
 
 // fedExchange is one request through a raw client: the answer's body is read
 // whole (bounded) and closed.
@@ -104,15 +107,15 @@ func fedSend(c *http.Client, req *http.Request) (*fedExchange, error) {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, &apierror.TransportError{Kind: classify(err), Method: req.Method, URL: redactURL(req), Err: unwrapURLError(err)}
+		return nil, &apierror.TransportError{Kind: netfail.Kind(err), Method: req.Method, URL: redact.URL(req.URL), Err: netfail.Cause(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxFederationAnswer+1))
 	if err != nil {
-		return nil, &apierror.TransportError{Kind: apierror.ErrIncompleteBody, Method: req.Method, URL: redactURL(req), Err: err}
+		return nil, &apierror.TransportError{Kind: apierror.ErrIncompleteBody, Method: req.Method, URL: redact.URL(req.URL), Err: err}
 	}
 	if len(body) > maxFederationAnswer {
-		return nil, &apierror.TransportError{Kind: apierror.ErrResponseTooLarge, Method: req.Method, URL: redactURL(req),
+		return nil, &apierror.TransportError{Kind: apierror.ErrResponseTooLarge, Method: req.Method, URL: redact.URL(req.URL),
 			Err: fmt.Errorf("the answer is larger than %d bytes", maxFederationAnswer)}
 	}
 	return &fedExchange{resp: resp, body: body}, nil
@@ -123,7 +126,7 @@ func (x *fedExchange) err() error {
 	if x.resp.StatusCode < 400 {
 		return nil
 	}
-	return responseError(x.resp.Request, x.resp, x.body)
+	return auth.ResponseError(x.resp.Request, x.resp, x.body)
 }
 
 // mediaType is the answer's Content-Type without parameters, lower case.
@@ -150,24 +153,23 @@ func fedRequest(ctx context.Context, method, url string, body []byte) (*http.Req
 // tokenAnswer reads the answer that ends a federated login: Keystone's
 // token (201, or 200) with X-Subject-Token. base is the v3 root of the
 // Keystone that issued it.
-func (x *fedExchange) tokenAnswer(base string) (*AccessInfo, error) {
+func (x *fedExchange) tokenAnswer(base string) (*auth.AccessInfo, error) {
 	if err := x.err(); err != nil {
 		return nil, err
 	}
 	if x.resp.StatusCode != http.StatusCreated && x.resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%w: %s %s answered %d (Content-Type %q) where a token was expected",
-			apierror.ErrInvalidResponse, x.resp.Request.Method, redactURL(x.resp.Request), x.resp.StatusCode, x.resp.Header.Get("Content-Type"))
+			apierror.ErrInvalidResponse, x.resp.Request.Method, redact.URL(x.resp.Request.URL), x.resp.StatusCode, x.resp.Header.Get("Content-Type"))
 	}
 	var env identityv3.TokenEnvelope
 	if err := json.Unmarshal(x.body, &env); err != nil {
 		return nil, &apierror.InvalidResponseError{StatusCode: x.resp.StatusCode, ContentType: x.resp.Header.Get("Content-Type"),
-			RequestID: apierror.RequestID(x.resp.Header), Method: x.resp.Request.Method, URL: redactURL(x.resp.Request), Err: err}
+			RequestID: apierror.RequestID(x.resp.Header), Method: x.resp.Request.Method, URL: redact.URL(x.resp.Request.URL), Err: err}
 	}
-	a, err := accessFromV3(x.resp, &env, base)
+	a, err := auth.AccessInfoFromBody(x.resp.Header.Get("X-Subject-Token"), x.body, base)
 	if err != nil {
 		return nil, err
 	}
-	a.raw = x.body
 	return a, nil
 }
 

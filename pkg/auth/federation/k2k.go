@@ -1,7 +1,8 @@
-package auth
+package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // Keystone2Keystone logs in to a remote Keystone (a service provider) with
@@ -27,26 +29,26 @@ type Keystone2Keystone struct {
 	// Local authenticates against the local Keystone (a Password or Token
 	// plugin, say); it is asked for a token at each remote login. Set
 	// either Local or LocalSession.
-	Local Plugin
+	Local auth.Plugin
 	// LocalSession is a Session of the local Keystone whose (cached)
 	// token vouches for the user.
-	LocalSession *Session
+	LocalSession *auth.Session
 	// ServiceProvider is the service provider's id in the local Keystone.
 	ServiceProvider string
 	// Scope is the scope on the remote Keystone; the zero Scope keeps the
 	// unscoped token.
-	Scope Scope
+	Scope auth.Scope
 }
 
 // Authenticate runs the K2K exchange.
-func (p *Keystone2Keystone) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *Keystone2Keystone) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if p.ServiceProvider == "" {
 		return nil, missing("service_provider")
 	}
-	if _, err := p.Scope.v3(); err != nil {
+	if err := p.Scope.Validate(); err != nil {
 		return nil, err
 	}
-	var local *AccessInfo
+	var local *auth.AccessInfo
 	var err error
 	switch {
 	case p.LocalSession != nil:
@@ -154,11 +156,11 @@ func RemoteAuthURL(spAuthURL string) string {
 // local plugin's key with the service provider and the remote scope; nil
 // when the local plugin has none.
 func (p *Keystone2Keystone) CacheKey() map[string]string {
-	var local Plugin = p.Local
+	var local auth.Plugin = p.Local
 	if p.LocalSession != nil {
-		local = p.LocalSession.plugin
+		local = p.LocalSession.Plugin()
 	}
-	ck, ok := local.(CacheKeyer)
+	ck, ok := local.(auth.CacheKeyer)
 	if !ok {
 		return nil
 	}
@@ -166,7 +168,7 @@ func (p *Keystone2Keystone) CacheKey() map[string]string {
 	if lk == nil {
 		return nil
 	}
-	k := cacheKey("v3k2k", "", &p.Scope, false)
+	k := auth.CacheKey("v3k2k", "", &p.Scope, false)
 	delete(k, "auth_url")
 	k["k2k.service_provider"] = p.ServiceProvider
 	for name, v := range lk {
@@ -178,74 +180,76 @@ func (p *Keystone2Keystone) CacheKey() map[string]string {
 // CacheSecret is the local plugin's (see SecretProver).
 func (p *Keystone2Keystone) CacheSecret() ([]byte, bool) {
 	if p.LocalSession != nil {
-		return secretOf(p.LocalSession.plugin)
+		return secretOf(p.LocalSession.Plugin())
 	}
 	return secretOf(p.Local)
 }
+
+// k2kLocalPlugins are the plugins v3k2k logs in to the local Keystone
+// with, and whose options it takes.
+var k2kLocalPlugins = []string{"v3password", "v3token", "v3applicationcredential"}
 
 // Options of v3k2k: the local credentials (password, token or application
 // credential, with the local scope), the service provider, and the remote
 // scope under the names python-openstackclient gives it
 // (--os-remote-project-name ...), plus the remote domain and system scope.
 
-var v3K2KOptions = slices.Concat([]OptionSpec{authURLOption}, v3ScopeOptions, userOptions,
-	[]OptionSpec{passwordOption, tokenOption}, appCredOptions, []OptionSpec{
-		required(opt("service-provider", "The service provider's id in the local Keystone")),
-		opt("remote-project-id", "Project ID to scope to on the service provider's Keystone"),
-		opt("remote-project-name", "Project name to scope to on the service provider's Keystone"),
-		opt("remote-project-domain-id", "Domain ID containing the remote project"),
-		opt("remote-project-domain-name", "Domain name containing the remote project"),
-		opt("remote-domain-id", "Domain ID to scope to on the service provider's Keystone"),
-		opt("remote-domain-name", "Domain name to scope to on the service provider's Keystone"),
-		opt("remote-system-scope", `Scope for system operations on the service provider's Keystone ("all")`),
-	})
+var v3K2KOptions = slices.Concat(optionsOf(k2kLocalPlugins...), []auth.OptionSpec{
+	required(opt("service-provider", "The service provider's id in the local Keystone")),
+	opt("remote-project-id", "Project ID to scope to on the service provider's Keystone"),
+	opt("remote-project-name", "Project name to scope to on the service provider's Keystone"),
+	opt("remote-project-domain-id", "Domain ID containing the remote project"),
+	opt("remote-project-domain-name", "Domain name containing the remote project"),
+	opt("remote-domain-id", "Domain ID to scope to on the service provider's Keystone"),
+	opt("remote-domain-name", "Domain name to scope to on the service provider's Keystone"),
+	opt("remote-system-scope", `Scope for system operations on the service provider's Keystone ("all")`),
+})
 
-func buildV3K2K(o *optionValues) (Plugin, error) {
+func buildV3K2K(o *auth.PluginOptions) (auth.Plugin, error) {
 	var given []string
 	for _, d := range []string{"password", "token", "application_credential_secret"} {
-		if o.has(d) {
+		if o.Has(d) {
 			given = append(given, d)
 		}
 	}
 	if len(given) > 1 {
-		return nil, &InvalidOptionError{Plugin: o.plugin, Option: strings.Join(given, ", "),
+		return nil, &auth.InvalidOptionError{Plugin: o.Plugin(), Option: strings.Join(given, ", "),
 			Reason: "the local Keystone is logged in to with one credential: a password, a token or an application credential"}
 	}
-	var local Plugin
-	var err error
+	kind := "v3password"
 	switch {
-	case o.has("application_credential_id", "application_credential_name", "application_credential_secret"):
-		if err := o.noScope("an application credential's token is scoped to the credential's project"); err != nil {
-			return nil, err
-		}
-		m, err := o.appCredMethod()
-		if err != nil {
-			return nil, err
-		}
-		local = &ApplicationCredential{AuthURL: o.get("auth_url"), ID: m.ID, Name: m.Name, Secret: m.Secret,
-			UserID: m.UserID, Username: m.Username, UserDomainID: m.UserDomainID, UserDomainName: m.UserDomainName}
-	case o.has("token"):
-		local, err = buildV3Token(o)
-	default:
-		local, err = buildV3Password(o)
+	case o.Has("application_credential_id", "application_credential_name", "application_credential_secret"):
+		kind = "v3applicationcredential"
+	case o.Has("token"):
+		kind = "v3token"
 	}
+	local, err := auth.NewPlugin(kind, valuesOf(o, kind))
 	if err != nil {
+		// The options were given to v3k2k: its errors name it.
+		var missing *auth.MissingOptionError
+		var invalid *auth.InvalidOptionError
+		switch {
+		case errors.As(err, &missing):
+			missing.Plugin = o.Plugin()
+		case errors.As(err, &invalid):
+			invalid.Plugin = o.Plugin()
+		}
 		return nil, err
 	}
-	remote := Scope{
-		ProjectID: o.get("remote_project_id"), ProjectName: o.get("remote_project_name"),
-		ProjectDomainID: o.get("remote_project_domain_id"), ProjectDomainName: o.get("remote_project_domain_name"),
-		DomainID: o.get("remote_domain_id"), DomainName: o.get("remote_domain_name"),
+	remote := auth.Scope{
+		ProjectID: o.Get("remote_project_id"), ProjectName: o.Get("remote_project_name"),
+		ProjectDomainID: o.Get("remote_project_domain_id"), ProjectDomainName: o.Get("remote_project_domain_name"),
+		DomainID: o.Get("remote_domain_id"), DomainName: o.Get("remote_domain_name"),
 	}
-	switch v := o.get("remote_system_scope"); strings.ToLower(v) {
+	switch v := o.Get("remote_system_scope"); strings.ToLower(v) {
 	case "":
 	case "all":
 		remote.System = true
 	default:
-		return nil, &InvalidOptionError{Plugin: o.plugin, Option: "remote_system_scope", Reason: fmt.Sprintf(`%q: Keystone knows only "all"`, v)}
+		return nil, &auth.InvalidOptionError{Plugin: o.Plugin(), Option: "remote_system_scope", Reason: fmt.Sprintf(`%q: Keystone knows only "all"`, v)}
 	}
-	if _, err := remote.v3(); err != nil {
-		return nil, &InvalidOptionError{Plugin: o.plugin, Option: "remote_*", Reason: err.Error()}
+	if err := remote.Validate(); err != nil {
+		return nil, &auth.InvalidOptionError{Plugin: o.Plugin(), Option: "remote_*", Reason: err.Error()}
 	}
-	return &Keystone2Keystone{Local: local, ServiceProvider: o.get("service_provider"), Scope: remote}, nil
+	return &Keystone2Keystone{Local: local, ServiceProvider: o.Get("service_provider"), Scope: remote}, nil
 }

@@ -1,4 +1,4 @@
-package auth
+package federation
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // ADFS 2.0 and later issue SAML assertions through WS-Trust 1.3: the
@@ -66,7 +67,7 @@ func (v ADFSPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, sec
 
 // Authenticate runs the WS-Trust exchange, signs in at the service
 // provider, fetches the token and rescopes it if Scope asks for a target.
-func (p *ADFSPassword) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *ADFSPassword) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -290,7 +291,7 @@ func adfsAssertion(body []byte) (string, error) {
 
 // Options: keystoneauth's ADFSPassword loader.
 
-var v3ADFSPasswordOptions = slices.Concat(federationOptions, []OptionSpec{
+var v3ADFSPasswordOptions = slices.Concat(federationOptions, []auth.OptionSpec{
 	required(opt("identity-provider-url", "An Identity Provider URL, where the SAML authentication request will be sent.")),
 	required(opt("service-provider-endpoint", "Service Provider's Endpoint")),
 	required(opt("service-provider-entity-id", "Service Provider's SAML Entity ID")),
@@ -298,12 +299,12 @@ var v3ADFSPasswordOptions = slices.Concat(federationOptions, []OptionSpec{
 	secret(required(opt("password", "Password"))),
 })
 
-func buildV3ADFSPassword(o *optionValues) (Plugin, error) {
-	f, err := o.federatedLogin()
+func buildV3ADFSPassword(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, err := federatedLogin(o)
 	if err != nil {
 		return nil, err
 	}
-	return &ADFSPassword{FederatedLogin: f, IdentityProviderURL: o.get("identity_provider_url"),
-		ServiceProviderEndpoint: o.get("service_provider_endpoint"), ServiceProviderEntityID: o.get("service_provider_entity_id"),
-		Username: o.get("username"), Password: o.get("password")}, nil
+	return &ADFSPassword{FederatedLogin: f, IdentityProviderURL: o.Get("identity_provider_url"),
+		ServiceProviderEndpoint: o.Get("service_provider_endpoint"), ServiceProviderEntityID: o.Get("service_provider_entity_id"),
+		Username: o.Get("username"), Password: o.Get("password")}, nil
 }

@@ -1,4 +1,4 @@
-package auth
+package federation
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/keystone-go/keystone/internal/origin"
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // The OpenID Connect plugins (keystoneauth's v3oidc*) get an OAuth 2.0
@@ -77,7 +78,10 @@ type providerMetadata struct {
 }
 
 // discover fetches the discovery document, when there is one to fetch.
-func (c *OIDCClient) discover(ctx context.Context, client Doer) (*providerMetadata, error) {
+// maxDiscoveryAnswer bounds what is read of a provider's discovery document.
+const maxDiscoveryAnswer = 1 << 20
+
+func (c *OIDCClient) discover(ctx context.Context, client auth.Doer) (*providerMetadata, error) {
 	md := &providerMetadata{}
 	if c.DiscoveryEndpoint == "" {
 		return md, nil
@@ -99,7 +103,7 @@ func (c *OIDCClient) discover(ctx context.Context, client Doer) (*providerMetada
 			return nil, fmt.Errorf("auth: fetching the OpenID Connect discovery document: %w", err)
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxOAuth2Answer))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDiscoveryAnswer))
 	if err == nil {
 		err = jsonObject(body, md)
 	}
@@ -112,7 +116,7 @@ func (c *OIDCClient) discover(ctx context.Context, client Doer) (*providerMetada
 // config is the oauth2.Config for grant: the token endpoint (given, or
 // discovered), the client and the scope. It refuses a grant the provider
 // says it does not support.
-func (c *OIDCClient) config(ctx context.Context, client Doer, grant string) (*oauth2.Config, *providerMetadata, error) {
+func (c *OIDCClient) config(ctx context.Context, client auth.Doer, grant string) (*oauth2.Config, *providerMetadata, error) {
 	if c.ClientID == "" {
 		return nil, nil, missing("client_id")
 	}
@@ -199,7 +203,7 @@ func checkLearnedEndpoint(what, discovery, endpoint string) error {
 }
 
 // oauth2Context carries the HTTP client x/oauth2 sends with.
-func oauth2Context(ctx context.Context, client Doer) (context.Context, error) {
+func oauth2Context(ctx context.Context, client auth.Doer) (context.Context, error) {
 	hc, err := rawClient(client)
 	if err != nil {
 		return nil, err
@@ -282,7 +286,7 @@ func (v OIDCPassword) Format(f fmt.State, verb rune) { redact.Format(f, verb, v,
 func (v OIDCPassword) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate runs the password grant and logs in with its token.
-func (p *OIDCPassword) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *OIDCPassword) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -330,7 +334,7 @@ func (p *OIDCPassword) Authenticate(ctx context.Context, client Doer) (*AccessIn
 }
 
 // loginWith presents the token the provider issued to Keystone.
-func (c *OIDCClient) loginWith(ctx context.Context, client Doer, f *FederatedLogin, tok *oauth2.Token) (*AccessInfo, error) {
+func (c *OIDCClient) loginWith(ctx context.Context, client auth.Doer, f *FederatedLogin, tok *oauth2.Token) (*auth.AccessInfo, error) {
 	at, err := c.present(tok)
 	if err != nil {
 		return nil, err
@@ -348,7 +352,7 @@ func (p *OIDCPassword) CacheKey() map[string]string {
 // CacheSecret is the password and the client secret (see SecretProver);
 // with a one-time password for the provider (IDPOTPKey) it is incomplete.
 func (p *OIDCPassword) CacheSecret() ([]byte, bool) {
-	return secretFields(p.Password, p.ClientSecret), p.IDPOTPKey == ""
+	return auth.SecretFields(p.Password, p.ClientSecret), p.IDPOTPKey == ""
 }
 
 // OIDCClientCredentials logs in with the OAuth 2.0 client credentials
@@ -366,7 +370,7 @@ func (v OIDCClientCredentials) Format(f fmt.State, verb rune) {
 func (v OIDCClientCredentials) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate runs the client credentials grant and logs in with its token.
-func (p *OIDCClientCredentials) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *OIDCClientCredentials) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -421,7 +425,7 @@ func (v OIDCAuthorizationCode) Format(f fmt.State, verb rune) {
 func (v OIDCAuthorizationCode) MarshalJSON() ([]byte, error) { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate exchanges the code and logs in with the token.
-func (p *OIDCAuthorizationCode) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *OIDCAuthorizationCode) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -459,7 +463,7 @@ func (p *OIDCAuthorizationCode) CacheKey() map[string]string {
 // CacheSecret is the authorization code, the PKCE verifier and the client
 // secret (see SecretProver).
 func (p *OIDCAuthorizationCode) CacheSecret() ([]byte, bool) {
-	return secretFields(p.Code, p.CodeVerifier, p.ClientSecret), true
+	return auth.SecretFields(p.Code, p.CodeVerifier, p.ClientSecret), true
 }
 
 // OIDCAccessToken logs in with an access token the application already has
@@ -478,7 +482,7 @@ func (v OIDCAccessToken) Format(f fmt.State, verb rune) { redact.Format(f, verb,
 func (v OIDCAccessToken) MarshalJSON() ([]byte, error)  { return redact.JSON(v, secretFieldNames) }
 
 // Authenticate presents the access token to Keystone.
-func (p *OIDCAccessToken) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *OIDCAccessToken) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -544,7 +548,7 @@ func (v OIDCDeviceAuthorization) MarshalJSON() ([]byte, error) {
 }
 
 // Authenticate runs the device authorization grant and logs in with its token.
-func (p *OIDCDeviceAuthorization) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *OIDCDeviceAuthorization) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -642,7 +646,7 @@ func (p *OIDCDeviceAuthorization) CacheKey() map[string]string { return nil }
 // Options: keystoneauth's _OpenIDConnectBase and each loader's own.
 
 var (
-	oidcClientOptions = []OptionSpec{
+	oidcClientOptions = []auth.OptionSpec{
 		opt("client-id", "OAuth 2.0 Client ID"),
 		secret(opt("client-secret", "OAuth 2.0 Client Secret")),
 		{Name: "openid-scope", Dest: "openid_scope", Default: DefaultOpenIDScope,
@@ -652,22 +656,22 @@ var (
 	}
 	accessTokenTypeOption = opt("access-token-type", `OAuth 2.0 Authorization Server Introspection token type, it is used to decide which type of token will be used when processing token introspection. Valid values are: "access_token" or "id_token"`)
 
-	v3OIDCClientCredentialsOptions = slices.Concat(federationOptions, oidcClientOptions, []OptionSpec{accessTokenTypeOption})
-	v3OIDCPasswordOptions          = slices.Concat(v3OIDCClientCredentialsOptions, []OptionSpec{
+	v3OIDCClientCredentialsOptions = slices.Concat(federationOptions, oidcClientOptions, []auth.OptionSpec{accessTokenTypeOption})
+	v3OIDCPasswordOptions          = slices.Concat(v3OIDCClientCredentialsOptions, []auth.OptionSpec{
 		required(opt("username", "Username")),
 		secret(required(opt("password", "Password"))),
 		opt("idp_otp_key", "A key to be used in the Identity Provider access token endpoint to pass the OTP value. E.g. totp"),
 	})
-	v3OIDCAuthCodeOptions = slices.Concat(v3OIDCClientCredentialsOptions, []OptionSpec{
+	v3OIDCAuthCodeOptions = slices.Concat(v3OIDCClientCredentialsOptions, []auth.OptionSpec{
 		opt("redirect-uri", "OpenID Connect Redirect URL"),
 		secret(required(deprecated(opt("code", "OAuth 2.0 Authorization Code"), "authorization_code"))),
 		secret(opt("code-verifier", "PKCE code verifier (RFC 7636) of the authorization request (keystone-go extension)")),
 	})
-	v3OIDCAccessTokenOptions = slices.Concat(federationOptions, []OptionSpec{
+	v3OIDCAccessTokenOptions = slices.Concat(federationOptions, []auth.OptionSpec{
 		secret(required(opt("access-token", "OAuth 2.0 Access Token"))),
 	})
 	// RFC 8628 yields access tokens only: no access_token_type.
-	v3OIDCDeviceAuthzOptions = slices.Concat(federationOptions, oidcClientOptions, []OptionSpec{
+	v3OIDCDeviceAuthzOptions = slices.Concat(federationOptions, oidcClientOptions, []auth.OptionSpec{
 		opt("device-authorization-endpoint", "OAuth 2.0 Device Authorization Endpoint. Note that if a discovery document is being passed this option will override the endpoint provided by the server in the discovery document."),
 		opt("code-challenge-method", "PKCE Challenge Method (RFC 7636)"),
 	})
@@ -676,81 +680,81 @@ var (
 // oidcClient reads the options of the OpenID Connect client and, like
 // keystoneauth, refuses a configuration without a way to the token
 // endpoint.
-func (o *optionValues) oidcClient() (OIDCClient, error) {
-	c := OIDCClient{ClientID: o.get("client_id"), ClientSecret: o.get("client_secret"), OpenIDScope: o.get("openid_scope"),
-		AccessTokenEndpoint: o.get("access_token_endpoint"), DiscoveryEndpoint: o.get("discovery_endpoint"),
-		AccessTokenType: o.get("access_token_type")}
+func oidcClient(o *auth.PluginOptions) (OIDCClient, error) {
+	c := OIDCClient{ClientID: o.Get("client_id"), ClientSecret: o.Get("client_secret"), OpenIDScope: o.Get("openid_scope"),
+		AccessTokenEndpoint: o.Get("access_token_endpoint"), DiscoveryEndpoint: o.Get("discovery_endpoint"),
+		AccessTokenType: o.Get("access_token_type")}
 	switch {
 	case c.AccessTokenEndpoint == "" && c.DiscoveryEndpoint == "":
-		return c, o.missing("access_token_endpoint or discovery_endpoint")
+		return c, o.Missing("access_token_endpoint or discovery_endpoint")
 	case c.ClientID == "":
-		return c, o.missing("client_id")
+		return c, o.Missing("client_id")
 	}
 	switch c.AccessTokenType {
 	case "", "access_token", "id_token":
 	default:
-		return c, &InvalidOptionError{Plugin: o.plugin, Option: "access_token_type", Reason: fmt.Sprintf(`%q: use "access_token" or "id_token"`, c.AccessTokenType)}
+		return c, &auth.InvalidOptionError{Plugin: o.Plugin(), Option: "access_token_type", Reason: fmt.Sprintf(`%q: use "access_token" or "id_token"`, c.AccessTokenType)}
 	}
 	return c, nil
 }
 
-func (o *optionValues) oidcLogin() (FederatedLogin, OIDCClient, error) {
-	f, err := o.federatedLogin()
+func oidcLogin(o *auth.PluginOptions) (FederatedLogin, OIDCClient, error) {
+	f, err := federatedLogin(o)
 	if err != nil {
 		return f, OIDCClient{}, err
 	}
-	c, err := o.oidcClient()
+	c, err := oidcClient(o)
 	return f, c, err
 }
 
-func buildV3OIDCPassword(o *optionValues) (Plugin, error) {
-	f, c, err := o.oidcLogin()
+func buildV3OIDCPassword(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, c, err := oidcLogin(o)
 	if err != nil {
 		return nil, err
 	}
-	return &OIDCPassword{FederatedLogin: f, OIDCClient: c, Username: o.get("username"), Password: o.get("password"),
-		IDPOTPKey: o.get("idp_otp_key")}, nil
+	return &OIDCPassword{FederatedLogin: f, OIDCClient: c, Username: o.Get("username"), Password: o.Get("password"),
+		IDPOTPKey: o.Get("idp_otp_key")}, nil
 }
 
-func buildV3OIDCClientCredentials(o *optionValues) (Plugin, error) {
-	f, c, err := o.oidcLogin()
+func buildV3OIDCClientCredentials(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, c, err := oidcLogin(o)
 	if err != nil {
 		return nil, err
 	}
 	if c.ClientSecret == "" {
-		return nil, o.missing("client_secret")
+		return nil, o.Missing("client_secret")
 	}
 	return &OIDCClientCredentials{FederatedLogin: f, OIDCClient: c}, nil
 }
 
-func buildV3OIDCAuthCode(o *optionValues) (Plugin, error) {
-	f, c, err := o.oidcLogin()
+func buildV3OIDCAuthCode(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, c, err := oidcLogin(o)
 	if err != nil {
 		return nil, err
 	}
-	return &OIDCAuthorizationCode{FederatedLogin: f, OIDCClient: c, RedirectURI: o.get("redirect_uri"), Code: o.get("code"),
-		CodeVerifier: o.get("code_verifier")}, nil
+	return &OIDCAuthorizationCode{FederatedLogin: f, OIDCClient: c, RedirectURI: o.Get("redirect_uri"), Code: o.Get("code"),
+		CodeVerifier: o.Get("code_verifier")}, nil
 }
 
-func buildV3OIDCAccessToken(o *optionValues) (Plugin, error) {
-	f, err := o.federatedLogin()
+func buildV3OIDCAccessToken(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, err := federatedLogin(o)
 	if err != nil {
 		return nil, err
 	}
-	return &OIDCAccessToken{FederatedLogin: f, AccessToken: o.get("access_token")}, nil
+	return &OIDCAccessToken{FederatedLogin: f, AccessToken: o.Get("access_token")}, nil
 }
 
-func buildV3OIDCDeviceAuthz(o *optionValues) (Plugin, error) {
-	f, c, err := o.oidcLogin()
+func buildV3OIDCDeviceAuthz(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, c, err := oidcLogin(o)
 	if err != nil {
 		return nil, err
 	}
 	p := &OIDCDeviceAuthorization{FederatedLogin: f, OIDCClient: c,
-		DeviceAuthorizationEndpoint: o.get("device_authorization_endpoint"), CodeChallengeMethod: o.get("code_challenge_method")}
+		DeviceAuthorizationEndpoint: o.Get("device_authorization_endpoint"), CodeChallengeMethod: o.Get("code_challenge_method")}
 	switch p.CodeChallengeMethod {
 	case "", "S256", "plain":
 	default:
-		return nil, &InvalidOptionError{Plugin: o.plugin, Option: "code_challenge_method",
+		return nil, &auth.InvalidOptionError{Plugin: o.Plugin(), Option: "code_challenge_method",
 			Reason: fmt.Sprintf(`%q: use "S256" or "plain"`, p.CodeChallengeMethod)}
 	}
 	return p, nil

@@ -1,15 +1,37 @@
-package auth
+package federation
 
 import (
+	"fmt"
+	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/keystone-go/keystone/internal/secrettest"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
-// The registry test builds every plugin from minimalOptions; these are the
-// rows of the federation plugins, kept beside them.
+// Short names for the rows of minimalOptions, which read as the plugins of
+// package auth's own rows do.
+type (
+	Plugin                = auth.Plugin
+	Scope                 = auth.Scope
+	Password              = auth.Password
+	Token                 = auth.Token
+	ApplicationCredential = auth.ApplicationCredential
+)
+
+// minimalOptions are, for every plugin of this package, options it builds
+// from, and what it must become.
+var minimalOptions = map[string]struct {
+	opts map[string]string
+	want Plugin
+}{}
+
 func init() {
 	type row = struct {
 		opts map[string]string
@@ -71,10 +93,10 @@ func init() {
 }
 
 func TestK2KLocalCredentials(t *testing.T) {
-	p, err := NewPlugin("v3k2k", map[string]string{"auth_url": "https://k/v3", "token": "t", "project_id": "p1", "service_provider": "sp"})
+	p, err := auth.NewPlugin("v3k2k", map[string]string{"auth_url": "https://k/v3", "token": "t", "project_id": "p1", "service_provider": "sp"})
 	require.NoError(t, err)
 	assert.Equal(t, &Token{AuthURL: "https://k/v3", Token: "t", Scope: Scope{ProjectID: "p1"}}, p.(*Keystone2Keystone).Local)
-	p, err = NewPlugin("v3k2k", map[string]string{"auth_url": "https://k/v3", "application_credential_id": "ac",
+	p, err = auth.NewPlugin("v3k2k", map[string]string{"auth_url": "https://k/v3", "application_credential_id": "ac",
 		"application_credential_secret": "s", "service_provider": "sp", "remote_system_scope": "all"})
 	require.NoError(t, err)
 	assert.Equal(t, &ApplicationCredential{AuthURL: "https://k/v3", ID: "ac", Secret: "s"}, p.(*Keystone2Keystone).Local)
@@ -169,4 +191,116 @@ func FuzzParseFederatedHeaders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The values of federated headers are the credential, and often a guessable
+// user name: the cache key names the headers, never a digest of the values.
+func TestFederatedHeadersCacheKeyHoldsNoValue(t *testing.T) {
+	p := &FederatedHeaders{FederatedLogin: FederatedLogin{AuthURL: "https://keystone.example/v3", IdentityProvider: "idp", Protocol: "mapped"},
+		Headers: http.Header{"X-Remote-User": {"alice"}, "X-Remote-Groups": {"admins"}}}
+	k := p.CacheKey()
+	assert.Equal(t, "X-Remote-Groups,X-Remote-User", k["federation.headers"])
+	for name, v := range k {
+		for _, secret := range []string{"alice", "admins", sha256Hex("alice"), sha256Hex("admins")} {
+			assert.NotContains(t, v, secret, name)
+		}
+		assert.NotContains(t, name, "sha256", "no digest of the values")
+	}
+}
+
+func TestRegistryBuildsEveryFederationPlugin(t *testing.T) {
+	names := auth.PluginNames()
+	for name, tc := range minimalOptions {
+		assert.Contains(t, names, name)
+		p, err := auth.NewPlugin(name, tc.opts)
+		require.NoError(t, err, name)
+		assert.Equal(t, tc.want, p, name)
+	}
+	assert.Len(t, minimalOptions, 9, "every plugin of the package has its row")
+}
+
+func TestRegistryFederationOptionSpecs(t *testing.T) {
+	for name := range minimalOptions {
+		specs := auth.Options(name)
+		require.NotEmpty(t, specs, name)
+		seen := map[string]bool{}
+		for _, o := range specs {
+			assert.NotEmpty(t, o.Help, "%s %s", name, o.Name)
+			assert.Equal(t, strings.ReplaceAll(o.Name, "-", "_"), o.Dest, name)
+			assert.False(t, seen[o.Dest], "%s lists %s twice", name, o.Dest)
+			seen[o.Dest] = true
+			if strings.Contains(o.Dest, "password") || strings.HasSuffix(o.Dest, "secret") || o.Dest == "token" ||
+				o.Dest == "access_token" || o.Dest == "code" || o.Dest == "federated_headers" {
+				assert.True(t, o.Secret, "%s %s is a secret", name, o.Dest)
+			}
+		}
+	}
+}
+
+// Every plugin of this package, built with a distinct value for each of its
+// secret options, prints, logs and encodes without any of them.
+func TestNoSecretInFormatting(t *testing.T) {
+	for name, row := range minimalOptions {
+		var secretDests []string
+		for _, spec := range auth.Options(name) {
+			if spec.Secret {
+				secretDests = append(secretDests, spec.Dest)
+			}
+		}
+		opts, secrets := secrettest.Markers(name, row.opts, secretDests, func(opts map[string]string) bool {
+			_, err := auth.NewPlugin(name, opts)
+			return err == nil
+		})
+		p, err := auth.NewPlugin(name, opts)
+		require.NoError(t, err, name)
+		require.NotEmpty(t, secrets, name)
+		secrettest.AssertNoSecret(t, name, p, secrets...)
+		secrettest.AssertNoSecret(t, name+" (value)", reflect.ValueOf(p).Elem().Interface(), secrets...)
+		assert.Contains(t, fmt.Sprintf("%+v", p), "***", name)
+	}
+}
+
+// What the registry cannot build: token sources and local sessions with a
+// token.
+func TestNoSecretInFormattingByHand(t *testing.T) {
+	local := auth.New(&Password{AuthURL: "https://k/v3", UserID: "u", Password: "local-pw"},
+		auth.WithAccessInfo(&auth.AccessInfo{Token: "local-token-id"}))
+	for name, tc := range map[string]struct {
+		v       any
+		secrets []string
+	}{
+		"OIDCAccessToken with a token source": {&OIDCAccessToken{FederatedLogin: FederatedLogin{AuthURL: "https://k/v3"},
+			TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "source-access-token"})},
+			[]string{"source-access-token"}},
+		"OIDCPassword": {&OIDCPassword{OIDCClient: OIDCClient{ClientID: "c", ClientSecret: "oidc-client-secret"}, Username: "u", Password: "oidc-pw"},
+			[]string{"oidc-client-secret", "oidc-pw"}},
+		"K2K with a local session": {&Keystone2Keystone{LocalSession: local, ServiceProvider: "sp"}, []string{"local-pw", "local-token-id"}},
+		"K2K with a local plugin": {&Keystone2Keystone{Local: &ApplicationCredential{ID: "ac", Secret: "k2k-secret"}, ServiceProvider: "sp"},
+			[]string{"k2k-secret"}},
+	} {
+		secrettest.AssertNoSecret(t, name, tc.v, tc.secrets...)
+	}
+}
+
+// A token cached for a federated login goes only to a plugin that proves
+// the same secret (package auth's cache tests show the cache holding to
+// it): the cache id is the same, the secret is not.
+func TestFederatedPluginsProveTheirSecret(t *testing.T) {
+	login := FederatedLogin{AuthURL: "https://k/v3", IdentityProvider: "idp", Protocol: "saml2"}
+	for name, tc := range map[string]struct{ right, wrong Plugin }{
+		"federated password": {
+			&SAML2Password{FederatedLogin: login, Username: "alice", Password: "pw"},
+			&SAML2Password{FederatedLogin: login, Username: "alice", Password: "guess"},
+		},
+		"federated headers": {
+			&FederatedHeaders{FederatedLogin: login, Headers: http.Header{"X-Remote-User": {"alice"}}},
+			&FederatedHeaders{FederatedLogin: login, Headers: http.Header{"X-Remote-User": {"mallory"}}},
+		},
+	} {
+		require.Equal(t, auth.CacheID(tc.right), auth.CacheID(tc.wrong), "%s: the same identity", name)
+		right, complete := tc.right.(auth.SecretProver).CacheSecret()
+		require.True(t, complete, name)
+		wrong, _ := tc.wrong.(auth.SecretProver).CacheSecret()
+		assert.NotEqual(t, right, wrong, name)
+	}
 }

@@ -1,4 +1,4 @@
-package auth
+package federation
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/keystone-go/keystone/internal/origin"
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
+	"github.com/keystone-go/keystone/pkg/auth"
 )
 
 // SAML 2.0 ECP (Enhanced Client or Proxy) profile: the client is the
@@ -73,7 +74,7 @@ func (e *SAMLError) Is(target error) bool { return apierror.ErrAuthorization.Is(
 
 // Authenticate runs the ECP exchange and rescopes the token if Scope asks
 // for a target.
-func (p *SAML2Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo, error) {
+func (p *SAML2Password) Authenticate(ctx context.Context, client auth.Doer) (*auth.AccessInfo, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func (l *ecpLogin) spRequest(ctx context.Context, url string) (*http.Request, er
 	return req, nil
 }
 
-func (l *ecpLogin) run(ctx context.Context) (*AccessInfo, error) {
+func (l *ecpLogin) run(ctx context.Context) (*auth.AccessInfo, error) {
 	req, err := l.spRequest(ctx, l.authURL)
 	if err != nil {
 		return nil, err
@@ -397,17 +398,17 @@ func portableCopy(e *etree.Element) *etree.Element {
 
 // Options: keystoneauth's Saml2Password loader.
 
-var v3SAMLPasswordOptions = slices.Concat(federationOptions, []OptionSpec{
+var v3SAMLPasswordOptions = slices.Concat(federationOptions, []auth.OptionSpec{
 	required(opt("identity-provider-url", "An Identity Provider URL, where the SAML2 authentication request will be sent.")),
 	required(opt("username", "Username")),
 	secret(required(opt("password", "Password"))),
 })
 
-func buildV3SAMLPassword(o *optionValues) (Plugin, error) {
-	f, err := o.federatedLogin()
+func buildV3SAMLPassword(o *auth.PluginOptions) (auth.Plugin, error) {
+	f, err := federatedLogin(o)
 	if err != nil {
 		return nil, err
 	}
-	return &SAML2Password{FederatedLogin: f, IdentityProviderURL: o.get("identity_provider_url"),
-		Username: o.get("username"), Password: o.get("password")}, nil
+	return &SAML2Password{FederatedLogin: f, IdentityProviderURL: o.Get("identity_provider_url"),
+		Username: o.Get("username"), Password: o.Get("password")}, nil
 }

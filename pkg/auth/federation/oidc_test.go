@@ -1,4 +1,4 @@
-package auth_test
+package federation_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/auth/federation"
 )
 
 // fedSession is a Session for plugin with a transport of its own, closed
@@ -42,12 +43,12 @@ func oidcWorld(t *testing.T) (*fedOIDC, *fedKeystone) {
 	return idp, ks
 }
 
-func oidcLogin(ks *fedKeystone, scope auth.Scope) auth.FederatedLogin {
-	return auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP, Protocol: "openid", Scope: scope}
+func oidcLogin(ks *fedKeystone, scope auth.Scope) federation.FederatedLogin {
+	return federation.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: ks.IDP, Protocol: "openid", Scope: scope}
 }
 
-func oidcClient(idp *fedOIDC) auth.OIDCClient {
-	return auth.OIDCClient{ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
+func oidcClient(idp *fedOIDC) federation.OIDCClient {
+	return federation.OIDCClient{ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
 		DiscoveryEndpoint: idp.URL + "/.well-known/openid-configuration"}
 }
 
@@ -65,7 +66,7 @@ func bearerSent(t *testing.T, ks *fedKeystone) string {
 
 func TestOIDCPassword(t *testing.T) {
 	idp, ks := oidcWorld(t)
-	sess := fedSession(t, &auth.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	sess := fedSession(t, &federation.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 		Username: "alice", Password: "wonderland"})
 	a, err := sess.AccessInfo(fedCtx(t))
 	require.NoError(t, err)
@@ -100,7 +101,7 @@ func TestOIDCPassword(t *testing.T) {
 
 func TestOIDCPasswordRescopes(t *testing.T) {
 	idp, ks := oidcWorld(t)
-	sess := fedSession(t, &auth.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectName: "demo", ProjectDomainID: "default"}),
+	sess := fedSession(t, &federation.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectName: "demo", ProjectDomainID: "default"}),
 		OIDCClient: oidcClient(idp), Username: "alice", Password: "wonderland"})
 	a, err := sess.AccessInfo(fedCtx(t))
 	require.NoError(t, err)
@@ -116,7 +117,7 @@ func TestOIDCPasswordRescopes(t *testing.T) {
 	assert.Contains(t, string(posts[0].Body), `"name":"demo"`)
 
 	// A project the user has no role on fails at the rescope.
-	_, err = fedSession(t, &auth.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-other"}),
+	_, err = fedSession(t, &federation.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-other"}),
 		OIDCClient: oidcClient(idp), Username: "alice", Password: "wonderland"}).AccessInfo(fedCtx(t))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, apierror.ErrUnauthorized)
@@ -126,8 +127,8 @@ func TestOIDCPasswordRescopes(t *testing.T) {
 func TestOIDCPasswordErrors(t *testing.T) {
 	idp, ks := oidcWorld(t)
 	ctx := fedCtx(t)
-	base := func() *auth.OIDCPassword {
-		return &auth.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	base := func() *federation.OIDCPassword {
+		return &federation.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 			Username: "alice", Password: "wonderland"}
 	}
 
@@ -163,11 +164,11 @@ func TestOIDCPasswordErrors(t *testing.T) {
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// Nothing leaves the process for a plugin that cannot work.
-	for name, p := range map[string]*auth.OIDCPassword{
-		"no endpoint": {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: auth.OIDCClient{ClientID: "c"}, Username: "a", Password: "b"},
-		"no protocol": {FederatedLogin: auth.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: "x"}, OIDCClient: oidcClient(idp), Username: "a", Password: "b"},
+	for name, p := range map[string]*federation.OIDCPassword{
+		"no endpoint": {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: federation.OIDCClient{ClientID: "c"}, Username: "a", Password: "b"},
+		"no protocol": {FederatedLogin: federation.FederatedLogin{AuthURL: ks.AuthURL(), IdentityProvider: "x"}, OIDCClient: oidcClient(idp), Username: "a", Password: "b"},
 		"two scopes":  {FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p", DomainID: "d"}), OIDCClient: oidcClient(idp), Username: "a", Password: "b"},
-		"token type":  {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: auth.OIDCClient{ClientID: "c", AccessTokenEndpoint: idp.URL + "/token", AccessTokenType: "jwt"}, Username: "a", Password: "b"},
+		"token type":  {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: federation.OIDCClient{ClientID: "c", AccessTokenEndpoint: idp.URL + "/token", AccessTokenType: "jwt"}, Username: "a", Password: "b"},
 		"otp no func": {FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp), Username: "a", Password: "b", IDPOTPKey: "totp"},
 	} {
 		before := len(idp.log.seen("/token")) + len(idp.log.seen("/.well-known/openid-configuration"))
@@ -182,7 +183,7 @@ func TestOIDCPasswordOTPAndIDToken(t *testing.T) {
 	idp, ks := oidcWorld(t)
 	idp.OTPKey, idp.OTP = "totp", "424242"
 	asked := 0
-	p := &auth.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	p := &federation.OIDCPassword{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 		Username: "alice", Password: "wonderland", IDPOTPKey: "totp",
 		OTP: func(context.Context) (string, error) { asked++; return "424242", nil }}
 	// The token endpoint is given, so there is no discovery; and Keystone
@@ -204,7 +205,7 @@ func TestOIDCPasswordOTPAndIDToken(t *testing.T) {
 
 func TestOIDCClientCredentials(t *testing.T) {
 	idp, ks := oidcWorld(t)
-	a, err := fedSession(t, &auth.OIDCClientCredentials{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-demo"}),
+	a, err := fedSession(t, &federation.OIDCClientCredentials{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-demo"}),
 		OIDCClient: oidcClient(idp)}).AccessInfo(fedCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, "service-account-keystone-cli", a.Username())
@@ -214,8 +215,8 @@ func TestOIDCClientCredentials(t *testing.T) {
 	assert.Equal(t, "client_credentials", g[0].Form.Get("grant_type"))
 	assert.Equal(t, "openid profile", g[0].Form.Get("scope"))
 
-	_, err = (&auth.OIDCClientCredentials{FederatedLogin: oidcLogin(ks, auth.Scope{}),
-		OIDCClient: auth.OIDCClient{ClientID: "c", AccessTokenEndpoint: idp.URL + "/token"}}).Authenticate(fedCtx(t), http.DefaultClient)
+	_, err = (&federation.OIDCClientCredentials{FederatedLogin: oidcLogin(ks, auth.Scope{}),
+		OIDCClient: federation.OIDCClient{ClientID: "c", AccessTokenEndpoint: idp.URL + "/token"}}).Authenticate(fedCtx(t), http.DefaultClient)
 	assert.ErrorIs(t, err, apierror.ErrMissingAuthOption, "the client credentials grant needs the secret")
 }
 
@@ -228,7 +229,7 @@ func TestOIDCAuthorizationCode(t *testing.T) {
 	// challenge, and the plugin sends the verifier.
 	verifier := oauth2.GenerateVerifier()
 	code := idp.Code("alice", redirect, oauth2.S256ChallengeFromVerifier(verifier), "S256")
-	p := &auth.OIDCAuthorizationCode{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	p := &federation.OIDCAuthorizationCode{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 		RedirectURI: redirect, Code: code, CodeVerifier: verifier}
 	a, err := fedSession(t, p).AccessInfo(ctx)
 	require.NoError(t, err)
@@ -267,7 +268,7 @@ func TestOIDCAccessToken(t *testing.T) {
 		Endpoint: oauth2.Endpoint{TokenURL: idp.URL + "/token", AuthStyle: oauth2.AuthStyleInHeader}}).PasswordCredentialsToken(ctx, "alice", "wonderland")
 	require.NoError(t, err)
 
-	a, err := fedSession(t, &auth.OIDCAccessToken{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-demo"}),
+	a, err := fedSession(t, &federation.OIDCAccessToken{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-demo"}),
 		AccessToken: tok.AccessToken}).AccessInfo(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "alice", a.Username())
@@ -277,7 +278,7 @@ func TestOIDCAccessToken(t *testing.T) {
 	// From a token source, asked at each login.
 	calls := 0
 	src := tokenSourceFunc(func() (*oauth2.Token, error) { calls++; return tok, nil })
-	p := &auth.OIDCAccessToken{FederatedLogin: oidcLogin(ks, auth.Scope{}), TokenSource: src}
+	p := &federation.OIDCAccessToken{FederatedLogin: oidcLogin(ks, auth.Scope{}), TokenSource: src}
 	_, err = p.Authenticate(ctx, http.DefaultClient)
 	require.NoError(t, err)
 	_, err = p.Authenticate(ctx, http.DefaultClient)
@@ -286,7 +287,7 @@ func TestOIDCAccessToken(t *testing.T) {
 	assert.Nil(t, p.CacheKey(), "who a token source stands for is not known: never cached")
 
 	// A token Keystone's relying party does not accept.
-	_, err = (&auth.OIDCAccessToken{FederatedLogin: oidcLogin(ks, auth.Scope{}), AccessToken: "forged"}).Authenticate(ctx, http.DefaultClient)
+	_, err = (&federation.OIDCAccessToken{FederatedLogin: oidcLogin(ks, auth.Scope{}), AccessToken: "forged"}).Authenticate(ctx, http.DefaultClient)
 	assert.ErrorIs(t, err, apierror.ErrUnauthorized)
 }
 
@@ -299,7 +300,7 @@ func TestOIDCDeviceAuthorization(t *testing.T) {
 	idp, ks := oidcWorld(t)
 	idp.DevicePending = 1
 	var prompted *oauth2.DeviceAuthResponse
-	p := &auth.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-demo"}), OIDCClient: oidcClient(idp),
+	p := &federation.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{ProjectID: "p-demo"}), OIDCClient: oidcClient(idp),
 		CodeChallengeMethod: "S256",
 		Prompt: func(_ context.Context, da *oauth2.DeviceAuthResponse) error {
 			prompted = da
@@ -334,8 +335,8 @@ func TestOIDCDeviceAuthorization(t *testing.T) {
 func TestOIDCDeviceAuthorizationPublicClientPlainPKCE(t *testing.T) {
 	t.Parallel()
 	idp, ks := oidcWorld(t)
-	p := &auth.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}),
-		OIDCClient: auth.OIDCClient{ClientID: "cli-public", DiscoveryEndpoint: idp.URL + "/.well-known/openid-configuration"},
+	p := &federation.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}),
+		OIDCClient: federation.OIDCClient{ClientID: "cli-public", DiscoveryEndpoint: idp.URL + "/.well-known/openid-configuration"},
 		// The endpoint given overrides the discovered one (same here).
 		DeviceAuthorizationEndpoint: idp.URL + "/device", CodeChallengeMethod: "plain",
 		Prompt: func(context.Context, *oauth2.DeviceAuthResponse) error { return nil }}
@@ -362,7 +363,7 @@ func TestOIDCDeviceAuthorizationSlowDown(t *testing.T) {
 	t.Parallel()
 	idp, ks := oidcWorld(t)
 	idp.DeviceSlowDown = true
-	p := &auth.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	p := &federation.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 		Prompt: func(context.Context, *oauth2.DeviceAuthResponse) error { return nil }}
 	a, err := fedSession(t, p).AccessInfo(fedCtx(t))
 	require.NoError(t, err)
@@ -376,7 +377,7 @@ func TestOIDCDeviceAuthorizationDenied(t *testing.T) {
 	t.Parallel()
 	idp, ks := oidcWorld(t)
 	idp.DeviceDeny = true
-	_, err := fedSession(t, &auth.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	_, err := fedSession(t, &federation.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 		Prompt: func(context.Context, *oauth2.DeviceAuthResponse) error { return nil }}).AccessInfo(fedCtx(t))
 	var re *oauth2.RetrieveError
 	require.ErrorAs(t, err, &re)
@@ -386,7 +387,7 @@ func TestOIDCDeviceAuthorizationDenied(t *testing.T) {
 	// A prompt that fails ends the login before any poll.
 	idp.DeviceDeny = false
 	boom := errors.New("no terminal")
-	_, err = fedSession(t, &auth.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
+	_, err = fedSession(t, &federation.OIDCDeviceAuthorization{FederatedLogin: oidcLogin(ks, auth.Scope{}), OIDCClient: oidcClient(idp),
 		Prompt: func(context.Context, *oauth2.DeviceAuthResponse) error { return boom }}).AccessInfo(fedCtx(t))
 	assert.ErrorIs(t, err, boom)
 }
