@@ -3,7 +3,9 @@
 // log. One set of rules serves every place a URL is shown, so that a URL
 // cannot be safe in the log and unsafe in an error. Structs that hold
 // secrets (plugins, tokens, clouds) print through Format, LogValue and JSON
-// with those fields masked.
+// with those fields masked. The headers that carry credentials are declared
+// here too, with how each is shown, and JSONBody masks a JSON body for the
+// debug log by the same rules.
 package redact
 
 import (

@@ -15,19 +15,19 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/keystone-go/keystone/internal/jsonbody"
 	"github.com/keystone-go/keystone/internal/redact"
 )
 
 // What the debug log shows, and what it never shows.
 //
-// Headers that carry credentials (secretheaders.go, and those a context
+// Headers that carry credentials (internal/redact, and those a context
 // declares) are replaced by a short hash of their value
 // ("{SHA256}1f2e3d4c5b6a7988"), as keystoneauth logs them, so that one token
 // can be followed through a log without being usable from it; so is a token
-// in a URL's path (internal/redact). In JSON and form bodies every password,
-// secret, passcode, TOTP seed (a credential's blob), signature and
-// OAuth/OIDC token is masked ("***"), every member named like a credential
-// header ("Authorization" in the headers an EC2 signature covers, say)
+// in a URL's path. In JSON and form bodies every password, secret,
+// passcode, TOTP seed (a credential's blob), signature and OAuth/OIDC token
+// is masked ("***"), every member named like a credential header ("Authorization" in the headers an EC2 signature covers, say)
 // redacted as that header is, every token id ("token": {"id": …},
 // "token": "…") hashed, and a token's catalog replaced by "<removed>".
 // Bodies are logged only when small (WithLogBodyLimit) and text; JSON that
@@ -36,27 +36,11 @@ import (
 // never is, only its length and type. On top of that, the credential
 // values of the exchange are scrubbed from anything logged.
 
-const (
-	masked  = redact.Masked
-	removed = "<removed>"
-)
+const masked = redact.Masked
 
 // hashSecret is how a token appears in the log: {SHA256} and the first 16
 // hex digits of its SHA-256.
 func hashSecret(v string) string { return redact.Hash(v) }
-
-// redactAuthorization keeps the scheme: a Bearer token is hashed like a
-// Keystone token, anything else (Basic, OAuth 1 signatures) masked whole.
-func redactAuthorization(v string) string {
-	scheme, cred, ok := strings.Cut(v, " ")
-	if !ok {
-		return masked
-	}
-	if strings.EqualFold(scheme, "Bearer") {
-		return scheme + " " + hashSecret(strings.TrimSpace(cred))
-	}
-	return scheme + " " + masked
-}
 
 func scrub(s string, secrets []string) string { return redact.Scrub(s, secrets) }
 
@@ -81,105 +65,6 @@ func headerAttrs(h http.Header, rules headerRules) slog.Attr {
 	return slog.Group("headers", attrs...)
 }
 
-// secretKey reports whether a JSON or form field holds a secret to mask.
-func secretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, part := range []string{"password", "secret", "passcode", "passphrase", "private_key", "privatekey"} {
-		if strings.Contains(k, part) {
-			return true
-		}
-	}
-	if strings.HasSuffix(k, "signature") {
-		return true // signature, oauth_signature, X-Amz-Signature
-	}
-	switch k {
-	case "blob", "access_token", "id_token", "refresh_token", "oauth_verifier",
-		"assertion", "client_assertion", "device_code":
-		return true
-	}
-	return false
-}
-
-// RedactJSON returns a JSON document with every secret masked, every token
-// id hashed and a token's catalog removed (see the package's logging
-// rules). It reports false for input that is not one JSON value.
-func RedactJSON(data []byte) ([]byte, bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	v = redactValue("", v)
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, false
-	}
-	return bytes.TrimRight(out.Bytes(), "\n"), true
-}
-
-func redactValue(parent string, v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			lk := strings.ToLower(k)
-			switch {
-			case child == nil:
-			case lk == "password" && isObject(child):
-				// The password method of a token request: its user has
-				// the password (and names worth seeing).
-				t[k] = redactValue(lk, child)
-			case secretKey(lk):
-				t[k] = masked
-			case secretJSONMembers[lk] != nil && lk != "x-subject-token" && lk != "x-auth-token":
-				// A copy of a credential header, such as the headers an
-				// EC2 or S3 signature covers.
-				if v, ok := child.(string); ok {
-					t[k] = secretJSONMembers[lk](v)
-				} else {
-					t[k] = masked
-				}
-			case lk == "token" || lk == "x-subject-token" || lk == "x-auth-token":
-				switch c := child.(type) {
-				case string:
-					t[k] = hashSecret(c)
-				case map[string]any:
-					if id, ok := c["id"].(string); ok {
-						c["id"] = hashSecret(id)
-					}
-					if _, ok := c["catalog"]; ok {
-						c["catalog"] = removed
-					}
-					t[k] = redactValue(lk, c)
-				default:
-					t[k] = redactValue(lk, c)
-				}
-			case lk == "servicecatalog" && parent == "access":
-				t[k] = removed
-			default:
-				t[k] = redactValue(lk, child)
-			}
-		}
-		return t
-	case []any:
-		for i, c := range t {
-			t[i] = redactValue(parent, c)
-		}
-		return t
-	}
-	return v
-}
-
-func isObject(v any) bool {
-	_, ok := v.(map[string]any)
-	return ok
-}
-
 // redactForm masks the secret fields of a form-encoded body (OAuth 1
 // tokens and their secrets, OAuth 2 client secrets, ...).
 func redactForm(body string) (string, bool) {
@@ -189,7 +74,7 @@ func redactForm(body string) (string, bool) {
 	}
 	for k, vs := range q {
 		lk := strings.ToLower(k)
-		if secretKey(lk) || strings.Contains(lk, "token") || lk == "code" || lk == "code_verifier" {
+		if redact.SecretKey(lk) || strings.Contains(lk, "token") || lk == "code" || lk == "code_verifier" {
 			for i := range vs {
 				vs[i] = masked
 			}
@@ -220,8 +105,8 @@ func bodyForLog(contentType string, body []byte, more bool, limit int, secrets [
 	}
 	s := string(body)
 	switch {
-	case isJSON(mt):
-		red, ok := RedactJSON(body)
+	case jsonbody.IsJSON(mt):
+		red, ok := redact.JSONBody(body)
 		if !ok {
 			return fmt.Sprintf("<not logged: %d bytes of malformed JSON>", len(body))
 		}
@@ -319,7 +204,7 @@ func (s *Session) peekBody(resp *http.Response) string {
 		// bearer credential, and no masking of XML is reliable.
 		return xmlNotLogged(mt, resp.ContentLength)
 	}
-	if !isJSON(mt) && !strings.HasPrefix(mt, "text/") && mt != "application/x-www-form-urlencoded" {
+	if !jsonbody.IsJSON(mt) && !strings.HasPrefix(mt, "text/") && mt != "application/x-www-form-urlencoded" {
 		return fmt.Sprintf("<not logged: Content-Type %q>", ct)
 	}
 	if resp.ContentLength > int64(limit) {
@@ -399,7 +284,7 @@ func bodySecrets(req *http.Request) []string {
 	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	var out []string
 	switch {
-	case isJSON(mt):
+	case jsonbody.IsJSON(mt):
 		var v any
 		if json.Unmarshal(data, &v) == nil {
 			collectSecrets("", v, &out)
@@ -407,7 +292,7 @@ func bodySecrets(req *http.Request) []string {
 	case mt == "application/x-www-form-urlencoded":
 		if q, err := url.ParseQuery(string(data)); err == nil {
 			for k, vs := range q {
-				if lk := strings.ToLower(k); secretKey(lk) || strings.Contains(lk, "token") {
+				if lk := strings.ToLower(k); redact.SecretKey(lk) || strings.Contains(lk, "token") {
 					out = append(out, vs...)
 				}
 			}
@@ -416,13 +301,13 @@ func bodySecrets(req *http.Request) []string {
 	return out
 }
 
-// collectSecrets gathers the string values RedactJSON would not show.
+// collectSecrets gathers the string values redact.JSONBody would not show.
 func collectSecrets(key string, v any, out *[]string) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, child := range t {
 			lk := strings.ToLower(k)
-			if s, ok := child.(string); ok && (secretKey(lk) || secretJSONMembers[lk] != nil || lk == "token" ||
+			if s, ok := child.(string); ok && (redact.SecretKey(lk) || redact.IsSecretJSONMember(lk) || lk == "token" ||
 				(key == "token" && lk == "id")) {
 				*out = append(*out, s)
 				// A credential's blob is JSON with the secret inside.

@@ -9,43 +9,12 @@ import (
 	"github.com/keystone-go/keystone/internal/redact"
 )
 
-// The headers that carry credentials are declared here, once, and that one
-// declaration decides both what the debug log masks and what a redirect to
-// another origin strips: a header cannot be masked and still travel, or
-// stripped and still be logged. The fixed ones are those of Keystone and of
-// every plugin (tokens, receipts, HTTP Basic and Bearer, OAuth 1.0a
-// signatures, cookies); a plugin whose credential travels in headers named
-// by its configuration (v3federatedheaders) declares them for its requests
-// with ContextWithSecretHeaders.
-
-// secretHeaders are the headers whose values are credentials, and how each
-// appears in the log. JSON members named like them are masked the same way
-// (an EC2 signature's copy of the Authorization header, say).
-var secretHeaders = map[string]func(string) string{
-	"X-Auth-Token":           redact.Hash,
-	"X-Subject-Token":        redact.Hash,
-	"X-Service-Token":        redact.Hash,
-	"Openstack-Auth-Receipt": redact.Hash,
-	// Keystone 30 asks for a fresh TOTP passcode in this header before a
-	// user with MFA rules changes a password or a credential.
-	"Openstack-Mfa-Passcode": func(string) string { return masked },
-	// The session token of temporary AWS credentials, sent beside a
-	// signature (s3tokens, ec2tokens).
-	"X-Amz-Security-Token": redact.Hash,
-	"Authorization":        redactAuthorization,
-	"Proxy-Authorization":  redactAuthorization,
-	"Cookie":               func(string) string { return masked },
-	"Set-Cookie":           func(string) string { return masked },
-}
-
-// secretJSONMembers are the lower-case names of secretHeaders, for JSON.
-var secretJSONMembers = func() map[string]func(string) string {
-	m := make(map[string]func(string) string, len(secretHeaders))
-	for name, red := range secretHeaders {
-		m[strings.ToLower(name)] = red
-	}
-	return m
-}()
+// The fixed headers that carry credentials are declared once, in
+// internal/redact, and that one declaration decides both what the debug log
+// masks and what a redirect to another origin strips. A plugin whose
+// credential travels in headers named by its configuration
+// (v3federatedheaders) declares them for its requests with
+// ContextWithSecretHeaders; headerRules joins the two.
 
 type secretHeadersKey struct{}
 
@@ -77,7 +46,7 @@ func rulesOf(ctx context.Context) headerRules {
 // redactor is how a header appears in the log, and whether it is secret.
 func (r headerRules) redactor(name string) (func(string) string, bool) {
 	name = http.CanonicalHeaderKey(name)
-	if red, ok := secretHeaders[name]; ok {
+	if red, ok := redact.SecretHeader(name); ok {
 		return red, true
 	}
 	if slices.Contains(r.declared, name) {
@@ -88,7 +57,7 @@ func (r headerRules) redactor(name string) (func(string) string, bool) {
 
 // strip removes every secret header from h.
 func (r headerRules) strip(h http.Header) {
-	for name := range secretHeaders {
+	for name := range redact.SecretHeaderNames() {
 		h.Del(name)
 	}
 	for _, name := range r.declared {

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/keystone-go/keystone/internal/jsonbody"
 	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
@@ -555,7 +556,7 @@ func (u unauthenticated) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := BufferJSON(resp); err != nil {
+	if err := jsonbody.Buffer(resp); err != nil {
 		return nil, err
 	}
 	return resp, nil

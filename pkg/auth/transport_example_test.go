@@ -222,13 +222,6 @@ func ExampleWithLogger() {
 	// msg="http response" method=POST status=201 request_id=req-42 headers.Content-Type=application/json headers.X-Openstack-Request-Id=req-42 body="{\"application_credential\":{\"id\":\"ac1\",\"secret\":\"***\"}}"
 }
 
-func ExampleRedactJSON() {
-	out, _ := auth.RedactJSON([]byte(`{"auth":{"identity":{"methods":["password","totp"],
-		"password":{"user":{"name":"alice","password":"hunter2"}},"totp":{"user":{"name":"alice","passcode":"123456"}}}}}`))
-	fmt.Println(string(out))
-	// Output: {"auth":{"identity":{"methods":["password","totp"],"password":{"user":{"name":"alice","password":"***"}},"totp":{"user":{"name":"alice","passcode":"***"}}}}}
-}
-
 func ExampleWithEndpointOverride() {
 	s := auth.New(nil, withToken,
 		auth.WithInterface("internal", "public"), auth.WithRegion("RegionTwo"),
@@ -239,24 +232,6 @@ func ExampleWithEndpointOverride() {
 	}
 	fmt.Println(ep.URL, ep.Interface, ep.Region)
 	// Output: https://cinder.internal.example/v3 internal RegionTwo
-}
-
-func ExampleBufferJSON() {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Openstack-Request-Id", "req-7")
-		fmt.Fprint(w, `{"projects":[{"id":`) // cut short by a broken proxy
-	}))
-	defer srv.Close()
-
-	resp, err := get(auth.New(nil, withToken), context.Background(), srv.URL+"/v3/projects")
-	if err != nil {
-		panic(err)
-	}
-	err = auth.BufferJSON(resp)
-	var invalid *apierror.InvalidResponseError
-	fmt.Println(errors.As(err, &invalid), invalid.RequestID)
-	// Output: true req-7
 }
 
 func ExampleWithResponseHook() {

@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/jsonbody"
+	"github.com/keystone-go/keystone/internal/redact"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -21,7 +22,7 @@ const sampleToken = `{"token":{"methods":["password"],"user":{"id":"u1","name":"
 "catalog":[{"id":"s1","type":"identity","name":"keystone","endpoints":[{"id":"e1","interface":"public","region":"RegionOne","region_id":"RegionOne","url":"http://k/v3"}]}]}}`
 
 // FuzzTokenBody decodes any token answer the way a token request does
-// (BufferJSON, then the generated TokenEnvelope decode, then accessFromV3)
+// (jsonbody.Buffer, then the generated TokenEnvelope decode, then accessFromV3)
 // and uses the result: nothing may panic, and every failure is typed.
 func FuzzTokenBody(f *testing.F) {
 	f.Add([]byte(sampleToken))
@@ -34,7 +35,7 @@ func FuzzTokenBody(f *testing.F) {
 		resp := &http.Response{StatusCode: http.StatusCreated, ContentLength: int64(len(body)),
 			Header: http.Header{"Content-Type": {"application/json"}, "X-Subject-Token": {"tok"}},
 			Body:   io.NopCloser(bytes.NewReader(body)), Request: &http.Request{Method: http.MethodPost}}
-		if err := BufferJSON(resp); err != nil {
+		if err := jsonbody.Buffer(resp); err != nil {
 			if !errors.Is(err, apierror.ErrInvalidResponse) {
 				t.Fatalf("untyped error %v", err)
 			}
@@ -64,7 +65,7 @@ func FuzzTokenBody(f *testing.F) {
 				t.Fatalf("untyped lookup error %v", err)
 			}
 		}
-		if red, ok := RedactJSON(body); ok && a.Catalog.Len() > 0 && bytes.Contains(red, []byte(`"endpoints"`)) &&
+		if red, ok := redact.JSONBody(body); ok && a.Catalog.Len() > 0 && bytes.Contains(red, []byte(`"endpoints"`)) &&
 			!bytes.Contains(bytes.ReplaceAll(body, []byte(" "), nil), []byte(`"endpoints"`)) {
 			t.Fatalf("the catalog survived redaction: %s", red)
 		}
@@ -82,7 +83,7 @@ func FuzzRedactBody(f *testing.F) {
 		for _, ct := range []string{"application/json", "text/plain", "application/x-www-form-urlencoded", "text/html"} {
 			_ = bodyForLog(ct, body, false, 1<<20, []string{"tok-abcdefgh"})
 		}
-		if red, ok := RedactJSON(body); ok && !json.Valid(red) {
+		if red, ok := redact.JSONBody(body); ok && !json.Valid(red) {
 			t.Fatalf("redacted JSON is not JSON: %s", red)
 		}
 		if len(secret) < 6 || !json.Valid(body) || bytes.Contains(body, []byte(secret)) {
@@ -94,44 +95,6 @@ func FuzzRedactBody(f *testing.F) {
 		out := bodyForLog("application/json", []byte(doc), false, 1<<20, nil)
 		if strings.Contains(out, secret) || strings.Contains(out, strings.Trim(string(quoted), `"`)) {
 			t.Fatalf("the password %q leaked: %s", secret, out)
-		}
-	})
-}
-
-// FuzzCheckJSON reads any 2xx body through CheckJSON, in one piece and a
-// byte at a time: a valid JSON object or array always reads whole, and
-// anything refused is refused with a typed error, at the end of the body.
-func FuzzCheckJSON(f *testing.F) {
-	f.Add([]byte(sampleToken))
-	f.Add([]byte(" [1,2] \n"))
-	f.Add([]byte(`<html>down</html>`))
-	f.Add([]byte(`{"projects":[`))
-	f.Add([]byte(` "x" `))
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, oneByte := range []bool{false, true} {
-			var r io.Reader = bytes.NewReader(body)
-			if oneByte {
-				r = iotest.OneByteReader(r)
-			}
-			resp := &http.Response{StatusCode: http.StatusOK, ContentLength: int64(len(body)),
-				Header: http.Header{"Content-Type": {"application/json"}},
-				Body:   io.NopCloser(r), Request: &http.Request{Method: http.MethodGet}}
-			CheckJSON(resp)
-			got, err := io.ReadAll(resp.Body)
-			if !bytes.Equal(got, body) {
-				t.Fatalf("the body changed on the way: %q became %q", body, got)
-			}
-			trimmed := bytes.Trim(body, " \t\r\n")
-			whole := json.Valid(trimmed) && len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
-			switch {
-			case err == nil && len(trimmed) > 0 && !whole && json.Valid(trimmed):
-				t.Fatalf("valid JSON that is no object or array passed: %q", body)
-			case err != nil && whole:
-				t.Fatalf("a valid JSON object or array refused: %v", err)
-			case err != nil && !errors.Is(err, apierror.ErrInvalidResponse):
-				t.Fatalf("untyped error %v", err)
-			}
 		}
 	})
 }

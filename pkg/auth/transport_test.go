@@ -19,7 +19,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -436,24 +435,4 @@ func TestResolveEndpointThroughTheSession(t *testing.T) {
 
 	_, err = mk().ResolveEndpoint(ctx, catalog.Filter{ServiceType: "identity"}, catalog.MajorVersion(2))
 	assert.True(t, errors.Is(err, apierror.ErrVersionNotAvailable), "%v", err)
-}
-
-func TestBufferJSON(t *testing.T) {
-	mk := func(status int, ct, body string) *http.Response {
-		req := httptest.NewRequest(http.MethodGet, "http://k/v3/x?token=secret", nil)
-		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {ct}, "X-Openstack-Request-Id": {"req-j"}},
-			Body: io.NopCloser(strings.NewReader(body)), Request: req, ContentLength: -1}
-	}
-	resp := mk(200, "application/json; charset=utf-8", `{"a":1}`)
-	require.NoError(t, BufferJSON(resp))
-	b, _ := io.ReadAll(resp.Body)
-	assert.Equal(t, `{"a":1}`, string(b))
-	require.NoError(t, BufferJSON(mk(200, "text/plain", `{"a":`)), "not JSON by its type: left alone")
-	require.NoError(t, BufferJSON(mk(404, "application/json", `{"a":`)), "errors are not its business")
-	require.NoError(t, BufferJSON(mk(200, "application/json", ``)), "an empty body is no body")
-	err := BufferJSON(mk(200, "application/vnd.openstack.identity-v3+json", `{"a":`))
-	var ir *apierror.InvalidResponseError
-	require.True(t, errors.As(err, &ir))
-	assert.Equal(t, "req-j", ir.RequestID)
-	assert.Equal(t, "http://k/v3/x?token=%2A%2A%2A", ir.URL)
 }

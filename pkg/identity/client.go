@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
+	"github.com/keystone-go/keystone/internal/jsonbody"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/auth"
 	"github.com/keystone-go/keystone/pkg/catalog"
@@ -187,8 +188,8 @@ func (d *endpointDoer) Do(req *http.Request) (*http.Response, error) {
 	// A malformed or broken-off answer becomes a typed error with the
 	// request id (where json.Unmarshal would give a bare syntax error) as
 	// the generated code reads it: the Session types a body that breaks
-	// off, CheckJSON one that is not JSON, without a second copy or scan.
-	auth.CheckJSON(resp)
+	// off, jsonbody.Check one that is not JSON, without a second copy or scan.
+	jsonbody.Check(resp)
 	return resp, nil
 }
 
