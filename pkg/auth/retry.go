@@ -2,15 +2,13 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/keystone-go/keystone/internal/transport"
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
 
@@ -95,85 +93,9 @@ func (p RetryPolicy) maxRetryAfter() time.Duration {
 	return DefaultMaxRetryAfter
 }
 
-// backoff is the wait before retry n (from 0): base·2ⁿ capped at the
-// maximum, of which a random part between half and all is taken, so that
-// clients that failed together do not come back together.
+// backoff is the wait before retry n (from 0), as transport.Backoff.
 func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.baseDelay()
-	for range n {
-		if d >= p.maxDelay()/2 {
-			d = p.maxDelay()
-			break
-		}
-		d *= 2
-	}
-	d = min(d, p.maxDelay())
-	half := d / 2
-	return half + rand.N(half+1)
-}
-
-func idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
-}
-
-func (p RetryPolicy) statusRetriable(req *http.Request, status int) bool {
-	return slices.Contains(p.Statuses, status) && (p.NonIdempotent || idempotent(req.Method))
-}
-
-// errorRetriable says whether a failed exchange may be tried again.
-func (p RetryPolicy) errorRetriable(req *http.Request, err error) bool {
-	if req.Context().Err() != nil {
-		return false
-	}
-	var terr *apierror.TransportError
-	if !errors.As(err, &terr) || errors.Is(err, apierror.ErrSSL) || !errors.Is(err, apierror.ErrConnection) {
-		return false
-	}
-	if neverSent(err) {
-		return true
-	}
-	return p.NonIdempotent || idempotent(req.Method)
-}
-
-// neverSent reports whether err happened while connecting, so the server
-// cannot have seen the request.
-func neverSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// retryAfter reads the answer's Retry-After, for the statuses that carry one.
-func retryAfter(resp *http.Response) (time.Duration, bool) {
-	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
-		return 0, false
-	}
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	return apierror.ParseRetryAfter(v, time.Now())
-}
-
-// fits reports whether waiting d leaves the context's deadline ahead.
-func fits(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || time.Until(deadline) > d
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return transport.Backoff(n, p.baseDelay(), p.maxDelay())
 }
 
 // sendWithRetries sends req, and again as the retry policy allows.
@@ -192,32 +114,32 @@ func (s *Session) sendWithRetries(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := s.follow(r, attempt)
 		if err != nil {
-			if connectLeft <= 0 || !replayable(req) || !p.errorRetriable(r, err) {
+			if connectLeft <= 0 || !replayable(req) || !transport.ErrorRetriable(r, err, p.NonIdempotent) {
 				return nil, err
 			}
 			d := p.backoff(retries)
-			if !fits(ctx, d) {
+			if !transport.Fits(ctx, d) {
 				return nil, err
 			}
 			s.logRetry(ctx, r, attempt, d, slog.String("error", err.Error()))
-			if werr := sleep(ctx, d); werr != nil {
+			if werr := transport.Sleep(ctx, d); werr != nil {
 				return nil, fmt.Errorf("%w (gave up waiting to retry: %w)", err, werr)
 			}
 			connectLeft--
 			retries++
 			continue
 		}
-		if statusLeft <= 0 || !replayable(req) || !p.statusRetriable(r, resp.StatusCode) {
+		if statusLeft <= 0 || !replayable(req) || !transport.StatusRetriable(r, resp.StatusCode, p.Statuses, p.NonIdempotent) {
 			return resp, nil
 		}
 		d := p.backoff(retries)
-		if ra, ok := retryAfter(resp); ok {
+		if ra, ok := transport.RetryAfter(resp); ok {
 			if ra > p.maxRetryAfter() {
 				return resp, nil
 			}
 			d = ra
 		}
-		if !fits(ctx, d) {
+		if !transport.Fits(ctx, d) {
 			return resp, nil
 		}
 		status := resp.StatusCode
@@ -226,7 +148,7 @@ func (s *Session) sendWithRetries(req *http.Request) (*http.Response, error) {
 			discard(resp)
 		}
 		s.logRetry(ctx, r, attempt, d, slog.Int("status", status), slog.String("request_id", RequestID(resp)))
-		if werr := sleep(ctx, d); werr != nil {
+		if werr := transport.Sleep(ctx, d); werr != nil {
 			if lastErr != nil {
 				return nil, fmt.Errorf("%w (gave up waiting to retry: %w)", lastErr, werr)
 			}

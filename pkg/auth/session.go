@@ -16,6 +16,7 @@ import (
 
 	"github.com/keystone-go/keystone/internal/jsonbody"
 	"github.com/keystone-go/keystone/internal/redact"
+	"github.com/keystone-go/keystone/internal/transport"
 	"github.com/keystone-go/keystone/pkg/apierror"
 	"github.com/keystone-go/keystone/pkg/catalog"
 )
@@ -37,7 +38,8 @@ const (
 // Session sends requests with a token that it obtains, keeps and renews
 // through its Plugin, and is the one place where transport concerns live:
 // endpoint resolution, retries and back-off, redirects, limits, TLS, timings,
-// typed errors and logging. It is safe for concurrent use; share one per
+// typed errors and logging (the service-agnostic mechanisms among them are
+// in internal/transport). It is safe for concurrent use; share one per
 // identity.
 type Session struct {
 	plugin        Plugin
@@ -56,8 +58,8 @@ type Session struct {
 	maxRedirects    int
 	userRedirect    func(*http.Request, []*http.Request) error
 	globalRequestID string
-	limits          limits
-	timings         *timingLog
+	limits          transport.Limits
+	timings         *transport.Record[RequestTiming]
 	hook            func(ResponseInfo)
 	tls             *TLSOptions
 	timeout         time.Duration

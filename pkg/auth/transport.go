@@ -132,7 +132,8 @@ func (s *Session) observed(ctx context.Context) bool {
 
 func (s *Session) observe(ctx context.Context, info ResponseInfo) {
 	if s.timings != nil {
-		s.timings.add(info)
+		s.timings.Add(RequestTiming{Method: info.Method, URL: info.URL, StatusCode: info.StatusCode,
+			RequestID: info.RequestID, Elapsed: info.Elapsed, At: time.Now()})
 	}
 	if s.hook != nil {
 		s.hook(info)
@@ -252,7 +253,7 @@ func (s *Session) redirectRequest(req *http.Request, target *url.URL, resp *http
 func (s *Session) exchange(req *http.Request, attempt int) (*http.Response, error) {
 	ctx := req.Context()
 	debug := s.logger.Enabled(ctx, slog.LevelDebug)
-	release, err := s.limits.acquire(ctx)
+	release, err := s.limits.Acquire(ctx)
 	if err != nil {
 		return nil, &apierror.TransportError{Kind: kindOfContext(err), Method: req.Method, URL: redactURL(req),
 			Err: fmt.Errorf("waiting for the session's request limit: %w", err)}
