@@ -29,25 +29,15 @@
 // and shared between processes through files (WithFileCache), keyed by the
 // plugin's CacheID, which never includes a secret.
 //
-// # Cached tokens and the secret
+// # What lives here, and what below
 //
-// The cache id names a user, not a proof that the caller is that user. So
-// that a service logging its own users in through the SDK cannot hand one
-// user's cached token to someone who merely names them, a cached token is
-// served only to a plugin that proves the secret it was obtained with
-// (SecretProver): the password, the application credential's secret, the
-// OAuth secrets, the token, every method's secret of a multi-factor login.
-// Each cached token carries an HMAC-SHA-256 of itself, its body and that
-// secret, keyed by a random key: the file proof.key (0600) in the cache
-// directory, or for exported state the session's state key (WithStateKey;
-// by default a random key per session, so that states move between
-// sessions only when the application gives them the same key). A mismatch
-// is a cache miss: the plugin authenticates with Keystone, which judges the
-// secret. The threat this answers is a caller of the SDK who knows a user
-// but not their secret; someone who can read the key as well as the cached
-// tokens already holds live tokens and can test guesses of the secret
-// offline, so keep the cache directory and the state key private. A plugin
-// whose secret cannot be proven again (a TOTP passcode, a client
-// certificate) gets no cached token unless the session opts in with
-// WithUnprovenCache.
+// This package is the Session, the Plugin interface, scopes, AccessInfo,
+// token state and the plugins, with every option a user sets on a Session
+// (retries, limits, TLS, timings, logging). The mechanisms behind those
+// options are internal: internal/transport (when to retry and how long to
+// wait, concurrency and rate limits, TLS configuration, the timing record;
+// it knows nothing of Keystone), internal/redact (how URLs, credential
+// headers and bodies appear in errors and the log) and internal/jsonbody (a
+// JSON answer is whole before it is decoded), the last two shared with
+// pkg/identity. None of them imports this package.
 package auth
