@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keystone-go/keystone/pkg/apierror"
@@ -206,11 +207,16 @@ func (s *Session) refreshInBackground(ctx context.Context, old *AccessInfo) {
 // serverClock estimates Keystone's clock as an offset from this machine's:
 // from the Date header of every answer when the server sends one, and
 // otherwise from the issued_at of each new token (uWSGI's HTTP socket,
-// which many Keystones answer through, sends no Date).
+// which many Keystones answer through, sends no Date). Every request reads
+// the offset, so it is an atomic; a Date header is parsed only when it
+// differs from the last one (a busy session sees the same second many
+// times, and within it the offset cannot move by dateResolution).
 type serverClock struct {
-	mu     sync.Mutex
-	offset time.Duration // Keystone's clock minus the local one
-	dated  bool          // the offset comes from a Date header
+	offset atomic.Int64 // Keystone's clock minus the local one, in nanoseconds
+	dated  atomic.Bool  // the offset comes from a Date header
+
+	mu       sync.Mutex
+	lastDate string
 }
 
 // dateResolution is what a Date header or issued_at (whole seconds, in
@@ -227,18 +233,24 @@ func roundOffset(d time.Duration) time.Duration {
 
 // observeDate takes the Date header of an answer received at local time
 // received. It replaces the estimate rather than averaging it, so that a
-// local clock that jumps is followed at the next answer.
+// local clock that jumps is followed at the next new Date.
 func (c *serverClock) observeDate(date string, received time.Time) {
 	if date == "" {
+		return
+	}
+	c.mu.Lock()
+	seen := date == c.lastDate
+	c.lastDate = date
+	c.mu.Unlock()
+	if seen {
 		return
 	}
 	t, err := http.ParseTime(date)
 	if err != nil {
 		return
 	}
-	c.mu.Lock()
-	c.offset, c.dated = roundOffset(t.Sub(received)), true
-	c.mu.Unlock()
+	c.offset.Store(int64(roundOffset(t.Sub(received))))
+	c.dated.Store(true)
 }
 
 // observeIssued takes a token Keystone issued at issued in answer to a
@@ -246,21 +258,13 @@ func (c *serverClock) observeDate(date string, received time.Time) {
 // Measuring from the request rather than the answer errs towards a later
 // Keystone clock: tokens are judged to expire early rather than late.
 func (c *serverClock) observeIssued(issued, sent time.Time) {
-	if issued.IsZero() {
+	if issued.IsZero() || c.dated.Load() {
 		return
 	}
-	c.mu.Lock()
-	if !c.dated {
-		c.offset = roundOffset(issued.Sub(sent))
-	}
-	c.mu.Unlock()
+	c.offset.Store(int64(roundOffset(issued.Sub(sent))))
 }
 
-func (c *serverClock) get() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.offset
-}
+func (c *serverClock) get() time.Duration { return time.Duration(c.offset.Load()) }
 
 // serverNow is the session's estimate of Keystone's clock now.
 func (s *Session) serverNow() time.Time { return s.now().Add(s.serverClock.get()) }
