@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/keystone-go/keystone/pkg/apierror"
 )
@@ -33,6 +34,15 @@ type Service struct {
 // concurrent use.
 type Catalog struct {
 	services []Service
+	// The lookup index is built by the first lookup, not by New: a token
+	// whose catalog is never searched (a program that only authenticates,
+	// or validates tokens) does not pay for it.
+	indexOnce sync.Once
+	ix        catalogIndex
+}
+
+// catalogIndex is what makes a lookup by type cheap.
+type catalogIndex struct {
 	// byFamily indexes services by the family of their type (its official
 	// name, aliases folded in): a lookup by type only ranks those, so a
 	// lookup stays a few dozen comparisons however large the catalog.
@@ -55,10 +65,8 @@ func typeFamily(t string) string { return normalizeServiceType(CanonicalServiceT
 // filled from its service, its interface normalized (publicURL → public) and
 // its region copied between Region and RegionID when only one is set.
 func New(services []Service) *Catalog {
-	c := &Catalog{services: make([]Service, len(services)), byFamily: map[string][]int{}}
+	c := &Catalog{services: make([]Service, len(services))}
 	for i, s := range services {
-		fam := typeFamily(s.Type)
-		c.byFamily[fam] = append(c.byFamily[fam], i)
 		eps := make([]Endpoint, len(s.Endpoints))
 		for j, ep := range s.Endpoints {
 			ep.ServiceID, ep.ServiceType, ep.ServiceName = s.ID, s.Type, s.Name
@@ -74,21 +82,32 @@ func New(services []Service) *Catalog {
 		s.Endpoints = eps
 		c.services[i] = s
 	}
-	c.types = make([]typeInfo, len(c.services))
-	for i, s := range c.services {
-		c.types[i] = newTypeInfo(s.Type)
-	}
-	c.byName = make(map[string]rankedServices, 2*len(c.byFamily))
-	for _, s := range c.services {
-		idx := c.byFamily[typeFamily(s.Type)]
-		c.byName[s.Type] = c.ranked(s.Type, idx)
-		for _, name := range serviceTypes[typeFamily(s.Type)] {
-			if _, done := c.byName[name]; !done {
-				c.byName[name] = c.ranked(name, idx)
+	return c
+}
+
+// index is the lookup index, built once.
+func (c *Catalog) index() *catalogIndex {
+	c.indexOnce.Do(func() {
+		ix := &c.ix
+		ix.byFamily = map[string][]int{}
+		ix.types = make([]typeInfo, len(c.services))
+		for i, s := range c.services {
+			fam := typeFamily(s.Type)
+			ix.byFamily[fam] = append(ix.byFamily[fam], i)
+			ix.types[i] = newTypeInfo(s.Type)
+		}
+		ix.byName = make(map[string]rankedServices, 2*len(ix.byFamily))
+		for _, s := range c.services {
+			idx := ix.byFamily[typeFamily(s.Type)]
+			ix.byName[s.Type] = c.ranked(s.Type, idx)
+			for _, name := range serviceTypes[typeFamily(s.Type)] {
+				if _, done := ix.byName[name]; !done {
+					ix.byName[name] = c.ranked(name, idx)
+				}
 			}
 		}
-	}
-	return c
+	})
+	return &c.ix
 }
 
 // rankedServices are the services a lookup by one spelling of a type ranks,
@@ -267,13 +286,7 @@ func (c *Catalog) match(f Filter, si, ei int) (typeR, ifaceR int, ok bool) {
 func (c *Catalog) serviceRank(f Filter, q *typeQuery, si int) (typeR int, ok bool) {
 	s := &c.services[si]
 	if f.ServiceType != "" {
-		var ti typeInfo
-		if c.types != nil {
-			ti = c.types[si]
-		} else {
-			ti = newTypeInfo(s.Type)
-		}
-		if typeR = q.rank(s.Type, ti); typeR < 0 {
+		if typeR = q.rank(s.Type, c.index().types[si]); typeR < 0 {
 			return 0, false
 		}
 	}
@@ -346,16 +359,17 @@ func (c *Catalog) Lookup(f Filter) (Endpoint, error) {
 		}
 	}
 	switch {
-	case f.ServiceType != "" && c.byName != nil:
+	case f.ServiceType != "":
 		// Only a service of the same family can match a type (an alias
 		// never matches another family), so only those are ranked.
-		if r, ok := c.byName[f.ServiceType]; ok {
+		ix := c.index()
+		if r, ok := ix.byName[f.ServiceType]; ok {
 			for k, si := range r.services {
 				considerRanked(si, r.ranks[k])
 			}
 			break
 		}
-		for _, si := range c.byFamily[typeFamily(f.ServiceType)] {
+		for _, si := range ix.byFamily[typeFamily(f.ServiceType)] {
 			consider(si)
 		}
 	default:
