@@ -218,13 +218,18 @@ func TestMemcachedDownFallsBackToKeystone(t *testing.T) {
 	assert.Contains(t, s.log.String(), "token cache failed")
 }
 
+// serviceCallers are a role that service_token_roles will name, a caller
+// holding it (a service), one without it, and a user.
+func serviceCallers(t *testing.T) (role identityv3.Role, svc, notSvc, user caller) {
+	t.Helper()
+	admin := e2eutil.Admin(t)
+	role = e2eutil.Role(t, admin)
+	return role, newCaller(t, admin, role.ID), newCaller(t, admin), newCaller(t, admin)
+}
+
 func TestServiceTokens(t *testing.T) {
 	t.Parallel()
-	admin := e2eutil.Admin(t)
-	serviceRole := e2eutil.Role(t, admin)
-	svc := newCaller(t, admin, serviceRole.ID)
-	notSvc := newCaller(t, admin)
-	user := newCaller(t, admin)
+	serviceRole, svc, notSvc, user := serviceCallers(t)
 
 	cfg := authtoken.DefaultConfig()
 	cfg.ServiceTokenRoles = []string{serviceRole.Name}
@@ -253,18 +258,24 @@ func TestServiceTokens(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status)
 }
 
+// appCredToken is a token of a new application credential of the caller's.
+func appCredToken(t *testing.T, c caller, body identityv3.ApplicationCredentialCreate) *auth.AccessInfo {
+	t.Helper()
+	body.Secret = new("s-" + e2eutil.Name(t, "x"))
+	ac := e2eutil.ApplicationCredential(t, c.client, c.user.ID, body)
+	sess := e2eutil.Session(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(), ID: ac.ID, Secret: *body.Secret})
+	a, err := sess.AccessInfo(e2eutil.Ctx(t))
+	require.NoError(t, err)
+	return a
+}
+
 // expiredToken is a token that has expired, got honestly from the shared
 // Keystone: Keystone caps a token's expiry at its application credential's
 // (provider.py: issue_token), so a credential that expires in a few
 // seconds gives a token that does.
 func expiredToken(t *testing.T, c caller) string {
 	t.Helper()
-	secret := "s-" + e2eutil.Name(t, "x")
-	ac := e2eutil.ApplicationCredential(t, c.client, c.user.ID, identityv3.ApplicationCredentialCreate{
-		Secret: &secret, ExpiresAt: new(timestamp.New(time.Now().Add(3 * time.Second)))})
-	sess := e2eutil.Session(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(), ID: ac.ID, Secret: secret})
-	a, err := sess.AccessInfo(e2eutil.Ctx(t))
-	require.NoError(t, err)
+	a := appCredToken(t, c, identityv3.ApplicationCredentialCreate{ExpiresAt: new(timestamp.New(time.Now().Add(3 * time.Second)))})
 	require.True(t, a.ExpiresAt.Before(time.Now().Add(10*time.Second)), "expires %v", a.ExpiresAt)
 	for time.Now().Before(a.ExpiresAt.Add(time.Second)) {
 		time.Sleep(200 * time.Millisecond)
@@ -274,11 +285,7 @@ func expiredToken(t *testing.T, c caller) string {
 
 func TestExpiredTokenWithAllowExpired(t *testing.T) {
 	t.Parallel()
-	admin := e2eutil.Admin(t)
-	serviceRole := e2eutil.Role(t, admin)
-	svc := newCaller(t, admin, serviceRole.ID)
-	notSvc := newCaller(t, admin)
-	user := newCaller(t, admin)
+	serviceRole, svc, notSvc, user := serviceCallers(t)
 	expired := expiredToken(t, user)
 
 	cfg := authtoken.DefaultConfig()
@@ -299,14 +306,9 @@ func TestAccessRules(t *testing.T) {
 	t.Parallel()
 	admin := e2eutil.Admin(t)
 	c := newCaller(t, admin)
-	secret := "s-" + e2eutil.Name(t, "x")
 	method := identityv3.AccessRuleMethod("GET")
-	ac := e2eutil.ApplicationCredential(t, c.client, c.user.ID, identityv3.ApplicationCredentialCreate{
-		Secret: &secret, AccessRules: []identityv3.AccessRuleCreate{
-			{Service: new("identity"), Method: &method, Path: new("/v3/users/*")}}})
-	sess := e2eutil.Session(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(), ID: ac.ID, Secret: secret})
-	a, err := sess.AccessInfo(e2eutil.Ctx(t))
-	require.NoError(t, err)
+	a := appCredToken(t, c, identityv3.ApplicationCredentialCreate{AccessRules: []identityv3.AccessRuleCreate{
+		{Service: new("identity"), Method: &method, Path: new("/v3/users/*")}}})
 
 	cfg := authtoken.DefaultConfig()
 	cfg.ServiceType = "identity"

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,33 +47,14 @@ type service struct {
 	*httptest.Server
 	v       *authtoken.Validator
 	counter *counting
-	log     *syncBuffer // the Validator's log, at debug level
-}
-
-// syncBuffer is a log the service's goroutines write to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log     *e2eutil.LogBuffer // the Validator's log, at debug level
 }
 
 func newService(t *testing.T, cfg authtoken.Config, opts ...authtoken.Option) *service {
 	t.Helper()
 	counter := &counting{next: e2eutil.Transport(t)}
 	sess := e2eutil.Session(t, e2eutil.AdminPlugin(), auth.WithHTTPClient(&http.Client{Transport: counter, Timeout: time.Minute}))
-	log := &syncBuffer{}
-	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, log := e2eutil.DebugLogger()
 	opts = append([]authtoken.Option{authtoken.WithLogger(logger)}, opts...)
 	v, err := authtoken.New(sess, cfg, opts...)
 	require.NoError(t, err)

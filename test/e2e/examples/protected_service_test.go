@@ -94,4 +94,3 @@ func TestProtectedService(t *testing.T) {
 		})
 	}
 }
-
