@@ -1,6 +1,7 @@
 package authtoken
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +36,21 @@ func TestPathMatches(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, PathMatches(tc.path, tc.pattern), "%s ~ %s", tc.path, tc.pattern)
 	}
+}
+
+// Any pattern compiles (no panic), a pattern without "*", "{" or "}"
+// matches exactly itself, and "**" matches every path.
+func FuzzPathMatches(f *testing.F) {
+	for _, s := range []string{"/v2/*", "/v2/**", "/v2/servers/{id}/action", "/v2.1/(x)[y]$^", "{", "}*{", "***"} {
+		f.Add("/v2/servers/abc", s)
+	}
+	f.Fuzz(func(t *testing.T, path, pattern string) {
+		got := PathMatches(path, pattern)
+		if !strings.ContainsAny(pattern, "*{}") && got != (path == pattern) {
+			t.Fatalf("literal %q ~ %q: %v", path, pattern, got)
+		}
+		if !PathMatches(path, "**") {
+			t.Fatalf("** does not match %q", path)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package authtoken
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,4 +75,32 @@ func TestParseSecurityStrategy(t *testing.T) {
 	}
 	_, err := ParseSecurityStrategy("AES")
 	require.Error(t, err)
+}
+
+// Whatever a cache holds under a token's key, unprotect returns the data
+// that was protected or errTampered: never a panic, never other data.
+func FuzzUnprotect(f *testing.F) {
+	f.Add([]byte(`{"a":1}`), []byte("garbage"), uint8(0))
+	f.Add([]byte(""), []byte(""), uint8(1))
+	f.Fuzz(func(t *testing.T, data, stored []byte, flip uint8) {
+		for _, s := range []SecurityStrategy{StrategyMAC, StrategyEncrypt} {
+			p := protector{strategy: s, secret: []byte("k")}
+			_, keys := p.key("p/", "tok")
+			if _, err := p.unprotect(keys, stored); err == nil && len(stored) < macLen {
+				t.Fatalf("%s: accepted %q", s, stored)
+			}
+			v, err := p.protect(keys, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := p.unprotect(keys, v)
+			if err != nil || !bytes.Equal(back, data) {
+				t.Fatalf("%s: round trip: %v", s, err)
+			}
+			v[int(flip)%len(v)] ^= 0x01
+			if back, err := p.unprotect(keys, v); err == nil && !bytes.Equal(back, data) {
+				t.Fatalf("%s: a changed value opened as other data", s)
+			}
+		}
+	})
 }
