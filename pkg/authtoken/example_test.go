@@ -1,12 +1,16 @@
 package authtoken_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/keystone-go/keystone/pkg/auth"
 	"github.com/keystone-go/keystone/pkg/authtoken"
@@ -82,4 +86,66 @@ func exampleKeystone() *httptest.Server {
 			"project":{"id":"p1","name":"demo","domain":{"id":"default","name":"Default"}},
 			"roles":[{"id":"r1","name":"member"}]}}`)
 	}))
+}
+
+// Validating a token directly, without the middleware: the error says
+// whether to answer 401 or 503.
+func ExampleValidator_Validate() {
+	keystone := exampleKeystone()
+	defer keystone.Close()
+	sess := auth.New(&auth.TokenEndpoint{Endpoint: keystone.URL + "/v3", Token: "service-token"})
+	v, err := authtoken.New(sess, authtoken.DefaultConfig(), authtoken.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := v.Validate(ctx, "user-token")
+	fmt.Println(a.UserID(), a.ProjectID(), err)
+	_, err = v.Validate(ctx, "forged")
+	fmt.Println(errors.Is(err, authtoken.ErrInvalidToken), errors.Is(err, authtoken.ErrUnavailable))
+	// Output:
+	// u1 p1 <nil>
+	// true false
+}
+
+// Access-rule paths as keystonemiddleware matches them.
+func ExamplePathMatches() {
+	fmt.Println(authtoken.PathMatches("/v2.1/servers/abc", "/v2.1/servers/*"))
+	fmt.Println(authtoken.PathMatches("/v2.1/servers/abc/action", "/v2.1/servers/*"))
+	fmt.Println(authtoken.PathMatches("/v2.1/servers/abc/action", "/v2.1/servers/**"))
+	fmt.Println(authtoken.PathMatches("/v2.1/servers/abc/action", "/v2.1/servers/{server_id}/action"))
+	// Output:
+	// true
+	// false
+	// true
+	// true
+}
+
+// A cache shared by the processes of a service; Config.MemcachedServers
+// makes New use one, WithCache a cache of the caller's.
+func ExampleNewMemcacheCache() {
+	cache, err := authtoken.NewMemcacheCache(authtoken.MemcacheOptions{
+		Servers:          []string{"10.0.0.5:11211", "10.0.0.6:11211"},
+		SecurityStrategy: authtoken.StrategyEncrypt,
+		SecretKey:        "change me",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The key of a token's entry is derived from it, never the token.
+	fmt.Println(strings.HasPrefix(cache.Key("a-token"), "keystone-go/authtoken/"), strings.Contains(cache.Key("a-token"), "a-token"))
+	// Output:
+	// true false
+}
+
+// The in-process cache, bounded; New makes one of TokenCacheSize entries
+// unless MemcachedServers is set.
+func ExampleNewMemoryCache() {
+	cache := authtoken.NewMemoryCache(1000)
+	_ = cache.Set(context.Background(), "a-token", authtoken.Entry{Invalid: true,
+		ValidatedAt: time.Now(), Until: time.Now().Add(10 * time.Second)})
+	e, ok, _ := cache.Get(context.Background(), "a-token")
+	fmt.Println(ok, e.Invalid, cache.Len())
+	// Output:
+	// true true 1
 }
