@@ -36,7 +36,7 @@ type fakeToken struct {
 	expired bool
 }
 
-func newFakeKeystone(t *testing.T) *fakeKeystone {
+func newFakeKeystone(t testing.TB) *fakeKeystone {
 	k := &fakeKeystone{tokens: map[string]fakeToken{}}
 	k.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if k.down.Load() { // a Keystone gone away: the connection drops
@@ -120,7 +120,7 @@ func (k *fakeKeystone) session() *auth.Session {
 	return auth.New(&auth.TokenEndpoint{Endpoint: k.srv.URL + "/v3", Token: "service-token"})
 }
 
-func newValidator(t *testing.T, k *fakeKeystone, cfg authtoken.Config, opts ...authtoken.Option) *authtoken.Validator {
+func newValidator(t testing.TB, k *fakeKeystone, cfg authtoken.Config, opts ...authtoken.Option) *authtoken.Validator {
 	t.Helper()
 	v, err := authtoken.New(k.session(), cfg, append([]authtoken.Option{authtoken.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	require.NoError(t, err)
