@@ -38,7 +38,8 @@ for r in "${releases[@]}"; do
 done
 
 # The shared token cache the authtoken suite tests against (MEMCACHED_SERVERS).
-eval "$(bash hack/memcached-up.sh)" || die "memcached did not start"
+memcached_env=$(bash hack/memcached-up.sh) || die "memcached did not start"
+eval "$memcached_env"
 export MEMCACHED_SERVERS
 
 # summarize LOG: "PACKAGES PASSED FAILED" of the e2e packages in a `go test -v` log. go test
