@@ -81,6 +81,9 @@ type Config struct {
 	MemcachePoolSocketTimeout time.Duration
 	// MemcachePoolMaxsize is memcache_pool_maxsize (10).
 	MemcachePoolMaxsize int
+	// MemcachePoolDeadRetry is memcache_pool_dead_retry (300 s): how long a
+	// memcached server that failed is skipped.
+	MemcachePoolDeadRetry time.Duration
 
 	// HTTPConnectTimeout is http_connect_timeout: the longest one
 	// validation may take (30 s when zero). Requests waiting for it give
@@ -175,7 +178,7 @@ func ConfigFromOptions(opts map[string]string) (Config, error) {
 				bad(fmt.Errorf("%q is not supported (permissive or disabled)", v))
 			}
 		case "token_cache_time", "negative_cache_time", "revalidate_interval",
-			"http_connect_timeout", "memcache_pool_socket_timeout":
+			"http_connect_timeout", "memcache_pool_socket_timeout", "memcache_pool_dead_retry":
 			n, err := strconv.Atoi(v)
 			if err != nil {
 				bad(fmt.Errorf("want whole seconds: %w", err))
@@ -194,6 +197,8 @@ func ConfigFromOptions(opts map[string]string) (Config, error) {
 				c.RevalidateInterval = d
 			case "http_connect_timeout":
 				c.HTTPConnectTimeout = d
+			case "memcache_pool_dead_retry":
+				c.MemcachePoolDeadRetry = d
 			default:
 				c.MemcachePoolSocketTimeout = d
 			}

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -25,10 +28,19 @@ const memcacheKeyPrefix = "keystone-go/authtoken/"
 // protected as memcache_security_strategy says; a value that fails its
 // check is treated as absent.
 type MemcacheCache struct {
-	client *memcache.Client
-	prot   protector
-	now    func() time.Time
+	client    *memcache.Client
+	servers   *memcache.ServerList
+	prot      protector
+	now       func() time.Time
+	deadRetry time.Duration
+	mu        sync.Mutex
+	deadUntil map[string]time.Time // server address → when to try it again
 }
+
+// errServerDown is a lookup skipped because its server failed within
+// memcache_pool_dead_retry: without it every request would wait for the
+// socket timeout of a server that is gone.
+var errServerDown = errors.New("memcached server marked down (memcache_pool_dead_retry)")
 
 // MemcacheOptions are the memcache_* settings.
 type MemcacheOptions struct {
@@ -42,6 +54,9 @@ type MemcacheOptions struct {
 	SocketTimeout time.Duration
 	// MaxIdleConns is memcache_pool_maxsize (10 by default).
 	MaxIdleConns int
+	// DeadRetry is memcache_pool_dead_retry: how long a server that failed
+	// is left alone (its keys go to Keystone meanwhile); 300 s by default.
+	DeadRetry time.Duration
 }
 
 // NewMemcacheCache connects lazily to the servers.
@@ -59,7 +74,11 @@ func NewMemcacheCache(o MemcacheOptions) (*MemcacheCache, error) {
 		return nil, fmt.Errorf("%w: memcache_secret_key must be set when memcache_security_strategy is %s",
 			apierror.ErrInvalidConfig, o.SecurityStrategy)
 	}
-	c := memcache.New(o.Servers...)
+	servers := &memcache.ServerList{}
+	if err := servers.SetServers(o.Servers...); err != nil {
+		return nil, fmt.Errorf("%w: memcached_servers: %w", apierror.ErrInvalidConfig, err)
+	}
+	c := memcache.NewFromSelector(servers)
 	c.Timeout = 3 * time.Second
 	if o.SocketTimeout > 0 {
 		c.Timeout = o.SocketTimeout
@@ -68,7 +87,41 @@ func NewMemcacheCache(o MemcacheOptions) (*MemcacheCache, error) {
 	if o.MaxIdleConns > 0 {
 		c.MaxIdleConns = o.MaxIdleConns
 	}
-	return &MemcacheCache{client: c, prot: protector{strategy: o.SecurityStrategy, secret: []byte(o.SecretKey)}, now: time.Now}, nil
+	deadRetry := 300 * time.Second
+	if o.DeadRetry > 0 {
+		deadRetry = o.DeadRetry
+	}
+	return &MemcacheCache{client: c, servers: servers, prot: protector{strategy: o.SecurityStrategy, secret: []byte(o.SecretKey)},
+		now: time.Now, deadRetry: deadRetry, deadUntil: map[string]time.Time{}}, nil
+}
+
+// use runs op on the key unless the key's server is marked down, and marks
+// it down when op fails for another reason than memcached's answer.
+func (c *MemcacheCache) use(key string, op func() error) error {
+	addr, err := c.servers.PickServer(key)
+	if err != nil {
+		return err
+	}
+	server := addr.String()
+	c.mu.Lock()
+	until, dead := c.deadUntil[server]
+	c.mu.Unlock()
+	if dead && c.now().Before(until) {
+		return fmt.Errorf("%s: %w", server, errServerDown)
+	}
+	err = op()
+	var netErr net.Error
+	var connectErr *memcache.ConnectTimeoutError
+	if errors.As(err, &netErr) || errors.As(err, &connectErr) || errors.Is(err, syscall.ECONNREFUSED) {
+		c.mu.Lock()
+		c.deadUntil[server] = c.now().Add(c.deadRetry)
+		c.mu.Unlock()
+	} else if dead {
+		c.mu.Lock()
+		delete(c.deadUntil, server)
+		c.mu.Unlock()
+	}
+	return err
 }
 
 // storedEntry is an Entry on the wire: the token body as Keystone's
@@ -85,7 +138,8 @@ type storedEntry struct {
 // does not decode is reported as absent (and the Validator asks Keystone).
 func (c *MemcacheCache) Get(_ context.Context, token string) (Entry, bool, error) {
 	key, keys := c.prot.key(memcacheKeyPrefix, token)
-	item, err := c.client.Get(key)
+	var item *memcache.Item
+	err := c.use(key, func() (err error) { item, err = c.client.Get(key); return err })
 	if errors.Is(err, memcache.ErrCacheMiss) {
 		return Entry{}, false, nil
 	}
@@ -147,7 +201,9 @@ func (c *MemcacheCache) Set(_ context.Context, token string, e Entry) error {
 	// memcached reads an expiry above 30 days as a Unix time; token_cache_time
 	// is far below that.
 	seconds := int32(min(math.Ceil(ttl.Seconds()), 30*24*3600))
-	if err := c.client.Set(&memcache.Item{Key: key, Value: value, Expiration: seconds}); err != nil {
+	if err := c.use(key, func() error {
+		return c.client.Set(&memcache.Item{Key: key, Value: value, Expiration: seconds})
+	}); err != nil {
 		return fmt.Errorf("memcached set: %w", err)
 	}
 	return nil
@@ -164,7 +220,8 @@ func (c *MemcacheCache) Key(token string) string {
 // Delete removes a token's entry, so that every service sharing the cache
 // asks Keystone again about it (a token known to be revoked).
 func (c *MemcacheCache) Delete(_ context.Context, token string) error {
-	if err := c.client.Delete(c.Key(token)); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
+	key := c.Key(token)
+	if err := c.use(key, func() error { return c.client.Delete(key) }); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
 		return fmt.Errorf("memcached delete: %w", err)
 	}
 	return nil

@@ -158,7 +158,8 @@ func NewWithClient(client *identity.Client, cfg Config, opts ...Option) (*Valida
 		if len(cfg.MemcachedServers) > 0 {
 			mc, err := NewMemcacheCache(MemcacheOptions{Servers: cfg.MemcachedServers,
 				SecurityStrategy: cfg.MemcacheSecurityStrategy, SecretKey: cfg.MemcacheSecretKey,
-				SocketTimeout: cfg.MemcachePoolSocketTimeout, MaxIdleConns: cfg.MemcachePoolMaxsize})
+				SocketTimeout: cfg.MemcachePoolSocketTimeout, MaxIdleConns: cfg.MemcachePoolMaxsize,
+				DeadRetry: cfg.MemcachePoolDeadRetry})
 			if err != nil {
 				return nil, err
 			}
