@@ -102,18 +102,7 @@ func WithClock(now func() time.Time) Option { return func(v *Validator) { v.now 
 // [keystone_authtoken] options). Interface and RegionName choose the
 // identity endpoint of its catalog (WithIdentityOptions refines that).
 func New(sess *auth.Session, cfg Config, opts ...Option) (*Validator, error) {
-	var probe Validator
-	for _, o := range opts {
-		o(&probe)
-	}
-	var base []identity.Option
-	if cfg.Interface != "" {
-		base = append(base, identity.WithInterface(cfg.Interface))
-	}
-	if cfg.RegionName != "" {
-		base = append(base, identity.WithRegion(cfg.RegionName))
-	}
-	client, err := identity.NewV3(sess, append(base, probe.idOpts...)...)
+	client, err := identity.NewV3(sess, identityOptions(cfg, opts)...)
 	if err != nil {
 		return nil, err
 	}
@@ -122,12 +111,29 @@ func New(sess *auth.Session, cfg Config, opts ...Option) (*Validator, error) {
 
 // FromCloud makes a Validator whose session is a cloud of clouds.yaml (or
 // OS_CLOUD, or the OS_* variables, as identity.FromCloud finds it).
+// Interface and RegionName, when set, override the cloud's.
 func FromCloud(ctx context.Context, cloud string, cfg Config, opts ...Option) (*Validator, error) {
-	_, client, err := identity.FromCloud(ctx, cloud)
+	_, client, err := identity.FromCloud(ctx, cloud, identity.WithClientOptions(identityOptions(cfg, opts)...))
 	if err != nil {
 		return nil, err
 	}
 	return NewWithClient(client, cfg, opts...)
+}
+
+// identityOptions are the client options of cfg and WithIdentityOptions.
+func identityOptions(cfg Config, opts []Option) []identity.Option {
+	var probe Validator
+	for _, o := range opts {
+		o(&probe)
+	}
+	var idOpts []identity.Option
+	if cfg.Interface != "" {
+		idOpts = append(idOpts, identity.WithInterface(cfg.Interface))
+	}
+	if cfg.RegionName != "" {
+		idOpts = append(idOpts, identity.WithRegion(cfg.RegionName))
+	}
+	return append(idOpts, probe.idOpts...)
 }
 
 // NewWithClient makes a Validator on an identity client.
