@@ -54,25 +54,31 @@ type config struct {
 	expectBody  string
 	label       string
 	timeout     time.Duration
+	serverPID   int
+	keystonePID int
 }
 
 // result is what authload prints.
 type result struct {
-	Label       string          `json:"label,omitempty"`
-	Mode        string          `json:"mode"`
-	URL         string          `json:"url"`
-	Concurrency int             `json:"concurrency"`
-	Tokens      int             `json:"tokens"` // distinct tokens sent in the measured phase
-	Started     time.Time       `json:"started"`
-	ElapsedNs   int64           `json:"elapsed_ns"`
-	Requests    int             `json:"requests"` // measured requests sent
-	OK          int             `json:"ok"`       // 200 with the expected body
-	Non200      map[string]int  `json:"non_200"`  // status → count
-	BadBody     int             `json:"bad_body"` // 200 without the expected body
-	Errors      int             `json:"errors"`   // transport errors
-	ErrorSample []string        `json:"error_sample,omitempty"`
-	RPS         float64         `json:"rps"` // OK / elapsed
-	Latency     latency.Summary `json:"latency"`
+	Label       string         `json:"label,omitempty"`
+	Mode        string         `json:"mode"`
+	URL         string         `json:"url"`
+	Concurrency int            `json:"concurrency"`
+	Tokens      int            `json:"tokens"` // distinct tokens sent in the measured phase
+	Started     time.Time      `json:"started"`
+	ElapsedNs   int64          `json:"elapsed_ns"`
+	Requests    int            `json:"requests"` // measured requests sent
+	OK          int            `json:"ok"`       // 200 with the expected body
+	Non200      map[string]int `json:"non_200"`  // status → count
+	BadBody     int            `json:"bad_body"` // 200 without the expected body
+	Errors      int            `json:"errors"`   // transport errors
+	ErrorSample []string       `json:"error_sample,omitempty"`
+	RPS         float64        `json:"rps"` // OK / elapsed
+	// CPU time (user + system) of the service's and Keystone's processes
+	// during the measured phase, when their pids were given.
+	ServerCPUNs   int64           `json:"server_cpu_ns,omitempty"`
+	KeystoneCPUNs int64           `json:"keystone_cpu_ns,omitempty"`
+	Latency       latency.Summary `json:"latency"`
 }
 
 func main() {
@@ -87,6 +93,8 @@ func main() {
 	flag.StringVar(&c.expectBody, "expect-body", "", "a 200 must contain this string (e.g. the caller's user id)")
 	flag.StringVar(&c.label, "label", "", "copied into the output")
 	flag.DurationVar(&c.timeout, "timeout", 30*time.Second, "per-request timeout")
+	flag.IntVar(&c.serverPID, "server-pid", 0, "pid of the service (with its child processes): its CPU time is recorded")
+	flag.IntVar(&c.keystonePID, "keystone-pid", 0, "pid of Keystone (with its child processes): its CPU time is recorded")
 	flag.Parse()
 	if err := c.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "authload:", err)
@@ -268,6 +276,15 @@ func run(ctx context.Context, c config, tokens []string) (*result, error) {
 
 	r := &result{Label: c.label, Mode: c.mode, URL: c.url, Concurrency: c.concurrency, Tokens: len(set),
 		Non200: map[string]int{}, Started: time.Now().UTC()}
+	meter := &cpuMeter{}
+	for _, pid := range []int{c.serverPID, c.keystonePID} {
+		if pid > 0 {
+			meter.pids = append(meter.pids, pid)
+		}
+	}
+	if err := meter.start(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	switch c.mode {
 	case "warm":
@@ -293,6 +310,16 @@ func run(ctx context.Context, c config, tokens []string) (*result, error) {
 		})
 	}
 	elapsed := time.Since(start)
+	cpu, err := meter.stop()
+	if err != nil {
+		return nil, err
+	}
+	if c.serverPID > 0 {
+		r.ServerCPUNs, cpu = cpu[0], cpu[1:]
+	}
+	if c.keystonePID > 0 {
+		r.KeystoneCPUNs = cpu[0]
+	}
 
 	var all []time.Duration
 	for _, w := range workers {
