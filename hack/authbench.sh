@@ -25,6 +25,8 @@
 #   AUTHBENCH_PY_THREADS          threads per process [CONCURRENCY / PROCESSES, rounded up]
 #   AUTHBENCH_KEYSTONE_PORT=5002, AUTHBENCH_KEYSTONE_DIR=/tmp/keystone-go-authbench
 #   AUTHBENCH_PY_PORT=5011, AUTHBENCH_PY_DIR=/tmp/keystone-go-authbench-ksm, AUTHBENCH_GO_PORT=5021
+#   AUTHBENCH_MEMCACHED=1         also measure both with memcached as the token cache (one memcached
+#                                 each, on AUTHBENCH_MEMCACHED_PORT and the port after it [11011])
 #   AUTHBENCH_RESULTS=bench/results/authtoken, AUTHBENCH_REPORT=1
 #   AUTHBENCH_KEEP_KEYSTONE=1     leave Keystone running afterwards
 set -euo pipefail
@@ -47,6 +49,8 @@ KS_DIR="${AUTHBENCH_KEYSTONE_DIR:-/tmp/keystone-go-authbench}"
 PY_PORT="${AUTHBENCH_PY_PORT:-5011}"
 PY_DIR="${AUTHBENCH_PY_DIR:-/tmp/keystone-go-authbench-ksm}"
 GO_PORT="${AUTHBENCH_GO_PORT:-5021}"
+MEMCACHED="${AUTHBENCH_MEMCACHED:-0}"
+MC_PORT="${AUTHBENCH_MEMCACHED_PORT:-11011}"
 OUT="${AUTHBENCH_RESULTS:-$ROOT/bench/results/authtoken}"
 BIN="$OUT/bin"
 [[ "$KS_PORT" != 5000 ]] || die "refusing port 5000: that Keystone belongs to the test suites"
@@ -73,10 +77,23 @@ else
 fi
 
 # --- servers -------------------------------------------------------------------
-GO_PID=""
+# Every service runs from the start to the end; the one measured is the only one with load.
+# CACHES: "inproc" (the headline), and "memcached" with AUTHBENCH_MEMCACHED=1. For each cache and
+# side: its URL and pid.
+CACHES=(inproc)
+[[ "$MEMCACHED" == 1 ]] && CACHES+=(memcached)
+declare -A URL PID
+GO_PIDS=()
 cleanup() {
-  if [[ -n "$GO_PID" ]] && kill -0 "$GO_PID" 2>/dev/null; then kill -TERM "$GO_PID" 2>/dev/null || true; wait "$GO_PID" 2>/dev/null || true; fi
-  KSM_DIR="$PY_DIR" bash hack/keystonemiddleware-down.sh "$PY_DIR" || true
+  for pid in "${GO_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
+  for dir in "$PY_DIR" "$PY_DIR-memcached"; do
+    [[ -f "$dir/uwsgi.pid" ]] && { KSM_DIR="$dir" bash hack/keystonemiddleware-down.sh "$dir" || true; }
+  done
+  if [[ "$MEMCACHED" == 1 ]]; then
+    for port in "$MC_PORT" $((MC_PORT + 1)); do MEMCACHED_PORT=$port bash hack/memcached-down.sh || true; done
+  fi
   [[ "${AUTHBENCH_KEEP_KEYSTONE:-0}" == 1 ]] || KEYSTONE_RELEASE=zed bash hack/keystone-down.sh "$KS_DIR" || true
 }
 trap cleanup EXIT
@@ -89,29 +106,40 @@ KS_ENV=$(KEYSTONE_RELEASE=zed KEYSTONE_PORT="$KS_PORT" KEYSTONE_DIR="$KS_DIR" KE
 eval "$KS_ENV"
 KS_PID=$(cat "$KS_DIR/keystone.pid")
 
-log "starting the Python service (keystonemiddleware) on 127.0.0.1:$PY_PORT"
-PY_URL=$(KSM_PORT="$PY_PORT" KSM_DIR="$PY_DIR" KSM_PROCESSES="$PY_PROCESSES" KSM_THREADS="$PY_THREADS" \
-  KSM_TOKEN_CACHE_TIME="$CACHE_TIME" bash hack/keystonemiddleware-up.sh)
-PY_PID=$(cat "$PY_DIR/uwsgi.pid")
-GO_URL="http://127.0.0.1:$GO_PORT/"
-if [[ " ${SIDES[*]} " == *" go "* ]]; then
-  log "starting the Go service (examples/protected-service) on 127.0.0.1:$GO_PORT"
-  "$BIN/protected-service" -listen "127.0.0.1:$GO_PORT" -token-cache-time "${CACHE_TIME}s" \
-    </dev/null >"$OUT/protected-service.log" 2>&1 &
-  GO_PID=$!
+for ((k = 0; k < ${#CACHES[@]}; k++)); do
+  cache=${CACHES[$k]} mc_py="" mc_go="" dir=$PY_DIR
+  if [[ $cache == memcached ]]; then
+    mc_py="127.0.0.1:$MC_PORT" mc_go="127.0.0.1:$((MC_PORT + 1))" dir=$PY_DIR-memcached
+    for port in "$MC_PORT" $((MC_PORT + 1)); do MEMCACHED_PORT=$port bash hack/memcached-up.sh >/dev/null; done
+  fi
+  log "starting the Python service (keystonemiddleware, $cache cache) on 127.0.0.1:$((PY_PORT + k))"
+  # include_service_catalog off, as examples/protected-service has it: both ask Keystone the same.
+  URL[$cache-python]=$(KSM_PORT=$((PY_PORT + k)) KSM_DIR="$dir" KSM_PROCESSES="$PY_PROCESSES" KSM_THREADS="$PY_THREADS" \
+    KSM_TOKEN_CACHE_TIME="$CACHE_TIME" KSM_INCLUDE_CATALOG=false KSM_MEMCACHED_SERVERS="${mc_py:-}" \
+    bash hack/keystonemiddleware-up.sh)
+  PID[$cache-python]=$(cat "$dir/uwsgi.pid")
+  [[ " ${SIDES[*]} " == *" go "* ]] || continue
+  log "starting the Go service (examples/protected-service, $cache cache) on 127.0.0.1:$((GO_PORT + k))"
+  url="http://127.0.0.1:$((GO_PORT + k))/"
+  args=(-listen "127.0.0.1:$((GO_PORT + k))" -token-cache-time "${CACHE_TIME}s")
+  [[ $cache == memcached ]] && args+=(-memcached-servers "$mc_go")
+  "$BIN/protected-service" "${args[@]}" </dev/null >"$OUT/protected-service-$cache.log" 2>&1 &
+  GO_PIDS+=($!)
+  PID[$cache-go]=$!
+  URL[$cache-go]=$url
   for _ in $(seq 1 100); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$GO_URL" || true)" == 401 ]] && break
-    kill -0 "$GO_PID" 2>/dev/null || { cat "$OUT/protected-service.log" >&2; die "the Go service exited"; }
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)" == 401 ]] && break
+    kill -0 "${PID[$cache-go]}" 2>/dev/null || { cat "$OUT/protected-service-$cache.log" >&2; die "the Go service exited"; }
     sleep 0.1
   done
-  [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$GO_URL" || true)" == 401 ]] \
-    || { cat "$OUT/protected-service.log" >&2; die "the Go service does not answer 401 without a token"; }
-fi
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)" == 401 ]] \
+    || { cat "$OUT/protected-service-$cache.log" >&2; die "the Go service does not answer 401 without a token"; }
+done
 
 # --- tokens --------------------------------------------------------------------
-log "issuing $WARM_TOKENS warm tokens and $NEW_TOKENS new tokens per run (${ROUNDS} rounds x ${#SIDES[@]} sides)"
+log "issuing $WARM_TOKENS warm tokens and $NEW_TOKENS new tokens per run (${ROUNDS} rounds x ${#SIDES[@]} sides x ${#CACHES[@]} caches)"
 USER_ID=$("$BIN/authtokens" -n "$WARM_TOKENS" -out "$OUT/tokens/warm.txt")
-"$BIN/authtokens" -n $(( NEW_TOKENS * ROUNDS * ${#SIDES[@]} )) -out "$OUT/tokens/new-all.txt" >/dev/null
+"$BIN/authtokens" -n $(( NEW_TOKENS * ROUNDS * ${#SIDES[@]} * ${#CACHES[@]} )) -out "$OUT/tokens/new-all.txt" >/dev/null
 split -d -a 3 -l "$NEW_TOKENS" "$OUT/tokens/new-all.txt" "$OUT/tokens/new-"
 rm "$OUT/tokens/new-all.txt"
 
@@ -122,16 +150,21 @@ meta "CPU model" "$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 meta "Go" "$(go version | awk '{print $3, $4}')"
 meta "Python" "$(/usr/bin/python3 --version 2>&1 | awk '{print $2}'), keystonemiddleware $(pkgver python3-keystonemiddleware), uWSGI $(pkgver uwsgi-core)"
 meta "Keystone" "python3-keystone $(pkgver python3-keystone) (Zed), uWSGI 1 process x 8 threads, no keep-alive, in-memory cache, sqlite"
-meta "Python service" "uWSGI --http11-socket, $PY_PROCESSES processes x $PY_THREADS threads, keystonemiddleware.auth_token.AuthProtocol around a WSGI app (bench/python/authtoken_app.py), in-process token cache, token_cache_time $CACHE_TIME s, include_service_catalog true"
-meta "Go service" "examples/protected-service, -token-cache-time ${CACHE_TIME}s, in-memory cache"
+meta "Python service" "uWSGI --http11-socket, $PY_PROCESSES processes x $PY_THREADS threads, keystonemiddleware.auth_token.AuthProtocol around a WSGI app (bench/python/authtoken_app.py), in-process token cache, token_cache_time $CACHE_TIME s, include_service_catalog false"
+meta "Go service" "examples/protected-service (one process, GOMAXPROCS = nproc), -token-cache-time ${CACHE_TIME}s, in-process cache, include_service_catalog false"
 meta "load" "bench/cmd/authload: $CONC connections (keep-alive, one worker each); warm: $WARM_TOKENS tokens for $DURATION; new: $NEW_TOKENS fresh tokens, each once"
 meta "rounds" "$ROUNDS"
 meta "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta "cmd whole comparison" "make bench BENCH_ONLY=authtoken   # = bash hack/authbench.sh"
 meta "cmd Keystone" "KEYSTONE_PORT=$KS_PORT KEYSTONE_DIR=$KS_DIR KEYSTONE_THREADS=8 KEYSTONE_KEEPALIVE=0 bash hack/keystone-up.sh"
-meta "cmd Python service" "KSM_PORT=$PY_PORT KSM_PROCESSES=$PY_PROCESSES KSM_THREADS=$PY_THREADS KSM_TOKEN_CACHE_TIME=$CACHE_TIME bash hack/keystonemiddleware-up.sh"
+meta "cmd Python service" "KSM_PORT=$PY_PORT KSM_PROCESSES=$PY_PROCESSES KSM_THREADS=$PY_THREADS KSM_TOKEN_CACHE_TIME=$CACHE_TIME KSM_INCLUDE_CATALOG=false bash hack/keystonemiddleware-up.sh"
 meta "cmd Go service" "go run ./examples/protected-service -listen 127.0.0.1:$GO_PORT -token-cache-time ${CACHE_TIME}s"
-meta "cmd tokens" "authtokens -n $WARM_TOKENS -out warm.txt; authtokens -n $(( NEW_TOKENS * ROUNDS * ${#SIDES[@]} )) -out new-all.txt (split into runs of $NEW_TOKENS)"
+if [[ "$MEMCACHED" == 1 ]]; then
+  meta "memcached" "memcached $(pkgver memcached), one for each side (hack/memcached-up.sh), 127.0.0.1:$MC_PORT for Python, :$((MC_PORT + 1)) for Go; no memcache_security_strategy"
+  meta "cmd Python service, memcached" "KSM_PORT=$((PY_PORT + 1)) ... KSM_MEMCACHED_SERVERS=127.0.0.1:$MC_PORT bash hack/keystonemiddleware-up.sh"
+  meta "cmd Go service, memcached" "go run ./examples/protected-service -listen 127.0.0.1:$((GO_PORT + 1)) -token-cache-time ${CACHE_TIME}s -memcached-servers 127.0.0.1:$((MC_PORT + 1))"
+fi
+meta "cmd tokens" "authtokens -n $WARM_TOKENS -out warm.txt; authtokens -n $(( NEW_TOKENS * ROUNDS * ${#SIDES[@]} * ${#CACHES[@]} )) -out new-all.txt (split into runs of $NEW_TOKENS)"
 meta "cmd warm run" "authload -url URL -tokens warm.txt -mode warm -c $CONC -duration $DURATION -warm-tokens $WARM_TOKENS -expect-body USER_ID -server-pid PID -keystone-pid PID"
 meta "cmd new-token run" "authload -url URL -tokens new-NNN.txt -mode new -c $CONC -expect-body USER_ID -server-pid PID -keystone-pid PID"
 
@@ -141,18 +174,21 @@ for ((round = 1; round <= ROUNDS; round++)); do
   order=("${SIDES[@]}")
   # Who goes first alternates from round to round.
   if (( round % 2 == 0 && ${#SIDES[@]} == 2 )); then order=("${SIDES[1]}" "${SIDES[0]}"); fi
-  for mode in warm new; do
-    for side in "${order[@]}"; do
-      if [[ $side == python ]]; then url=$PY_URL pid=$PY_PID; else url=$GO_URL pid=$GO_PID; fi
-      if [[ $mode == warm ]]; then
-        args=(-tokens "$OUT/tokens/warm.txt" -mode warm -duration "$DURATION" -warm-tokens "$WARM_TOKENS")
-      else
-        args=(-tokens "$OUT/tokens/new-$(printf '%03d' "$pool")" -mode new)
-        pool=$((pool + 1))
-      fi
-      log "round $round/$ROUNDS: $side, $mode"
-      "$BIN/authload" -url "$url" "${args[@]}" -c "$CONC" -expect-body "$USER_ID" \
-        -label "$side" -server-pid "$pid" -keystone-pid "$KS_PID" > "$OUT/runs/$round-$mode-$side.json"
+  for cache in "${CACHES[@]}"; do
+    for mode in warm new; do
+      for side in "${order[@]}"; do
+        if [[ $mode == warm ]]; then
+          args=(-tokens "$OUT/tokens/warm.txt" -mode warm -duration "$DURATION" -warm-tokens "$WARM_TOKENS")
+        else
+          args=(-tokens "$OUT/tokens/new-$(printf '%03d' "$pool")" -mode new)
+          pool=$((pool + 1))
+        fi
+        name=$mode
+        [[ $cache == inproc ]] || name=${mode}_$cache
+        log "round $round/$ROUNDS: $side, $mode, $cache cache"
+        "$BIN/authload" -url "${URL[$cache-$side]}" "${args[@]}" -c "$CONC" -expect-body "$USER_ID" \
+          -label "$side" -server-pid "${PID[$cache-$side]}" -keystone-pid "$KS_PID" > "$OUT/runs/$round-$name-$side.json"
+      done
     done
   done
 done

@@ -76,9 +76,12 @@ type result struct {
 	RPS         float64        `json:"rps"` // OK / elapsed
 	// CPU time (user + system) of the service's and Keystone's processes
 	// during the measured phase, when their pids were given.
-	ServerCPUNs   int64           `json:"server_cpu_ns,omitempty"`
-	KeystoneCPUNs int64           `json:"keystone_cpu_ns,omitempty"`
-	Latency       latency.Summary `json:"latency"`
+	ServerCPUNs   int64 `json:"server_cpu_ns,omitempty"`
+	KeystoneCPUNs int64 `json:"keystone_cpu_ns,omitempty"`
+	// CPU time of this load generator during the measured phase: on a
+	// machine it shares with the services, what it takes they lack.
+	ClientCPUNs int64           `json:"client_cpu_ns"`
+	Latency     latency.Summary `json:"latency"`
 }
 
 func main() {
@@ -276,7 +279,7 @@ func run(ctx context.Context, c config, tokens []string) (*result, error) {
 
 	r := &result{Label: c.label, Mode: c.mode, URL: c.url, Concurrency: c.concurrency, Tokens: len(set),
 		Non200: map[string]int{}, Started: time.Now().UTC()}
-	meter := &cpuMeter{}
+	meter := &cpuMeter{pids: []int{os.Getpid()}}
 	for _, pid := range []int{c.serverPID, c.keystonePID} {
 		if pid > 0 {
 			meter.pids = append(meter.pids, pid)
@@ -314,6 +317,7 @@ func run(ctx context.Context, c config, tokens []string) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.ClientCPUNs, cpu = cpu[0], cpu[1:]
 	if c.serverPID > 0 {
 		r.ServerCPUNs, cpu = cpu[0], cpu[1:]
 	}
