@@ -155,7 +155,10 @@ meta "Go service" "examples/protected-service (one process, GOMAXPROCS = nproc),
 meta "load" "bench/cmd/authload: $CONC connections (keep-alive, one worker each); warm: $WARM_TOKENS tokens for $DURATION; new: $NEW_TOKENS fresh tokens, each once"
 meta "rounds" "$ROUNDS"
 meta "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
-meta "cmd whole comparison" "make bench BENCH_ONLY=authtoken   # = bash hack/authbench.sh"
+knobs=$(for v in $(compgen -v AUTHBENCH_); do
+  case $v in AUTHBENCH_RESULTS|AUTHBENCH_REPORT|AUTHBENCH_KEEP_KEYSTONE) ;; *) printf '%s=%q ' "$v" "${!v}" ;; esac
+done)
+meta "cmd whole comparison" "${knobs}make bench BENCH_ONLY=authtoken   # = ${knobs}bash hack/authbench.sh"
 meta "cmd Keystone" "KEYSTONE_PORT=$KS_PORT KEYSTONE_DIR=$KS_DIR KEYSTONE_THREADS=8 KEYSTONE_KEEPALIVE=0 bash hack/keystone-up.sh"
 meta "cmd Python service" "KSM_PORT=$PY_PORT KSM_PROCESSES=$PY_PROCESSES KSM_THREADS=$PY_THREADS KSM_TOKEN_CACHE_TIME=$CACHE_TIME KSM_INCLUDE_CATALOG=false bash hack/keystonemiddleware-up.sh"
 meta "cmd Go service" "go run ./examples/protected-service -listen 127.0.0.1:$GO_PORT -token-cache-time ${CACHE_TIME}s"
