@@ -78,6 +78,8 @@ func TestAuthtokenSectionFigures(t *testing.T) {
 		// new p99: Go 300 ms / Python 200 ms in both rounds.
 		"| Go p99 lower than Python's, new | 1.50× | **missed** |",
 		"| new | python | 30 |",
+		// new p99 ratios 1.50 in both rounds: missed, and the rounds agree.
+		"| Go p99 lower than Python's, new | 1.50× | **missed** |\n",
 		"| Go p99 lower than Python's, warm, memcached | 0.10× | **met** |",
 		"| warm, memcached | go | 5000 |",
 		"| 3 |\n", // one 503 + two transport errors over the Go new-token rounds
@@ -114,5 +116,24 @@ func writeAuthResults(t *testing.T, dir string) {
 		if err := os.WriteFile(filepath.Join(runs, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestAuthtokenVerdictSaysWhenRoundsDisagree(t *testing.T) {
+	dir := t.TempDir()
+	writeAuthResults(t, dir)
+	runs := filepath.Join(dir, "authtoken", "runs")
+	// Round 2 of the new-token runs: Go's p99 now below Python's (ratios 1.5 and 0.5).
+	if err := os.WriteFile(filepath.Join(runs, "2-new-go.json"),
+		[]byte(`{"ok":600,"rps":40,"latency":{"p50_ns":90000000,"p99_ns":100000000}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := loadAuthtoken(filepath.Join(dir, "authtoken"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "| Go p99 lower than Python's, new | 1.00× (0.50–1.50) | **missed** (but the rounds disagree: no clear difference) |"
+	if s := a.section(); !strings.Contains(s, want) {
+		t.Errorf("section lacks %q:\n%s", want, s)
 	}
 }
