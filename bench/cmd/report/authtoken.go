@@ -246,7 +246,10 @@ func (a *authResults) section() string {
 	p("(the Keystone column), so throughput and latency there are Keystone's, and the two sides can only tie; what the\n")
 	p("middleware adds shows in its own CPU per request. keystonemiddleware's in-process cache is a pool of per-thread\n")
 	p("dictionaries (`_CachePool` of `_FakeClient`), so a token one thread cached can miss in another and be validated\n")
-	p("again (the Keystone CPU of its warm rows); the Go cache is one per process. The machine is shared: the load\n")
+	p("again (the Keystone CPU of its warm rows); the Go cache is one per process. The Python service has a uWSGI process\n")
+	p("per core (the GIL runs one thread of a process at a time) and as many threads in all as there are client\n")
+	p("connections (uWSGI's `--http11-socket` keeps a keep-alive connection on the thread that accepted it; the threads\n")
+	p("also overlap the waits on Keystone); the Go service is one process using every core. The machine is shared: the load\n")
 	p("averages above include other work, which the alternation spreads over both sides.\n\n")
 	p("Commands (from the repository's root; `authload` and `authtokens` are `bench/cmd/...`):\n\n```sh\n")
 	for _, k := range a.metaKey {
