@@ -67,8 +67,8 @@ unit:
 
 ## e2e: the end-to-end suite against one local Keystone: make e2e KEYSTONE_RELEASE=epoxy
 e2e:
-	@set -e; eval "$$(bash hack/keystone-up.sh)"; \
-	trap 'bash hack/keystone-down.sh' EXIT; \
+	@set -e; eval "$$(bash hack/keystone-up.sh)"; eval "$$(bash hack/memcached-up.sh)"; \
+	trap 'bash hack/keystone-down.sh; bash hack/memcached-down.sh' EXIT; \
 	$(GO) test $(TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./test/e2e/...
 
 ## fuzz: run every fuzz target briefly

@@ -25,6 +25,7 @@ stop_all() {
   for r in "${releases[@]}"; do
     KEYSTONE_RELEASE=$r bash hack/keystone-down.sh 2>/dev/null || true
   done
+  bash hack/memcached-down.sh 2>/dev/null || true
 }
 trap stop_all EXIT
 
@@ -35,6 +36,11 @@ for r in "${releases[@]}"; do
   KEYSTONE_RELEASE=$r bash hack/keystone-up.sh >"$logs/$r.env" || die "Keystone $r did not start"
   log "Keystone $r is up ($((SECONDS - t0)) s)"
 done
+
+# The shared token cache the authtoken suite tests against (MEMCACHED_SERVERS).
+memcached_env=$(bash hack/memcached-up.sh) || die "memcached did not start"
+eval "$memcached_env"
+export MEMCACHED_SERVERS
 
 # summarize LOG: "PACKAGES PASSED FAILED" of the e2e packages in a `go test -v` log. go test
 # prints a package's output when the package is done, ending with its ok/FAIL line, so the

@@ -10,7 +10,7 @@
 //
 //	protected-service -listen 127.0.0.1:PORT [-memcached-servers host:port,...]
 //	    [-token-cache-time 300s] [-memcache-security-strategy MAC|ENCRYPT -memcache-secret-key K]
-//	    [-cloud NAME] [-service-type TYPE] [-delay-auth-decision]
+//	    [-cloud NAME] [-service-type TYPE] [-delay-auth-decision] [-include-service-catalog=false]
 //
 // The service's own credentials, with which it validates tokens, come from
 // the cloud: -cloud, else OS_CLOUD, else the OS_* variables. It stops
@@ -45,34 +45,33 @@ func main() {
 	secret := flag.String("memcache-secret-key", "", "the key MAC and ENCRYPT derive theirs from")
 	serviceType := flag.String("service-type", "", "the service's type in the catalog, for application-credential access rules")
 	delay := flag.Bool("delay-auth-decision", false, "pass unauthenticated requests on, marked X-Identity-Status: Invalid")
+	withCatalog := flag.Bool("include-service-catalog", true, "ask Keystone for the catalog and pass it on in X-Service-Catalog (keystonemiddleware's default)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *listen, *cloud, *memcached, *cacheTime, *strategy, *secret, *serviceType, *delay); err != nil {
+	cfg := authtoken.DefaultConfig()
+	cfg.TokenCacheTime = *cacheTime
+	if *cacheTime == 0 {
+		cfg.TokenCacheTime = -1
+	}
+	cfg.ServiceType = *serviceType
+	cfg.DelayAuthDecision = *delay
+	cfg.IncludeServiceCatalog = *withCatalog
+	if *memcached != "" {
+		cfg.MemcachedServers = strings.Split(*memcached, ",")
+	}
+	s, err := authtoken.ParseSecurityStrategy(*strategy)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.MemcacheSecurityStrategy, cfg.MemcacheSecretKey = s, *secret
+	if err := run(ctx, *listen, *cloud, cfg); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, listen, cloud, memcached string, cacheTime time.Duration,
-	strategy, secret, serviceType string, delay bool) error {
-	cfg := authtoken.DefaultConfig()
-	cfg.IncludeServiceCatalog = false // the answer needs no catalog: smaller validations
-	cfg.TokenCacheTime = cacheTime
-	if cacheTime == 0 {
-		cfg.TokenCacheTime = -1
-	}
-	cfg.ServiceType = serviceType
-	cfg.DelayAuthDecision = delay
-	if memcached != "" {
-		cfg.MemcachedServers = strings.Split(memcached, ",")
-	}
-	s, err := authtoken.ParseSecurityStrategy(strategy)
-	if err != nil {
-		return err
-	}
-	cfg.MemcacheSecurityStrategy, cfg.MemcacheSecretKey = s, secret
-
+func run(ctx context.Context, listen, cloud string, cfg authtoken.Config) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	v, err := authtoken.FromCloud(ctx, cloud, cfg, authtoken.WithLogger(logger))
 	if err != nil {

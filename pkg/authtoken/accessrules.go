@@ -3,7 +3,6 @@ package authtoken
 import (
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/auth"
@@ -16,23 +15,20 @@ import (
 // bound to access rules to a caller that sends none or a lower one.
 const AccessRulesVersion = "1.0"
 
-// pathPatterns memoizes compiled access-rule paths: a credential's few
-// rules come back on every request that carries its token.
-var pathPatterns sync.Map // string → *regexp.Regexp
-
 // PathMatches reports whether a request path matches an access rule's path
 // as keystonemiddleware's _path_matches does: "*" and "{name}" stand for
 // one path segment (no "/"), "**" for any run of characters, "/" included;
 // the whole path must match. Unlike keystonemiddleware, other characters
 // match only themselves (Python leaves "." as a regular-expression
-// wildcard), and an unpaired "{" or "}" is dropped as Python drops it.
+// wildcard), and an unpaired "{" or "}" is dropped as Python drops it. A
+// pattern that is not UTF-8 matches nothing.
+//
+// Patterns are compiled on each call rather than memoized: they come from
+// tokens, which any user can fill with new ones, and Go's regular
+// expressions match in linear time whatever the pattern.
 func PathMatches(requestPath, pattern string) bool {
-	if re, ok := pathPatterns.Load(pattern); ok {
-		return re.(*regexp.Regexp).MatchString(requestPath)
-	}
-	re := regexp.MustCompile(pathRegexp(pattern)) // built from quoted literals only
-	pathPatterns.Store(pattern, re)
-	return re.MatchString(requestPath)
+	re, err := regexp.Compile(pathRegexp(pattern))
+	return err == nil && re.MatchString(requestPath)
 }
 
 func pathRegexp(pattern string) string {

@@ -155,30 +155,14 @@ func ConfigFromOptions(opts map[string]string) (Config, error) {
 			if c.WWWAuthenticateURI == "" || k == "www_authenticate_uri" {
 				c.WWWAuthenticateURI = v
 			}
-		case "delay_auth_decision":
-			if b, err := parseBool(v); err != nil {
+		case "delay_auth_decision", "include_service_catalog", "service_token_roles_required", "insecure":
+			b, err := parseBool(v)
+			if err != nil {
 				bad(err)
-			} else {
-				c.DelayAuthDecision = b
+				continue
 			}
-		case "include_service_catalog":
-			if b, err := parseBool(v); err != nil {
-				bad(err)
-			} else {
-				c.IncludeServiceCatalog = b
-			}
-		case "service_token_roles_required":
-			if b, err := parseBool(v); err != nil {
-				bad(err)
-			} else {
-				c.ServiceTokenRolesRequired = b
-			}
-		case "insecure":
-			if b, err := parseBool(v); err != nil {
-				bad(err)
-			} else {
-				c.Insecure = b
-			}
+			*map[string]*bool{"delay_auth_decision": &c.DelayAuthDecision, "include_service_catalog": &c.IncludeServiceCatalog,
+				"service_token_roles_required": &c.ServiceTokenRolesRequired, "insecure": &c.Insecure}[k] = b
 		case "service_type":
 			c.ServiceType = v
 		case "service_token_roles":

@@ -152,3 +152,20 @@ func (c *MemcacheCache) Set(_ context.Context, token string, e Entry) error {
 	}
 	return nil
 }
+
+// Key is the memcached key of a token's entry: derived from the token (and
+// the secret key under MAC and ENCRYPT), never the token itself. An
+// operator can look an entry up or delete it by it.
+func (c *MemcacheCache) Key(token string) string {
+	key, _ := c.prot.key(memcacheKeyPrefix, token)
+	return key
+}
+
+// Delete removes a token's entry, so that every service sharing the cache
+// asks Keystone again about it (a token known to be revoked).
+func (c *MemcacheCache) Delete(_ context.Context, token string) error {
+	if err := c.client.Delete(c.Key(token)); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
+		return fmt.Errorf("memcached delete: %w", err)
+	}
+	return nil
+}

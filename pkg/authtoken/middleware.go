@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -195,7 +196,7 @@ func (v *Validator) authenticate(r *http.Request) (res *Result, unavailable bool
 	if err == nil {
 		if ok, why := accessRulesAllow(a, v.cfg.ServiceType, r.Method, r.URL.EscapedPath(), res.ServiceStatus == StatusConfirmed); !ok {
 			v.logger.InfoContext(ctx, "authtoken: request refused by the token's access rules", "reason", why)
-			err = errors.Join(ErrInvalidToken, errors.New(why))
+			err = fmt.Errorf("%w: %s", ErrInvalidToken, why)
 		}
 	}
 	switch {

@@ -27,7 +27,7 @@ import (
 	"github.com/keystone-go/keystone/test/e2e/e2eutil"
 )
 
-var programs = []string{"quickstart", "listprojects", "appcredential", "trust", "tokencache", "federation", "adapter"}
+var programs = []string{"quickstart", "listprojects", "appcredential", "trust", "tokencache", "federation", "adapter", "protected-service"}
 
 var (
 	buildOnce sync.Once
