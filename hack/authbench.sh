@@ -21,6 +21,7 @@
 #   AUTHBENCH_WARM_TOKENS=16      tokens in the warm set
 #   AUTHBENCH_NEW_TOKENS=600      requests (= tokens) of a new-token run
 #   AUTHBENCH_TOKEN_CACHE_TIME=300  seconds, both middlewares
+#   AUTHBENCH_INCLUDE_CATALOG=true  include_service_catalog of both middlewares (both default to true)
 #   AUTHBENCH_PY_PROCESSES=nproc  uWSGI processes of the Python service
 #   AUTHBENCH_PY_THREADS          threads per process [CONCURRENCY / PROCESSES, rounded up]
 #   AUTHBENCH_KEYSTONE_PORT=5002, AUTHBENCH_KEYSTONE_DIR=/tmp/keystone-go-authbench
@@ -42,6 +43,8 @@ DURATION="${AUTHBENCH_DURATION:-10s}"
 WARM_TOKENS="${AUTHBENCH_WARM_TOKENS:-16}"
 NEW_TOKENS="${AUTHBENCH_NEW_TOKENS:-600}"
 CACHE_TIME="${AUTHBENCH_TOKEN_CACHE_TIME:-300}"
+CATALOG="${AUTHBENCH_INCLUDE_CATALOG:-true}"
+[[ "$CATALOG" == true || "$CATALOG" == false ]] || die "AUTHBENCH_INCLUDE_CATALOG must be true or false"
 PY_PROCESSES="${AUTHBENCH_PY_PROCESSES:-$(nproc)}"
 PY_THREADS="${AUTHBENCH_PY_THREADS:-$(( (CONC + PY_PROCESSES - 1) / PY_PROCESSES ))}"
 KS_PORT="${AUTHBENCH_KEYSTONE_PORT:-5002}"
@@ -113,15 +116,15 @@ for ((k = 0; k < ${#CACHES[@]}; k++)); do
     for port in "$MC_PORT" $((MC_PORT + 1)); do MEMCACHED_PORT=$port bash hack/memcached-up.sh >/dev/null; done
   fi
   log "starting the Python service (keystonemiddleware, $cache cache) on 127.0.0.1:$((PY_PORT + k))"
-  # include_service_catalog off, as examples/protected-service has it: both ask Keystone the same.
+  # The same include_service_catalog on both sides: both ask Keystone the same.
   URL[$cache-python]=$(KSM_PORT=$((PY_PORT + k)) KSM_DIR="$dir" KSM_PROCESSES="$PY_PROCESSES" KSM_THREADS="$PY_THREADS" \
-    KSM_TOKEN_CACHE_TIME="$CACHE_TIME" KSM_INCLUDE_CATALOG=false KSM_MEMCACHED_SERVERS="${mc_py:-}" \
+    KSM_TOKEN_CACHE_TIME="$CACHE_TIME" KSM_INCLUDE_CATALOG="$CATALOG" KSM_MEMCACHED_SERVERS="${mc_py:-}" \
     bash hack/keystonemiddleware-up.sh)
   PID[$cache-python]=$(cat "$dir/uwsgi.pid")
   [[ " ${SIDES[*]} " == *" go "* ]] || continue
   log "starting the Go service (examples/protected-service, $cache cache) on 127.0.0.1:$((GO_PORT + k))"
   url="http://127.0.0.1:$((GO_PORT + k))/"
-  args=(-listen "127.0.0.1:$((GO_PORT + k))" -token-cache-time "${CACHE_TIME}s")
+  args=(-listen "127.0.0.1:$((GO_PORT + k))" -token-cache-time "${CACHE_TIME}s" -include-service-catalog="$CATALOG")
   [[ $cache == memcached ]] && args+=(-memcached-servers "$mc_go")
   "$BIN/protected-service" "${args[@]}" </dev/null >"$OUT/protected-service-$cache.log" 2>&1 &
   GO_PIDS+=($!)
@@ -150,8 +153,8 @@ meta "CPU model" "$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 meta "Go" "$(go version | awk '{print $3, $4}')"
 meta "Python" "$(/usr/bin/python3 --version 2>&1 | awk '{print $2}'), keystonemiddleware $(pkgver python3-keystonemiddleware), uWSGI $(pkgver uwsgi-core)"
 meta "Keystone" "python3-keystone $(pkgver python3-keystone) (Zed), uWSGI 1 process x 8 threads, no keep-alive, in-memory cache, sqlite"
-meta "Python service" "uWSGI --http11-socket, $PY_PROCESSES processes x $PY_THREADS threads, keystonemiddleware.auth_token.AuthProtocol around a WSGI app (bench/python/authtoken_app.py), in-process token cache, token_cache_time $CACHE_TIME s, include_service_catalog false"
-meta "Go service" "examples/protected-service (one process, GOMAXPROCS = nproc), -token-cache-time ${CACHE_TIME}s, in-process cache, include_service_catalog false"
+meta "Python service" "uWSGI --http11-socket, $PY_PROCESSES processes x $PY_THREADS threads, keystonemiddleware.auth_token.AuthProtocol around a WSGI app (bench/python/authtoken_app.py), in-process token cache, token_cache_time $CACHE_TIME s, include_service_catalog $CATALOG"
+meta "Go service" "examples/protected-service (one process, GOMAXPROCS = nproc), -token-cache-time ${CACHE_TIME}s, in-process cache, include_service_catalog $CATALOG"
 meta "load" "bench/cmd/authload: $CONC connections (keep-alive, one worker each); warm: $WARM_TOKENS tokens for $DURATION; new: $NEW_TOKENS fresh tokens, each once"
 meta "rounds" "$ROUNDS"
 meta "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -160,12 +163,12 @@ knobs=$(for v in $(compgen -v AUTHBENCH_); do
 done)
 meta "cmd whole comparison" "${knobs}make bench BENCH_ONLY=authtoken   # = ${knobs}bash hack/authbench.sh"
 meta "cmd Keystone" "KEYSTONE_PORT=$KS_PORT KEYSTONE_DIR=$KS_DIR KEYSTONE_THREADS=8 KEYSTONE_KEEPALIVE=0 bash hack/keystone-up.sh"
-meta "cmd Python service" "KSM_PORT=$PY_PORT KSM_PROCESSES=$PY_PROCESSES KSM_THREADS=$PY_THREADS KSM_TOKEN_CACHE_TIME=$CACHE_TIME KSM_INCLUDE_CATALOG=false bash hack/keystonemiddleware-up.sh"
-meta "cmd Go service" "go run ./examples/protected-service -listen 127.0.0.1:$GO_PORT -token-cache-time ${CACHE_TIME}s"
+meta "cmd Python service" "KSM_PORT=$PY_PORT KSM_PROCESSES=$PY_PROCESSES KSM_THREADS=$PY_THREADS KSM_TOKEN_CACHE_TIME=$CACHE_TIME KSM_INCLUDE_CATALOG=$CATALOG bash hack/keystonemiddleware-up.sh"
+meta "cmd Go service" "go run ./examples/protected-service -listen 127.0.0.1:$GO_PORT -token-cache-time ${CACHE_TIME}s -include-service-catalog=$CATALOG"
 if [[ "$MEMCACHED" == 1 ]]; then
   meta "memcached" "memcached $(pkgver memcached), one for each side (hack/memcached-up.sh), 127.0.0.1:$MC_PORT for Python, :$((MC_PORT + 1)) for Go; no memcache_security_strategy"
   meta "cmd Python service, memcached" "KSM_PORT=$((PY_PORT + 1)) ... KSM_MEMCACHED_SERVERS=127.0.0.1:$MC_PORT bash hack/keystonemiddleware-up.sh"
-  meta "cmd Go service, memcached" "go run ./examples/protected-service -listen 127.0.0.1:$((GO_PORT + 1)) -token-cache-time ${CACHE_TIME}s -memcached-servers 127.0.0.1:$((MC_PORT + 1))"
+  meta "cmd Go service, memcached" "go run ./examples/protected-service -listen 127.0.0.1:$((GO_PORT + 1)) -token-cache-time ${CACHE_TIME}s -include-service-catalog=$CATALOG -memcached-servers 127.0.0.1:$((MC_PORT + 1))"
 fi
 meta "cmd tokens" "authtokens -n $WARM_TOKENS -out warm.txt; authtokens -n $(( NEW_TOKENS * ROUNDS * ${#SIDES[@]} * ${#CACHES[@]} )) -out new-all.txt (split into runs of $NEW_TOKENS)"
 meta "cmd warm run" "authload -url URL -tokens warm.txt -mode warm -c $CONC -duration $DURATION -warm-tokens $WARM_TOKENS -expect-body USER_ID -server-pid PID -keystone-pid PID"
