@@ -161,7 +161,7 @@ meta "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 knobs=$(for v in $(compgen -v AUTHBENCH_); do
   case $v in AUTHBENCH_RESULTS|AUTHBENCH_REPORT|AUTHBENCH_KEEP_KEYSTONE) ;; *) printf '%s=%q ' "$v" "${!v}" ;; esac
 done)
-meta "cmd whole comparison" "${knobs}make bench BENCH_ONLY=authtoken   # = ${knobs}bash hack/authbench.sh"
+meta "cmd whole comparison (make bench BENCH_ONLY=authtoken runs hack/authbench.sh)" "${knobs}make bench BENCH_ONLY=authtoken"
 meta "cmd Keystone" "KEYSTONE_PORT=$KS_PORT KEYSTONE_DIR=$KS_DIR KEYSTONE_THREADS=8 KEYSTONE_KEEPALIVE=0 bash hack/keystone-up.sh"
 meta "cmd Python service" "KSM_PORT=$PY_PORT KSM_PROCESSES=$PY_PROCESSES KSM_THREADS=$PY_THREADS KSM_TOKEN_CACHE_TIME=$CACHE_TIME KSM_INCLUDE_CATALOG=$CATALOG bash hack/keystonemiddleware-up.sh"
 meta "cmd Go service" "go run ./examples/protected-service -listen 127.0.0.1:$GO_PORT -token-cache-time ${CACHE_TIME}s -include-service-catalog=$CATALOG"
