@@ -77,6 +77,8 @@ fuzz:
 
 ## bench: benchmarks, written to docs/benchmarks.md. bench.sh starts (and stops) its own
 ## Keystone on 127.0.0.1:5001: the one on 5000 belongs to the test suites and is left alone.
+## make bench BENCH_ONLY=authtoken: only the Go-vs-keystonemiddleware comparison (hack/authbench.sh),
+## which rewrites only its section of docs/benchmarks.md.
 bench:
 	@bash hack/bench.sh
 

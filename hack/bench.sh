@@ -5,7 +5,12 @@
 #      each round on the tree as it is and, when bench/fixes/*.patch still apply, on a copy
 #      of the tree with them applied (the proposed SDK fixes, measured side by side);
 #   2. the process-level comparison against a real Keystone (bench/cmd/runner): this SDK,
-#      gophercloud v2, raw net/http and python-keystoneclient, each client its own process.
+#      gophercloud v2, raw net/http and python-keystoneclient, each client its own process;
+#   3. the token-validating middleware, Go against keystonemiddleware (hack/authbench.sh, with
+#      its own Keystone, services and knobs: AUTHBENCH_*).
+#
+# BENCH_ONLY=authtoken (make bench BENCH_ONLY=authtoken) runs only 3 and rewrites only its
+# section of docs/benchmarks.md.
 #
 # It starts its OWN Keystone on 127.0.0.1:$BENCH_KEYSTONE_PORT (default 5001, state dir
 # /tmp/keystone-go-bench, uWSGI 1 process x 8 threads with keep-alive) and stops it at
@@ -19,7 +24,8 @@
 #   BENCH_AUTH_CALLS=200  password authentications per run (auth) after the first
 #   BENCH_COLD_REPEATS=7  cold starts of each variant
 #   BENCH_FIXES=1         also measure the tree with bench/fixes/*.patch applied (0: don't)
-#   BENCH_SKIP_PROCESS=1  only the Go benchmarks (no Keystone needed)
+#   BENCH_SKIP_PROCESS=1  only the Go benchmarks (no Keystone needed; no authtoken comparison)
+#   BENCH_ONLY=authtoken  only the authtoken comparison
 #   BENCH_KEEP_KEYSTONE=1 leave the bench Keystone running afterwards
 #   BENCH_KEYSTONE_PORT=5001, BENCH_KEYSTONE_DIR=/tmp/keystone-go-bench
 set -euo pipefail
@@ -28,6 +34,11 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
+case "${BENCH_ONLY:-}" in
+  "") ;;
+  authtoken) exec bash hack/authbench.sh ;;
+  *) log "BENCH_ONLY=$BENCH_ONLY: the only part run alone is authtoken"; exit 2 ;;
+esac
 ROUNDS="${BENCH_ROUNDS:-5}"
 BENCHTIME="${BENCH_TIME:-500ms}"
 REPEATS="${BENCH_REPEATS:-5}"
@@ -133,6 +144,12 @@ if [[ "${BENCH_SKIP_PROCESS:-0}" != 1 ]]; then
   log "process-level runs against $OS_AUTH_URL"
   # shellcheck disable=SC2086
   (cd bench && $RUNNER)
+fi
+
+# --- 3. token-validating middleware: Go against keystonemiddleware -----------------
+if [[ "${BENCH_SKIP_PROCESS:-0}" != 1 ]]; then
+  log "authtoken comparison (hack/authbench.sh)"
+  AUTHBENCH_RESULTS="$RESULTS/authtoken" AUTHBENCH_REPORT=0 bash hack/authbench.sh
 fi
 
 meta "load average at end" "$(cut -d' ' -f1-3 /proc/loadavg)"
