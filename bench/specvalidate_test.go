@@ -18,7 +18,7 @@ import (
 // iteration also asserts that the fake's answer is valid).
 func BenchmarkSpecValidation(b *testing.B) {
 	f := newFake(b, fakeOptions{projects: listProjects})
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
