@@ -241,7 +241,7 @@ func (v *Validator) Lookup(spec string) (*Operation, error) {
 		}
 		return nil, fmt.Errorf("specvalidate: operation %q: %w", spec, ErrNoOperation)
 	}
-	path = strings.TrimSpace(path)
+	path, _, _ = strings.Cut(strings.TrimSpace(path), "?")
 	op, _, err := v.Find(method, path)
 	if err != nil && !strings.HasPrefix(path, "/v3/") && path != "/v3" && !strings.HasPrefix(path, "/v2.0") && path != "/" {
 		if op, _, err2 := v.Find(method, "/v3"+path); err2 == nil {

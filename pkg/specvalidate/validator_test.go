@@ -28,6 +28,7 @@ func TestLookup(t *testing.T) {
 		{"GET /v3/projects/{project_id}", "getProject"},
 		{"GET /v3/projects/abc", "getProject"},
 		{"GET /projects/abc", "getProject"},
+		{"GET /v3/projects?name=x", "listProjects"},
 		{"POST /v3/auth/tokens", "issueToken"},
 		{"GET /", "listVersions"},
 		{"GET /v3", "getVersionV3"},
