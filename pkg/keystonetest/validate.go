@@ -27,13 +27,13 @@ const versionPrefix = "/v2.0"
 // specRouter builds the router once per process: loading and validating the
 // spec takes ~50 ms, and the router and the document it holds are only read
 // afterwards, by any number of servers at once.
-var specRouter = sync.OnceValues(newRouter)
+var specRouter = sync.OnceValues(func() (routers.Router, error) { return newRouter(identityv2server.GetSwagger) })
 
-// newRouter loads the spec embedded in the generated server package (the
-// bundled api/identity-v2.yaml) and routes on its paths alone: the servers
-// entry names localhost:5000, not this server.
-func newRouter() (routers.Router, error) {
-	doc, err := identityv2server.GetSwagger()
+// newRouter loads a spec embedded in a generated server package (a bundled
+// document of api/) and routes on its paths alone: the servers entry names
+// localhost:5000, not this server.
+func newRouter(load func() (*openapi3.T, error)) (routers.Router, error) {
+	doc, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("loading the embedded spec: %w", err)
 	}

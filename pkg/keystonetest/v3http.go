@@ -1,0 +1,236 @@
+package keystonetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/keystone-go/keystone/gen/identityv3server"
+)
+
+// spec is the seam between the fake and the document it is held to: it
+// finds the operation of a request and checks requests and answers.
+type spec struct{ router routers.Router }
+
+var v3Router = sync.OnceValues(func() (routers.Router, error) { return newRouter(identityv3server.GetSwagger) })
+
+func v3Spec() (spec, error) {
+	r, err := v3Router()
+	return spec{router: r}, err
+}
+
+// operation is what the spec says of one request.
+type operation struct {
+	id         string
+	path       string // the spec's path, "/projects/{project_id}"
+	params     map[string]string
+	needsToken bool
+	input      *openapi3filter.RequestValidationInput
+}
+
+func (sp spec) find(r *http.Request) (*operation, error) {
+	route, params, err := sp.router.FindRoute(r)
+	if err != nil {
+		return nil, err
+	}
+	op := &operation{id: lowerFirst(route.Operation.OperationID), path: route.Path, params: params}
+	if sec := route.Operation.Security; sec != nil {
+		op.needsToken = len(*sec) > 0
+		for _, req := range *sec {
+			if len(req) == 0 {
+				op.needsToken = false // the token is optional
+			}
+		}
+	}
+	op.input = &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: validationOptions()}
+	return op, nil
+}
+
+func (sp spec) checkRequest(op *operation) error {
+	return openapi3filter.ValidateRequest(context.Background(), op.input)
+}
+
+func (sp spec) checkResponse(op *operation, rec *recorder) error {
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: op.input,
+		Status:                 rec.status,
+		Header:                 rec.header,
+		Body:                   io.NopCloser(bytes.NewReader(rec.body.Bytes())),
+		Options:                op.input.Options,
+	})
+}
+
+// call is one request as a handler sees it.
+type call struct {
+	s      *V3Server
+	r      *http.Request
+	op     *operation
+	query  url.Values
+	body   map[string]any // the decoded JSON body, nil without one
+	caller *v3Token       // the X-Auth-Token's token, nil when the operation needs none
+	header http.Header    // headers of the answer
+}
+
+func (c *call) param(name string) string { return c.op.params[name] }
+
+// handlerFunc serves one operation under the server's lock: the answer's
+// status and body (any JSON value; nil for none), or an *apiError.
+type handlerFunc func(c *call) (int, any, error)
+
+// serveHTTP finds the operation, checks the request, applies an injected
+// fault or serves it, checks the answer and only then sends it. A violation
+// on either side is recorded and answered with a 500 that names it.
+func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	entry := Request{Method: r.Method, Path: r.URL.Path, Time: s.now()}
+	rec := newRecorder()
+	defer func() {
+		entry.Status = rec.status
+		s.logRequest(entry)
+		rec.flush(w)
+	}()
+
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(rec, badRequest("reading the request body: %v", err))
+		return
+	}
+	const prefix = "/v3"
+	if r.URL.Path != prefix && !strings.HasPrefix(r.URL.Path, prefix+"/") {
+		s.recordViolation(fmt.Errorf("%s %s: not a v3 path (the API is under %s)", r.Method, r.URL.Path, prefix))
+		writeError(rec, notFound("The resource could not be found."))
+		return
+	}
+	specReq := r.Clone(r.Context())
+	specReq.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+	specReq.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
+	if specReq.URL.Path == "" {
+		specReq.URL.Path = "/"
+	}
+	specReq.Body = io.NopCloser(bytes.NewReader(body))
+	op, err := s.spec.find(specReq)
+	if err != nil {
+		s.recordViolation(fmt.Errorf("%s %s: the spec has no such operation: %w", r.Method, r.URL.Path, err))
+		writeError(rec, notFound("The resource could not be found."))
+		return
+	}
+	entry.OperationID = op.id
+
+	if f := s.takeFault(op.id); f != nil {
+		entry.Fault = f.Status != 0
+		if !s.delay(r.Context(), f.Delay) || f.Status != 0 {
+			s.answerFault(rec, f)
+			return
+		}
+	}
+	if err := s.spec.checkRequest(op); err != nil {
+		s.violation(rec, fmt.Errorf("%s %s (%s): request does not match the spec: %w", r.Method, r.URL.Path, op.id, err))
+		return
+	}
+	handler := s.routes[r.Method+" "+op.path]
+	if handler == nil {
+		// Not modelled: said plainly, and not held to the spec.
+		writeError(rec, &apiError{status: http.StatusNotImplemented, title: "Not Implemented",
+			message: fmt.Sprintf("keystonetest does not model %s (%s %s)", op.id, r.Method, op.path)})
+		return
+	}
+	s.serve(rec, r, op, body, handler)
+	if err := s.spec.checkResponse(op, rec); err != nil {
+		err = fmt.Errorf("%s %s (%s): %d answer does not match the spec: %w; body: %.300s",
+			r.Method, r.URL.Path, op.id, rec.status, err, rec.body.String())
+		rec.reset()
+		s.violation(rec, err)
+	}
+}
+
+// serve runs the handler under the state lock and writes its answer.
+func (s *V3Server) serve(w http.ResponseWriter, r *http.Request, op *operation, body []byte, handler handlerFunc) {
+	c := &call{s: s, r: r, op: op, query: r.URL.Query(), header: http.Header{}}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &c.body); err != nil {
+			writeError(w, badRequest("The request body is not valid JSON: %v", err))
+			return
+		}
+	}
+	status, out, err := func() (int, any, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if op.needsToken {
+			tok, err := s.authenticate(r.Header.Get("X-Auth-Token"))
+			if err != nil {
+				return 0, nil, err
+			}
+			c.caller = tok
+			if err := s.authorize(c); err != nil {
+				return 0, nil, err
+			}
+		}
+		return handler(c)
+	}()
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{status: http.StatusInternalServerError, title: "Internal Server Error", message: err.Error()}
+		}
+		writeError(w, ae)
+		return
+	}
+	for k, v := range c.header {
+		w.Header()[k] = v
+	}
+	if out == nil || r.Method == http.MethodHead {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+// delay waits d or until the client gives up; false if it gave up.
+func (s *V3Server) delay(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *V3Server) answerFault(w http.ResponseWriter, f *Fault) {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusServiceUnavailable // the client left during the delay
+	}
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
+	}
+	writeError(w, &apiError{status: status, title: http.StatusText(status), message: "injected fault"})
+}
+
+// violation records err and answers 500 with it, so that the client under
+// test fails too, with the reason in the error message.
+func (s *V3Server) violation(w http.ResponseWriter, err error) {
+	s.recordViolation(err)
+	writeError(w, &apiError{status: http.StatusInternalServerError, title: "Spec Violation", message: err.Error()})
+}
+
+func (r *recorder) reset() {
+	r.header = http.Header{}
+	r.status = 0
+	r.body.Reset()
+}
