@@ -248,7 +248,9 @@ func membershipRoutes(m map[string]handlerFunc) {
 			return 0, nil, err
 		}
 		out := []any{}
-		for _, u := range c.s.st.table(users).all(func(u record) bool { return c.s.st.members[[2]string{c.param("group_id"), str(u, "id")}] }) {
+		for _, u := range c.s.st.table(users).all(func(u record) bool {
+			return c.s.st.members[[2]string{c.param("group_id"), str(u, "id")}] && users.matches(c, u)
+		}) {
 			out = append(out, users.view(c, u))
 		}
 		return http.StatusOK, map[string]any{"users": out, "links": c.selfLinks()}, nil
@@ -259,7 +261,7 @@ func membershipRoutes(m map[string]handlerFunc) {
 		}
 		mine := c.s.groupsOf(c.param("user_id"))
 		out := []any{}
-		for _, g := range c.s.st.table(groups).all(func(g record) bool { return slices.Contains(mine, str(g, "id")) }) {
+		for _, g := range c.s.st.table(groups).all(func(g record) bool { return slices.Contains(mine, str(g, "id")) && groups.matches(c, g) }) {
 			out = append(out, groups.view(c, g))
 		}
 		return http.StatusOK, map[string]any{"groups": out, "links": c.selfLinks()}, nil
@@ -268,7 +270,7 @@ func membershipRoutes(m map[string]handlerFunc) {
 		if _, err := c.s.st.find(users, c.param("user_id")); err != nil {
 			return 0, nil, err
 		}
-		return c.projectList(c.s.userProjects(c.param("user_id")))
+		return c.projectList(slices.DeleteFunc(c.s.userProjects(c.param("user_id")), func(p record) bool { return !projects.matches(c, p) }))
 	}
 	m["POST /users/{user_id}/password"] = func(c *call) (int, any, error) {
 		u, err := c.s.st.find(users, c.param("user_id"))
@@ -424,7 +426,7 @@ func (s *V3Server) showAssignment(a assignment, names bool) map[string]any {
 		scope["system"] = map[string]any{"all": true}
 		link = "/system"
 	}
-	if a.inherited && a.project == "" {
+	if a.inherited { // an expanded one too, as Keystone shows it
 		scope["OS-INHERIT:inherited_to"] = "projects"
 	}
 	out["scope"] = scope

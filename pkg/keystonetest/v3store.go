@@ -167,7 +167,30 @@ func (k *kind) matches(c *call, r record) bool {
 			return false
 		}
 	}
+	for q, want := range c.query {
+		if op, ok := strings.CutPrefix(q, "name__"); ok && !nameMatches(op, str(r, "name"), want[0]) {
+			return false
+		}
+	}
 	return k.visible == nil || k.visible(c, r)
+}
+
+// nameMatches applies one of Keystone's name__ filters; a leading i makes
+// it case-insensitive.
+func nameMatches(op, name, want string) bool {
+	if rest, ok := strings.CutPrefix(op, "i"); ok {
+		op, name, want = rest, strings.ToLower(name), strings.ToLower(want)
+	}
+	switch op {
+	case "contains":
+		return strings.Contains(name, want)
+	case "startswith":
+		return strings.HasPrefix(name, want)
+	case "endswith":
+		return strings.HasSuffix(name, want)
+	default: // equals
+		return name == want
+	}
 }
 
 // sameValue compares a stored attribute with a query value as Keystone

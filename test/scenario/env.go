@@ -46,6 +46,8 @@ var All = []Scenario{
 	{"CatalogControl", CatalogControl},
 	{"DomainsAndCredentials", DomainsAndCredentials},
 	{"Errors", Errors},
+	{"UserLifecycle", UserLifecycle},
+	{"InheritedAndImpliedRoles", InheritedAndImpliedRoles},
 }
 
 // Run runs every scenario as a subtest of t.
