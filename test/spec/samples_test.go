@@ -13,6 +13,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/keystone-go/keystone/pkg/specvalidate"
 )
 
 // sampleCase is one sample of one documented operation.
@@ -87,7 +89,7 @@ func validateSample(t *testing.T, ref string, c sampleCase) error {
 	if err != nil {
 		return fmt.Errorf("not JSON: %w", err)
 	}
-	opts := []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.DisableSchemaErrorDetails()}
+	opts := append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, specvalidate.SchemaOptions()...)
 	if c.request {
 		if op.RequestBody == nil || op.RequestBody.Value == nil {
 			return errors.New("the operation takes no request body")

@@ -52,6 +52,7 @@ func (r *report) write(b *strings.Builder) {
 	r.writeCatalog(p)
 	r.writeProcess(p)
 	r.writeColdStart(p)
+	r.writeSpecValidation(p)
 	r.writeFixes(p)
 	r.writeCommands(p)
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keystone-go/keystone/internal/apivalidate"
 	"github.com/keystone-go/keystone/pkg/auth"
+	"github.com/keystone-go/keystone/pkg/specvalidate"
 )
 
 // LogBuffer collects a Session's log; it is safe for concurrent use.
@@ -47,7 +47,7 @@ func SessionWithLogger(t testing.TB, plugin auth.Plugin, logger *slog.Logger, op
 // that needs other connection settings, such as more idle connections);
 // answers are validated as everywhere else.
 func HTTPClientWith(t testing.TB, next http.RoundTripper) *http.Client {
-	v := Transport(t).(*apivalidate.Transport)
+	v := Transport(t).(*specvalidate.Transport)
 	validating := *v
 	validating.Next = recorder{next: next, wire: wireOf(t)}
 	return &http.Client{Transport: &validating, Timeout: 60 * time.Second}
