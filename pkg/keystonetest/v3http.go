@@ -14,39 +14,42 @@ import (
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-
-	"github.com/keystone-go/keystone/gen/identityv3server"
+	"github.com/keystone-go/keystone/pkg/specvalidate"
 )
 
-// spec is the seam between the fake and the document it is held to: it
-// finds the operation of a request and checks requests and answers.
-type spec struct{ router routers.Router }
+// spec is the seam between the fake and the documents it is held to
+// (pkg/specvalidate, which embeds them): it finds the operation of a
+// request and checks requests and answers.
+type spec struct{ v *specvalidate.Validator }
 
-var v3Router = sync.OnceValues(func() (routers.Router, error) { return newRouter(identityv3server.GetSwagger) })
+// validator is built once per process: loading the documents takes a
+// fraction of a second, and the Validator is read-only afterwards.
+var validator = sync.OnceValues(func() (*specvalidate.Validator, error) { return specvalidate.New() })
 
 func v3Spec() (spec, error) {
-	r, err := v3Router()
-	return spec{router: r}, err
+	v, err := validator()
+	return spec{v: v}, err
 }
 
 // operation is what the spec says of one request.
 type operation struct {
 	id         string
-	path       string // the spec's path, "/projects/{project_id}"
+	path       string // the spec's path below /v3, "/projects/{project_id}"
 	params     map[string]string
 	needsToken bool
-	input      *openapi3filter.RequestValidationInput
+	req        *http.Request
 }
 
 func (sp spec) find(r *http.Request) (*operation, error) {
-	route, params, err := sp.router.FindRoute(r)
+	found, params, err := sp.v.Find(r.Method, r.URL.EscapedPath())
 	if err != nil {
 		return nil, err
 	}
-	op := &operation{id: lowerFirst(route.Operation.OperationID), path: route.Path, params: params}
-	if sec := route.Operation.Security; sec != nil {
+	op := &operation{id: found.ID, path: strings.TrimPrefix(found.Path, "/v3"), params: params, req: r}
+	if op.path == "" {
+		op.path = "/"
+	}
+	if sec := found.Spec().Security; sec != nil {
 		op.needsToken = len(*sec) > 0
 		for _, req := range *sec {
 			if len(req) == 0 {
@@ -54,22 +57,15 @@ func (sp spec) find(r *http.Request) (*operation, error) {
 			}
 		}
 	}
-	op.input = &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: validationOptions()}
 	return op, nil
 }
 
-func (sp spec) checkRequest(op *operation) error {
-	return openapi3filter.ValidateRequest(context.Background(), op.input)
+func (sp spec) checkRequest(op *operation, body []byte) error {
+	return sp.v.ValidateRequest(context.Background(), op.req, body)
 }
 
 func (sp spec) checkResponse(op *operation, rec *recorder) error {
-	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: op.input,
-		Status:                 rec.status,
-		Header:                 rec.header,
-		Body:                   io.NopCloser(bytes.NewReader(rec.body.Bytes())),
-		Options:                op.input.Options,
-	})
+	return sp.v.ValidateResponse(context.Background(), op.req, rec.status, rec.header, rec.body.Bytes())
 }
 
 // unmodelledQuery are the query parameters of modelled operations that the
@@ -122,14 +118,7 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, notFound("The resource could not be found."))
 		return
 	}
-	specReq := r.Clone(r.Context())
-	specReq.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
-	specReq.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
-	if specReq.URL.Path == "" {
-		specReq.URL.Path = "/"
-	}
-	specReq.Body = io.NopCloser(bytes.NewReader(body))
-	op, err := s.spec.find(specReq)
+	op, err := s.spec.find(r)
 	if err != nil {
 		s.recordViolation(fmt.Errorf("%s %s: the spec has no such operation: %w", r.Method, r.URL.Path, err))
 		writeError(rec, notFound("The resource could not be found."))
@@ -144,7 +133,7 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.spec.checkRequest(op); err != nil {
+	if err := s.spec.checkRequest(op, body); err != nil {
 		s.violation(rec, fmt.Errorf("%s %s (%s): request does not match the spec: %w", r.Method, r.URL.Path, op.id, err))
 		return
 	}
