@@ -173,3 +173,20 @@ func TestV3RevokedAndDisabledUsersTokens(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestV3VersionDiscovery(t *testing.T) {
+	ks := keystonetest.NewV3(t)
+	a := ks.Admin()
+	// An unversioned auth URL is resolved through GET / and GET /v3.
+	sess := auth.New(&auth.Password{AuthURL: ks.RootURL(), UserID: a.UserID, Password: a.Password,
+		Scope: auth.Scope{ProjectID: a.ProjectID}}, auth.WithHTTPClient(ks.HTTPClient()))
+	d, err := identity.New(context.Background(), sess)
+	require.NoError(t, err)
+	require.NotNil(t, d.V3)
+	resp, err := d.V3.GetProjectWithResponse(context.Background(), a.ProjectID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "admin", resp.JSON200.Project.Name)
+	status, body, _ := send(t, http.MethodGet, ks.URL(), "", "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"v3.14"`)
+}

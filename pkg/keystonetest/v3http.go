@@ -2,6 +2,7 @@ package keystonetest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,9 @@ func v3Spec() (spec, error) {
 	return spec{v: v}, err
 }
 
+// rootPrefix marks the routes of operations outside the v3 root.
+const rootPrefix = "^"
+
 // operation is what the spec says of one request.
 type operation struct {
 	id         string
@@ -45,9 +49,11 @@ func (sp spec) find(r *http.Request) (*operation, error) {
 	if err != nil {
 		return nil, err
 	}
-	op := &operation{id: found.ID, path: strings.TrimPrefix(found.Path, "/v3"), params: params, req: r}
-	if op.path == "" {
-		op.path = "/"
+	op := &operation{id: found.ID, path: found.Path, params: params, req: r}
+	if p, ok := strings.CutPrefix(found.Path, "/v3"); ok {
+		op.path = cmp.Or(p, "/")
+	} else {
+		op.path = rootPrefix + found.Path // version discovery, outside /v3
 	}
 	if sec := found.Spec().Security; sec != nil {
 		op.needsToken = len(*sec) > 0
@@ -113,7 +119,7 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	const prefix = "/v3"
-	if r.URL.Path != prefix && !strings.HasPrefix(r.URL.Path, prefix+"/") {
+	if r.URL.Path != "/" && r.URL.Path != prefix && !strings.HasPrefix(r.URL.Path, prefix+"/") {
 		s.recordViolation(fmt.Errorf("%s %s: not a v3 path (the API is under %s)", r.Method, r.URL.Path, prefix))
 		writeError(rec, notFound("The resource could not be found."))
 		return

@@ -26,6 +26,13 @@ func (s *V3Server) routeTable() map[string]handlerFunc {
 	membershipRoutes(m)
 	impliedRoleRoutes(m)
 	m["GET /role_assignments"] = roleAssignments
+	m["GET /"] = func(c *call) (int, any, error) {
+		return http.StatusOK, map[string]any{"version": c.s.versionV3()}, nil
+	}
+	m["GET "+rootPrefix+"/"] = func(c *call) (int, any, error) {
+		c.header.Set("Location", c.s.URL()+"/")
+		return http.StatusMultipleChoices, map[string]any{"versions": map[string]any{"values": []any{c.s.versionV3()}}}, nil
+	}
 	return m
 }
 
@@ -147,4 +154,13 @@ func (s *V3Server) AddEndpoint(serviceID, iface, region, url string) (id string)
 // RevokeToken makes the token invalid, as DELETE /v3/auth/tokens does.
 func (s *V3Server) RevokeToken(id string) {
 	s.locked(func() { s.st.revoked[id] = true })
+}
+
+// versionV3 is the v3 entry of version discovery, as Keystone writes it.
+func (s *V3Server) versionV3() map[string]any {
+	return map[string]any{
+		"id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
+		"links":       []any{map[string]any{"rel": "self", "href": s.URL() + "/"}},
+		"media-types": []any{map[string]any{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}},
+	}
 }
