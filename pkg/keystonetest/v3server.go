@@ -60,33 +60,17 @@ func NewV3(tb testing.TB, opts ...Option) *V3Server {
 	if tb != nil {
 		tb.Helper()
 	}
-	o := options{tokenTTL: DefaultTokenTTL, now: time.Now, region: DefaultRegion}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.adminPassword == "" {
-		o.adminPassword = "admin-" + newID()[:12]
-	}
-	sp, err := v3Spec()
-	if err != nil {
-		if tb != nil {
-			tb.Fatalf("keystonetest: %v", err)
+	return start(tb, opts, func(o options) (*V3Server, error) {
+		sp, err := v3Spec()
+		if err != nil {
+			return nil, err
 		}
-		panic("keystonetest: " + err.Error())
-	}
-	s := &V3Server{tb: tb, opts: o, spec: sp, st: newV3State()}
-	s.routes = s.routeTable()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.seed()
-	if tb != nil {
-		tb.Cleanup(func() {
-			s.Close()
-			for _, v := range s.Violations() {
-				tb.Errorf("keystonetest: %v", v)
-			}
-		})
-	}
-	return s
+		s := &V3Server{tb: tb, opts: o, spec: sp, st: newV3State()}
+		s.routes = s.routeTable()
+		s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+		s.seed()
+		return s, nil
+	})
 }
 
 // URL is the v3 endpoint (the server's address followed by /v3): the auth

@@ -82,6 +82,14 @@ func (e Env) access(t testing.TB, plugin auth.Plugin) *auth.AccessInfo {
 	return a
 }
 
+// authStatus is the status of authenticating plugin: 200 when it got a
+// token, else the refusal's.
+func (e Env) authStatus(t testing.TB, plugin auth.Plugin) int {
+	t.Helper()
+	_, err := e.Session(t, plugin).AccessInfo(ctx(t))
+	return statusOf(t, err)
+}
+
 // password is the plugin of a user in the default domain.
 func (e Env) password(userID, password string, scope auth.Scope) *auth.Password {
 	return &auth.Password{AuthURL: e.AuthURL, UserID: userID, Password: password, Scope: scope}
@@ -155,62 +163,59 @@ func newFixture(t *testing.T, env Env) *fixture {
 	return &fixture{t: t, env: env, admin: env.admin(t)}
 }
 
-func (f *fixture) project(parentID string, tags ...string) identityv3.Project {
-	t := f.t
+// created checks that a create answered 201 and deletes what it made when
+// the test ends.
+func created[R interface{ StatusCode() int }](t testing.TB, resp R, err error, del func(context.Context) error) R {
 	t.Helper()
-	body := identityv3.ProjectCreate{Name: name(t, "p"), DomainID: ptr("default"), Tags: tags}
+	require.Equal(t, http.StatusCreated, status(t, resp, err))
+	later(t, del)
+	return resp
+}
+
+// deleted adapts a generated delete to later.
+func deleted[R any, ID ~string](del func(context.Context, ID, ...identityv3.RequestEditorFn) (R, error), id ID) func(context.Context) error {
+	return func(c context.Context) error {
+		_, err := del(c, id)
+		return err
+	}
+}
+
+func (f *fixture) project(parentID string, tags ...string) identityv3.Project {
+	f.t.Helper()
+	body := identityv3.ProjectCreate{Name: name(f.t, "p"), DomainID: ptr("default"), Tags: tags}
 	if parentID != "" {
 		body.ParentID = &parentID
 	}
-	resp, err := f.admin.CreateProjectWithResponse(ctx(t), identityv3.ProjectCreateRequest{Project: body})
-	require.Equal(t, http.StatusCreated, status(t, resp, err))
-	p := resp.JSON201.Project
-	later(t, func(c context.Context) error {
-		_, err := f.admin.DeleteProjectWithResponse(c, p.ID)
-		return err
-	})
-	return p
+	resp, err := f.admin.CreateProjectWithResponse(ctx(f.t), identityv3.ProjectCreateRequest{Project: body})
+	return created(f.t, resp, err, func(c context.Context) error {
+		return deleted(f.admin.DeleteProjectWithResponse, resp.JSON201.Project.ID)(c)
+	}).JSON201.Project
 }
 
 func (f *fixture) user(password string) identityv3.User {
-	t := f.t
-	t.Helper()
-	resp, err := f.admin.CreateUserWithResponse(ctx(t), identityv3.UserCreateRequest{User: identityv3.UserCreate{
-		Name: name(t, "u"), DomainID: ptr("default"), Password: &password}})
-	require.Equal(t, http.StatusCreated, status(t, resp, err))
-	u := resp.JSON201.User
-	later(t, func(c context.Context) error {
-		_, err := f.admin.DeleteUserWithResponse(c, u.ID)
-		return err
-	})
-	return u
+	f.t.Helper()
+	resp, err := f.admin.CreateUserWithResponse(ctx(f.t), identityv3.UserCreateRequest{User: identityv3.UserCreate{
+		Name: name(f.t, "u"), DomainID: ptr("default"), Password: &password}})
+	return created(f.t, resp, err, func(c context.Context) error {
+		return deleted(f.admin.DeleteUserWithResponse, resp.JSON201.User.ID)(c)
+	}).JSON201.User
 }
 
 func (f *fixture) group() identityv3.Group {
-	t := f.t
-	t.Helper()
-	resp, err := f.admin.CreateGroupWithResponse(ctx(t), identityv3.GroupCreateRequest{Group: identityv3.GroupCreate{
-		Name: name(t, "g"), DomainID: ptr("default")}})
-	require.Equal(t, http.StatusCreated, status(t, resp, err))
-	g := resp.JSON201.Group
-	later(t, func(c context.Context) error {
-		_, err := f.admin.DeleteGroupWithResponse(c, g.ID)
-		return err
-	})
-	return g
+	f.t.Helper()
+	resp, err := f.admin.CreateGroupWithResponse(ctx(f.t), identityv3.GroupCreateRequest{Group: identityv3.GroupCreate{
+		Name: name(f.t, "g"), DomainID: ptr("default")}})
+	return created(f.t, resp, err, func(c context.Context) error {
+		return deleted(f.admin.DeleteGroupWithResponse, resp.JSON201.Group.ID)(c)
+	}).JSON201.Group
 }
 
 func (f *fixture) role() identityv3.Role {
-	t := f.t
-	t.Helper()
-	resp, err := f.admin.CreateRoleWithResponse(ctx(t), identityv3.RoleCreateRequest{Role: identityv3.RoleCreate{Name: name(t, "r")}})
-	require.Equal(t, http.StatusCreated, status(t, resp, err))
-	r := resp.JSON201.Role
-	later(t, func(c context.Context) error {
-		_, err := f.admin.DeleteRoleWithResponse(c, r.ID)
-		return err
-	})
-	return r
+	f.t.Helper()
+	resp, err := f.admin.CreateRoleWithResponse(ctx(f.t), identityv3.RoleCreateRequest{Role: identityv3.RoleCreate{Name: name(f.t, "r")}})
+	return created(f.t, resp, err, func(c context.Context) error {
+		return deleted(f.admin.DeleteRoleWithResponse, resp.JSON201.Role.ID)(c)
+	}).JSON201.Role
 }
 
 // roleID finds a global role by name.
