@@ -144,6 +144,9 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	handler := s.routes[r.Method+" "+op.path]
+	if handler == nil && r.Method == http.MethodHead {
+		handler = s.routes["GET "+op.path] // answered like the GET, without the body
+	}
 	if handler == nil {
 		// Not modelled: said plainly, and not held to the spec.
 		writeError(rec, &apiError{status: http.StatusNotImplemented, title: "Not Implemented",

@@ -194,6 +194,12 @@ func init() {
 		filters: []string{"trustor_user_id", "trustee_user_id"}, noIDCreate: true,
 		prepare: prepareTrust,
 		show:    showTrust,
+		remove: func(c *call, r record) error {
+			if !c.isAdmin() && r["trustor_user_id"] != c.caller.userID {
+				return forbidden("Only the trustor can delete a trust.")
+			}
+			return nil
+		},
 		visible: func(c *call, r record) bool {
 			return c.isAdmin() || r["trustor_user_id"] == c.caller.userID || r["trustee_user_id"] == c.caller.userID
 		},

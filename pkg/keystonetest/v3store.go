@@ -260,6 +260,9 @@ func (k *kind) member(c *call) (record, error) {
 	if k.parent != "" && r[k.parent] != c.param(k.parent) {
 		return nil, couldNotFind(k.noun(), c.param(k.idParam))
 	}
+	if k.visible != nil && !k.visible(c, r) {
+		return nil, forbidden("You are not authorized to perform the requested action: identity:%s.", snake(c.op.id))
+	}
 	return r, nil
 }
 

@@ -308,7 +308,13 @@ func Trusts(t *testing.T, env Env) {
 	require.Len(t, list.JSON200.Trusts, 1)
 	assert.Equal(t, tr.ID, list.JSON200.Trusts[0].ID)
 
-	del, err := self.DeleteTrustWithResponse(ctx(t), tr.ID)
+	asTrustee := env.client(t, env.password(trustee.ID, pw, auth.Scope{TrustID: tr.ID}))
+	byTrustee, err := asTrustee.GetTrustWithResponse(ctx(t), tr.ID)
+	require.Equal(t, http.StatusOK, status(t, byTrustee, err), "the trustee reads the trust")
+	assert.Equal(t, trustor.ID, byTrustee.JSON200.Trust.TrustorUserID)
+	del, err := asTrustee.DeleteTrustWithResponse(ctx(t), tr.ID)
+	assert.Equal(t, http.StatusForbidden, status(t, del, err), "only the trustor deletes a trust")
+	del, err = self.DeleteTrustWithResponse(ctx(t), tr.ID)
 	require.Equal(t, http.StatusNoContent, status(t, del, err))
 	assert.Equal(t, http.StatusUnauthorized, env.authStatus(t, env.password(trustee.ID, pw, auth.Scope{TrustID: tr.ID})), "a deleted trust")
 }
