@@ -43,26 +43,7 @@ func BenchmarkListProjects(b *testing.B) {
 	})
 
 	// sdk: identity.NewV3 over an auth.Session holding a fresh token.
-	b.Run("sdk", func(b *testing.B) {
-		sess := auth.New(f.password(), auth.WithAccessInfo(f.access(b, time.Now().Add(time.Hour))),
-			auth.WithHTTPClient(&http.Client{Transport: newTransport(2)}))
-		client, err := identity.NewV3(sess)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		cpu := startCPU()
-		defer cpu.report(b)
-		for b.Loop() {
-			resp, err := client.ListProjectsWithResponse(ctx, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if resp.JSON200 == nil || len(resp.JSON200.Projects) != listProjects {
-				b.Fatalf("status %d", resp.StatusCode())
-			}
-		}
-	})
+	b.Run("sdk", func(b *testing.B) { benchSDKList(b, f, newTransport(2)) })
 
 	// session-only: the Session's Do with the raw decoding (no generated
 	// client, no identity.Client endpoint doer).

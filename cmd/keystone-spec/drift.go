@@ -39,7 +39,7 @@ func runDrift(ctx context.Context, s streams, args []string) int {
 	if *from != "" && *cloud != "" {
 		return usageError(s, fs, "--from and --cloud exclude each other")
 	}
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		return failure(s, "drift", err)
 	}

@@ -30,7 +30,7 @@ func runOperations(_ context.Context, s streams, args []string) int {
 	if fs.NArg() > 0 {
 		return usageError(s, fs, "unexpected arguments %q", fs.Args())
 	}
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		return failure(s, "operations", err)
 	}

@@ -63,7 +63,7 @@ func runValidate(_ context.Context, s streams, args []string) int {
 			file = fs.Arg(0)
 		}
 	}
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		return failure(s, "validate", err)
 	}

@@ -25,7 +25,7 @@ func zedHome(t *testing.T) *specdrift.Home {
 }
 
 func validator(t *testing.T) *specvalidate.Validator {
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	require.NoError(t, err)
 	return v
 }

@@ -17,7 +17,7 @@ import (
 // A CI step that checks the payloads a program sends, before they meet a
 // Keystone.
 func ExampleValidator_ValidateRequestBody() {
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -35,7 +35,7 @@ func ExampleValidator_ValidateRequestBody() {
 }
 
 func ExampleValidator_ValidateResponseBody() {
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -54,7 +54,7 @@ func ExampleValidator_ValidateResponseBody() {
 }
 
 func ExampleValidator_Lookup() {
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -82,7 +82,7 @@ func ExampleTransport() {
 	}))
 	defer keystone.Close()
 
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -104,7 +104,7 @@ func ExampleLogMismatches() {
 	}))
 	defer keystone.Close()
 
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -130,7 +130,7 @@ func ExampleLogMismatches() {
 }
 
 func ExampleErrors() {
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -161,7 +161,7 @@ func ExampleWithBasePath() {
 }
 
 func ExampleValidator_Operations() {
-	v, err := specvalidate.New()
+	v, err := specvalidate.Default()
 	if err != nil {
 		panic(err)
 	}
@@ -172,4 +172,52 @@ func ExampleValidator_Operations() {
 	}
 	// Output:
 	// DELETE /v3/users/{user_id}/tokens [2026.2]
+}
+
+// A server-side check, as a fake Keystone runs it on each exchange.
+func ExampleValidator_ValidateRequest() {
+	v, err := specvalidate.Default()
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/v3/projects?enabled=perhaps", nil)
+	fmt.Println(v.ValidateRequest(req.Context(), req, nil) != nil)
+	req = httptest.NewRequest(http.MethodGet, "/v3/projects?enabled=true", nil)
+	fmt.Println(v.ValidateRequest(req.Context(), req, nil))
+	// Output:
+	// true
+	// <nil>
+}
+
+func ExampleValidator_ValidateResponse() {
+	v, err := specvalidate.Default()
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/v3/projects", nil)
+	header := http.Header{"Content-Type": {"application/json"}}
+	err = v.ValidateResponse(req.Context(), req, http.StatusOK, header,
+		[]byte(`{"projects": [], "links": {"self": "https://keystone.example/v3/projects"}}`))
+	fmt.Println(err)
+	err = v.ValidateResponse(req.Context(), req, http.StatusOK, header, []byte(`{"projects": {}}`))
+	for _, e := range specvalidate.Errors(err) {
+		fmt.Println(e.Pointer, e.Expected)
+	}
+	// Output:
+	// <nil>
+	// /projects value must be an array
+}
+
+func ExampleValidator_WithBasePath() {
+	v, err := specvalidate.Default()
+	if err != nil {
+		panic(err)
+	}
+	op, _, err := v.WithBasePath("/identity").Find(http.MethodPost, "/identity/v3/auth/tokens")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(op.ID)
+	// Output:
+	// issueToken
 }

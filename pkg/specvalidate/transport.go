@@ -47,6 +47,12 @@ func LogMismatches(logger *slog.Logger) func(context.Context, error) {
 // RoundTrip checks req, sends it, and checks the answer.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if t.Validator == nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, errNoValidator
+	}
 	next := t.Next
 	if next == nil {
 		next = http.DefaultTransport
@@ -115,6 +121,8 @@ func requestBody(req *http.Request) ([]byte, *http.Request, error) {
 	sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	return body, sent, nil
 }
+
+var errNoValidator = errors.New("specvalidate: Transport has no Validator")
 
 type errReader struct{ err error }
 

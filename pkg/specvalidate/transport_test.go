@@ -130,3 +130,11 @@ func TestTransportSkipRequests(t *testing.T) {
 	assert.Equal(t, int32(1), seen.Load())
 	assert.NoError(t, reported, "the 400 answer is one the spec declares")
 }
+
+func TestTransportWithoutValidatorFails(t *testing.T) {
+	srv, seen := projectServer(t, badList)
+	client := &http.Client{Transport: &specvalidate.Transport{}}
+	_, err := client.Get(srv.URL + "/v3/projects")
+	assert.ErrorContains(t, err, "no Validator")
+	assert.Equal(t, int32(0), seen.Load())
+}

@@ -87,6 +87,24 @@ var registerBodies = sync.OnceFunc(func() {
 	}
 })
 
+// shared is the Validator Default returns, loaded on first use.
+var shared = sync.OnceValues(func() (*Validator, error) { return New() })
+
+// Default returns a Validator of the embedded documents with no options,
+// loaded on the first call and shared by the process afterwards: loading
+// takes most of a second on a small machine, and a Validator is read-only,
+// so tests and fake servers need not each pay for it. WithBasePath derives
+// one for a deployment under a base path.
+func Default() (*Validator, error) { return shared() }
+
+// WithBasePath returns a Validator sharing v's documents and routes that
+// cuts base from request paths (see the WithBasePath option).
+func (v *Validator) WithBasePath(base string) *Validator {
+	c := *v
+	WithBasePath(base)(&c)
+	return &c
+}
+
 // SchemaOptions are the kin-openapi options a Validator checks schemas
 // with, for callers that visit a schema themselves: one-line errors, and
 // the keystone-time format of the documents (Keystone writes zone-less
@@ -223,7 +241,7 @@ func (v *Validator) Lookup(spec string) (*Operation, error) {
 		}
 		return nil, fmt.Errorf("specvalidate: operation %q: %w", spec, ErrNoOperation)
 	}
-	path = strings.TrimSpace(path)
+	path, _, _ = strings.Cut(strings.TrimSpace(path), "?")
 	op, _, err := v.Find(method, path)
 	if err != nil && !strings.HasPrefix(path, "/v3/") && path != "/v3" && !strings.HasPrefix(path, "/v2.0") && path != "/" {
 		if op, _, err2 := v.Find(method, "/v3"+path); err2 == nil {

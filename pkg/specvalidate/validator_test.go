@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,10 +13,8 @@ import (
 	"github.com/keystone-go/keystone/pkg/specvalidate"
 )
 
-var loaded = sync.OnceValues(func() (*specvalidate.Validator, error) { return specvalidate.New() })
-
 func validator(t testing.TB) *specvalidate.Validator {
-	v, err := loaded()
+	v, err := specvalidate.Default()
 	require.NoError(t, err)
 	return v
 }
@@ -31,6 +28,7 @@ func TestLookup(t *testing.T) {
 		{"GET /v3/projects/{project_id}", "getProject"},
 		{"GET /v3/projects/abc", "getProject"},
 		{"GET /projects/abc", "getProject"},
+		{"GET /v3/projects?name=x", "listProjects"},
 		{"POST /v3/auth/tokens", "issueToken"},
 		{"GET /", "listVersions"},
 		{"GET /v3", "getVersionV3"},
@@ -69,11 +67,15 @@ func TestFindPrefersLiteralSegmentsAndNamesParameters(t *testing.T) {
 	assert.Equal(t, "route", e.In)
 	assert.ErrorIs(t, err, specvalidate.ErrNoOperation)
 
-	based, err := specvalidate.New(specvalidate.WithBasePath("/identity/"))
-	require.NoError(t, err)
+	based := v.WithBasePath("/identity/")
 	op, _, err = based.Find(http.MethodGet, "/identity/v3/projects")
 	require.NoError(t, err)
 	assert.Equal(t, "listProjects", op.ID)
+	_, _, err = v.Find(http.MethodGet, "/identity/v3/projects")
+	assert.ErrorIs(t, err, specvalidate.ErrNoOperation, "the shared validator is not changed")
+	again, err := specvalidate.Default()
+	require.NoError(t, err)
+	assert.Same(t, v, again)
 }
 
 func TestOperationsAreUniqueAndCarryReleases(t *testing.T) {
@@ -207,4 +209,23 @@ func TestKeystoneTimestampsAreChecked(t *testing.T) {
 	var e *specvalidate.Error
 	require.ErrorAs(t, v.ValidateResponseBody(op, 200, user("next tuesday")), &e)
 	assert.Equal(t, "/user/password_expires_at", e.Pointer)
+}
+
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		if _, err := specvalidate.New(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFind(b *testing.B) {
+	v, err := specvalidate.New()
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := v.Find(http.MethodGet, "/v3/OS-FEDERATION/identity_providers/idp/protocols/saml2/auth"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -12,15 +12,7 @@ func (r *report) writeSpecValidation(p printer) {
 	p("`specvalidate.Transport` that checks the request and the answer against `api/identity-v3.yaml` and fails the\n")
 	p("call on a mismatch (`on`), side by side in each round. The difference is the cost of leaving validation on.\n\n")
 	p("| case | ns/op | cpu-ns/op | B/op | allocs/op | × off ns | × off CPU | × off allocs |\n|---|---|---|---|---|---|---|---|\n")
-	for _, c := range []string{"off", "on"} {
-		n := "BenchmarkSpecValidation/" + c
-		p("| %s | %s | %s | %s | %s | %s | %s | %s |\n", c,
-			stats(r.base.get(n, "ns/op")).dur(), stats(r.base.get(n, "cpu-ns/op")).dur(),
-			stats(r.base.get(n, "B/op")).num("%.0f"), stats(r.base.get(n, "allocs/op")).num("%.0f"),
-			stats(ratios(r.base.get(n, "ns/op"), r.base.get(off, "ns/op"))).ratio(),
-			stats(ratios(r.base.get(n, "cpu-ns/op"), r.base.get(off, "cpu-ns/op"))).ratio(),
-			stats(ratios(r.base.get(n, "allocs/op"), r.base.get(off, "allocs/op"))).ratio())
-	}
+	r.ratioRows(p, "BenchmarkSpecValidation/", []string{"off", "on"}, "off")
 	extra := stats(diffs(r.base.get("BenchmarkSpecValidation/on", "cpu-ns/op"), r.base.get(off, "cpu-ns/op")))
 	p("\nValidation adds **%s** of CPU per exchange of this size.\n\n", extra.dur())
 }
@@ -32,4 +24,19 @@ func diffs(a, b []float64) []float64 {
 		out = append(out, a[i]-b[i])
 	}
 	return out
+}
+
+// ratioRows writes one table row per case of a benchmark (prefix + case):
+// its figures, and its ratios to the base case's in the same rounds.
+func (r *report) ratioRows(p printer, prefix string, cases []string, base string) {
+	b := prefix + base
+	for _, c := range cases {
+		n := prefix + c
+		p("| %s | %s | %s | %s | %s | %s | %s | %s |\n", c,
+			stats(r.base.get(n, "ns/op")).dur(), stats(r.base.get(n, "cpu-ns/op")).dur(),
+			stats(r.base.get(n, "B/op")).num("%.0f"), stats(r.base.get(n, "allocs/op")).num("%.0f"),
+			stats(ratios(r.base.get(n, "ns/op"), r.base.get(b, "ns/op"))).ratio(),
+			stats(ratios(r.base.get(n, "cpu-ns/op"), r.base.get(b, "cpu-ns/op"))).ratio(),
+			stats(ratios(r.base.get(n, "allocs/op"), r.base.get(b, "allocs/op"))).ratio())
+	}
 }

@@ -188,16 +188,7 @@ func (r *report) writePerCall(p printer) {
 	p("`transport-floor` the raw GET with the body read and dropped. Figures include the server's share (the same for all):\n")
 	p("`cpu-ns/op` is the whole process's CPU time per call, which other processes' load stretches far less than wall time.\n\n")
 	p("| case | ns/op | cpu-ns/op | B/op | allocs/op | × raw ns | × raw CPU | × raw allocs |\n|---|---|---|---|---|---|---|---|\n")
-	for _, c := range perCallCases {
-		n := "BenchmarkListProjects/" + c
-		raw := "BenchmarkListProjects/raw"
-		p("| %s | %s | %s | %s | %s | %s | %s | %s |\n", c,
-			stats(r.base.get(n, "ns/op")).dur(), stats(r.base.get(n, "cpu-ns/op")).dur(),
-			stats(r.base.get(n, "B/op")).num("%.0f"), stats(r.base.get(n, "allocs/op")).num("%.0f"),
-			stats(ratios(r.base.get(n, "ns/op"), r.base.get(raw, "ns/op"))).ratio(),
-			stats(ratios(r.base.get(n, "cpu-ns/op"), r.base.get(raw, "cpu-ns/op"))).ratio(),
-			stats(ratios(r.base.get(n, "allocs/op"), r.base.get(raw, "allocs/op"))).ratio())
-	}
+	r.ratioRows(p, "BenchmarkListProjects/", perCallCases, "raw")
 	p("\nOne password authentication (`BenchmarkPasswordAuth`, a token with Keystone's bootstrap catalog of 3 endpoints): raw POST + decode\n")
 	p("%s (CPU %s, %s allocs), SDK `Session` + `Password` %s (CPU %s, %s allocs): **%s** the raw CPU time.\n",
 		stats(r.base.get("BenchmarkPasswordAuth/raw", "ns/op")).dur(), stats(r.base.get("BenchmarkPasswordAuth/raw", "cpu-ns/op")).dur(),

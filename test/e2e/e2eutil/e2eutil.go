@@ -50,16 +50,12 @@ var keepAlive = func() *http.Transport {
 	return t
 }()
 
-// validator is built once per test binary: loading the documents takes a
-// fraction of a second, and the validator is read-only afterwards.
-var validator = sync.OnceValues(func() (*specvalidate.Validator, error) { return specvalidate.New() })
-
 // Transport is the validating transport of one test: every answer is
 // checked against the spec, and a mismatch fails t. Requests are not
 // checked: tests send requests the spec refuses on purpose, to see
 // Keystone refuse them.
 func Transport(t testing.TB) http.RoundTripper {
-	v, err := validator()
+	v, err := specvalidate.Default()
 	if err != nil {
 		t.Fatalf("loading the spec: %v", err)
 	}
