@@ -51,7 +51,7 @@
 //     roles, services, endpoints, regions (PUT with an id too),
 //     credentials, application credentials (secret shown once, roles a
 //     subset of the creator's) and trusts (roles the trustor holds,
-//     impersonation, remaining_uses, expiry).
+//     impersonation, remaining_uses, expiry; the delegated roles).
 //   - grants of roles to users and groups on projects, domains and the
 //     system, and OS-INHERIT grants to a domain's or project's subtree
 //     (put, check, get, delete, list); role inference rules (put, check,

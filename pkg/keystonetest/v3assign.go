@@ -120,7 +120,9 @@ func grantRoutes(m map[string]handlerFunc) {
 				m["GET "+member] = g.check
 				m["HEAD "+member] = g.check
 				m["DELETE "+member] = g.delete
-				m["GET "+base+suffix] = g.list
+				if !inherited || on == "domain" { // Keystone lists no inherited grants of a project
+					m["GET "+base+suffix] = g.list
+				}
 			}
 		}
 	}

@@ -340,3 +340,46 @@ func showTrust(c *call, r record) record {
 	r["roles_links"] = map[string]any{"self": c.s.URL() + "/OS-TRUST/trusts/" + str(r, "id") + "/roles", "next": nil, "previous": nil}
 	return r
 }
+
+// trustRoleRoutes serves the roles a trust delegates, to its trustor and
+// trustee.
+func trustRoleRoutes(m map[string]handlerFunc) {
+	delegated := func(c *call) ([]record, error) {
+		t, err := trusts.member(c)
+		if err != nil {
+			return nil, err
+		}
+		var out []record
+		for _, id := range roleIDs(t) {
+			if r, ok := c.s.st.table(roles).get(id); ok {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	m["GET /OS-TRUST/trusts/{trust_id}/roles"] = func(c *call) (int, any, error) {
+		rs, err := delegated(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := []any{}
+		for _, r := range rs {
+			out = append(out, roles.view(c, r))
+		}
+		return http.StatusOK, map[string]any{"roles": out, "links": c.selfLinks()}, nil
+	}
+	one := func(c *call) (int, any, error) {
+		rs, err := delegated(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, r := range rs {
+			if r["id"] == c.param("role_id") {
+				return http.StatusOK, map[string]any{"role": roles.view(c, r)}, nil
+			}
+		}
+		return 0, nil, couldNotFind("role", c.param("role_id"))
+	}
+	m["GET /OS-TRUST/trusts/{trust_id}/roles/{role_id}"] = one
+	m["HEAD /OS-TRUST/trusts/{trust_id}/roles/{role_id}"] = one
+}

@@ -180,7 +180,7 @@ func init() {
 	}
 	appCredentials = &kind{name: "application_credential", plural: "application_credentials",
 		path: "/users/{user_id}/application_credentials", idParam: "application_credential_id",
-		parent: "user_id", filters: []string{"name"}, noIDCreate: true,
+		parent: "user_id", filters: []string{"name"}, noIDCreate: true, immutable: true,
 		prepare: prepareAppCredential,
 		unique:  func(r record) string { return str(r, "user_id") + "\x00" + str(r, "name") },
 		show: func(c *call, r record) record {
@@ -191,7 +191,7 @@ func init() {
 		},
 	}
 	trusts = &kind{name: "trust", plural: "trusts", path: "/OS-TRUST/trusts", idParam: "trust_id",
-		filters: []string{"trustor_user_id", "trustee_user_id"}, noIDCreate: true,
+		filters: []string{"trustor_user_id", "trustee_user_id"}, noIDCreate: true, immutable: true,
 		prepare: prepareTrust,
 		show:    showTrust,
 		remove: func(c *call, r record) error {

@@ -26,6 +26,7 @@ func (s *V3Server) routeTable() map[string]handlerFunc {
 	membershipRoutes(m)
 	impliedRoleRoutes(m)
 	m["GET /role_assignments"] = roleAssignments
+	trustRoleRoutes(m)
 	m["GET /"] = func(c *call) (int, any, error) {
 		return http.StatusOK, map[string]any{"version": c.s.versionV3()}, nil
 	}

@@ -100,6 +100,7 @@ type kind struct {
 	parent     string // a path parameter of the collection copied into members ("user_id")
 	filters    []string
 	noIDCreate bool // POST may not name the id (Keystone generates it)
+	immutable  bool // no PATCH: a member is created and deleted, never changed
 
 	// prepare fills in a new member's defaults and checks it; it may set "id".
 	prepare func(c *call, r record) error
@@ -141,7 +142,9 @@ func (k *kind) routes(m map[string]handlerFunc) {
 	m["GET "+k.path] = k.list
 	m["POST "+k.path] = k.create
 	m["GET "+member] = k.get
-	m["PATCH "+member] = k.update
+	if !k.immutable {
+		m["PATCH "+member] = k.update
+	}
 	m["DELETE "+member] = k.delete
 }
 
