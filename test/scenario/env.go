@@ -48,6 +48,7 @@ var All = []Scenario{
 	{"Errors", Errors},
 	{"UserLifecycle", UserLifecycle},
 	{"InheritedAndImpliedRoles", InheritedAndImpliedRoles},
+	{"ListFilters", ListFilters},
 }
 
 // Run runs every scenario as a subtest of t.

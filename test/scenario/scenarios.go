@@ -94,6 +94,21 @@ func TokenScopes(t *testing.T, env Env) {
 	system := env.access(t, env.password(u.ID, pw, auth.Scope{System: true}))
 	assert.True(t, system.SystemScoped())
 
+	// What the user may scope to, asked with an unscoped token.
+	self := env.client(t, env.password(u.ID, pw, auth.Scope{Unscoped: true}))
+	ap, err := self.ListAuthProjectsWithResponse(ctx(t))
+	require.Equal(t, http.StatusOK, status(t, ap, err))
+	require.Len(t, ap.JSON200.Projects, 1)
+	assert.Equal(t, p.ID, *ap.JSON200.Projects[0].ID)
+	ad, err := self.ListAuthDomainsWithResponse(ctx(t))
+	require.Equal(t, http.StatusOK, status(t, ad, err))
+	require.Len(t, ad.JSON200.Domains, 1)
+	assert.Equal(t, "default", *ad.JSON200.Domains[0].ID)
+	as, err := self.ListAuthSystemWithResponse(ctx(t))
+	require.Equal(t, http.StatusOK, status(t, as, err))
+	require.Len(t, as.JSON200.System, 1)
+	assert.True(t, *as.JSON200.System[0].All)
+
 	// Rescoping keeps the methods and the audit chain.
 	unscopedToken, err := env.Session(t, env.password(u.ID, pw, auth.Scope{Unscoped: true})).Token(ctx(t))
 	require.NoError(t, err)
