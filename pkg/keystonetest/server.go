@@ -104,29 +104,7 @@ func NewV2(tb testing.TB, opts ...Option) *V2Server {
 	if tb != nil {
 		tb.Helper()
 	}
-	o := options{tokenTTL: DefaultTokenTTL, now: time.Now, region: DefaultRegion}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.adminPassword == "" {
-		o.adminPassword = "admin-" + newID()[:12]
-	}
-	s, err := newServer(tb, o)
-	if err != nil {
-		if tb != nil {
-			tb.Fatalf("keystonetest: %v", err)
-		}
-		panic("keystonetest: " + err.Error())
-	}
-	if tb != nil {
-		tb.Cleanup(func() {
-			s.Close()
-			for _, v := range s.Violations() {
-				tb.Errorf("keystonetest: %v", v)
-			}
-		})
-	}
-	return s
+	return start(tb, opts, func(o options) (*V2Server, error) { return newServer(tb, o) })
 }
 
 func newServer(tb testing.TB, o options) (*V2Server, error) {

@@ -11,12 +11,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/keystone-go/keystone/gen/identityv2server"
-	"github.com/keystone-go/keystone/pkg/specvalidate"
+	"github.com/keystone-go/keystone/pkg/timestamp"
 )
 
 // versionPrefix is where the v2.0 API lives on the server; the paths of
@@ -50,8 +51,15 @@ func validationOptions() *openapi3filter.Options {
 		// spec only says which operations take one.
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 		// A status the operation does not declare is a violation too.
-		IncludeResponseStatus:   true,
-		SchemaValidationOptions: specvalidate.SchemaOptions(),
+		IncludeResponseStatus: true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{
+			openapi3.DisableSchemaErrorDetails(),
+			openapi3.WithStringFormatValidator("keystone-time",
+				openapi3.NewCallbackValidator(func(s string) error {
+					_, err := timestamp.Parse(s)
+					return err
+				})),
+		},
 	}
 }
 
