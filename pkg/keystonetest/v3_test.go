@@ -190,3 +190,24 @@ func TestV3VersionDiscovery(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"v3.14"`)
 }
+
+func TestV3WithReleaseAnswersAsThatRelease(t *testing.T) {
+	for _, tc := range []struct {
+		series string
+		want   int
+	}{{"", http.StatusOK}, {"2022.2", http.StatusOK}, {"2025.1", http.StatusBadRequest}, {"2026.2", http.StatusOK}} {
+		t.Run(tc.series, func(t *testing.T) {
+			ks := keystonetest.NewV3(t, keystonetest.WithRelease(tc.series))
+			_, sess := adminClient(t, ks)
+			token, err := sess.Token(context.Background())
+			require.NoError(t, err)
+			// Keystone 27 refuses the name__ filters of roles.
+			status, body, _ := send(t, http.MethodGet, ks.URL()+"/roles?name__icontains=ADM", token, "")
+			assert.Equal(t, tc.want, status, body)
+			if status == http.StatusOK {
+				assert.Contains(t, body, `"name":"admin"`)
+				assert.NotContains(t, body, `"name":"reader"`)
+			}
+		})
+	}
+}
