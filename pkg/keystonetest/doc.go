@@ -88,7 +88,8 @@
 // differences between releases are not modelled.
 //
 // Test controls: WithClock (NewClock gives one to Advance, so tokens and
-// application credentials expire without waiting) and WithTokenTTL;
+// application credentials expire without waiting; every answer's Date
+// header is read from it, so a Session renews ahead by it) and WithTokenTTL;
 // InjectFault answers the next requests (of one operation, or any) with a
 // status such as 401, 429 or 503 and a Retry-After, or holds them back;
 // Requests is the log of every request (operation id, status, whether a

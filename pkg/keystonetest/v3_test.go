@@ -211,3 +211,21 @@ func TestV3WithReleaseAnswersAsThatRelease(t *testing.T) {
 		})
 	}
 }
+
+func TestV3DateFollowsTheClockSoSessionsRenewAhead(t *testing.T) {
+	clock := keystonetest.NewClock(time.Now().Add(24 * time.Hour))
+	ks := keystonetest.NewV3(t, keystonetest.WithClock(clock.Now), keystonetest.WithTokenTTL(time.Hour))
+	c, _ := adminClient(t, ks)
+	ctx := context.Background()
+	_, err := c.ListRegionsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	clock.Advance(time.Hour - 5*time.Second) // inside the session's mandatory margin
+	for range 2 {
+		_, err = c.ListRegionsWithResponse(ctx, nil)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, ks.Calls("issueToken"), "the session renewed by the server's clock")
+	for _, r := range ks.Requests() {
+		assert.NotEqual(t, http.StatusUnauthorized, r.Status, "no expired token was sent")
+	}
+}

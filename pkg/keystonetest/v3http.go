@@ -113,6 +113,9 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		entry.Status = rec.status
 		s.logRequest(entry)
+		// The server's clock, so that a client judging expiry by it (the
+		// Session does) follows a clock the test moves.
+		rec.header.Set("Date", entry.Time.Format(http.TimeFormat))
 		rec.flush(w)
 	}()
 
