@@ -82,18 +82,7 @@ func BenchmarkListProjects(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		cpu := startCPU()
-		defer cpu.report(b)
-		for b.Loop() {
-			resp, err := gen.ListProjectsWithResponse(ctx, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if resp.JSON200 == nil || len(resp.JSON200.Projects) != listProjects {
-				b.Fatalf("status %d", resp.StatusCode())
-			}
-		}
+		benchList(b, gen)
 	})
 
 	// transport-floor: raw GET, body read and dropped: what no client can
