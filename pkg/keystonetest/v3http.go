@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -25,12 +24,10 @@ import (
 // request and checks requests and answers.
 type spec struct{ v *specvalidate.Validator }
 
-// validator is built once per process: loading the documents takes a
-// fraction of a second, and the Validator is read-only afterwards.
-var validator = sync.OnceValues(func() (*specvalidate.Validator, error) { return specvalidate.New() })
-
+// v3Spec uses the Validator the process shares: loading the documents
+// takes a fraction of a second, and it is read-only afterwards.
 func v3Spec() (spec, error) {
-	v, err := validator()
+	v, err := specvalidate.Default()
 	return spec{v: v}, err
 }
 
