@@ -279,8 +279,15 @@ func CacheKey(kind, authURL string, scope *Scope, noCatalog bool, methods ...Met
 
 // body is the JSON of the request, with the identity members the generated
 // type cannot express merged in.
-func (r *TokenRequest) body(scope *identityv3.Auth_Scope) ([]byte, error) {
-	b, err := json.Marshal(identityv3.AuthRequest{Auth: identityv3.Auth{Identity: r.Identity, Scope: scope}})
+func (r *TokenRequest) body(scope any) ([]byte, error) {
+	var req struct {
+		Auth struct {
+			Identity identityv3.AuthIdentity `json:"identity"`
+			Scope    any                     `json:"scope,omitempty"`
+		} `json:"auth"`
+	}
+	req.Auth.Identity, req.Auth.Scope = r.Identity, scope
+	b, err := json.Marshal(req)
 	if err != nil || len(r.Members) == 0 {
 		return b, err
 	}

@@ -1,6 +1,7 @@
 package authtoken
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -138,6 +139,104 @@ var ignoredOptions = map[string]string{
 var legacyOptions = []string{"admin_user", "admin_password", "admin_tenant_name", "admin_token",
 	"identity_uri", "auth_host", "auth_port", "auth_protocol", "auth_admin_prefix"}
 
+// authtokenOptions are the keystonemiddleware options ConfigFromOptions
+// reads, each with how its value is read into a Config. Keys are read in
+// sorted order, so the deprecated names (auth_uri, memcache_servers) come
+// before the current ones and yield to them.
+var authtokenOptions = map[string]func(c *Config, v string) error{
+	"www_authenticate_uri": text(func(c *Config) *string { return &c.WWWAuthenticateURI }),
+	"auth_uri": func(c *Config, v string) error {
+		if c.WWWAuthenticateURI == "" {
+			c.WWWAuthenticateURI = v
+		}
+		return nil
+	},
+	"delay_auth_decision":          boolean(func(c *Config) *bool { return &c.DelayAuthDecision }),
+	"include_service_catalog":      boolean(func(c *Config) *bool { return &c.IncludeServiceCatalog }),
+	"service_token_roles_required": boolean(func(c *Config) *bool { return &c.ServiceTokenRolesRequired }),
+	"insecure":                     boolean(func(c *Config) *bool { return &c.Insecure }),
+	"service_type":                 text(func(c *Config) *string { return &c.ServiceType }),
+	"service_token_roles":          list(func(c *Config) *[]string { return &c.ServiceTokenRoles }),
+	"enforce_token_bind": func(c *Config, v string) error {
+		switch v = strings.ToLower(v); v {
+		case "permissive", "disabled":
+			c.EnforceTokenBind = v
+			return nil
+		}
+		return fmt.Errorf("%q is not supported (permissive or disabled)", v)
+	},
+	"token_cache_time": func(c *Config, v string) error {
+		if err := seconds(func(c *Config) *time.Duration { return &c.TokenCacheTime })(c, v); err != nil {
+			return err
+		}
+		if c.TokenCacheTime == 0 { // keystonemiddleware would cache for ever; a zero here is "no caching"
+			c.TokenCacheTime = -1
+		}
+		return nil
+	},
+	"negative_cache_time":          seconds(func(c *Config) *time.Duration { return &c.NegativeCacheTime }),
+	"revalidate_interval":          seconds(func(c *Config) *time.Duration { return &c.RevalidateInterval }),
+	"http_connect_timeout":         seconds(func(c *Config) *time.Duration { return &c.HTTPConnectTimeout }),
+	"memcache_pool_socket_timeout": seconds(func(c *Config) *time.Duration { return &c.MemcachePoolSocketTimeout }),
+	"memcache_pool_dead_retry":     seconds(func(c *Config) *time.Duration { return &c.MemcachePoolDeadRetry }),
+	"token_cache_size":             integer(func(c *Config) *int { return &c.TokenCacheSize }),
+	"memcache_pool_maxsize":        integer(func(c *Config) *int { return &c.MemcachePoolMaxsize }),
+	"memcache_servers":             list(func(c *Config) *[]string { return &c.MemcachedServers }),
+	"memcached_servers":            list(func(c *Config) *[]string { return &c.MemcachedServers }),
+	"memcache_security_strategy": func(c *Config, v string) error {
+		s, err := ParseSecurityStrategy(v)
+		c.MemcacheSecurityStrategy = s
+		return err
+	},
+	"memcache_secret_key": text(func(c *Config) *string { return &c.MemcacheSecretKey }),
+	"auth_version": func(_ *Config, v string) error {
+		if v != "" && !strings.HasPrefix(strings.TrimPrefix(v, "v"), "3") {
+			return fmt.Errorf("%q: only Identity v3 validates tokens here", v)
+		}
+		return nil
+	},
+	"interface":   text(func(c *Config) *string { return &c.Interface }),
+	"region_name": text(func(c *Config) *string { return &c.RegionName }),
+	"cafile":      text(func(c *Config) *string { return &c.CAFile }),
+	"certfile":    text(func(c *Config) *string { return &c.CertFile }),
+	"keyfile":     text(func(c *Config) *string { return &c.KeyFile }),
+	"auth_type":   text(func(c *Config) *string { return &c.AuthType }),
+	"auth_plugin": text(func(c *Config) *string { return &c.AuthType }),
+	"auth_section": func(_ *Config, v string) error {
+		if v != "" {
+			return errors.New("not supported: give the auth options in this section")
+		}
+		return nil
+	},
+}
+
+func text(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func list(field func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = parseList(v); return nil }
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) (err error) { *field(c), err = parseBool(v); return err }
+}
+
+func integer(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) (err error) { *field(c), err = strconv.Atoi(v); return err }
+}
+
+func seconds(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want whole seconds: %w", err)
+		}
+		*field(c) = time.Duration(n) * time.Second
+		return nil
+	}
+}
+
 // ConfigFromOptions reads a [keystone_authtoken] section (keys as in the
 // file, "-" and "_" alike, any case) into a Config on top of
 // DefaultConfig. The middleware's keys are read here; the rest are the
@@ -152,107 +251,21 @@ func ConfigFromOptions(opts map[string]string) (Config, error) {
 	for _, raw := range slices.Sorted(maps.Keys(opts)) {
 		k := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(raw)), "-", "_")
 		v := strings.TrimSpace(opts[raw])
-		bad := func(err error) { errs = append(errs, fmt.Sprintf("%s: %v", raw, err)) }
-		switch k {
-		case "www_authenticate_uri", "auth_uri":
-			if c.WWWAuthenticateURI == "" || k == "www_authenticate_uri" {
-				c.WWWAuthenticateURI = v
+		if set, ok := authtokenOptions[k]; ok {
+			if err := set(&c, v); err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", raw, err))
 			}
-		case "delay_auth_decision", "include_service_catalog", "service_token_roles_required", "insecure":
-			b, err := parseBool(v)
-			if err != nil {
-				bad(err)
-				continue
-			}
-			*map[string]*bool{"delay_auth_decision": &c.DelayAuthDecision, "include_service_catalog": &c.IncludeServiceCatalog,
-				"service_token_roles_required": &c.ServiceTokenRolesRequired, "insecure": &c.Insecure}[k] = b
-		case "service_type":
-			c.ServiceType = v
-		case "service_token_roles":
-			c.ServiceTokenRoles = parseList(v)
-		case "enforce_token_bind":
-			switch strings.ToLower(v) {
-			case "permissive", "disabled":
-				c.EnforceTokenBind = strings.ToLower(v)
-			default:
-				bad(fmt.Errorf("%q is not supported (permissive or disabled)", v))
-			}
-		case "token_cache_time", "negative_cache_time", "revalidate_interval",
-			"http_connect_timeout", "memcache_pool_socket_timeout", "memcache_pool_dead_retry":
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				bad(fmt.Errorf("want whole seconds: %w", err))
-				continue
-			}
-			d := time.Duration(n) * time.Second
-			switch k {
-			case "token_cache_time":
-				c.TokenCacheTime = d
-				if n == 0 { // keystonemiddleware would cache for ever; a zero here is "no caching"
-					c.TokenCacheTime = -1
-				}
-			case "negative_cache_time":
-				c.NegativeCacheTime = d
-			case "revalidate_interval":
-				c.RevalidateInterval = d
-			case "http_connect_timeout":
-				c.HTTPConnectTimeout = d
-			case "memcache_pool_dead_retry":
-				c.MemcachePoolDeadRetry = d
-			default:
-				c.MemcachePoolSocketTimeout = d
-			}
-		case "token_cache_size", "memcache_pool_maxsize":
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				bad(err)
-			} else if k == "token_cache_size" {
-				c.TokenCacheSize = n
-			} else {
-				c.MemcachePoolMaxsize = n
-			}
-		case "memcached_servers", "memcache_servers":
-			c.MemcachedServers = parseList(v)
-		case "memcache_security_strategy":
-			s, err := ParseSecurityStrategy(v)
-			if err != nil {
-				bad(err)
-			} else {
-				c.MemcacheSecurityStrategy = s
-			}
-		case "memcache_secret_key":
-			c.MemcacheSecretKey = v
-		case "auth_version":
-			if v != "" && !strings.HasPrefix(strings.TrimPrefix(v, "v"), "3") {
-				bad(fmt.Errorf("%q: only Identity v3 validates tokens here", v))
-			}
-		case "interface":
-			c.Interface = v
-		case "region_name":
-			c.RegionName = v
-		case "cafile":
-			c.CAFile = v
-		case "certfile":
-			c.CertFile = v
-		case "keyfile":
-			c.KeyFile = v
-		case "auth_type", "auth_plugin":
-			c.AuthType = v
-		case "auth_section":
-			if v != "" {
-				bad(fmt.Errorf("not supported: give the auth options in this section"))
-			}
-		default:
-			if why, ok := ignoredOptions[k]; ok {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("%s is ignored: %s", raw, why))
-				continue
-			}
-			if slices.Contains(legacyOptions, k) {
-				bad(fmt.Errorf("the pre-plugin credentials are not supported: set auth_type (password, v3applicationcredential, ...) and its options"))
-				continue
-			}
-			rest[raw] = opts[raw]
+			continue
 		}
+		if why, ok := ignoredOptions[k]; ok {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s is ignored: %s", raw, why))
+			continue
+		}
+		if slices.Contains(legacyOptions, k) {
+			errs = append(errs, raw+": the pre-plugin credentials are not supported: set auth_type (password, v3applicationcredential, ...) and its options")
+			continue
+		}
+		rest[raw] = opts[raw]
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("%w: [keystone_authtoken] %s", apierror.ErrInvalidConfig, strings.Join(errs, "; "))

@@ -53,6 +53,21 @@ func TestConfigFromOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotNil(t, sess)
 
+	// The deprecated names yield to the current ones, and stand in for them alone.
+	old, err := authtoken.ConfigFromOptions(map[string]string{"auth_uri": "http://old/v3", "memcache_servers": "a:1",
+		"memcache_pool_dead_retry": "30", "token_cache_time": "0", "enforce_token_bind": "Disabled"})
+	require.NoError(t, err)
+	assert.Equal(t, "http://old/v3", old.WWWAuthenticateURI)
+	assert.Equal(t, []string{"a:1"}, old.MemcachedServers)
+	assert.Equal(t, 30*time.Second, old.MemcachePoolDeadRetry)
+	assert.Negative(t, old.TokenCacheTime, "0 disables the cache")
+	assert.Equal(t, "disabled", old.EnforceTokenBind)
+	both, err := authtoken.ConfigFromOptions(map[string]string{"auth_uri": "http://old/v3", "www_authenticate_uri": "http://new/v3",
+		"memcache_servers": "a:1", "memcached_servers": "b:2"})
+	require.NoError(t, err)
+	assert.Equal(t, "http://new/v3", both.WWWAuthenticateURI)
+	assert.Equal(t, []string{"b:2"}, both.MemcachedServers)
+
 	d, err := authtoken.ConfigFromOptions(map[string]string{})
 	require.NoError(t, err)
 	assert.Equal(t, authtoken.DefaultConfig().TokenCacheTime, d.TokenCacheTime)

@@ -81,8 +81,15 @@
 // window (any expired token validates with it), and Keystone's HTML 404 for
 // unknown routes (the fake answers JSON and records a violation).
 //
+// Where Keystone's releases differ, the spec says so (x-keystone-releases)
+// and WithRelease makes the fake answer as one of them: an operation that
+// release does not serve answers 404, a query parameter it refuses 400
+// (Keystone 27 refuses the name__ filters of roles and groups). Other
+// differences between releases are not modelled.
+//
 // Test controls: WithClock (NewClock gives one to Advance, so tokens and
-// application credentials expire without waiting) and WithTokenTTL;
+// application credentials expire without waiting; every answer's Date
+// header is read from it, so a Session renews ahead by it) and WithTokenTTL;
 // InjectFault answers the next requests (of one operation, or any) with a
 // status such as 401, 429 or 503 and a Retry-After, or holds them back;
 // Requests is the log of every request (operation id, status, whether a

@@ -69,6 +69,17 @@ type options struct {
 	now           func() time.Time
 	region        string
 	adminPassword string
+	release       string // OpenStack series the v3 fake answers as; "" for none in particular
+}
+
+// WithRelease makes a NewV3 server answer as the Keystone of one OpenStack
+// series ("2022.2", "2025.1", "2026.2": the verified releases of
+// hack/keystone-releases.tsv) where api/identity-v3.yaml says releases
+// differ: an operation that release does not serve answers 404, a query
+// parameter it refuses 400. Without it, the server takes whatever any
+// verified release takes. NewV2 ignores it.
+func WithRelease(series string) Option {
+	return func(o *options) { o.release = series }
 }
 
 // WithTokenTTL sets how long issued tokens stay valid.

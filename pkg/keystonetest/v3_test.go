@@ -190,3 +190,42 @@ func TestV3VersionDiscovery(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"v3.14"`)
 }
+
+func TestV3WithReleaseAnswersAsThatRelease(t *testing.T) {
+	for _, tc := range []struct {
+		series string
+		want   int
+	}{{"", http.StatusOK}, {"2022.2", http.StatusOK}, {"2025.1", http.StatusBadRequest}, {"2026.2", http.StatusOK}} {
+		t.Run(tc.series, func(t *testing.T) {
+			ks := keystonetest.NewV3(t, keystonetest.WithRelease(tc.series))
+			_, sess := adminClient(t, ks)
+			token, err := sess.Token(context.Background())
+			require.NoError(t, err)
+			// Keystone 27 refuses the name__ filters of roles.
+			status, body, _ := send(t, http.MethodGet, ks.URL()+"/roles?name__icontains=ADM", token, "")
+			assert.Equal(t, tc.want, status, body)
+			if status == http.StatusOK {
+				assert.Contains(t, body, `"name":"admin"`)
+				assert.NotContains(t, body, `"name":"reader"`)
+			}
+		})
+	}
+}
+
+func TestV3DateFollowsTheClockSoSessionsRenewAhead(t *testing.T) {
+	clock := keystonetest.NewClock(time.Now().Add(24 * time.Hour))
+	ks := keystonetest.NewV3(t, keystonetest.WithClock(clock.Now), keystonetest.WithTokenTTL(time.Hour))
+	c, _ := adminClient(t, ks)
+	ctx := context.Background()
+	_, err := c.ListRegionsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	clock.Advance(time.Hour - 5*time.Second) // inside the session's mandatory margin
+	for range 2 {
+		_, err = c.ListRegionsWithResponse(ctx, nil)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, ks.Calls("issueToken"), "the session renewed by the server's clock")
+	for _, r := range ks.Requests() {
+		assert.NotEqual(t, http.StatusUnauthorized, r.Status, "no expired token was sent")
+	}
+}

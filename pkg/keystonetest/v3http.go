@@ -12,8 +12,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/keystone-go/keystone/pkg/specvalidate"
 )
@@ -23,12 +24,10 @@ import (
 // request and checks requests and answers.
 type spec struct{ v *specvalidate.Validator }
 
-// validator is built once per process: loading the documents takes a
-// fraction of a second, and the Validator is read-only afterwards.
-var validator = sync.OnceValues(func() (*specvalidate.Validator, error) { return specvalidate.New() })
-
+// v3Spec uses the Validator the process shares: loading the documents
+// takes a fraction of a second, and it is read-only afterwards.
 func v3Spec() (spec, error) {
-	v, err := validator()
+	v, err := specvalidate.Default()
 	return spec{v: v}, err
 }
 
@@ -42,6 +41,7 @@ type operation struct {
 	params     map[string]string
 	needsToken bool
 	req        *http.Request
+	spec       *openapi3.Operation
 }
 
 func (sp spec) find(r *http.Request) (*operation, error) {
@@ -49,7 +49,7 @@ func (sp spec) find(r *http.Request) (*operation, error) {
 	if err != nil {
 		return nil, err
 	}
-	op := &operation{id: found.ID, path: found.Path, params: params, req: r}
+	op := &operation{id: found.ID, path: found.Path, params: params, req: r, spec: found.Spec()}
 	if p, ok := strings.CutPrefix(found.Path, "/v3"); ok {
 		op.path = cmp.Or(p, "/")
 	} else {
@@ -110,6 +110,9 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		entry.Status = rec.status
 		s.logRequest(entry)
+		// The server's clock, so that a client judging expiry by it (the
+		// Session does) follows a clock the test moves.
+		rec.header.Set("Date", entry.Time.Format(http.TimeFormat))
 		rec.flush(w)
 	}()
 
@@ -138,6 +141,10 @@ func (s *V3Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.answerFault(rec, f)
 			return
 		}
+	}
+	if refused := s.releaseRefuses(op, r); refused != nil {
+		writeError(rec, refused)
+		return
 	}
 	if err := s.spec.checkRequest(op, body); err != nil {
 		s.violation(rec, fmt.Errorf("%s %s (%s): request does not match the spec: %w", r.Method, r.URL.Path, op.id, err))
@@ -248,4 +255,38 @@ func (r *recorder) reset() {
 	r.header = http.Header{}
 	r.status = 0
 	r.body.Reset()
+}
+
+// releaseRefuses answers as the Keystone release of WithRelease answers a
+// request it does not take, by the spec's x-keystone-releases: an
+// operation it does not serve (404), or a query parameter its schema
+// refuses (400). Without WithRelease nothing is refused.
+func (s *V3Server) releaseRefuses(op *operation, r *http.Request) *apiError {
+	series := s.opts.release
+	if series == "" {
+		return nil
+	}
+	if !inRelease(op.spec.Extensions, series) {
+		return notFound("The resource could not be found.")
+	}
+	for _, p := range op.spec.Parameters {
+		if p.Value != nil && p.Value.In == "query" && r.URL.Query().Has(p.Value.Name) && !inRelease(p.Value.Extensions, series) {
+			return badRequest("Additional properties are not allowed ('%s' was unexpected)", p.Value.Name)
+		}
+	}
+	return nil
+}
+
+// inRelease reads x-keystone-releases (absent: every release).
+func inRelease(ext map[string]any, series string) bool {
+	list, ok := ext["x-keystone-releases"].([]any)
+	if !ok {
+		return true
+	}
+	for _, v := range list {
+		if v == series {
+			return true
+		}
+	}
+	return false
 }
