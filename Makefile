@@ -63,7 +63,7 @@ test:
 
 ## unit: the tests that need no Keystone (the e2e suite skips itself without one)
 unit:
-	$(GO) test $(TEST_FLAGS) ./pkg/... ./test/spec/...
+	$(GO) test $(TEST_FLAGS) ./pkg/... ./cmd/... ./test/spec/...
 
 ## e2e: the end-to-end suite against one local Keystone: make e2e KEYSTONE_RELEASE=epoxy
 e2e:
