@@ -165,7 +165,13 @@ func TestRateLimit(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.GreaterOrEqual(t, time.Since(start), 180*time.Millisecond, "10 requests at 50/s take 200 ms")
-	_, err = do(t, s, testCtx(t, 5*time.Millisecond), http.MethodGet, f.URL+"/v3/x", "")
+
+	// One request a minute: once the burst is spent, the next slot lies
+	// past any test deadline however slow the machine is.
+	slow := faultSession(t, f, WithRateLimit(1.0/60, 1))
+	_, err = slow.Token(ctx)
+	require.NoError(t, err)
+	_, err = do(t, slow, testCtx(t, 2*time.Second), http.MethodGet, f.URL+"/v3/x", "")
 	assert.True(t, errors.Is(err, apierror.ErrTimeout), "a wait past the deadline is refused at once: %v", err)
 }
 
