@@ -44,7 +44,7 @@ func ExampleWithVersion() {
 	if err != nil {
 		panic(err)
 	}
-	resp, err := c.ListProjectsWithResponse(context.Background(), nil)
+	resp, err := c.Raw().ListProjectsWithResponse(context.Background(), nil)
 	if err != nil {
 		panic(err)
 	}

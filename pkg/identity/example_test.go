@@ -54,7 +54,7 @@ func ExampleNewV3() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ListProjectsWithResponse(ctx, nil)
+	resp, err := client.Raw().ListProjectsWithResponse(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func ExampleNewV3() {
 		fmt.Println(p.ID, p.Name)
 	}
 
-	_, err = client.GetProjectWithResponse(ctx, "missing", nil)
+	_, err = client.Raw().GetProjectWithResponse(ctx, "missing", nil)
 	var apiErr *identity.Error
 	if errors.Is(err, identity.ErrNotFound) && errors.As(err, &apiErr) {
 		fmt.Println(apiErr.Message, apiErr.RequestID)
@@ -132,7 +132,7 @@ func Example_changeExpiredPassword() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ChangeUserPasswordWithResponse(context.Background(), "u1", identityv3.ChangeUserPasswordJSONRequestBody{
+	resp, err := client.Raw().ChangeUserPasswordWithResponse(context.Background(), "u1", identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: "old-passw0rd", Password: "n3w-passw0rd"},
 	})
 	if err != nil {

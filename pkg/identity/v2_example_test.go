@@ -24,7 +24,7 @@ func ExampleNewV2() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ListTenantsWithResponse(context.Background(), nil)
+	resp, err := client.Raw().ListTenantsWithResponse(context.Background(), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -53,13 +53,13 @@ func ExampleNew() {
 	fmt.Println(c.Version())
 	switch {
 	case c.V3 != nil:
-		resp, err := c.V3.ListProjectsWithResponse(ctx, nil)
+		resp, err := c.V3.Raw().ListProjectsWithResponse(ctx, nil)
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(len(resp.JSON200.Projects), "projects")
 	case c.V2 != nil:
-		resp, err := c.V2.ListTenantsWithResponse(ctx, nil)
+		resp, err := c.V2.Raw().ListTenantsWithResponse(ctx, nil)
 		if err != nil {
 			log.Fatal(err)
 		}

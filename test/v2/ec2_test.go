@@ -76,7 +76,7 @@ func TestEC2CredentialsAndEC2Tokens(t *testing.T) {
 	old.Signature = keystonetest.SignEC2(cred.Secret, "GET", "ec2.example.com:8773", "/services/Cloud/", stale)
 	tok, err = e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &old})
 	requireStatus(t, http.StatusUnauthorized, tok, err)
-	assert.Contains(t, *tok.JSON401.Error.Message, "expired")
+	assert.Contains(t, errorOf(t, tok).Error.Message, "expired")
 
 	deleted, err := oscar.DeleteEC2CredentialWithResponse(ctx, nora, cred.Access)
 	requireStatus(t, http.StatusForbidden, deleted, err)

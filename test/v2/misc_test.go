@@ -47,7 +47,7 @@ func TestExtensions(t *testing.T) {
 
 	none, err := e.anon.GetExtensionWithResponse(t.Context(), "OS-NOPE")
 	requireStatus(t, http.StatusNotFound, none, err)
-	require.NotNil(t, none.JSON404)
+	assert.Equal(t, http.StatusNotFound, errorOf(t, none).Error.Code)
 }
 
 func TestCertificates(t *testing.T) {

@@ -33,7 +33,7 @@ func TestTenantLifecycle(t *testing.T) {
 
 	dup, err := e.admin.CreateTenantWithResponse(ctx, identityv2.TenantCreateEnvelope{Tenant: identityv2.TenantCreate{Name: "acme"}})
 	requireStatus(t, http.StatusConflict, dup, err)
-	require.NotNil(t, dup.JSON409)
+	assert.Equal(t, http.StatusConflict, errorOf(t, dup).Error.Code)
 
 	got, err := e.admin.GetTenantWithResponse(ctx, acme.Id)
 	requireStatus(t, http.StatusOK, got, err)
