@@ -45,12 +45,7 @@ func BenchmarkListProjects(b *testing.B) {
 	// sdk: identity.NewV3 over an auth.Session holding a fresh token, the
 	// typed method.
 	b.Run("sdk", func(b *testing.B) {
-		sess := auth.New(f.password(), auth.WithAccessInfo(f.access(b, time.Now().Add(time.Hour))),
-			auth.WithHTTPClient(&http.Client{Transport: newTransport(2)}))
-		client, err := identity.NewV3(sess)
-		if err != nil {
-			b.Fatal(err)
-		}
+		client := sdkClient(b, f)
 		b.ReportAllocs()
 		cpu := startCPU()
 		defer cpu.report(b)
@@ -67,12 +62,7 @@ func BenchmarkListProjects(b *testing.B) {
 
 	// sdk-raw: the same client's raw generated method (Raw()), whole answer.
 	b.Run("sdk-raw", func(b *testing.B) {
-		sess := auth.New(f.password(), auth.WithAccessInfo(f.access(b, time.Now().Add(time.Hour))),
-			auth.WithHTTPClient(&http.Client{Transport: newTransport(2)}))
-		client, err := identity.NewV3(sess)
-		if err != nil {
-			b.Fatal(err)
-		}
+		client := sdkClient(b, f)
 		b.ReportAllocs()
 		cpu := startCPU()
 		defer cpu.report(b)
@@ -161,6 +151,18 @@ func BenchmarkListProjects(b *testing.B) {
 	})
 }
 
+// sdkClient is identity.NewV3 over an auth.Session holding a fresh token,
+// with a transport of its own.
+func sdkClient(b *testing.B, f *fake) *identity.Client {
+	sess := auth.New(f.password(), auth.WithAccessInfo(f.access(b, time.Now().Add(time.Hour))),
+		auth.WithHTTPClient(&http.Client{Transport: newTransport(2)}))
+	client, err := identity.NewV3(sess)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return client
+}
+
 // rawGET is the hand-written client's GET: token header, status check, body
 // read whole and decoded.
 func rawGET(b *testing.B, ctx context.Context, c *http.Client, url string, into any) {
@@ -211,12 +213,7 @@ func BenchmarkListProjectsPaired(b *testing.B) {
 	url := f.authURL() + "/projects"
 	ctx := context.Background()
 	raw := &http.Client{Transport: newTransport(2)}
-	sess := auth.New(f.password(), auth.WithAccessInfo(f.access(b, time.Now().Add(time.Hour))),
-		auth.WithHTTPClient(&http.Client{Transport: newTransport(2)}))
-	client, err := identity.NewV3(sess)
-	if err != nil {
-		b.Fatal(err)
-	}
+	client := sdkClient(b, f)
 	rawCall := func() {
 		var list RawProjectList
 		rawGET(b, ctx, raw, url, &list)

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
-	"slices"
 	"maps"
+	"slices"
 	"strings"
 )
 
