@@ -110,8 +110,8 @@ func (c *TypedClient) CreateRole(ctx context.Context, role RoleCreate, reqEditor
 }
 
 // DeleteRole is DELETE /OS-KSADM/roles/{role_id}: delete a role (and every grant of it).
-func (c *TypedClient) DeleteRole(ctx context.Context, roleId RoleID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteRoleWithResponse(ctx, roleId, reqEditors...)
+func (c *TypedClient) DeleteRole(ctx context.Context, roleID RoleID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteRoleWithResponse(ctx, roleID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -122,8 +122,8 @@ func (c *TypedClient) DeleteRole(ctx context.Context, roleId RoleID, reqEditors 
 }
 
 // GetRole is GET /OS-KSADM/roles/{role_id}: show a role, by id or by name.
-func (c *TypedClient) GetRole(ctx context.Context, roleId string, reqEditors ...RequestEditorFn) (*Role, error) {
-	resp, err := c.raw.GetRoleWithResponse(ctx, roleId, reqEditors...)
+func (c *TypedClient) GetRole(ctx context.Context, roleID string, reqEditors ...RequestEditorFn) (*Role, error) {
+	resp, err := c.raw.GetRoleWithResponse(ctx, roleID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +178,8 @@ func (c *TypedClient) CreateService(ctx context.Context, service ServiceCreate, 
 }
 
 // DeleteService is DELETE /OS-KSADM/services/{service_id}: delete a service (and its endpoints).
-func (c *TypedClient) DeleteService(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteServiceWithResponse(ctx, serviceId, reqEditors...)
+func (c *TypedClient) DeleteService(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteServiceWithResponse(ctx, serviceID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -190,8 +190,8 @@ func (c *TypedClient) DeleteService(ctx context.Context, serviceId string, reqEd
 }
 
 // GetService is GET /OS-KSADM/services/{service_id}: show a service, by id or by name.
-func (c *TypedClient) GetService(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*Service, error) {
-	resp, err := c.raw.GetServiceWithResponse(ctx, serviceId, reqEditors...)
+func (c *TypedClient) GetService(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*Service, error) {
+	resp, err := c.raw.GetServiceWithResponse(ctx, serviceID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -203,8 +203,8 @@ func (c *TypedClient) GetService(ctx context.Context, serviceId string, reqEdito
 
 // ChangeOwnPassword is PATCH /OS-KSCRUD/users/{user_id}: change the password of the token's own
 // user.
-func (c *TypedClient) ChangeOwnPassword(ctx context.Context, userId UserID, user OwnPasswordChange, reqEditors ...RequestEditorFn) (*Access, error) {
-	resp, err := c.raw.ChangeOwnPasswordWithResponse(ctx, userId, ChangeOwnPasswordJSONRequestBody{User: user}, reqEditors...)
+func (c *TypedClient) ChangeOwnPassword(ctx context.Context, userID UserID, user OwnPasswordChange, reqEditors ...RequestEditorFn) (*Access, error) {
+	resp, err := c.raw.ChangeOwnPasswordWithResponse(ctx, userID, ChangeOwnPasswordJSONRequestBody{User: user}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -298,8 +298,8 @@ func (c *TypedClient) CreateEndpoint(ctx context.Context, endpoint EndpointCreat
 
 // DeleteEndpoint is DELETE /endpoints/{endpoint_id}: delete an endpoint template (all its
 // interfaces).
-func (c *TypedClient) DeleteEndpoint(ctx context.Context, endpointId string, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteEndpointWithResponse(ctx, endpointId, reqEditors...)
+func (c *TypedClient) DeleteEndpoint(ctx context.Context, endpointID string, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteEndpointWithResponse(ctx, endpointID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -378,8 +378,8 @@ func (c *TypedClient) CreateTenant(ctx context.Context, tenant TenantCreate, req
 }
 
 // DeleteTenant is DELETE /tenants/{tenant_id}: delete a tenant (OS-KSADM).
-func (c *TypedClient) DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteTenantWithResponse(ctx, tenantId, reqEditors...)
+func (c *TypedClient) DeleteTenant(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteTenantWithResponse(ctx, tenantID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -390,8 +390,8 @@ func (c *TypedClient) DeleteTenant(ctx context.Context, tenantId TenantID, reqEd
 }
 
 // GetTenant is GET /tenants/{tenant_id}: show a tenant.
-func (c *TypedClient) GetTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*Tenant, error) {
-	resp, err := c.raw.GetTenantWithResponse(ctx, tenantId, reqEditors...)
+func (c *TypedClient) GetTenant(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*Tenant, error) {
+	resp, err := c.raw.GetTenantWithResponse(ctx, tenantID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -402,8 +402,8 @@ func (c *TypedClient) GetTenant(ctx context.Context, tenantId TenantID, reqEdito
 }
 
 // UpdateTenant is POST /tenants/{tenant_id}: update a tenant (OS-KSADM; v2.0 updates with POST).
-func (c *TypedClient) UpdateTenant(ctx context.Context, tenantId TenantID, tenant TenantUpdate, reqEditors ...RequestEditorFn) (*Tenant, error) {
-	resp, err := c.raw.UpdateTenantWithResponse(ctx, tenantId, UpdateTenantJSONRequestBody{Tenant: tenant}, reqEditors...)
+func (c *TypedClient) UpdateTenant(ctx context.Context, tenantID TenantID, tenant TenantUpdate, reqEditors ...RequestEditorFn) (*Tenant, error) {
+	resp, err := c.raw.UpdateTenantWithResponse(ctx, tenantID, UpdateTenantJSONRequestBody{Tenant: tenant}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -415,20 +415,20 @@ func (c *TypedClient) UpdateTenant(ctx context.Context, tenantId TenantID, tenan
 
 // ListTenantUsers is GET /tenants/{tenant_id}/users: the users with a role on a tenant.
 // It reads every page; TenantUsers yields the items one by one.
-func (c *TypedClient) ListTenantUsers(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) ([]User, error) {
-	return paging.New(c.listTenantUsersPage(tenantId, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListTenantUsers(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) ([]User, error) {
+	return paging.New(c.listTenantUsersPage(tenantID, reqEditors)).Collect(ctx)
 }
 
 // TenantUsers yields every item of GET /tenants/{tenant_id}/users (ListTenantUsers), page after
 // page, following links.next on the host the list came from. An error is yielded once and ends the
 // walk.
-func (c *TypedClient) TenantUsers(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) iter.Seq2[User, error] {
-	return paging.New(c.listTenantUsersPage(tenantId, reqEditors)).All(ctx)
+func (c *TypedClient) TenantUsers(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) iter.Seq2[User, error] {
+	return paging.New(c.listTenantUsersPage(tenantID, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listTenantUsersPage(tenantId TenantID, reqEditors []RequestEditorFn) paging.Fetch[User] {
+func (c *TypedClient) listTenantUsersPage(tenantID TenantID, reqEditors []RequestEditorFn) paging.Fetch[User] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[User], error) {
-		resp, err := c.raw.ListTenantUsersWithResponse(ctx, tenantId, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListTenantUsersWithResponse(ctx, tenantID, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[User]{}, err
 		}
@@ -449,20 +449,20 @@ func (c *TypedClient) listTenantUsersPage(tenantId TenantID, reqEditors []Reques
 // ListTenantUserRoles is GET /tenants/{tenant_id}/users/{user_id}/roles: the roles a user has on a
 // tenant.
 // It reads every page; TenantUserRoles yields the items one by one.
-func (c *TypedClient) ListTenantUserRoles(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) ([]Role, error) {
-	return paging.New(c.listTenantUserRolesPage(tenantId, userId, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListTenantUserRoles(ctx context.Context, tenantID TenantID, userID UserID, reqEditors ...RequestEditorFn) ([]Role, error) {
+	return paging.New(c.listTenantUserRolesPage(tenantID, userID, reqEditors)).Collect(ctx)
 }
 
 // TenantUserRoles yields every item of GET /tenants/{tenant_id}/users/{user_id}/roles
 // (ListTenantUserRoles), page after page, following links.next on the host the list came from. An
 // error is yielded once and ends the walk.
-func (c *TypedClient) TenantUserRoles(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) iter.Seq2[Role, error] {
-	return paging.New(c.listTenantUserRolesPage(tenantId, userId, reqEditors)).All(ctx)
+func (c *TypedClient) TenantUserRoles(ctx context.Context, tenantID TenantID, userID UserID, reqEditors ...RequestEditorFn) iter.Seq2[Role, error] {
+	return paging.New(c.listTenantUserRolesPage(tenantID, userID, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listTenantUserRolesPage(tenantId TenantID, userId UserID, reqEditors []RequestEditorFn) paging.Fetch[Role] {
+func (c *TypedClient) listTenantUserRolesPage(tenantID TenantID, userID UserID, reqEditors []RequestEditorFn) paging.Fetch[Role] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[Role], error) {
-		resp, err := c.raw.ListTenantUserRolesWithResponse(ctx, tenantId, userId, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListTenantUserRolesWithResponse(ctx, tenantID, userID, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[Role]{}, err
 		}
@@ -482,8 +482,8 @@ func (c *TypedClient) listTenantUserRolesPage(tenantId TenantID, userId UserID, 
 
 // RevokeTenantUserRole is DELETE /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id}:
 // revoke a role from a user on a tenant.
-func (c *TypedClient) RevokeTenantUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.RevokeTenantUserRoleWithResponse(ctx, tenantId, userId, roleId, reqEditors...)
+func (c *TypedClient) RevokeTenantUserRole(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.RevokeTenantUserRoleWithResponse(ctx, tenantID, userID, roleID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -495,8 +495,8 @@ func (c *TypedClient) RevokeTenantUserRole(ctx context.Context, tenantId TenantI
 
 // GrantTenantUserRole is PUT /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id}: grant a
 // role to a user on a tenant.
-func (c *TypedClient) GrantTenantUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*Role, error) {
-	resp, err := c.raw.GrantTenantUserRoleWithResponse(ctx, tenantId, userId, roleId, reqEditors...)
+func (c *TypedClient) GrantTenantUserRole(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*Role, error) {
+	resp, err := c.raw.GrantTenantUserRoleWithResponse(ctx, tenantID, userID, roleID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -531,8 +531,8 @@ func (c *TypedClient) ListRevokedTokens(ctx context.Context, reqEditors ...Reque
 }
 
 // RevokeToken is DELETE /tokens/{token_id}: revoke a token.
-func (c *TypedClient) RevokeToken(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.RevokeTokenWithResponse(ctx, tokenId, reqEditors...)
+func (c *TypedClient) RevokeToken(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.RevokeTokenWithResponse(ctx, tokenID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -543,8 +543,8 @@ func (c *TypedClient) RevokeToken(ctx context.Context, tokenId TokenID, reqEdito
 }
 
 // ValidateToken is GET /tokens/{token_id}: validate a token and show what it carries.
-func (c *TypedClient) ValidateToken(ctx context.Context, tokenId TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*Access, error) {
-	resp, err := c.raw.ValidateTokenWithResponse(ctx, tokenId, params, reqEditors...)
+func (c *TypedClient) ValidateToken(ctx context.Context, tokenID TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*Access, error) {
+	resp, err := c.raw.ValidateTokenWithResponse(ctx, tokenID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -556,8 +556,8 @@ func (c *TypedClient) ValidateToken(ctx context.Context, tokenId TokenID, params
 
 // CheckToken is HEAD /tokens/{token_id}: check that a token is valid, without its body.
 // It reports false, and no error, when Keystone answers 404.
-func (c *TypedClient) CheckToken(ctx context.Context, tokenId TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (bool, error) {
-	resp, err := c.raw.CheckTokenWithResponse(ctx, tokenId, params, reqEditors...)
+func (c *TypedClient) CheckToken(ctx context.Context, tokenID TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (bool, error) {
+	resp, err := c.raw.CheckTokenWithResponse(ctx, tokenID, params, reqEditors...)
 	if err != nil {
 		return answer.Absent(err)
 	}
@@ -570,20 +570,20 @@ func (c *TypedClient) CheckToken(ctx context.Context, tokenId TokenID, params *C
 // ListTokenEndpoints is GET /tokens/{token_id}/endpoints: the endpoints of a token's catalog, as a
 // flat list.
 // It reads every page; TokenEndpoints yields the items one by one.
-func (c *TypedClient) ListTokenEndpoints(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) ([]TokenEndpoint, error) {
-	return paging.New(c.listTokenEndpointsPage(tokenId, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListTokenEndpoints(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) ([]TokenEndpoint, error) {
+	return paging.New(c.listTokenEndpointsPage(tokenID, reqEditors)).Collect(ctx)
 }
 
 // TokenEndpoints yields every item of GET /tokens/{token_id}/endpoints (ListTokenEndpoints), page
 // after page, following links.next on the host the list came from. An error is yielded once and
 // ends the walk.
-func (c *TypedClient) TokenEndpoints(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) iter.Seq2[TokenEndpoint, error] {
-	return paging.New(c.listTokenEndpointsPage(tokenId, reqEditors)).All(ctx)
+func (c *TypedClient) TokenEndpoints(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) iter.Seq2[TokenEndpoint, error] {
+	return paging.New(c.listTokenEndpointsPage(tokenID, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listTokenEndpointsPage(tokenId TokenID, reqEditors []RequestEditorFn) paging.Fetch[TokenEndpoint] {
+func (c *TypedClient) listTokenEndpointsPage(tokenID TokenID, reqEditors []RequestEditorFn) paging.Fetch[TokenEndpoint] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[TokenEndpoint], error) {
-		resp, err := c.raw.ListTokenEndpointsWithResponse(ctx, tokenId, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListTokenEndpointsWithResponse(ctx, tokenID, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[TokenEndpoint]{}, err
 		}
@@ -646,8 +646,8 @@ func (c *TypedClient) CreateUser(ctx context.Context, user UserCreate, reqEditor
 }
 
 // DeleteUser is DELETE /users/{user_id}: delete a user.
-func (c *TypedClient) DeleteUser(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteUserWithResponse(ctx, userId, reqEditors...)
+func (c *TypedClient) DeleteUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteUserWithResponse(ctx, userID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -658,8 +658,8 @@ func (c *TypedClient) DeleteUser(ctx context.Context, userId UserID, reqEditors 
 }
 
 // GetUser is GET /users/{user_id}: show a user.
-func (c *TypedClient) GetUser(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*User, error) {
-	resp, err := c.raw.GetUserWithResponse(ctx, userId, reqEditors...)
+func (c *TypedClient) GetUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*User, error) {
+	resp, err := c.raw.GetUserWithResponse(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -670,8 +670,8 @@ func (c *TypedClient) GetUser(ctx context.Context, userId UserID, reqEditors ...
 }
 
 // UpdateUser is PUT /users/{user_id}: update a user.
-func (c *TypedClient) UpdateUser(ctx context.Context, userId UserID, user UserUpdate, reqEditors ...RequestEditorFn) (*User, error) {
-	resp, err := c.raw.UpdateUserWithResponse(ctx, userId, UpdateUserJSONRequestBody{User: user}, reqEditors...)
+func (c *TypedClient) UpdateUser(ctx context.Context, userID UserID, user UserUpdate, reqEditors ...RequestEditorFn) (*User, error) {
+	resp, err := c.raw.UpdateUserWithResponse(ctx, userID, UpdateUserJSONRequestBody{User: user}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -684,20 +684,20 @@ func (c *TypedClient) UpdateUser(ctx context.Context, userId UserID, user UserUp
 // ListUserCredentials is GET /users/{user_id}/OS-KSADM/credentials: list a user's credentials
 // (OS-KSEC2, api-ref only).
 // It reads every page; UserCredentials yields the items one by one.
-func (c *TypedClient) ListUserCredentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) ([]UserCredential, error) {
-	return paging.New(c.listUserCredentialsPage(userId, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListUserCredentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) ([]UserCredential, error) {
+	return paging.New(c.listUserCredentialsPage(userID, reqEditors)).Collect(ctx)
 }
 
 // UserCredentials yields every item of GET /users/{user_id}/OS-KSADM/credentials
 // (ListUserCredentials), page after page, following links.next on the host the list came from. An
 // error is yielded once and ends the walk.
-func (c *TypedClient) UserCredentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) iter.Seq2[UserCredential, error] {
-	return paging.New(c.listUserCredentialsPage(userId, reqEditors)).All(ctx)
+func (c *TypedClient) UserCredentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) iter.Seq2[UserCredential, error] {
+	return paging.New(c.listUserCredentialsPage(userID, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listUserCredentialsPage(userId UserID, reqEditors []RequestEditorFn) paging.Fetch[UserCredential] {
+func (c *TypedClient) listUserCredentialsPage(userID UserID, reqEditors []RequestEditorFn) paging.Fetch[UserCredential] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[UserCredential], error) {
-		resp, err := c.raw.ListUserCredentialsWithResponse(ctx, userId, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListUserCredentialsWithResponse(ctx, userID, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[UserCredential]{}, err
 		}
@@ -717,8 +717,8 @@ func (c *TypedClient) listUserCredentialsPage(userId UserID, reqEditors []Reques
 
 // AddUserCredential is POST /users/{user_id}/OS-KSADM/credentials: grant a credential to a user
 // (OS-KSEC2, api-ref only).
-func (c *TypedClient) AddUserCredential(ctx context.Context, userId UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*UserCredential, error) {
-	resp, err := c.raw.AddUserCredentialWithResponse(ctx, userId, body, reqEditors...)
+func (c *TypedClient) AddUserCredential(ctx context.Context, userID UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*UserCredential, error) {
+	resp, err := c.raw.AddUserCredentialWithResponse(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -730,8 +730,8 @@ func (c *TypedClient) AddUserCredential(ctx context.Context, userId UserID, body
 
 // DeleteUserEC2Credentials is DELETE /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials:
 // delete a user's EC2 credentials (OS-KSEC2, api-ref only).
-func (c *TypedClient) DeleteUserEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteUserEC2CredentialsWithResponse(ctx, userId, reqEditors...)
+func (c *TypedClient) DeleteUserEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteUserEC2CredentialsWithResponse(ctx, userID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -743,8 +743,8 @@ func (c *TypedClient) DeleteUserEC2Credentials(ctx context.Context, userId UserI
 
 // GetUserEC2Credentials is GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials: show
 // a user's EC2 credentials (OS-KSEC2, api-ref only).
-func (c *TypedClient) GetUserEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*KSEC2Credentials, error) {
-	resp, err := c.raw.GetUserEC2CredentialsWithResponse(ctx, userId, reqEditors...)
+func (c *TypedClient) GetUserEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*KSEC2Credentials, error) {
+	resp, err := c.raw.GetUserEC2CredentialsWithResponse(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -756,8 +756,8 @@ func (c *TypedClient) GetUserEC2Credentials(ctx context.Context, userId UserID, 
 
 // UpdateUserEC2Credentials is POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials:
 // update a user's EC2 credentials (OS-KSEC2, api-ref only).
-func (c *TypedClient) UpdateUserEC2Credentials(ctx context.Context, userId UserID, ec2Credentials KSEC2Credentials, reqEditors ...RequestEditorFn) (*KSEC2Credentials, error) {
-	resp, err := c.raw.UpdateUserEC2CredentialsWithResponse(ctx, userId, UpdateUserEC2CredentialsJSONRequestBody{EC2Credentials: ec2Credentials}, reqEditors...)
+func (c *TypedClient) UpdateUserEC2Credentials(ctx context.Context, userID UserID, ec2Credentials KSEC2Credentials, reqEditors ...RequestEditorFn) (*KSEC2Credentials, error) {
+	resp, err := c.raw.UpdateUserEC2CredentialsWithResponse(ctx, userID, UpdateUserEC2CredentialsJSONRequestBody{EC2Credentials: ec2Credentials}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -771,21 +771,21 @@ func (c *TypedClient) UpdateUserEC2Credentials(ctx context.Context, userId UserI
 // /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type}: list a user's
 // credentials of one type (OS-KSEC2, api-ref only).
 // It reads every page; UserCredentialsByType yields the items one by one.
-func (c *TypedClient) ListUserCredentialsByType(ctx context.Context, userId UserID, credentialType string, reqEditors ...RequestEditorFn) ([]UserCredential, error) {
-	return paging.New(c.listUserCredentialsByTypePage(userId, credentialType, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListUserCredentialsByType(ctx context.Context, userID UserID, credentialType string, reqEditors ...RequestEditorFn) ([]UserCredential, error) {
+	return paging.New(c.listUserCredentialsByTypePage(userID, credentialType, reqEditors)).Collect(ctx)
 }
 
 // UserCredentialsByType yields every item of GET
 // /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type}
 // (ListUserCredentialsByType), page after page, following links.next on the host the list came
 // from. An error is yielded once and ends the walk.
-func (c *TypedClient) UserCredentialsByType(ctx context.Context, userId UserID, credentialType string, reqEditors ...RequestEditorFn) iter.Seq2[UserCredential, error] {
-	return paging.New(c.listUserCredentialsByTypePage(userId, credentialType, reqEditors)).All(ctx)
+func (c *TypedClient) UserCredentialsByType(ctx context.Context, userID UserID, credentialType string, reqEditors ...RequestEditorFn) iter.Seq2[UserCredential, error] {
+	return paging.New(c.listUserCredentialsByTypePage(userID, credentialType, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listUserCredentialsByTypePage(userId UserID, credentialType string, reqEditors []RequestEditorFn) paging.Fetch[UserCredential] {
+func (c *TypedClient) listUserCredentialsByTypePage(userID UserID, credentialType string, reqEditors []RequestEditorFn) paging.Fetch[UserCredential] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[UserCredential], error) {
-		resp, err := c.raw.ListUserCredentialsByTypeWithResponse(ctx, userId, credentialType, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListUserCredentialsByTypeWithResponse(ctx, userID, credentialType, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[UserCredential]{}, err
 		}
@@ -804,8 +804,8 @@ func (c *TypedClient) listUserCredentialsByTypePage(userId UserID, credentialTyp
 }
 
 // SetUserEnabled is PUT /users/{user_id}/OS-KSADM/enabled: enable or disable a user (OS-KSADM).
-func (c *TypedClient) SetUserEnabled(ctx context.Context, userId UserID, user UserEnabledUpdate, reqEditors ...RequestEditorFn) (*User, error) {
-	resp, err := c.raw.SetUserEnabledWithResponse(ctx, userId, SetUserEnabledJSONRequestBody{User: user}, reqEditors...)
+func (c *TypedClient) SetUserEnabled(ctx context.Context, userID UserID, user UserEnabledUpdate, reqEditors ...RequestEditorFn) (*User, error) {
+	resp, err := c.raw.SetUserEnabledWithResponse(ctx, userID, SetUserEnabledJSONRequestBody{User: user}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -817,8 +817,8 @@ func (c *TypedClient) SetUserEnabled(ctx context.Context, userId UserID, user Us
 
 // SetUserPassword is PUT /users/{user_id}/OS-KSADM/password: set a user's password (OS-KSADM,
 // admin).
-func (c *TypedClient) SetUserPassword(ctx context.Context, userId UserID, user UserPasswordUpdate, reqEditors ...RequestEditorFn) (*User, error) {
-	resp, err := c.raw.SetUserPasswordWithResponse(ctx, userId, SetUserPasswordJSONRequestBody{User: user}, reqEditors...)
+func (c *TypedClient) SetUserPassword(ctx context.Context, userID UserID, user UserPasswordUpdate, reqEditors ...RequestEditorFn) (*User, error) {
+	resp, err := c.raw.SetUserPasswordWithResponse(ctx, userID, SetUserPasswordJSONRequestBody{User: user}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -829,8 +829,8 @@ func (c *TypedClient) SetUserPassword(ctx context.Context, userId UserID, user U
 }
 
 // SetUserTenant is PUT /users/{user_id}/OS-KSADM/tenant: set a user's default tenant (OS-KSADM).
-func (c *TypedClient) SetUserTenant(ctx context.Context, userId UserID, user UserTenantUpdate, reqEditors ...RequestEditorFn) (*User, error) {
-	resp, err := c.raw.SetUserTenantWithResponse(ctx, userId, SetUserTenantJSONRequestBody{User: user}, reqEditors...)
+func (c *TypedClient) SetUserTenant(ctx context.Context, userID UserID, user UserTenantUpdate, reqEditors ...RequestEditorFn) (*User, error) {
+	resp, err := c.raw.SetUserTenantWithResponse(ctx, userID, SetUserTenantJSONRequestBody{User: user}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -842,20 +842,20 @@ func (c *TypedClient) SetUserTenant(ctx context.Context, userId UserID, user Use
 
 // ListEC2Credentials is GET /users/{user_id}/credentials/OS-EC2: list a user's EC2 credentials.
 // It reads every page; EC2Credentials yields the items one by one.
-func (c *TypedClient) ListEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) ([]EC2Credential, error) {
-	return paging.New(c.listEC2CredentialsPage(userId, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) ([]EC2Credential, error) {
+	return paging.New(c.listEC2CredentialsPage(userID, reqEditors)).Collect(ctx)
 }
 
 // EC2Credentials yields every item of GET /users/{user_id}/credentials/OS-EC2 (ListEC2Credentials),
 // page after page, following links.next on the host the list came from. An error is yielded once
 // and ends the walk.
-func (c *TypedClient) EC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) iter.Seq2[EC2Credential, error] {
-	return paging.New(c.listEC2CredentialsPage(userId, reqEditors)).All(ctx)
+func (c *TypedClient) EC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) iter.Seq2[EC2Credential, error] {
+	return paging.New(c.listEC2CredentialsPage(userID, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listEC2CredentialsPage(userId UserID, reqEditors []RequestEditorFn) paging.Fetch[EC2Credential] {
+func (c *TypedClient) listEC2CredentialsPage(userID UserID, reqEditors []RequestEditorFn) paging.Fetch[EC2Credential] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[EC2Credential], error) {
-		resp, err := c.raw.ListEC2CredentialsWithResponse(ctx, userId, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListEC2CredentialsWithResponse(ctx, userID, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[EC2Credential]{}, err
 		}
@@ -870,8 +870,8 @@ func (c *TypedClient) listEC2CredentialsPage(userId UserID, reqEditors []Request
 
 // CreateEC2Credential is POST /users/{user_id}/credentials/OS-EC2: create an EC2 credential for a
 // user on a tenant.
-func (c *TypedClient) CreateEC2Credential(ctx context.Context, userId UserID, tenantId string, reqEditors ...RequestEditorFn) (*EC2Credential, error) {
-	resp, err := c.raw.CreateEC2CredentialWithResponse(ctx, userId, CreateEC2CredentialJSONRequestBody{TenantId: tenantId}, reqEditors...)
+func (c *TypedClient) CreateEC2Credential(ctx context.Context, userID UserID, tenantID string, reqEditors ...RequestEditorFn) (*EC2Credential, error) {
+	resp, err := c.raw.CreateEC2CredentialWithResponse(ctx, userID, CreateEC2CredentialJSONRequestBody{TenantID: tenantID}, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -883,8 +883,8 @@ func (c *TypedClient) CreateEC2Credential(ctx context.Context, userId UserID, te
 
 // DeleteEC2Credential is DELETE /users/{user_id}/credentials/OS-EC2/{credential_id}: delete an EC2
 // credential.
-func (c *TypedClient) DeleteEC2Credential(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) error {
-	resp, err := c.raw.DeleteEC2CredentialWithResponse(ctx, userId, credentialId, reqEditors...)
+func (c *TypedClient) DeleteEC2Credential(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) error {
+	resp, err := c.raw.DeleteEC2CredentialWithResponse(ctx, userID, credentialID, reqEditors...)
 	if err != nil {
 		return err
 	}
@@ -896,8 +896,8 @@ func (c *TypedClient) DeleteEC2Credential(ctx context.Context, userId UserID, cr
 
 // GetEC2Credential is GET /users/{user_id}/credentials/OS-EC2/{credential_id}: show an EC2
 // credential by its access key.
-func (c *TypedClient) GetEC2Credential(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*EC2Credential, error) {
-	resp, err := c.raw.GetEC2CredentialWithResponse(ctx, userId, credentialId, reqEditors...)
+func (c *TypedClient) GetEC2Credential(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*EC2Credential, error) {
+	resp, err := c.raw.GetEC2CredentialWithResponse(ctx, userID, credentialID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -909,19 +909,19 @@ func (c *TypedClient) GetEC2Credential(ctx context.Context, userId UserID, crede
 
 // ListUserRoles is GET /users/{user_id}/roles: A user's global roles (roles not bound to a tenant).
 // It reads every page; UserRoles yields the items one by one.
-func (c *TypedClient) ListUserRoles(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) ([]Role, error) {
-	return paging.New(c.listUserRolesPage(userId, reqEditors)).Collect(ctx)
+func (c *TypedClient) ListUserRoles(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) ([]Role, error) {
+	return paging.New(c.listUserRolesPage(userID, reqEditors)).Collect(ctx)
 }
 
 // UserRoles yields every item of GET /users/{user_id}/roles (ListUserRoles), page after page,
 // following links.next on the host the list came from. An error is yielded once and ends the walk.
-func (c *TypedClient) UserRoles(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) iter.Seq2[Role, error] {
-	return paging.New(c.listUserRolesPage(userId, reqEditors)).All(ctx)
+func (c *TypedClient) UserRoles(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) iter.Seq2[Role, error] {
+	return paging.New(c.listUserRolesPage(userID, reqEditors)).All(ctx)
 }
 
-func (c *TypedClient) listUserRolesPage(userId UserID, reqEditors []RequestEditorFn) paging.Fetch[Role] {
+func (c *TypedClient) listUserRolesPage(userID UserID, reqEditors []RequestEditorFn) paging.Fetch[Role] {
 	return func(ctx context.Context, next paging.Editor) (paging.Page[Role], error) {
-		resp, err := c.raw.ListUserRolesWithResponse(ctx, userId, withNext(reqEditors, next)...)
+		resp, err := c.raw.ListUserRolesWithResponse(ctx, userID, withNext(reqEditors, next)...)
 		if err != nil {
 			return paging.Page[Role]{}, err
 		}

@@ -947,8 +947,8 @@ type IdentityProvider struct {
 	ID       string                `json:"id"`
 	Links    IdentityProviderLinks `json:"links"`
 
-	// RemoteIds The provider's entity ids; the remote id the web server reports picks the provider at login. Unique across all providers.
-	RemoteIds []string `json:"remote_ids"`
+	// RemoteIDs The provider's entity ids; the remote id the web server reports picks the provider at login. Unique across all providers.
+	RemoteIDs []string `json:"remote_ids"`
 }
 
 // IdentityProviderCreate A new identity provider; Keystone rejects other attributes.
@@ -960,8 +960,8 @@ type IdentityProviderCreate struct {
 	DomainID *string `json:"domain_id,omitempty"`
 	Enabled  *bool   `json:"enabled,omitempty"`
 
-	// RemoteIds Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
-	RemoteIds []string `json:"remote_ids,omitempty"`
+	// RemoteIDs Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
+	RemoteIDs []string `json:"remote_ids,omitempty"`
 }
 
 // IdentityProviderCreateRequest defines model for IdentityProviderCreateRequest.
@@ -996,8 +996,8 @@ type IdentityProviderUpdate struct {
 	Description      nullable.Nullable[string] `json:"description,omitempty"`
 	Enabled          *bool                     `json:"enabled,omitempty"`
 
-	// RemoteIds The new remote ids; null or an empty list removes them all. Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400).
-	RemoteIds nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
+	// RemoteIDs The new remote ids; null or an empty list removes them all. Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400).
+	RemoteIDs nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
 }
 
 // IdentityProviderUpdateRequest defines model for IdentityProviderUpdateRequest.
@@ -1195,7 +1195,7 @@ type MappingLocal struct {
 
 	// Group A group by id, or by name with its domain.
 	Group    *MappingGroup    `json:"group,omitempty"`
-	GroupIds *string          `json:"group_ids,omitempty"`
+	GroupIDs *string          `json:"group_ids,omitempty"`
 	Groups   *string          `json:"groups,omitempty"`
 	Projects []MappingProject `json:"projects,omitempty"`
 	User     *MappingUser     `json:"user,omitempty"`
@@ -3231,14 +3231,14 @@ type GetProjectParams struct {
 	// ParentsAsList Add the parents as a list of projects the caller can see ("parents").
 	ParentsAsList *bool `form:"parents_as_list,omitempty" json:"parents_as_list,omitempty"`
 
-	// ParentsAsIds Add the parents as nested ids ("parents").
-	ParentsAsIds *bool `form:"parents_as_ids,omitempty" json:"parents_as_ids,omitempty"`
+	// ParentsAsIDs Add the parents as nested ids ("parents").
+	ParentsAsIDs *bool `form:"parents_as_ids,omitempty" json:"parents_as_ids,omitempty"`
 
 	// SubtreeAsList Add the subtree as a list of projects the caller can see ("subtree").
 	SubtreeAsList *bool `form:"subtree_as_list,omitempty" json:"subtree_as_list,omitempty"`
 
-	// SubtreeAsIds Add the subtree as nested ids ("subtree").
-	SubtreeAsIds *bool `form:"subtree_as_ids,omitempty" json:"subtree_as_ids,omitempty"`
+	// SubtreeAsIDs Add the subtree as nested ids ("subtree").
+	SubtreeAsIDs *bool `form:"subtree_as_ids,omitempty" json:"subtree_as_ids,omitempty"`
 
 	// IncludeLimits With subtree_as_list or parents_as_list, add each project's limits.
 	IncludeLimits *bool `form:"include_limits,omitempty" json:"include_limits,omitempty"`
@@ -21356,9 +21356,9 @@ func NewGetProjectRequest(server string, projectID ProjectID, params *GetProject
 
 		}
 
-		if params.ParentsAsIds != nil {
+		if params.ParentsAsIDs != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parents_as_ids", *params.ParentsAsIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parents_as_ids", *params.ParentsAsIDs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -21380,9 +21380,9 @@ func NewGetProjectRequest(server string, projectID ProjectID, params *GetProject
 
 		}
 
-		if params.SubtreeAsIds != nil {
+		if params.SubtreeAsIDs != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subtree_as_ids", *params.SubtreeAsIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subtree_as_ids", *params.SubtreeAsIDs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

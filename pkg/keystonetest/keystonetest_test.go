@@ -175,8 +175,8 @@ func TestCatalogFillsInTheTenant(t *testing.T) {
 	ks.AddEndpoint(compute, "North", "http://nova/v2/$(tenant_id)s", "", "http://nova-admin/v2/%(tenant_id)s")
 
 	resp, err := client(t, ks, "").IssueTokenWithResponse(t.Context(), identityv2.AuthRequest{Auth: identityv2.Auth{
-		PasswordCredentials: &identityv2.PasswordCredentials{UserId: &user, Password: "secret"},
-		TenantId:            &tenant,
+		PasswordCredentials: &identityv2.PasswordCredentials{UserID: &user, Password: "secret"},
+		TenantID:            &tenant,
 	}})
 	require.NoError(t, err)
 	require.NotNil(t, resp.JSON200, string(resp.Body))

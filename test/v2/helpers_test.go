@@ -84,7 +84,7 @@ func newEnv(t *testing.T) *env {
 	servers.Unlock()
 	e := &env{ks: ks, creds: ks.Admin()}
 	e.anon = e.client(t, "")
-	e.adminToken = e.login(t, e.creds.Username, e.creds.Password, e.creds.TenantName).Token.Id
+	e.adminToken = e.login(t, e.creds.Username, e.creds.Password, e.creds.TenantName).Token.ID
 	e.admin = e.client(t, e.adminToken)
 	return e
 }

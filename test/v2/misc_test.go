@@ -16,7 +16,7 @@ func TestVersionDocument(t *testing.T) {
 	resp, err := e.anon.GetVersionWithResponse(t.Context())
 	requireStatus(t, http.StatusOK, resp, err)
 	v := resp.JSON200.Version
-	assert.Equal(t, "v2.0", v.Id)
+	assert.Equal(t, "v2.0", v.ID)
 	assert.Equal(t, "deprecated", v.Status)
 	assert.Equal(t, e.ks.URL()+"/", v.Links[0].Href)
 	assert.Equal(t, "application/vnd.openstack.identity-v2.0+json", *(*v.MediaTypes)[0].Type)

@@ -82,7 +82,7 @@ func createIdP(t *testing.T, admin *identity.Client, id, domainID, remoteID stri
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
-			IdentityProvider: identityv3.IdentityProviderCreate{Enabled: ptr(true), DomainID: &domainID, RemoteIds: []string{remoteID}},
+			IdentityProvider: identityv3.IdentityProviderCreate{Enabled: ptr(true), DomainID: &domainID, RemoteIDs: []string{remoteID}},
 		})
 		if errors.Is(err, apierror.ErrConflict) && time.Now().Before(deadline) {
 			t.Logf("remote id %s is held by another identity provider; waiting for it to go", remoteID)

@@ -26,13 +26,13 @@ func TestIdentityProviderCRUD(t *testing.T) {
 		Enabled:          new(true),
 		Description:      new("an identity provider"),
 		DomainID:         &domainID,
-		RemoteIds:        []string{remote, remote + "/alt"},
+		RemoteIDs:        []string{remote, remote + "/alt"},
 		AuthorizationTTL: new(30),
 	})
 	assert.Equal(t, id, created.ID)
 	assert.Equal(t, domainID, created.DomainID)
 	assert.True(t, created.Enabled)
-	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIds)
+	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIDs)
 	assert.Equal(t, new(30), created.AuthorizationTTL)
 	protocols := "/OS-FEDERATION/identity_providers/" + id + "/protocols"
 	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
@@ -63,7 +63,7 @@ func TestIdentityProviderCRUD(t *testing.T) {
 
 	// A remote id belongs to one provider only.
 	_, err = admin.Raw().CreateIdentityProviderWithResponse(ctx, id+"-dup", identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: &domainID, RemoteIds: []string{remote}},
+		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: &domainID, RemoteIDs: []string{remote}},
 	})
 	assert.True(t, errors.Is(err, apierror.ErrConflict), "duplicate remote id: %v", err)
 
@@ -73,7 +73,7 @@ func TestIdentityProviderCRUD(t *testing.T) {
 			Enabled:          new(false),
 			Description:      nullable.NewNullNullable[string](),
 			AuthorizationTTL: nullable.NewNullNullable[int](),
-			RemoteIds:        nullable.NewNullableWithValue([]string{remote + "/new"}),
+			RemoteIDs:        nullable.NewNullableWithValue([]string{remote + "/new"}),
 		},
 	})
 	require.NoError(t, err)
@@ -81,14 +81,14 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	assert.False(t, p.Enabled)
 	assert.Nil(t, p.Description)
 	assert.Nil(t, p.AuthorizationTTL)
-	assert.Equal(t, []string{remote + "/new"}, p.RemoteIds)
+	assert.Equal(t, []string{remote + "/new"}, p.RemoteIDs)
 	assert.Equal(t, domainID, p.DomainID, "PATCH leaves the domain alone")
 
 	upd, err = admin.Raw().UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderUpdate{RemoteIds: nullable.NewNullNullable[[]string]()},
+		IdentityProvider: identityv3.IdentityProviderUpdate{RemoteIDs: nullable.NewNullNullable[[]string]()},
 	})
 	require.NoError(t, err)
-	assert.Empty(t, upd.JSON200.IdentityProvider.RemoteIds)
+	assert.Empty(t, upd.JSON200.IdentityProvider.RemoteIDs)
 
 	// Keystone rejects attributes it does not know (and domain_id on PATCH).
 	_, err = admin.Raw().UpdateIdentityProviderWithBodyWithResponse(ctx, id, "application/json",
@@ -117,7 +117,7 @@ func TestIdentityProviderAutoDomain(t *testing.T) {
 	e2eutil.DeleteDomainLater(t, admin, idp.DomainID)
 	e2eutil.DeleteLater(t, admin.Raw().DeleteIdentityProviderWithResponse, id)
 	assert.False(t, idp.Enabled, "enabled defaults to false")
-	assert.Empty(t, idp.RemoteIds)
+	assert.Empty(t, idp.RemoteIDs)
 	assert.Nil(t, idp.Description)
 
 	dom, err := admin.Raw().GetDomainWithResponse(ctx, idp.DomainID)
@@ -153,7 +153,7 @@ func TestMappingCRUD(t *testing.T) {
 		{
 			Local: []identityv3.MappingLocal{
 				{User: &identityv3.MappingUser{ID: new("{0}"), Type: &local, Domain: &identityv3.MappingDomain{ID: new("default")}}},
-				{GroupIds: new("{1}")},
+				{GroupIDs: new("{1}")},
 			},
 			Remote: []identityv3.MappingRemote{
 				{Type: "REMOTE_USER_ID"},

@@ -23,7 +23,7 @@ func TestIdentityProviderRemoteIDLimit(t *testing.T) {
 	remote := "https://idp.example.com/" + strings.Repeat("r", 65)
 
 	resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{RemoteIds: []string{remote}},
+		IdentityProvider: identityv3.IdentityProviderCreate{RemoteIDs: []string{remote}},
 	})
 	if e2eutil.ReleaseIs(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest)
@@ -31,5 +31,5 @@ func TestIdentityProviderRemoteIDLimit(t *testing.T) {
 	}
 	created := e2eutil.Status(t, http.StatusCreated, resp, err).JSON201.IdentityProvider
 	e2eutil.DeleteLater(t, admin.Raw().DeleteIdentityProviderWithResponse, id)
-	assert.Equal(t, []string{remote}, created.RemoteIds)
+	assert.Equal(t, []string{remote}, created.RemoteIDs)
 }

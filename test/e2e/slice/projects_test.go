@@ -137,7 +137,7 @@ func TestProjectHierarchy(t *testing.T) {
 	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-c", ParentID: &parent.ID}))
 
 	// The id forms show the whole hierarchy.
-	resp, err := c.Raw().GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIds: new(true)})
+	resp, err := c.Raw().GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIDs: new(true)})
 	require.NoError(t, err)
 	ids, err := resp.JSON200.Project.Parents.AsProjectIDTree()
 	require.NoError(t, err)
@@ -158,7 +158,7 @@ func TestProjectHierarchy(t *testing.T) {
 	require.Len(t, parents, 1)
 	assert.Equal(t, parent.ID, parents[0].Project.ID)
 
-	resp, err = c.Raw().GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsIds: new(true)})
+	resp, err = c.Raw().GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsIDs: new(true)})
 	require.NoError(t, err)
 	tree, err := resp.JSON200.Project.Subtree.AsProjectIDTree()
 	require.NoError(t, err)
