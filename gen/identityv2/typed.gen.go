@@ -5,7 +5,6 @@ package identityv2
 import (
 	"context"
 	"iter"
-	"net/url"
 
 	"github.com/keystone-go/keystone/internal/answer"
 	"github.com/keystone-go/keystone/internal/paging"
@@ -29,29 +28,6 @@ func NewTypedClient(raw *ClientWithResponses) *TypedClient { return &TypedClient
 
 // Raw is the generated client underneath: every operation, each answer whole.
 func (c *TypedClient) Raw() *ClientWithResponses { return c.raw }
-
-// withNext adds the pager's editor, which points the request at links.next,
-// after the caller's.
-func withNext(editors []RequestEditorFn, next paging.Editor) []RequestEditorFn {
-	if next == nil {
-		return editors
-	}
-	return append(editors[:len(editors):len(editors)], next)
-}
-
-func zero[T any]() (z T) { return z }
-
-func deref[T any](p *T) (v T) {
-	if p != nil {
-		v = *p
-	}
-	return v
-}
-
-var _ = url.ParseQuery
-var _ = zero[int]
-var _ = deref[int]
-var _ iter.Seq[int]
 
 // GetVersion is GET /: the v2.0 version document.
 func (c *TypedClient) GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) (*Version, error) {
@@ -1026,4 +1002,20 @@ func NotListOperations() map[string]string {
 		"listExtensions":    "one object (extensions.values), answered whole",
 		"listRevokedTokens": "one signed CMS document (signed), not a list",
 	}
+}
+
+// withNext adds the pager's editor, which points the request at links.next,
+// after the caller's.
+func withNext(editors []RequestEditorFn, next paging.Editor) []RequestEditorFn {
+	if next == nil {
+		return editors
+	}
+	return append(editors[:len(editors):len(editors)], next)
+}
+
+func deref[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
 }

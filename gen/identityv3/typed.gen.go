@@ -30,29 +30,6 @@ func NewTypedClient(raw *ClientWithResponses) *TypedClient { return &TypedClient
 // Raw is the generated client underneath: every operation, each answer whole.
 func (c *TypedClient) Raw() *ClientWithResponses { return c.raw }
 
-// withNext adds the pager's editor, which points the request at links.next,
-// after the caller's.
-func withNext(editors []RequestEditorFn, next paging.Editor) []RequestEditorFn {
-	if next == nil {
-		return editors
-	}
-	return append(editors[:len(editors):len(editors)], next)
-}
-
-func zero[T any]() (z T) { return z }
-
-func deref[T any](p *T) (v T) {
-	if p != nil {
-		v = *p
-	}
-	return v
-}
-
-var _ = url.ParseQuery
-var _ = zero[int]
-var _ = deref[int]
-var _ iter.Seq[int]
-
 // GetVersionV3 is GET /: the v3 version document.
 func (c *TypedClient) GetVersionV3(ctx context.Context, reqEditors ...RequestEditorFn) (*Version, error) {
 	resp, err := c.raw.GetVersionV3WithResponse(ctx, reqEditors...)
@@ -4560,4 +4537,22 @@ func NotListOperations() map[string]string {
 		"listRevokedTokensPKI":    "Keystone answers 410 Gone",
 		"listSigningCertificates": "PEM text, not JSON",
 	}
+}
+
+// withNext adds the pager's editor, which points the request at links.next,
+// after the caller's.
+func withNext(editors []RequestEditorFn, next paging.Editor) []RequestEditorFn {
+	if next == nil {
+		return editors
+	}
+	return append(editors[:len(editors):len(editors)], next)
+}
+
+func zero[T any]() (z T) { return z }
+
+func deref[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
 }
