@@ -16,7 +16,8 @@ TEST_TIMEOUT ?= 30m
 
 all: check
 
-## generate: bundle spec/ into api/ and regenerate gen/ from it
+## generate: bundle spec/ into api/ and regenerate gen/ from it. The clients are generated from
+## the client-only views (2xx answers only) that bundle writes beside them under gen/.
 generate:
 	@flock /tmp/keystone-go-generate.lock $(MAKE) --no-print-directory generate-locked
 
@@ -26,16 +27,20 @@ generate-locked: bundle
 		input=$$(sed -n 's/^# input: //p' "$$cfg"); \
 		echo "oapi-codegen $$cfg <- $$input"; \
 		$(OAPI) -config "$$cfg" "$$input" || exit 1; \
+		typed=$$(sed -n 's/^# typed: //p' "$$cfg"); \
+		[ -z "$$typed" ] || $(GO) run ./hack/typed -spec "$$input" -gen "$$(sed -n 's/^output: //p' "$$cfg")" \
+			-out "$$typed" || exit 1; \
 	done
 
 bundle:
 	$(BUNDLE) -out api/identity-discovery.yaml -title "OpenStack Identity API version discovery" \
 		-version 3.14 -server http://localhost:5000 spec/discovery.yaml
 	$(BUNDLE) -out api/identity-v3.yaml -title "OpenStack Identity API v3" \
-		-version 3.14 -server http://localhost:5000/v3 spec/v3/*.yaml
+		-version 3.14 -server http://localhost:5000/v3 -client-out gen/identityv3/identity-v3.client.yaml spec/v3/*.yaml
 	@if ls spec/v2/*.yaml >/dev/null 2>&1; then \
 		$(BUNDLE_V2) -out api/identity-v2.yaml -title "OpenStack Identity API v2.0" \
-			-version 2.0 -server http://localhost:5000/v2.0 spec/v2/*.yaml; fi
+			-version 2.0 -server http://localhost:5000/v2.0 -client-out gen/identityv2/identity-v2.client.yaml \
+			spec/v2/*.yaml; fi
 
 ## spec-check: every spec document validates on its own
 spec-check:

@@ -43,7 +43,7 @@ func contend(tb testing.TB, f *fake, hc *http.Client, n int) (time.Duration, int
 			defer done.Done()
 			ready.Done()
 			<-start
-			resp, err := client.ListProjectsWithResponse(ctx, nil)
+			resp, err := client.Raw().ListProjectsWithResponse(ctx, nil)
 			if err == nil && resp.JSON200 == nil {
 				err = fmt.Errorf("status %d", resp.StatusCode())
 			}

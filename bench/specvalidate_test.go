@@ -38,7 +38,7 @@ func benchSDKList(b *testing.B, f *fake, transport http.RoundTripper) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchList(b, client)
+	benchList(b, client.Raw())
 }
 
 // projectLister is the generated client, bare or within identity.Client.

@@ -84,17 +84,15 @@ func run(ctx context.Context, c config) error {
 	if c.expires > 0 {
 		body.ExpiresAt = new(timestamp.New(time.Now().Add(c.expires).UTC().Truncate(time.Second)))
 	}
-	created, err := client.CreateApplicationCredentialWithResponse(ctx, me.UserID(),
-		identityv3.CreateApplicationCredentialJSONRequestBody{ApplicationCredential: body})
+	ac, err := client.CreateApplicationCredential(ctx, me.UserID(), body)
 	if err != nil {
 		return fmt.Errorf("creating the application credential: %w", err)
 	}
-	ac := created.JSON201.ApplicationCredential
 	fmt.Printf("Created application credential %s (%s) for user %s on project %s\n", ac.Name, ac.ID, me.Username(), me.ProjectName())
 	if !c.keep {
 		defer func() {
 			// The credential's own token may not delete it: use the user's.
-			if _, err := client.DeleteApplicationCredentialWithResponse(context.WithoutCancel(ctx), me.UserID(), ac.ID); err != nil {
+			if err := client.DeleteApplicationCredential(context.WithoutCancel(ctx), me.UserID(), ac.ID); err != nil {
 				log.Printf("deleting the application credential: %v", err)
 				return
 			}

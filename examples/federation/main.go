@@ -115,23 +115,22 @@ func run(ctx context.Context, c config) error {
 		if err != nil {
 			return err
 		}
-		projects, err := client.ListFederatedProjectsWithResponse(ctx)
-		if err != nil {
-			return fmt.Errorf("listing the projects of the federated user: %w", err)
-		}
 		fmt.Println("Projects (give -project-id or -project-name to scope to one):")
-		for _, p := range projects.JSON200.Projects {
+		for p, err := range client.FederatedProjects(ctx) {
+			if err != nil {
+				return fmt.Errorf("listing the projects of the federated user: %w", err)
+			}
 			fmt.Printf("  %s %s domain=%s\n", deref(p.ID), deref(p.Name), deref(p.DomainID))
 		}
 		return nil
 	}
 	fmt.Printf("Scoped to project %s (%s), roles %s, expires %s\n", a.ProjectName(), a.ProjectID(),
 		strings.Join(slices.Sorted(slices.Values(a.RoleNames())), ", "), a.ExpiresAt.Format(time.RFC3339))
-	p, err := client.GetProjectWithResponse(ctx, a.ProjectID(), nil)
+	p, err := client.GetProject(ctx, a.ProjectID(), nil)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Read project %s with it\n", p.JSON200.Project.Name)
+	fmt.Printf("Read project %s with it\n", p.Name)
 	return nil
 }
 

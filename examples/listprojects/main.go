@@ -76,11 +76,10 @@ func run(ctx context.Context, name, region string, mine bool) error {
 	if err != nil {
 		return err
 	}
-	resp, err := client.ListUserProjectsWithResponse(ctx, access.UserID(), &identityv3.ListUserProjectsParams{})
-	if err != nil {
-		return fmt.Errorf("listing the user's projects: %w", err)
-	}
-	for _, p := range resp.JSON200.Projects {
+	for p, err := range client.UserProjects(ctx, access.UserID(), &identityv3.ListUserProjectsParams{}) {
+		if err != nil {
+			return fmt.Errorf("listing the user's projects: %w", err)
+		}
 		printProject(p.ID, p.Name, deref(p.DomainID), p.Enabled)
 	}
 	return nil

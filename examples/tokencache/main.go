@@ -70,7 +70,7 @@ func run(ctx context.Context, cloud, dir string) error {
 	}
 	// GET /v3/auth/projects: the projects the token's user may scope to,
 	// which any token may ask for.
-	projects, err := client.ListAuthProjectsWithResponse(ctx)
+	projects, err := client.ListAuthProjects(ctx)
 	if err != nil {
 		return fmt.Errorf("listing projects: %w", err)
 	}
@@ -80,6 +80,6 @@ func run(ctx context.Context, cloud, dir string) error {
 	}
 	fmt.Printf("Token for %s from %s, expires %s\n", a.Username(), source, a.ExpiresAt.Format(time.RFC3339))
 	fmt.Printf("Token requests this run: %d\n", tokenRequests.Load())
-	fmt.Printf("Projects: %d\n", len(projects.JSON200.Projects))
+	fmt.Printf("Projects: %d\n", len(projects))
 	return nil
 }

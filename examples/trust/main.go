@@ -102,16 +102,15 @@ func run(ctx context.Context, c config) error {
 	if c.expires > 0 {
 		body.ExpiresAt = new(timestamp.New(time.Now().Add(c.expires).UTC().Truncate(time.Second)))
 	}
-	created, err := client.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: body})
+	tr, err := client.CreateTrust(ctx, body)
 	if err != nil {
 		return fmt.Errorf("creating the trust: %w", err)
 	}
-	tr := created.JSON201.Trust
 	fmt.Printf("Created trust %s: %s -> %s on project %s, roles %s, impersonation %t\n",
 		tr.ID, trustor.Username(), trustee.Username(), trustor.ProjectName(), strings.Join(c.roles, ", "), c.impersonate)
 	if !c.keep {
 		defer func() {
-			if _, err := client.DeleteTrustWithResponse(context.WithoutCancel(ctx), tr.ID); err != nil {
+			if err := client.DeleteTrust(context.WithoutCancel(ctx), tr.ID); err != nil {
 				log.Printf("deleting the trust: %v", err)
 				return
 			}
@@ -143,10 +142,10 @@ func run(ctx context.Context, c config) error {
 		trustee.Username(), a.TrustID(), a.Username(), a.ProjectName(), strings.Join(slices.Sorted(slices.Values(a.RoleNames())), ", "))
 
 	// The token works within the trust: the project it delegates.
-	p, err := trustClient.GetProjectWithResponse(ctx, a.ProjectID(), nil)
+	p, err := trustClient.GetProject(ctx, a.ProjectID(), nil)
 	if err != nil {
 		return fmt.Errorf("reading the project with the trust: %w", err)
 	}
-	fmt.Printf("Read project %s with the trust\n", p.JSON200.Project.Name)
+	fmt.Printf("Read project %s with the trust\n", p.Name)
 	return nil
 }

@@ -46,15 +46,15 @@ type AccessMetadata struct {
 
 // AccessRole defines model for AccessRole.
 type AccessRole struct {
-	Id       *string `json:"id,omitempty"`
+	ID       *string `json:"id,omitempty"`
 	Name     string  `json:"name"`
-	TenantId *string `json:"tenantId,omitempty"`
+	TenantID *string `json:"tenantId,omitempty"`
 }
 
 // AccessToken defines model for AccessToken.
 type AccessToken struct {
-	// AuditIds The token's audit id, then the audit id of the token it was rescoped from (Keystone since Juno).
-	AuditIds *[]string `json:"audit_ids,omitempty"`
+	// AuditIDs The token's audit id, then the audit id of the token it was rescoped from (Keystone since Juno).
+	AuditIDs *[]string `json:"audit_ids,omitempty"`
 
 	// Bind Token binding (e.g. kerberos), when configured.
 	Bind *map[string]interface{} `json:"bind,omitempty"`
@@ -62,8 +62,8 @@ type AccessToken struct {
 	// Expires A Keystone timestamp. Keystone writes some without a zone ("2014-01-30T15:30:58.819584"), meaning UTC.
 	Expires Timestamp `json:"expires"`
 
-	// Id The token to send as X-Auth-Token.
-	Id string `json:"id"`
+	// ID The token to send as X-Auth-Token.
+	ID string `json:"id"`
 
 	// IssuedAt A Keystone timestamp. Keystone writes some without a zone ("2014-01-30T15:30:58.819584"), meaning UTC.
 	IssuedAt *Timestamp `json:"issued_at,omitempty"`
@@ -74,21 +74,21 @@ type AccessToken struct {
 
 // AccessTrust Present on a token issued through a trust (OS-TRUST).
 type AccessTrust struct {
-	Id            *string `json:"id,omitempty"`
+	ID            *string `json:"id,omitempty"`
 	Impersonation *bool   `json:"impersonation,omitempty"`
-	TrusteeUserId *string `json:"trustee_user_id,omitempty"`
-	TrustorUserId *string `json:"trustor_user_id,omitempty"`
+	TrusteeUserID *string `json:"trustee_user_id,omitempty"`
+	TrustorUserID *string `json:"trustor_user_id,omitempty"`
 }
 
 // AccessUser defines model for AccessUser.
 type AccessUser struct {
-	Id   string `json:"id"`
+	ID   string `json:"id"`
 	Name string `json:"name"`
 
 	// Roles The roles of the token (names only from Keystone; the API reference also shows id and tenantId).
 	Roles      *[]AccessRole `json:"roles,omitempty"`
 	RolesLinks *[]Link       `json:"roles_links,omitempty"`
-	TenantId   *string       `json:"tenantId,omitempty"`
+	TenantID   *string       `json:"tenantId,omitempty"`
 	Username   *string       `json:"username,omitempty"`
 }
 
@@ -96,12 +96,12 @@ type AccessUser struct {
 type Auth struct {
 	// PasswordCredentials A user of the default domain by name (username) or id (userId).
 	PasswordCredentials *PasswordCredentials `json:"passwordCredentials,omitempty"`
-	TenantId            *string              `json:"tenantId,omitempty"`
+	TenantID            *string              `json:"tenantId,omitempty"`
 	TenantName          *string              `json:"tenantName,omitempty"`
 	Token               *TokenCredentials    `json:"token,omitempty"`
 
-	// TrustId Issue a token through this trust (OS-TRUST; token method only).
-	TrustId *string `json:"trust_id,omitempty"`
+	// TrustID Issue a token through this trust (OS-TRUST; token method only).
+	TrustID *string `json:"trust_id,omitempty"`
 }
 
 // AuthRequest defines model for AuthRequest.
@@ -113,12 +113,12 @@ type AuthRequest struct {
 // CatalogEndpoint One region's endpoint of a service; each interface is its own URL property and is absent when the service has no endpoint for it.
 type CatalogEndpoint struct {
 	AdminURL    *string `json:"adminURL,omitempty"`
-	Id          *string `json:"id,omitempty"`
+	ID          *string `json:"id,omitempty"`
 	InternalURL *string `json:"internalURL,omitempty"`
 	PublicURL   *string `json:"publicURL,omitempty"`
 	Region      *string `json:"region,omitempty"`
-	TenantId    *string `json:"tenantId,omitempty"`
-	VersionId   *string `json:"versionId,omitempty"`
+	TenantID    *string `json:"tenantId,omitempty"`
+	VersionID   *string `json:"versionId,omitempty"`
 	VersionInfo *string `json:"versionInfo,omitempty"`
 	VersionList *string `json:"versionList,omitempty"`
 }
@@ -136,20 +136,20 @@ type EC2Credential struct {
 	// Access The access key, which also identifies the credential.
 	Access string `json:"access"`
 
-	// AccessTokenId The OAuth1 access token the credential was created with, if any.
-	AccessTokenId *string `json:"access_token_id,omitempty"`
+	// AccessTokenID The OAuth1 access token the credential was created with, if any.
+	AccessTokenID *string `json:"access_token_id,omitempty"`
 	Secret        string  `json:"secret"`
-	TenantId      *string `json:"tenant_id,omitempty"`
+	TenantID      *string `json:"tenant_id,omitempty"`
 
-	// TrustId The trust of the token that created the credential, if any.
-	TrustId *string `json:"trust_id,omitempty"`
-	UserId  *string `json:"user_id,omitempty"`
+	// TrustID The trust of the token that created the credential, if any.
+	TrustID *string `json:"trust_id,omitempty"`
+	UserID  *string `json:"user_id,omitempty"`
 }
 
 // EC2CredentialCreate defines model for EC2CredentialCreate.
 type EC2CredentialCreate struct {
-	// TenantId The tenant the credential's tokens are scoped to.
-	TenantId string `json:"tenant_id"`
+	// TenantID The tenant the credential's tokens are scoped to.
+	TenantID string `json:"tenant_id"`
 }
 
 // EC2CredentialEnvelope defines model for EC2CredentialEnvelope.
@@ -191,11 +191,11 @@ type EC2TokenAuth struct {
 type Endpoint struct {
 	Adminurl    *string `json:"adminurl,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Internalurl *string `json:"internalurl,omitempty"`
 	Publicurl   *string `json:"publicurl,omitempty"`
 	Region      *string `json:"region,omitempty"`
-	ServiceId   *string `json:"service_id,omitempty"`
+	ServiceID   *string `json:"service_id,omitempty"`
 }
 
 // EndpointCreate A new endpoint template. URLs may hold $(tenant_id)s, which the catalog of a token replaces with the token's tenant id. Keystone keeps extra attributes.
@@ -205,7 +205,7 @@ type EndpointCreate struct {
 	Internalurl          *string                `json:"internalurl,omitempty"`
 	Publicurl            string                 `json:"publicurl"`
 	Region               *string                `json:"region,omitempty"`
-	ServiceId            string                 `json:"service_id"`
+	ServiceID            string                 `json:"service_id"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -225,18 +225,6 @@ type EndpointEnvelope struct {
 type EndpointList struct {
 	Endpoints      []Endpoint `json:"endpoints"`
 	EndpointsLinks *[]Link    `json:"endpoints_links,omitempty"`
-}
-
-// Error Keystone's error body.
-type Error struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail defines model for ErrorDetail.
-type ErrorDetail struct {
-	Code    *int    `json:"code,omitempty"`
-	Message *string `json:"message,omitempty"`
-	Title   *string `json:"title,omitempty"`
 }
 
 // Extension defines model for Extension.
@@ -311,7 +299,7 @@ type PEM = string
 // PasswordCredentials A user of the default domain by name (username) or id (userId).
 type PasswordCredentials struct {
 	Password string  `json:"password"`
-	UserId   *string `json:"userId,omitempty"`
+	UserID   *string `json:"userId,omitempty"`
 	Username *string `json:"username,omitempty"`
 }
 
@@ -324,15 +312,15 @@ type RevocationList struct {
 // Role A role as the OS-KSADM extension and the tenant role lists return it: Keystone's role record, which carries domain_id (always null for the global roles v2.0 sees) and, from Queens on, description.
 type Role struct {
 	Description *string `json:"description,omitempty"`
-	DomainId    *string `json:"domain_id,omitempty"`
-	Id          string  `json:"id"`
+	DomainID    *string `json:"domain_id,omitempty"`
+	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 }
 
 // RoleCreate A new role. Keystone ignores an id in the request (the api-ref's sample sends one) and keeps extra attributes.
 type RoleCreate struct {
 	Description          *string                `json:"description,omitempty"`
-	Id                   *string                `json:"id,omitempty"`
+	ID                   *string                `json:"id,omitempty"`
 	Name                 string                 `json:"name"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -359,7 +347,7 @@ type RoleList struct {
 type Service struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
 	Type        string  `json:"type"`
 }
@@ -369,8 +357,8 @@ type ServiceCreate struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
 
-	// Id Ignored by Keystone (the api-ref's sample sends one).
-	Id                   *string                `json:"id,omitempty"`
+	// ID Ignored by Keystone (the api-ref's sample sends one).
+	ID                   *string                `json:"id,omitempty"`
 	Name                 *string                `json:"name,omitempty"`
 	Type                 string                 `json:"type"`
 	AdditionalProperties map[string]interface{} `json:"-"`
@@ -398,7 +386,7 @@ type ServiceList struct {
 type Tenant struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 }
 
@@ -406,7 +394,7 @@ type Tenant struct {
 type TenantCreate struct {
 	Description          *string                `json:"description,omitempty"`
 	Enabled              *bool                  `json:"enabled,omitempty"`
-	Id                   *string                `json:"id,omitempty"`
+	ID                   *string                `json:"id,omitempty"`
 	Name                 string                 `json:"name"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -435,7 +423,7 @@ type TenantList struct {
 type TenantUpdate struct {
 	Description          *string                `json:"description,omitempty"`
 	Enabled              *bool                  `json:"enabled,omitempty"`
-	Id                   *string                `json:"id,omitempty"`
+	ID                   *string                `json:"id,omitempty"`
 	Name                 *string                `json:"name,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -457,20 +445,20 @@ type Timestamp = timestamp.Time
 
 // TokenCredentials defines model for TokenCredentials.
 type TokenCredentials struct {
-	Id string `json:"id"`
+	ID string `json:"id"`
 }
 
 // TokenEndpoint defines model for TokenEndpoint.
 type TokenEndpoint struct {
 	AdminURL    *string `json:"adminURL,omitempty"`
-	Id          *string `json:"id,omitempty"`
+	ID          *string `json:"id,omitempty"`
 	InternalURL *string `json:"internalURL,omitempty"`
 
 	// Name The service's name.
 	Name      *string `json:"name,omitempty"`
 	PublicURL *string `json:"publicURL,omitempty"`
 	Region    *string `json:"region,omitempty"`
-	TenantId  *string `json:"tenantId,omitempty"`
+	TenantID  *string `json:"tenantId,omitempty"`
 
 	// Type The service's type.
 	Type *string `json:"type,omitempty"`
@@ -487,11 +475,11 @@ type User struct {
 	Description *string `json:"description,omitempty"`
 	Email       *string `json:"email,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
 
-	// TenantId The user's default tenant; absent when it has none.
-	TenantId *string `json:"tenantId,omitempty"`
+	// TenantID The user's default tenant; absent when it has none.
+	TenantID *string `json:"tenantId,omitempty"`
 	Username *string `json:"username,omitempty"`
 }
 
@@ -503,8 +491,8 @@ type UserCreate struct {
 	Name        *string `json:"name,omitempty"`
 	Password    *string `json:"password,omitempty"`
 
-	// TenantId The user's default tenant.
-	TenantId             *string                `json:"tenantId,omitempty"`
+	// TenantID The user's default tenant.
+	TenantID             *string                `json:"tenantId,omitempty"`
 	Username             *string                `json:"username,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -576,7 +564,7 @@ type UserTenantEnvelope struct {
 
 // UserTenantUpdate defines model for UserTenantUpdate.
 type UserTenantUpdate struct {
-	TenantId string `json:"tenantId"`
+	TenantID string `json:"tenantId"`
 }
 
 // UserUpdate The attributes to change.
@@ -586,7 +574,7 @@ type UserUpdate struct {
 	Enabled              *bool                  `json:"enabled,omitempty"`
 	Name                 *string                `json:"name,omitempty"`
 	Password             *string                `json:"password,omitempty"`
-	TenantId             *string                `json:"tenantId,omitempty"`
+	TenantID             *string                `json:"tenantId,omitempty"`
 	Username             *string                `json:"username,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -599,8 +587,8 @@ type UserUpdateEnvelope struct {
 
 // Version defines model for Version.
 type Version struct {
-	// Id v2.0.
-	Id         string       `json:"id"`
+	// ID v2.0.
+	ID         string       `json:"id"`
 	Links      []Link       `json:"links"`
 	MediaTypes *[]MediaType `json:"media-types,omitempty"`
 
@@ -639,27 +627,6 @@ type TokenID = string
 
 // UserID defines model for UserID.
 type UserID = string
-
-// BadRequest Keystone's error body.
-type BadRequest = Error
-
-// Conflict Keystone's error body.
-type Conflict = Error
-
-// Forbidden Keystone's error body.
-type Forbidden = Error
-
-// Gone Keystone's error body.
-type Gone = Error
-
-// NotFound Keystone's error body.
-type NotFound = Error
-
-// NotImplemented Keystone's error body.
-type NotImplemented = Error
-
-// Unauthorized Keystone's error body.
-type Unauthorized = Error
 
 // ListTenantsParams defines parameters for ListTenants.
 type ListTenantsParams struct {
@@ -811,7 +778,7 @@ func (a *EndpointCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["service_id"]; found {
-		err = json.Unmarshal(raw, &a.ServiceId)
+		err = json.Unmarshal(raw, &a.ServiceID)
 		if err != nil {
 			return fmt.Errorf("error reading 'service_id': %w", err)
 		}
@@ -870,7 +837,7 @@ func (a EndpointCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["service_id"], err = json.Marshal(a.ServiceId)
+	object["service_id"], err = json.Marshal(a.ServiceID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'service_id': %w", err)
 	}
@@ -918,7 +885,7 @@ func (a *RoleCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -959,8 +926,8 @@ func (a RoleCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1022,7 +989,7 @@ func (a *ServiceCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -1078,8 +1045,8 @@ func (a ServiceCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1148,7 +1115,7 @@ func (a *TenantCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -1196,8 +1163,8 @@ func (a TenantCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1259,7 +1226,7 @@ func (a *TenantUpdate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -1307,8 +1274,8 @@ func (a TenantUpdate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1396,7 +1363,7 @@ func (a *UserCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["tenantId"]; found {
-		err = json.Unmarshal(raw, &a.TenantId)
+		err = json.Unmarshal(raw, &a.TenantID)
 		if err != nil {
 			return fmt.Errorf("error reading 'tenantId': %w", err)
 		}
@@ -1465,8 +1432,8 @@ func (a UserCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.TenantId != nil {
-		object["tenantId"], err = json.Marshal(a.TenantId)
+	if a.TenantID != nil {
+		object["tenantId"], err = json.Marshal(a.TenantID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'tenantId': %w", err)
 		}
@@ -1554,7 +1521,7 @@ func (a *UserUpdate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["tenantId"]; found {
-		err = json.Unmarshal(raw, &a.TenantId)
+		err = json.Unmarshal(raw, &a.TenantID)
 		if err != nil {
 			return fmt.Errorf("error reading 'tenantId': %w", err)
 		}
@@ -1623,8 +1590,8 @@ func (a UserUpdate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.TenantId != nil {
-		object["tenantId"], err = json.Marshal(a.TenantId)
+	if a.TenantID != nil {
+		object["tenantId"], err = json.Marshal(a.TenantID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'tenantId': %w", err)
 		}
@@ -1753,14 +1720,14 @@ type ClientInterface interface {
 	// DeleteRole Delete a role (and every grant of it).
 	//
 	// Corresponds with DELETE /OS-KSADM/roles/{role_id} (the `DeleteRole` operationId).
-	DeleteRole(ctx context.Context, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteRole(ctx context.Context, roleID RoleID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRole Show a role, by id or by name.
 	//
 	// The api-ref documents two calls on this one path template, "Show a role" (/OS-KSADM/roles/{role_id}) and "Show role information by name" (/OS-KSADM/roles/{role_name}). One URL template can carry only one operation, so this is one operation whose parameter is an id or a name. Keystone itself only looked roles up by id (a name answers 404); servers that follow the api-ref also accept a name.
 	//
 	// Corresponds with GET /OS-KSADM/roles/{role_id} (the `GetRole` operationId).
-	GetRole(ctx context.Context, roleId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetRole(ctx context.Context, roleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListServices List services.
 	//
@@ -1788,14 +1755,14 @@ type ClientInterface interface {
 	// DeleteService Delete a service (and its endpoints).
 	//
 	// Corresponds with DELETE /OS-KSADM/services/{service_id} (the `DeleteService` operationId).
-	DeleteService(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteService(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetService Show a service, by id or by name.
 	//
 	// The api-ref documents two calls on this one path template, "Show service information by ID" (/OS-KSADM/services/{service_id}) and "Show service information by name" (/OS-KSADM/services/{serviceName}). One URL template can carry only one operation, so this is one operation whose parameter is an id or a name. Keystone itself only looked services up by id (a name answers 404); servers that follow the api-ref also accept a name.
 	//
 	// Corresponds with GET /OS-KSADM/services/{service_id} (the `GetService` operationId).
-	GetService(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetService(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeOwnPasswordWithBody Change the password of the token's own user.
 	//
@@ -1804,7 +1771,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-	ChangeOwnPasswordWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ChangeOwnPasswordWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeOwnPassword Change the password of the token's own user.
 	//
@@ -1813,7 +1780,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-	ChangeOwnPassword(ctx context.Context, userId UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ChangeOwnPassword(ctx context.Context, userID UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCACertificate The CA certificate, in PEM.
 	//
@@ -1875,7 +1842,7 @@ type ClientInterface interface {
 	// DeleteEndpoint Delete an endpoint template (all its interfaces).
 	//
 	// Corresponds with DELETE /endpoints/{endpoint_id} (the `DeleteEndpoint` operationId).
-	DeleteEndpoint(ctx context.Context, endpointId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteEndpoint(ctx context.Context, endpointID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListExtensions List extensions.
 	//
@@ -1915,12 +1882,12 @@ type ClientInterface interface {
 	// DeleteTenant Delete a tenant (OS-KSADM).
 	//
 	// Corresponds with DELETE /tenants/{tenant_id} (the `DeleteTenant` operationId).
-	DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteTenant(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTenant Show a tenant.
 	//
 	// Corresponds with GET /tenants/{tenant_id} (the `GetTenant` operationId).
-	GetTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTenant(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTenantWithBody Update a tenant (OS-KSADM; v2.0 updates with POST).
 	//
@@ -1929,7 +1896,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-	UpdateTenantWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateTenantWithBody(ctx context.Context, tenantID TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTenant Update a tenant (OS-KSADM; v2.0 updates with POST).
 	//
@@ -1938,29 +1905,29 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-	UpdateTenant(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateTenant(ctx context.Context, tenantID TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTenantUsers The users with a role on a tenant.
 	//
 	// Corresponds with GET /tenants/{tenant_id}/users (the `ListTenantUsers` operationId).
-	ListTenantUsers(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListTenantUsers(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTenantUserRoles The roles a user has on a tenant.
 	//
 	// Corresponds with GET /tenants/{tenant_id}/users/{user_id}/roles (the `ListTenantUserRoles` operationId).
-	ListTenantUserRoles(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListTenantUserRoles(ctx context.Context, tenantID TenantID, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeTenantUserRole Revoke a role from a user on a tenant.
 	//
 	// Corresponds with DELETE /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeTenantUserRole` operationId).
-	RevokeTenantUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RevokeTenantUserRole(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GrantTenantUserRole Grant a role to a user on a tenant.
 	//
 	// Keystone answers 200 with the role (the api-ref says 201). Granting a role the user already has on the tenant is a 409.
 	//
 	// Corresponds with PUT /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantTenantUserRole` operationId).
-	GrantTenantUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GrantTenantUserRole(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IssueTokenWithBody Authenticate and issue a token.
 	//
@@ -1990,28 +1957,28 @@ type ClientInterface interface {
 	// RevokeToken Revoke a token.
 	//
 	// Corresponds with DELETE /tokens/{token_id} (the `RevokeToken` operationId).
-	RevokeToken(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RevokeToken(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ValidateToken Validate a token and show what it carries.
 	//
 	// Needs an admin token, or the token itself.
 	//
 	// Corresponds with GET /tokens/{token_id} (the `ValidateToken` operationId).
-	ValidateToken(ctx context.Context, tokenId TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ValidateToken(ctx context.Context, tokenID TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CheckToken Check that a token is valid, without its body.
 	//
 	// Keystone answers 200 (the GET answer without its body), not 204.
 	//
 	// Corresponds with HEAD /tokens/{token_id} (the `CheckToken` operationId).
-	CheckToken(ctx context.Context, tokenId TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CheckToken(ctx context.Context, tokenID TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTokenEndpoints The endpoints of a token's catalog, as a flat list.
 	//
 	// Keystone answers an empty object ({}) for a token without a catalog (an unscoped token).
 	//
 	// Corresponds with GET /tokens/{token_id}/endpoints (the `ListTokenEndpoints` operationId).
-	ListTokenEndpoints(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListTokenEndpoints(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users, or show one user by name.
 	//
@@ -2041,12 +2008,12 @@ type ClientInterface interface {
 	// DeleteUser Delete a user.
 	//
 	// Corresponds with DELETE /users/{user_id} (the `DeleteUser` operationId).
-	DeleteUser(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUser Show a user.
 	//
 	// Corresponds with GET /users/{user_id} (the `GetUser` operationId).
-	GetUser(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Update a user.
 	//
@@ -2055,7 +2022,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-	UpdateUserWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUserWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUser Update a user.
 	//
@@ -2064,71 +2031,71 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-	UpdateUser(ctx context.Context, userId UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUser(ctx context.Context, userID UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserCredentials List a user's credentials (OS-KSEC2, api-ref only).
 	//
 	// Corresponds with GET /users/{user_id}/OS-KSADM/credentials (the `ListUserCredentials` operationId).
-	ListUserCredentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUserCredentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUserCredentialWithBody Grant a credential to a user (OS-KSEC2, api-ref only).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-	AddUserCredentialWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUserCredentialWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUserCredential Grant a credential to a user (OS-KSEC2, api-ref only).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-	AddUserCredential(ctx context.Context, userId UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUserCredential(ctx context.Context, userID UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteUserEC2Credentials Delete a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Corresponds with DELETE /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `DeleteUserEC2Credentials` operationId).
-	DeleteUserEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteUserEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserEC2Credentials Show a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `GetUserEC2Credentials` operationId).
-	GetUserEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserEC2CredentialsWithBody Update a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-	UpdateUserEC2CredentialsWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUserEC2CredentialsWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserEC2Credentials Update a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-	UpdateUserEC2Credentials(ctx context.Context, userId UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUserEC2Credentials(ctx context.Context, userID UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserCredentialsByType List a user's credentials of one type (OS-KSEC2, api-ref only).
 	//
 	// The api-ref's example answers a passwordCredentials entry; the type names the credential kind (passwordCredentials or OS-KSEC2-ec2Credentials).
 	//
 	// Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type} (the `ListUserCredentialsByType` operationId).
-	ListUserCredentialsByType(ctx context.Context, userId UserID, credentialType string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUserCredentialsByType(ctx context.Context, userID UserID, credentialType string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetUserEnabledWithBody Enable or disable a user (OS-KSADM).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-	SetUserEnabledWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetUserEnabledWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetUserEnabled Enable or disable a user (OS-KSADM).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-	SetUserEnabled(ctx context.Context, userId UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetUserEnabled(ctx context.Context, userID UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetUserPasswordWithBody Set a user's password (OS-KSADM, admin).
 	//
@@ -2137,7 +2104,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-	SetUserPasswordWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetUserPasswordWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetUserPassword Set a user's password (OS-KSADM, admin).
 	//
@@ -2146,28 +2113,28 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-	SetUserPassword(ctx context.Context, userId UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetUserPassword(ctx context.Context, userID UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetUserTenantWithBody Set a user's default tenant (OS-KSADM).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-	SetUserTenantWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetUserTenantWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetUserTenant Set a user's default tenant (OS-KSADM).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-	SetUserTenant(ctx context.Context, userId UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetUserTenant(ctx context.Context, userID UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEC2Credentials List a user's EC2 credentials.
 	//
 	// An admin, or the user itself.
 	//
 	// Corresponds with GET /users/{user_id}/credentials/OS-EC2 (the `ListEC2Credentials` operationId).
-	ListEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateEC2CredentialWithBody Create an EC2 credential for a user on a tenant.
 	//
@@ -2176,7 +2143,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-	CreateEC2CredentialWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateEC2CredentialWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateEC2Credential Create an EC2 credential for a user on a tenant.
 	//
@@ -2185,26 +2152,26 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-	CreateEC2Credential(ctx context.Context, userId UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateEC2Credential(ctx context.Context, userID UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteEC2Credential Delete an EC2 credential.
 	//
 	// Corresponds with DELETE /users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteEC2Credential` operationId).
-	DeleteEC2Credential(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteEC2Credential(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetEC2Credential Show an EC2 credential by its access key.
 	//
 	// Keystone answers 401 (not 404) for an unknown access key.
 	//
 	// Corresponds with GET /users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetEC2Credential` operationId).
-	GetEC2Credential(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetEC2Credential(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserRoles A user's global roles (roles not bound to a tenant).
 	//
 	// The api-ref documents a role list. Keystone has no global roles and answers 501 Not Implemented ("User roles not supported: tenant_id required"); use listTenantUserRoles.
 	//
 	// Corresponds with GET /users/{user_id}/roles (the `ListUserRoles` operationId).
-	ListUserRoles(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUserRoles(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetVersion The v2.0 version document.
@@ -2280,8 +2247,8 @@ func (c *Client) CreateRole(ctx context.Context, body CreateRoleJSONRequestBody,
 // DeleteRole Delete a role (and every grant of it).
 //
 // Corresponds with DELETE /OS-KSADM/roles/{role_id} (the `DeleteRole` operationId).
-func (c *Client) DeleteRole(ctx context.Context, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteRoleRequest(c.Server, roleId)
+func (c *Client) DeleteRole(ctx context.Context, roleID RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRoleRequest(c.Server, roleID)
 	if err != nil {
 		return nil, err
 	}
@@ -2297,8 +2264,8 @@ func (c *Client) DeleteRole(ctx context.Context, roleId RoleID, reqEditors ...Re
 // The api-ref documents two calls on this one path template, "Show a role" (/OS-KSADM/roles/{role_id}) and "Show role information by name" (/OS-KSADM/roles/{role_name}). One URL template can carry only one operation, so this is one operation whose parameter is an id or a name. Keystone itself only looked roles up by id (a name answers 404); servers that follow the api-ref also accept a name.
 //
 // Corresponds with GET /OS-KSADM/roles/{role_id} (the `GetRole` operationId).
-func (c *Client) GetRole(ctx context.Context, roleId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetRoleRequest(c.Server, roleId)
+func (c *Client) GetRole(ctx context.Context, roleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleRequest(c.Server, roleID)
 	if err != nil {
 		return nil, err
 	}
@@ -2365,8 +2332,8 @@ func (c *Client) CreateService(ctx context.Context, body CreateServiceJSONReques
 // DeleteService Delete a service (and its endpoints).
 //
 // Corresponds with DELETE /OS-KSADM/services/{service_id} (the `DeleteService` operationId).
-func (c *Client) DeleteService(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteServiceRequest(c.Server, serviceId)
+func (c *Client) DeleteService(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteServiceRequest(c.Server, serviceID)
 	if err != nil {
 		return nil, err
 	}
@@ -2382,8 +2349,8 @@ func (c *Client) DeleteService(ctx context.Context, serviceId string, reqEditors
 // The api-ref documents two calls on this one path template, "Show service information by ID" (/OS-KSADM/services/{service_id}) and "Show service information by name" (/OS-KSADM/services/{serviceName}). One URL template can carry only one operation, so this is one operation whose parameter is an id or a name. Keystone itself only looked services up by id (a name answers 404); servers that follow the api-ref also accept a name.
 //
 // Corresponds with GET /OS-KSADM/services/{service_id} (the `GetService` operationId).
-func (c *Client) GetService(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetServiceRequest(c.Server, serviceId)
+func (c *Client) GetService(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetServiceRequest(c.Server, serviceID)
 	if err != nil {
 		return nil, err
 	}
@@ -2401,8 +2368,8 @@ func (c *Client) GetService(ctx context.Context, serviceId string, reqEditors ..
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-func (c *Client) ChangeOwnPasswordWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewChangeOwnPasswordRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) ChangeOwnPasswordWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeOwnPasswordRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2420,8 +2387,8 @@ func (c *Client) ChangeOwnPasswordWithBody(ctx context.Context, userId UserID, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-func (c *Client) ChangeOwnPassword(ctx context.Context, userId UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewChangeOwnPasswordRequest(c.Server, userId, body)
+func (c *Client) ChangeOwnPassword(ctx context.Context, userID UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeOwnPasswordRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2562,8 +2529,8 @@ func (c *Client) CreateEndpoint(ctx context.Context, body CreateEndpointJSONRequ
 // DeleteEndpoint Delete an endpoint template (all its interfaces).
 //
 // Corresponds with DELETE /endpoints/{endpoint_id} (the `DeleteEndpoint` operationId).
-func (c *Client) DeleteEndpoint(ctx context.Context, endpointId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteEndpointRequest(c.Server, endpointId)
+func (c *Client) DeleteEndpoint(ctx context.Context, endpointID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEndpointRequest(c.Server, endpointID)
 	if err != nil {
 		return nil, err
 	}
@@ -2662,8 +2629,8 @@ func (c *Client) CreateTenant(ctx context.Context, body CreateTenantJSONRequestB
 // DeleteTenant Delete a tenant (OS-KSADM).
 //
 // Corresponds with DELETE /tenants/{tenant_id} (the `DeleteTenant` operationId).
-func (c *Client) DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteTenantRequest(c.Server, tenantId)
+func (c *Client) DeleteTenant(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTenantRequest(c.Server, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -2677,8 +2644,8 @@ func (c *Client) DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors
 // GetTenant Show a tenant.
 //
 // Corresponds with GET /tenants/{tenant_id} (the `GetTenant` operationId).
-func (c *Client) GetTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTenantRequest(c.Server, tenantId)
+func (c *Client) GetTenant(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTenantRequest(c.Server, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -2696,8 +2663,8 @@ func (c *Client) GetTenant(ctx context.Context, tenantId TenantID, reqEditors ..
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-func (c *Client) UpdateTenantWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateTenantRequestWithBody(c.Server, tenantId, contentType, body)
+func (c *Client) UpdateTenantWithBody(ctx context.Context, tenantID TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTenantRequestWithBody(c.Server, tenantID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2715,8 +2682,8 @@ func (c *Client) UpdateTenantWithBody(ctx context.Context, tenantId TenantID, co
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-func (c *Client) UpdateTenant(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateTenantRequest(c.Server, tenantId, body)
+func (c *Client) UpdateTenant(ctx context.Context, tenantID TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTenantRequest(c.Server, tenantID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2730,8 +2697,8 @@ func (c *Client) UpdateTenant(ctx context.Context, tenantId TenantID, body Updat
 // ListTenantUsers The users with a role on a tenant.
 //
 // Corresponds with GET /tenants/{tenant_id}/users (the `ListTenantUsers` operationId).
-func (c *Client) ListTenantUsers(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTenantUsersRequest(c.Server, tenantId)
+func (c *Client) ListTenantUsers(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTenantUsersRequest(c.Server, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -2745,8 +2712,8 @@ func (c *Client) ListTenantUsers(ctx context.Context, tenantId TenantID, reqEdit
 // ListTenantUserRoles The roles a user has on a tenant.
 //
 // Corresponds with GET /tenants/{tenant_id}/users/{user_id}/roles (the `ListTenantUserRoles` operationId).
-func (c *Client) ListTenantUserRoles(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTenantUserRolesRequest(c.Server, tenantId, userId)
+func (c *Client) ListTenantUserRoles(ctx context.Context, tenantID TenantID, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTenantUserRolesRequest(c.Server, tenantID, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -2760,8 +2727,8 @@ func (c *Client) ListTenantUserRoles(ctx context.Context, tenantId TenantID, use
 // RevokeTenantUserRole Revoke a role from a user on a tenant.
 //
 // Corresponds with DELETE /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeTenantUserRole` operationId).
-func (c *Client) RevokeTenantUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRevokeTenantUserRoleRequest(c.Server, tenantId, userId, roleId)
+func (c *Client) RevokeTenantUserRole(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeTenantUserRoleRequest(c.Server, tenantID, userID, roleID)
 	if err != nil {
 		return nil, err
 	}
@@ -2777,8 +2744,8 @@ func (c *Client) RevokeTenantUserRole(ctx context.Context, tenantId TenantID, us
 // Keystone answers 200 with the role (the api-ref says 201). Granting a role the user already has on the tenant is a 409.
 //
 // Corresponds with PUT /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantTenantUserRole` operationId).
-func (c *Client) GrantTenantUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGrantTenantUserRoleRequest(c.Server, tenantId, userId, roleId)
+func (c *Client) GrantTenantUserRole(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGrantTenantUserRoleRequest(c.Server, tenantID, userID, roleID)
 	if err != nil {
 		return nil, err
 	}
@@ -2847,8 +2814,8 @@ func (c *Client) ListRevokedTokens(ctx context.Context, reqEditors ...RequestEdi
 // RevokeToken Revoke a token.
 //
 // Corresponds with DELETE /tokens/{token_id} (the `RevokeToken` operationId).
-func (c *Client) RevokeToken(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRevokeTokenRequest(c.Server, tokenId)
+func (c *Client) RevokeToken(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeTokenRequest(c.Server, tokenID)
 	if err != nil {
 		return nil, err
 	}
@@ -2864,8 +2831,8 @@ func (c *Client) RevokeToken(ctx context.Context, tokenId TokenID, reqEditors ..
 // Needs an admin token, or the token itself.
 //
 // Corresponds with GET /tokens/{token_id} (the `ValidateToken` operationId).
-func (c *Client) ValidateToken(ctx context.Context, tokenId TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewValidateTokenRequest(c.Server, tokenId, params)
+func (c *Client) ValidateToken(ctx context.Context, tokenID TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateTokenRequest(c.Server, tokenID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2881,8 +2848,8 @@ func (c *Client) ValidateToken(ctx context.Context, tokenId TokenID, params *Val
 // Keystone answers 200 (the GET answer without its body), not 204.
 //
 // Corresponds with HEAD /tokens/{token_id} (the `CheckToken` operationId).
-func (c *Client) CheckToken(ctx context.Context, tokenId TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCheckTokenRequest(c.Server, tokenId, params)
+func (c *Client) CheckToken(ctx context.Context, tokenID TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckTokenRequest(c.Server, tokenID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2898,8 +2865,8 @@ func (c *Client) CheckToken(ctx context.Context, tokenId TokenID, params *CheckT
 // Keystone answers an empty object ({}) for a token without a catalog (an unscoped token).
 //
 // Corresponds with GET /tokens/{token_id}/endpoints (the `ListTokenEndpoints` operationId).
-func (c *Client) ListTokenEndpoints(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTokenEndpointsRequest(c.Server, tokenId)
+func (c *Client) ListTokenEndpoints(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTokenEndpointsRequest(c.Server, tokenID)
 	if err != nil {
 		return nil, err
 	}
@@ -2968,8 +2935,8 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 // DeleteUser Delete a user.
 //
 // Corresponds with DELETE /users/{user_id} (the `DeleteUser` operationId).
-func (c *Client) DeleteUser(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteUserRequest(c.Server, userId)
+func (c *Client) DeleteUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -2983,8 +2950,8 @@ func (c *Client) DeleteUser(ctx context.Context, userId UserID, reqEditors ...Re
 // GetUser Show a user.
 //
 // Corresponds with GET /users/{user_id} (the `GetUser` operationId).
-func (c *Client) GetUser(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetUserRequest(c.Server, userId)
+func (c *Client) GetUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -3002,8 +2969,8 @@ func (c *Client) GetUser(ctx context.Context, userId UserID, reqEditors ...Reque
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-func (c *Client) UpdateUserWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateUserRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) UpdateUserWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3021,8 +2988,8 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, userId UserID, contentT
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-func (c *Client) UpdateUser(ctx context.Context, userId UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateUserRequest(c.Server, userId, body)
+func (c *Client) UpdateUser(ctx context.Context, userID UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3036,8 +3003,8 @@ func (c *Client) UpdateUser(ctx context.Context, userId UserID, body UpdateUserJ
 // ListUserCredentials List a user's credentials (OS-KSEC2, api-ref only).
 //
 // Corresponds with GET /users/{user_id}/OS-KSADM/credentials (the `ListUserCredentials` operationId).
-func (c *Client) ListUserCredentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUserCredentialsRequest(c.Server, userId)
+func (c *Client) ListUserCredentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserCredentialsRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -3053,8 +3020,8 @@ func (c *Client) ListUserCredentials(ctx context.Context, userId UserID, reqEdit
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-func (c *Client) AddUserCredentialWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddUserCredentialRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) AddUserCredentialWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserCredentialRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3070,8 +3037,8 @@ func (c *Client) AddUserCredentialWithBody(ctx context.Context, userId UserID, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-func (c *Client) AddUserCredential(ctx context.Context, userId UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddUserCredentialRequest(c.Server, userId, body)
+func (c *Client) AddUserCredential(ctx context.Context, userID UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserCredentialRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3085,8 +3052,8 @@ func (c *Client) AddUserCredential(ctx context.Context, userId UserID, body AddU
 // DeleteUserEC2Credentials Delete a user's EC2 credentials (OS-KSEC2, api-ref only).
 //
 // Corresponds with DELETE /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `DeleteUserEC2Credentials` operationId).
-func (c *Client) DeleteUserEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteUserEC2CredentialsRequest(c.Server, userId)
+func (c *Client) DeleteUserEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserEC2CredentialsRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -3100,8 +3067,8 @@ func (c *Client) DeleteUserEC2Credentials(ctx context.Context, userId UserID, re
 // GetUserEC2Credentials Show a user's EC2 credentials (OS-KSEC2, api-ref only).
 //
 // Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `GetUserEC2Credentials` operationId).
-func (c *Client) GetUserEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetUserEC2CredentialsRequest(c.Server, userId)
+func (c *Client) GetUserEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserEC2CredentialsRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -3117,8 +3084,8 @@ func (c *Client) GetUserEC2Credentials(ctx context.Context, userId UserID, reqEd
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-func (c *Client) UpdateUserEC2CredentialsWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateUserEC2CredentialsRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) UpdateUserEC2CredentialsWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserEC2CredentialsRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3134,8 +3101,8 @@ func (c *Client) UpdateUserEC2CredentialsWithBody(ctx context.Context, userId Us
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-func (c *Client) UpdateUserEC2Credentials(ctx context.Context, userId UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateUserEC2CredentialsRequest(c.Server, userId, body)
+func (c *Client) UpdateUserEC2Credentials(ctx context.Context, userID UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserEC2CredentialsRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3151,8 +3118,8 @@ func (c *Client) UpdateUserEC2Credentials(ctx context.Context, userId UserID, bo
 // The api-ref's example answers a passwordCredentials entry; the type names the credential kind (passwordCredentials or OS-KSEC2-ec2Credentials).
 //
 // Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type} (the `ListUserCredentialsByType` operationId).
-func (c *Client) ListUserCredentialsByType(ctx context.Context, userId UserID, credentialType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUserCredentialsByTypeRequest(c.Server, userId, credentialType)
+func (c *Client) ListUserCredentialsByType(ctx context.Context, userID UserID, credentialType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserCredentialsByTypeRequest(c.Server, userID, credentialType)
 	if err != nil {
 		return nil, err
 	}
@@ -3168,8 +3135,8 @@ func (c *Client) ListUserCredentialsByType(ctx context.Context, userId UserID, c
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-func (c *Client) SetUserEnabledWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetUserEnabledRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) SetUserEnabledWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserEnabledRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3185,8 +3152,8 @@ func (c *Client) SetUserEnabledWithBody(ctx context.Context, userId UserID, cont
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-func (c *Client) SetUserEnabled(ctx context.Context, userId UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetUserEnabledRequest(c.Server, userId, body)
+func (c *Client) SetUserEnabled(ctx context.Context, userID UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserEnabledRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3204,8 +3171,8 @@ func (c *Client) SetUserEnabled(ctx context.Context, userId UserID, body SetUser
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-func (c *Client) SetUserPasswordWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetUserPasswordRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) SetUserPasswordWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserPasswordRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3223,8 +3190,8 @@ func (c *Client) SetUserPasswordWithBody(ctx context.Context, userId UserID, con
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-func (c *Client) SetUserPassword(ctx context.Context, userId UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetUserPasswordRequest(c.Server, userId, body)
+func (c *Client) SetUserPassword(ctx context.Context, userID UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserPasswordRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3240,8 +3207,8 @@ func (c *Client) SetUserPassword(ctx context.Context, userId UserID, body SetUse
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-func (c *Client) SetUserTenantWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetUserTenantRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) SetUserTenantWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserTenantRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3257,8 +3224,8 @@ func (c *Client) SetUserTenantWithBody(ctx context.Context, userId UserID, conte
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-func (c *Client) SetUserTenant(ctx context.Context, userId UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetUserTenantRequest(c.Server, userId, body)
+func (c *Client) SetUserTenant(ctx context.Context, userID UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserTenantRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3274,8 +3241,8 @@ func (c *Client) SetUserTenant(ctx context.Context, userId UserID, body SetUserT
 // An admin, or the user itself.
 //
 // Corresponds with GET /users/{user_id}/credentials/OS-EC2 (the `ListEC2Credentials` operationId).
-func (c *Client) ListEC2Credentials(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListEC2CredentialsRequest(c.Server, userId)
+func (c *Client) ListEC2Credentials(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEC2CredentialsRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -3293,8 +3260,8 @@ func (c *Client) ListEC2Credentials(ctx context.Context, userId UserID, reqEdito
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-func (c *Client) CreateEC2CredentialWithBody(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateEC2CredentialRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) CreateEC2CredentialWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEC2CredentialRequestWithBody(c.Server, userID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3312,8 +3279,8 @@ func (c *Client) CreateEC2CredentialWithBody(ctx context.Context, userId UserID,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-func (c *Client) CreateEC2Credential(ctx context.Context, userId UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateEC2CredentialRequest(c.Server, userId, body)
+func (c *Client) CreateEC2Credential(ctx context.Context, userID UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEC2CredentialRequest(c.Server, userID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3327,8 +3294,8 @@ func (c *Client) CreateEC2Credential(ctx context.Context, userId UserID, body Cr
 // DeleteEC2Credential Delete an EC2 credential.
 //
 // Corresponds with DELETE /users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteEC2Credential` operationId).
-func (c *Client) DeleteEC2Credential(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteEC2CredentialRequest(c.Server, userId, credentialId)
+func (c *Client) DeleteEC2Credential(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEC2CredentialRequest(c.Server, userID, credentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -3344,8 +3311,8 @@ func (c *Client) DeleteEC2Credential(ctx context.Context, userId UserID, credent
 // Keystone answers 401 (not 404) for an unknown access key.
 //
 // Corresponds with GET /users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetEC2Credential` operationId).
-func (c *Client) GetEC2Credential(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEC2CredentialRequest(c.Server, userId, credentialId)
+func (c *Client) GetEC2Credential(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEC2CredentialRequest(c.Server, userID, credentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -3361,8 +3328,8 @@ func (c *Client) GetEC2Credential(ctx context.Context, userId UserID, credential
 // The api-ref documents a role list. Keystone has no global roles and answers 501 Not Implemented ("User roles not supported: tenant_id required"); use listTenantUserRoles.
 //
 // Corresponds with GET /users/{user_id}/roles (the `ListUserRoles` operationId).
-func (c *Client) ListUserRoles(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUserRolesRequest(c.Server, userId)
+func (c *Client) ListUserRoles(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserRolesRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -3468,12 +3435,12 @@ func NewCreateRoleRequestWithBody(server string, contentType string, body io.Rea
 }
 
 // NewDeleteRoleRequest constructs an http.Request for the DeleteRole method
-func NewDeleteRoleRequest(server string, roleId RoleID) (*http.Request, error) {
+func NewDeleteRoleRequest(server string, roleID RoleID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3502,12 +3469,12 @@ func NewDeleteRoleRequest(server string, roleId RoleID) (*http.Request, error) {
 }
 
 // NewGetRoleRequest constructs an http.Request for the GetRole method
-func NewGetRoleRequest(server string, roleId string) (*http.Request, error) {
+func NewGetRoleRequest(server string, roleID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3603,12 +3570,12 @@ func NewCreateServiceRequestWithBody(server string, contentType string, body io.
 }
 
 // NewDeleteServiceRequest constructs an http.Request for the DeleteService method
-func NewDeleteServiceRequest(server string, serviceId string) (*http.Request, error) {
+func NewDeleteServiceRequest(server string, serviceID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3637,12 +3604,12 @@ func NewDeleteServiceRequest(server string, serviceId string) (*http.Request, er
 }
 
 // NewGetServiceRequest constructs an http.Request for the GetService method
-func NewGetServiceRequest(server string, serviceId string) (*http.Request, error) {
+func NewGetServiceRequest(server string, serviceID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3671,23 +3638,23 @@ func NewGetServiceRequest(server string, serviceId string) (*http.Request, error
 }
 
 // NewChangeOwnPasswordRequest calls the generic ChangeOwnPassword builder with application/json body
-func NewChangeOwnPasswordRequest(server string, userId UserID, body ChangeOwnPasswordJSONRequestBody) (*http.Request, error) {
+func NewChangeOwnPasswordRequest(server string, userID UserID, body ChangeOwnPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewChangeOwnPasswordRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewChangeOwnPasswordRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewChangeOwnPasswordRequestWithBody constructs an http.Request for the ChangeOwnPassword method, with any body, and a specified content type
-func NewChangeOwnPasswordRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewChangeOwnPasswordRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3879,12 +3846,12 @@ func NewCreateEndpointRequestWithBody(server string, contentType string, body io
 }
 
 // NewDeleteEndpointRequest constructs an http.Request for the DeleteEndpoint method
-func NewDeleteEndpointRequest(server string, endpointId string) (*http.Request, error) {
+func NewDeleteEndpointRequest(server string, endpointID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4092,12 +4059,12 @@ func NewCreateTenantRequestWithBody(server string, contentType string, body io.R
 }
 
 // NewDeleteTenantRequest constructs an http.Request for the DeleteTenant method
-func NewDeleteTenantRequest(server string, tenantId TenantID) (*http.Request, error) {
+func NewDeleteTenantRequest(server string, tenantID TenantID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4126,12 +4093,12 @@ func NewDeleteTenantRequest(server string, tenantId TenantID) (*http.Request, er
 }
 
 // NewGetTenantRequest constructs an http.Request for the GetTenant method
-func NewGetTenantRequest(server string, tenantId TenantID) (*http.Request, error) {
+func NewGetTenantRequest(server string, tenantID TenantID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4160,23 +4127,23 @@ func NewGetTenantRequest(server string, tenantId TenantID) (*http.Request, error
 }
 
 // NewUpdateTenantRequest calls the generic UpdateTenant builder with application/json body
-func NewUpdateTenantRequest(server string, tenantId TenantID, body UpdateTenantJSONRequestBody) (*http.Request, error) {
+func NewUpdateTenantRequest(server string, tenantID TenantID, body UpdateTenantJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateTenantRequestWithBody(server, tenantId, "application/json", bodyReader)
+	return NewUpdateTenantRequestWithBody(server, tenantID, "application/json", bodyReader)
 }
 
 // NewUpdateTenantRequestWithBody constructs an http.Request for the UpdateTenant method, with any body, and a specified content type
-func NewUpdateTenantRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateTenantRequestWithBody(server string, tenantID TenantID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4207,12 +4174,12 @@ func NewUpdateTenantRequestWithBody(server string, tenantId TenantID, contentTyp
 }
 
 // NewListTenantUsersRequest constructs an http.Request for the ListTenantUsers method
-func NewListTenantUsersRequest(server string, tenantId TenantID) (*http.Request, error) {
+func NewListTenantUsersRequest(server string, tenantID TenantID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4241,19 +4208,19 @@ func NewListTenantUsersRequest(server string, tenantId TenantID) (*http.Request,
 }
 
 // NewListTenantUserRolesRequest constructs an http.Request for the ListTenantUserRoles method
-func NewListTenantUserRolesRequest(server string, tenantId TenantID, userId UserID) (*http.Request, error) {
+func NewListTenantUserRolesRequest(server string, tenantID TenantID, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4282,26 +4249,26 @@ func NewListTenantUserRolesRequest(server string, tenantId TenantID, userId User
 }
 
 // NewRevokeTenantUserRoleRequest constructs an http.Request for the RevokeTenantUserRole method
-func NewRevokeTenantUserRoleRequest(server string, tenantId TenantID, userId UserID, roleId RoleID) (*http.Request, error) {
+func NewRevokeTenantUserRoleRequest(server string, tenantID TenantID, userID UserID, roleID RoleID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4330,26 +4297,26 @@ func NewRevokeTenantUserRoleRequest(server string, tenantId TenantID, userId Use
 }
 
 // NewGrantTenantUserRoleRequest constructs an http.Request for the GrantTenantUserRole method
-func NewGrantTenantUserRoleRequest(server string, tenantId TenantID, userId UserID, roleId RoleID) (*http.Request, error) {
+func NewGrantTenantUserRoleRequest(server string, tenantID TenantID, userID UserID, roleID RoleID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4445,12 +4412,12 @@ func NewListRevokedTokensRequest(server string) (*http.Request, error) {
 }
 
 // NewRevokeTokenRequest constructs an http.Request for the RevokeToken method
-func NewRevokeTokenRequest(server string, tokenId TokenID) (*http.Request, error) {
+func NewRevokeTokenRequest(server string, tokenID TokenID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4479,12 +4446,12 @@ func NewRevokeTokenRequest(server string, tokenId TokenID) (*http.Request, error
 }
 
 // NewValidateTokenRequest constructs an http.Request for the ValidateToken method
-func NewValidateTokenRequest(server string, tokenId TokenID, params *ValidateTokenParams) (*http.Request, error) {
+func NewValidateTokenRequest(server string, tokenID TokenID, params *ValidateTokenParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4540,12 +4507,12 @@ func NewValidateTokenRequest(server string, tokenId TokenID, params *ValidateTok
 }
 
 // NewCheckTokenRequest constructs an http.Request for the CheckToken method
-func NewCheckTokenRequest(server string, tokenId TokenID, params *CheckTokenParams) (*http.Request, error) {
+func NewCheckTokenRequest(server string, tokenID TokenID, params *CheckTokenParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4601,12 +4568,12 @@ func NewCheckTokenRequest(server string, tokenId TokenID, params *CheckTokenPara
 }
 
 // NewListTokenEndpointsRequest constructs an http.Request for the ListTokenEndpoints method
-func NewListTokenEndpointsRequest(server string, tokenId TokenID) (*http.Request, error) {
+func NewListTokenEndpointsRequest(server string, tokenID TokenID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token_id", tokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4753,12 +4720,12 @@ func NewCreateUserRequestWithBody(server string, contentType string, body io.Rea
 }
 
 // NewDeleteUserRequest constructs an http.Request for the DeleteUser method
-func NewDeleteUserRequest(server string, userId UserID) (*http.Request, error) {
+func NewDeleteUserRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4787,12 +4754,12 @@ func NewDeleteUserRequest(server string, userId UserID) (*http.Request, error) {
 }
 
 // NewGetUserRequest constructs an http.Request for the GetUser method
-func NewGetUserRequest(server string, userId UserID) (*http.Request, error) {
+func NewGetUserRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4821,23 +4788,23 @@ func NewGetUserRequest(server string, userId UserID) (*http.Request, error) {
 }
 
 // NewUpdateUserRequest calls the generic UpdateUser builder with application/json body
-func NewUpdateUserRequest(server string, userId UserID, body UpdateUserJSONRequestBody) (*http.Request, error) {
+func NewUpdateUserRequest(server string, userID UserID, body UpdateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateUserRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewUpdateUserRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewUpdateUserRequestWithBody constructs an http.Request for the UpdateUser method, with any body, and a specified content type
-func NewUpdateUserRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateUserRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4868,12 +4835,12 @@ func NewUpdateUserRequestWithBody(server string, userId UserID, contentType stri
 }
 
 // NewListUserCredentialsRequest constructs an http.Request for the ListUserCredentials method
-func NewListUserCredentialsRequest(server string, userId UserID) (*http.Request, error) {
+func NewListUserCredentialsRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4902,23 +4869,23 @@ func NewListUserCredentialsRequest(server string, userId UserID) (*http.Request,
 }
 
 // NewAddUserCredentialRequest calls the generic AddUserCredential builder with application/json body
-func NewAddUserCredentialRequest(server string, userId UserID, body AddUserCredentialJSONRequestBody) (*http.Request, error) {
+func NewAddUserCredentialRequest(server string, userID UserID, body AddUserCredentialJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewAddUserCredentialRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewAddUserCredentialRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewAddUserCredentialRequestWithBody constructs an http.Request for the AddUserCredential method, with any body, and a specified content type
-func NewAddUserCredentialRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddUserCredentialRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4949,12 +4916,12 @@ func NewAddUserCredentialRequestWithBody(server string, userId UserID, contentTy
 }
 
 // NewDeleteUserEC2CredentialsRequest constructs an http.Request for the DeleteUserEC2Credentials method
-func NewDeleteUserEC2CredentialsRequest(server string, userId UserID) (*http.Request, error) {
+func NewDeleteUserEC2CredentialsRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4983,12 +4950,12 @@ func NewDeleteUserEC2CredentialsRequest(server string, userId UserID) (*http.Req
 }
 
 // NewGetUserEC2CredentialsRequest constructs an http.Request for the GetUserEC2Credentials method
-func NewGetUserEC2CredentialsRequest(server string, userId UserID) (*http.Request, error) {
+func NewGetUserEC2CredentialsRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5017,23 +4984,23 @@ func NewGetUserEC2CredentialsRequest(server string, userId UserID) (*http.Reques
 }
 
 // NewUpdateUserEC2CredentialsRequest calls the generic UpdateUserEC2Credentials builder with application/json body
-func NewUpdateUserEC2CredentialsRequest(server string, userId UserID, body UpdateUserEC2CredentialsJSONRequestBody) (*http.Request, error) {
+func NewUpdateUserEC2CredentialsRequest(server string, userID UserID, body UpdateUserEC2CredentialsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateUserEC2CredentialsRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewUpdateUserEC2CredentialsRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewUpdateUserEC2CredentialsRequestWithBody constructs an http.Request for the UpdateUserEC2Credentials method, with any body, and a specified content type
-func NewUpdateUserEC2CredentialsRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateUserEC2CredentialsRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5064,12 +5031,12 @@ func NewUpdateUserEC2CredentialsRequestWithBody(server string, userId UserID, co
 }
 
 // NewListUserCredentialsByTypeRequest constructs an http.Request for the ListUserCredentialsByType method
-func NewListUserCredentialsByTypeRequest(server string, userId UserID, credentialType string) (*http.Request, error) {
+func NewListUserCredentialsByTypeRequest(server string, userID UserID, credentialType string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5105,23 +5072,23 @@ func NewListUserCredentialsByTypeRequest(server string, userId UserID, credentia
 }
 
 // NewSetUserEnabledRequest calls the generic SetUserEnabled builder with application/json body
-func NewSetUserEnabledRequest(server string, userId UserID, body SetUserEnabledJSONRequestBody) (*http.Request, error) {
+func NewSetUserEnabledRequest(server string, userID UserID, body SetUserEnabledJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetUserEnabledRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewSetUserEnabledRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewSetUserEnabledRequestWithBody constructs an http.Request for the SetUserEnabled method, with any body, and a specified content type
-func NewSetUserEnabledRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetUserEnabledRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5152,23 +5119,23 @@ func NewSetUserEnabledRequestWithBody(server string, userId UserID, contentType 
 }
 
 // NewSetUserPasswordRequest calls the generic SetUserPassword builder with application/json body
-func NewSetUserPasswordRequest(server string, userId UserID, body SetUserPasswordJSONRequestBody) (*http.Request, error) {
+func NewSetUserPasswordRequest(server string, userID UserID, body SetUserPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetUserPasswordRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewSetUserPasswordRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewSetUserPasswordRequestWithBody constructs an http.Request for the SetUserPassword method, with any body, and a specified content type
-func NewSetUserPasswordRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetUserPasswordRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5199,23 +5166,23 @@ func NewSetUserPasswordRequestWithBody(server string, userId UserID, contentType
 }
 
 // NewSetUserTenantRequest calls the generic SetUserTenant builder with application/json body
-func NewSetUserTenantRequest(server string, userId UserID, body SetUserTenantJSONRequestBody) (*http.Request, error) {
+func NewSetUserTenantRequest(server string, userID UserID, body SetUserTenantJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetUserTenantRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewSetUserTenantRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewSetUserTenantRequestWithBody constructs an http.Request for the SetUserTenant method, with any body, and a specified content type
-func NewSetUserTenantRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetUserTenantRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5246,12 +5213,12 @@ func NewSetUserTenantRequestWithBody(server string, userId UserID, contentType s
 }
 
 // NewListEC2CredentialsRequest constructs an http.Request for the ListEC2Credentials method
-func NewListEC2CredentialsRequest(server string, userId UserID) (*http.Request, error) {
+func NewListEC2CredentialsRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5280,23 +5247,23 @@ func NewListEC2CredentialsRequest(server string, userId UserID) (*http.Request, 
 }
 
 // NewCreateEC2CredentialRequest calls the generic CreateEC2Credential builder with application/json body
-func NewCreateEC2CredentialRequest(server string, userId UserID, body CreateEC2CredentialJSONRequestBody) (*http.Request, error) {
+func NewCreateEC2CredentialRequest(server string, userID UserID, body CreateEC2CredentialJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateEC2CredentialRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewCreateEC2CredentialRequestWithBody(server, userID, "application/json", bodyReader)
 }
 
 // NewCreateEC2CredentialRequestWithBody constructs an http.Request for the CreateEC2Credential method, with any body, and a specified content type
-func NewCreateEC2CredentialRequestWithBody(server string, userId UserID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateEC2CredentialRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5327,19 +5294,19 @@ func NewCreateEC2CredentialRequestWithBody(server string, userId UserID, content
 }
 
 // NewDeleteEC2CredentialRequest constructs an http.Request for the DeleteEC2Credential method
-func NewDeleteEC2CredentialRequest(server string, userId UserID, credentialId CredentialID) (*http.Request, error) {
+func NewDeleteEC2CredentialRequest(server string, userID UserID, credentialID CredentialID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "credential_id", credentialId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "credential_id", credentialID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5368,19 +5335,19 @@ func NewDeleteEC2CredentialRequest(server string, userId UserID, credentialId Cr
 }
 
 // NewGetEC2CredentialRequest constructs an http.Request for the GetEC2Credential method
-func NewGetEC2CredentialRequest(server string, userId UserID, credentialId CredentialID) (*http.Request, error) {
+func NewGetEC2CredentialRequest(server string, userID UserID, credentialID CredentialID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "credential_id", credentialId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "credential_id", credentialID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5409,12 +5376,12 @@ func NewGetEC2CredentialRequest(server string, userId UserID, credentialId Crede
 }
 
 // NewListUserRolesRequest constructs an http.Request for the ListUserRoles method
-func NewListUserRolesRequest(server string, userId UserID) (*http.Request, error) {
+func NewListUserRolesRequest(server string, userID UserID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5525,7 +5492,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /OS-KSADM/roles/{role_id} (the `DeleteRole` operationId).
-	DeleteRoleWithResponse(ctx context.Context, roleId RoleID, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error)
+	DeleteRoleWithResponse(ctx context.Context, roleID RoleID, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error)
 
 	// GetRoleWithResponse Show a role, by id or by name.
 	//
@@ -5534,7 +5501,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /OS-KSADM/roles/{role_id} (the `GetRole` operationId).
-	GetRoleWithResponse(ctx context.Context, roleId string, reqEditors ...RequestEditorFn) (*GetRoleResponse, error)
+	GetRoleWithResponse(ctx context.Context, roleID string, reqEditors ...RequestEditorFn) (*GetRoleResponse, error)
 
 	// ListServicesWithResponse List services.
 	//
@@ -5566,7 +5533,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /OS-KSADM/services/{service_id} (the `DeleteService` operationId).
-	DeleteServiceWithResponse(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*DeleteServiceResponse, error)
+	DeleteServiceWithResponse(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*DeleteServiceResponse, error)
 
 	// GetServiceWithResponse Show a service, by id or by name.
 	//
@@ -5575,7 +5542,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /OS-KSADM/services/{service_id} (the `GetService` operationId).
-	GetServiceWithResponse(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*GetServiceResponse, error)
+	GetServiceWithResponse(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*GetServiceResponse, error)
 
 	// ChangeOwnPasswordWithBodyWithResponse Change the password of the token's own user.
 	//
@@ -5584,7 +5551,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-	ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error)
+	ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error)
 
 	// ChangeOwnPasswordWithResponse Change the password of the token's own user.
 	//
@@ -5593,7 +5560,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-	ChangeOwnPasswordWithResponse(ctx context.Context, userId UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error)
+	ChangeOwnPasswordWithResponse(ctx context.Context, userID UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error)
 
 	// GetCACertificateWithResponse The CA certificate, in PEM.
 	//
@@ -5663,7 +5630,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /endpoints/{endpoint_id} (the `DeleteEndpoint` operationId).
-	DeleteEndpointWithResponse(ctx context.Context, endpointId string, reqEditors ...RequestEditorFn) (*DeleteEndpointResponse, error)
+	DeleteEndpointWithResponse(ctx context.Context, endpointID string, reqEditors ...RequestEditorFn) (*DeleteEndpointResponse, error)
 
 	// ListExtensionsWithResponse List extensions.
 	//
@@ -5711,14 +5678,14 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /tenants/{tenant_id} (the `DeleteTenant` operationId).
-	DeleteTenantWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*DeleteTenantResponse, error)
+	DeleteTenantWithResponse(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*DeleteTenantResponse, error)
 
 	// GetTenantWithResponse Show a tenant.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /tenants/{tenant_id} (the `GetTenant` operationId).
-	GetTenantWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*GetTenantResponse, error)
+	GetTenantWithResponse(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*GetTenantResponse, error)
 
 	// UpdateTenantWithBodyWithResponse Update a tenant (OS-KSADM; v2.0 updates with POST).
 	//
@@ -5727,7 +5694,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-	UpdateTenantWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error)
+	UpdateTenantWithBodyWithResponse(ctx context.Context, tenantID TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error)
 
 	// UpdateTenantWithResponse Update a tenant (OS-KSADM; v2.0 updates with POST).
 	//
@@ -5736,28 +5703,28 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-	UpdateTenantWithResponse(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error)
+	UpdateTenantWithResponse(ctx context.Context, tenantID TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error)
 
 	// ListTenantUsersWithResponse The users with a role on a tenant.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /tenants/{tenant_id}/users (the `ListTenantUsers` operationId).
-	ListTenantUsersWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ListTenantUsersResponse, error)
+	ListTenantUsersWithResponse(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*ListTenantUsersResponse, error)
 
 	// ListTenantUserRolesWithResponse The roles a user has on a tenant.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /tenants/{tenant_id}/users/{user_id}/roles (the `ListTenantUserRoles` operationId).
-	ListTenantUserRolesWithResponse(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) (*ListTenantUserRolesResponse, error)
+	ListTenantUserRolesWithResponse(ctx context.Context, tenantID TenantID, userID UserID, reqEditors ...RequestEditorFn) (*ListTenantUserRolesResponse, error)
 
 	// RevokeTenantUserRoleWithResponse Revoke a role from a user on a tenant.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeTenantUserRole` operationId).
-	RevokeTenantUserRoleWithResponse(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*RevokeTenantUserRoleResponse, error)
+	RevokeTenantUserRoleWithResponse(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*RevokeTenantUserRoleResponse, error)
 
 	// GrantTenantUserRoleWithResponse Grant a role to a user on a tenant.
 	//
@@ -5766,7 +5733,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantTenantUserRole` operationId).
-	GrantTenantUserRoleWithResponse(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*GrantTenantUserRoleResponse, error)
+	GrantTenantUserRoleWithResponse(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*GrantTenantUserRoleResponse, error)
 
 	// IssueTokenWithBodyWithResponse Authenticate and issue a token.
 	//
@@ -5800,7 +5767,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /tokens/{token_id} (the `RevokeToken` operationId).
-	RevokeTokenWithResponse(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*RevokeTokenResponse, error)
+	RevokeTokenWithResponse(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*RevokeTokenResponse, error)
 
 	// ValidateTokenWithResponse Validate a token and show what it carries.
 	//
@@ -5809,7 +5776,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /tokens/{token_id} (the `ValidateToken` operationId).
-	ValidateTokenWithResponse(ctx context.Context, tokenId TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*ValidateTokenResponse, error)
+	ValidateTokenWithResponse(ctx context.Context, tokenID TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*ValidateTokenResponse, error)
 
 	// CheckTokenWithResponse Check that a token is valid, without its body.
 	//
@@ -5818,7 +5785,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with HEAD /tokens/{token_id} (the `CheckToken` operationId).
-	CheckTokenWithResponse(ctx context.Context, tokenId TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*CheckTokenResponse, error)
+	CheckTokenWithResponse(ctx context.Context, tokenID TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*CheckTokenResponse, error)
 
 	// ListTokenEndpointsWithResponse The endpoints of a token's catalog, as a flat list.
 	//
@@ -5827,7 +5794,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /tokens/{token_id}/endpoints (the `ListTokenEndpoints` operationId).
-	ListTokenEndpointsWithResponse(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*ListTokenEndpointsResponse, error)
+	ListTokenEndpointsWithResponse(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*ListTokenEndpointsResponse, error)
 
 	// ListUsersWithResponse List users, or show one user by name.
 	//
@@ -5861,14 +5828,14 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /users/{user_id} (the `DeleteUser` operationId).
-	DeleteUserWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
+	DeleteUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
 	// GetUserWithResponse Show a user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id} (the `GetUser` operationId).
-	GetUserWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
+	GetUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
 
 	// UpdateUserWithBodyWithResponse Update a user.
 	//
@@ -5877,7 +5844,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-	UpdateUserWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+	UpdateUserWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
 	// UpdateUserWithResponse Update a user.
 	//
@@ -5886,56 +5853,56 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-	UpdateUserWithResponse(ctx context.Context, userId UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+	UpdateUserWithResponse(ctx context.Context, userID UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
 	// ListUserCredentialsWithResponse List a user's credentials (OS-KSEC2, api-ref only).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/OS-KSADM/credentials (the `ListUserCredentials` operationId).
-	ListUserCredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListUserCredentialsResponse, error)
+	ListUserCredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ListUserCredentialsResponse, error)
 
 	// AddUserCredentialWithBodyWithResponse Grant a credential to a user (OS-KSEC2, api-ref only).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-	AddUserCredentialWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error)
+	AddUserCredentialWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error)
 
 	// AddUserCredentialWithResponse Grant a credential to a user (OS-KSEC2, api-ref only).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-	AddUserCredentialWithResponse(ctx context.Context, userId UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error)
+	AddUserCredentialWithResponse(ctx context.Context, userID UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error)
 
 	// DeleteUserEC2CredentialsWithResponse Delete a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `DeleteUserEC2Credentials` operationId).
-	DeleteUserEC2CredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*DeleteUserEC2CredentialsResponse, error)
+	DeleteUserEC2CredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*DeleteUserEC2CredentialsResponse, error)
 
 	// GetUserEC2CredentialsWithResponse Show a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `GetUserEC2Credentials` operationId).
-	GetUserEC2CredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*GetUserEC2CredentialsResponse, error)
+	GetUserEC2CredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*GetUserEC2CredentialsResponse, error)
 
 	// UpdateUserEC2CredentialsWithBodyWithResponse Update a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-	UpdateUserEC2CredentialsWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error)
+	UpdateUserEC2CredentialsWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error)
 
 	// UpdateUserEC2CredentialsWithResponse Update a user's EC2 credentials (OS-KSEC2, api-ref only).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-	UpdateUserEC2CredentialsWithResponse(ctx context.Context, userId UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error)
+	UpdateUserEC2CredentialsWithResponse(ctx context.Context, userID UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error)
 
 	// ListUserCredentialsByTypeWithResponse List a user's credentials of one type (OS-KSEC2, api-ref only).
 	//
@@ -5944,21 +5911,21 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type} (the `ListUserCredentialsByType` operationId).
-	ListUserCredentialsByTypeWithResponse(ctx context.Context, userId UserID, credentialType string, reqEditors ...RequestEditorFn) (*ListUserCredentialsByTypeResponse, error)
+	ListUserCredentialsByTypeWithResponse(ctx context.Context, userID UserID, credentialType string, reqEditors ...RequestEditorFn) (*ListUserCredentialsByTypeResponse, error)
 
 	// SetUserEnabledWithBodyWithResponse Enable or disable a user (OS-KSADM).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-	SetUserEnabledWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error)
+	SetUserEnabledWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error)
 
 	// SetUserEnabledWithResponse Enable or disable a user (OS-KSADM).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-	SetUserEnabledWithResponse(ctx context.Context, userId UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error)
+	SetUserEnabledWithResponse(ctx context.Context, userID UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error)
 
 	// SetUserPasswordWithBodyWithResponse Set a user's password (OS-KSADM, admin).
 	//
@@ -5967,7 +5934,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-	SetUserPasswordWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error)
+	SetUserPasswordWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error)
 
 	// SetUserPasswordWithResponse Set a user's password (OS-KSADM, admin).
 	//
@@ -5976,21 +5943,21 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-	SetUserPasswordWithResponse(ctx context.Context, userId UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error)
+	SetUserPasswordWithResponse(ctx context.Context, userID UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error)
 
 	// SetUserTenantWithBodyWithResponse Set a user's default tenant (OS-KSADM).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-	SetUserTenantWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error)
+	SetUserTenantWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error)
 
 	// SetUserTenantWithResponse Set a user's default tenant (OS-KSADM).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-	SetUserTenantWithResponse(ctx context.Context, userId UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error)
+	SetUserTenantWithResponse(ctx context.Context, userID UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error)
 
 	// ListEC2CredentialsWithResponse List a user's EC2 credentials.
 	//
@@ -5999,7 +5966,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/credentials/OS-EC2 (the `ListEC2Credentials` operationId).
-	ListEC2CredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListEC2CredentialsResponse, error)
+	ListEC2CredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ListEC2CredentialsResponse, error)
 
 	// CreateEC2CredentialWithBodyWithResponse Create an EC2 credential for a user on a tenant.
 	//
@@ -6008,7 +5975,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-	CreateEC2CredentialWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error)
+	CreateEC2CredentialWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error)
 
 	// CreateEC2CredentialWithResponse Create an EC2 credential for a user on a tenant.
 	//
@@ -6017,14 +5984,14 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-	CreateEC2CredentialWithResponse(ctx context.Context, userId UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error)
+	CreateEC2CredentialWithResponse(ctx context.Context, userID UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error)
 
 	// DeleteEC2CredentialWithResponse Delete an EC2 credential.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteEC2Credential` operationId).
-	DeleteEC2CredentialWithResponse(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*DeleteEC2CredentialResponse, error)
+	DeleteEC2CredentialWithResponse(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*DeleteEC2CredentialResponse, error)
 
 	// GetEC2CredentialWithResponse Show an EC2 credential by its access key.
 	//
@@ -6033,7 +6000,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetEC2Credential` operationId).
-	GetEC2CredentialWithResponse(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*GetEC2CredentialResponse, error)
+	GetEC2CredentialWithResponse(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*GetEC2CredentialResponse, error)
 
 	// ListUserRolesWithResponse A user's global roles (roles not bound to a tenant).
 	//
@@ -6042,7 +6009,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{user_id}/roles (the `ListUserRoles` operationId).
-	ListUserRolesWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListUserRolesResponse, error)
+	ListUserRolesWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ListUserRolesResponse, error)
 }
 
 type GetVersionResponse struct {
@@ -6091,25 +6058,11 @@ type ListRolesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6146,39 +6099,11 @@ type CreateRoleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateRoleResponse) GetJSON200() *RoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateRoleResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -6213,27 +6138,6 @@ func (r CreateRoleResponse) ContentType() string {
 type DeleteRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6270,32 +6174,11 @@ type GetRoleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRoleResponse) GetJSON200() *RoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6332,25 +6215,11 @@ type ListServicesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListServicesResponse) GetJSON200() *ServiceList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListServicesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListServicesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6387,32 +6256,11 @@ type CreateServiceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateServiceResponse) GetJSON200() *ServiceEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateServiceResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6447,27 +6295,6 @@ func (r CreateServiceResponse) ContentType() string {
 type DeleteServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6504,32 +6331,11 @@ type GetServiceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetServiceResponse) GetJSON200() *ServiceEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6566,39 +6372,11 @@ type ChangeOwnPasswordResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccessEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ChangeOwnPasswordResponse) GetJSON200() *AccessEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ChangeOwnPasswordResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ChangeOwnPasswordResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ChangeOwnPasswordResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ChangeOwnPasswordResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6703,32 +6481,11 @@ type IssueEC2TokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccessEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IssueEC2TokenResponse) GetJSON200() *AccessEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueEC2TokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueEC2TokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r IssueEC2TokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6765,25 +6522,11 @@ type ListEndpointsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointsResponse) GetJSON200() *EndpointList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -6820,39 +6563,11 @@ type CreateEndpointResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateEndpointResponse) GetJSON200() *EndpointEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEndpointResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6887,27 +6602,6 @@ func (r CreateEndpointResponse) ContentType() string {
 type DeleteEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -6985,18 +6679,11 @@ type GetExtensionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ExtensionEnvelope
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetExtensionResponse) GetJSON200() *ExtensionEnvelope {
 	return r.JSON200
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetExtensionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7033,39 +6720,11 @@ type ListTenantsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTenantsResponse) GetJSON200() *TenantList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTenantsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTenantsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTenantsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListTenantsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7102,39 +6761,11 @@ type CreateTenantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateTenantResponse) GetJSON200() *TenantEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTenantResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateTenantResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateTenantResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateTenantResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -7169,27 +6800,6 @@ func (r CreateTenantResponse) ContentType() string {
 type DeleteTenantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteTenantResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteTenantResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteTenantResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7226,32 +6836,11 @@ type GetTenantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTenantResponse) GetJSON200() *TenantEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetTenantResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetTenantResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetTenantResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7288,46 +6877,11 @@ type UpdateTenantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTenantResponse) GetJSON200() *TenantEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTenantResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateTenantResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateTenantResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateTenantResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateTenantResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -7364,32 +6918,11 @@ type ListTenantUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TenantUserList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTenantUsersResponse) GetJSON200() *TenantUserList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTenantUsersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTenantUsersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListTenantUsersResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7426,32 +6959,11 @@ type ListTenantUserRolesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTenantUserRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTenantUserRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTenantUserRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListTenantUserRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7486,27 +6998,6 @@ func (r ListTenantUserRolesResponse) ContentType() string {
 type RevokeTenantUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeTenantUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeTenantUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeTenantUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7543,39 +7034,11 @@ type GrantTenantUserRoleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GrantTenantUserRoleResponse) GetJSON200() *RoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantTenantUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantTenantUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantTenantUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r GrantTenantUserRoleResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -7612,32 +7075,11 @@ type IssueTokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccessEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IssueTokenResponse) GetJSON200() *AccessEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r IssueTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -7674,32 +7116,11 @@ type ListRevokedTokensResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RevocationList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON410 the response for an HTTP 410 `application/json` response
-	JSON410 *Gone
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRevokedTokensResponse) GetJSON200() *RevocationList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRevokedTokensResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRevokedTokensResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON410 returns the response for an HTTP 410 `application/json` response
-func (r ListRevokedTokensResponse) GetJSON410() *Gone {
-	return r.JSON410
 }
 
 // GetBody returns the raw response body bytes
@@ -7734,27 +7155,6 @@ func (r ListRevokedTokensResponse) ContentType() string {
 type RevokeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7791,32 +7191,11 @@ type ValidateTokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccessEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ValidateTokenResponse) GetJSON200() *AccessEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ValidateTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ValidateTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ValidateTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7887,32 +7266,11 @@ type ListTokenEndpointsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenEndpointList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTokenEndpointsResponse) GetJSON200() *TokenEndpointList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTokenEndpointsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTokenEndpointsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListTokenEndpointsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -7949,32 +7307,11 @@ type ListUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUsersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUsersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUsersResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8011,46 +7348,11 @@ type CreateUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateUserResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateUserResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -8085,27 +7387,6 @@ func (r CreateUserResponse) ContentType() string {
 type DeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8142,32 +7423,11 @@ type GetUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8204,46 +7464,11 @@ type UpdateUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUserResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateUserResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -8280,32 +7505,11 @@ type ListUserCredentialsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserCredentialList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserCredentialsResponse) GetJSON200() *UserCredentialList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUserCredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUserCredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUserCredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8342,46 +7546,11 @@ type AddUserCredentialResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserCredential
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r AddUserCredentialResponse) GetJSON201() *UserCredential {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AddUserCredentialResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r AddUserCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddUserCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AddUserCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r AddUserCredentialResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -8416,27 +7585,6 @@ func (r AddUserCredentialResponse) ContentType() string {
 type DeleteUserEC2CredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteUserEC2CredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteUserEC2CredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteUserEC2CredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8473,32 +7621,11 @@ type GetUserEC2CredentialsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *KSEC2CredentialsEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetUserEC2CredentialsResponse) GetJSON200() *KSEC2CredentialsEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetUserEC2CredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetUserEC2CredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetUserEC2CredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8535,39 +7662,11 @@ type UpdateUserEC2CredentialsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *KSEC2CredentialsEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateUserEC2CredentialsResponse) GetJSON200() *KSEC2CredentialsEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUserEC2CredentialsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateUserEC2CredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateUserEC2CredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateUserEC2CredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8604,32 +7703,11 @@ type ListUserCredentialsByTypeResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserCredentialList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserCredentialsByTypeResponse) GetJSON200() *UserCredentialList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUserCredentialsByTypeResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUserCredentialsByTypeResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUserCredentialsByTypeResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8666,39 +7744,11 @@ type SetUserEnabledResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetUserEnabledResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetUserEnabledResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetUserEnabledResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetUserEnabledResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetUserEnabledResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8735,39 +7785,11 @@ type SetUserPasswordResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetUserPasswordResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetUserPasswordResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetUserPasswordResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetUserPasswordResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetUserPasswordResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8804,39 +7826,11 @@ type SetUserTenantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetUserTenantResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetUserTenantResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetUserTenantResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetUserTenantResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetUserTenantResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8873,32 +7867,11 @@ type ListEC2CredentialsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EC2CredentialList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEC2CredentialsResponse) GetJSON200() *EC2CredentialList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEC2CredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEC2CredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListEC2CredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -8935,39 +7908,11 @@ type CreateEC2CredentialResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EC2CredentialEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateEC2CredentialResponse) GetJSON200() *EC2CredentialEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEC2CredentialResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateEC2CredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateEC2CredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateEC2CredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -9002,27 +7947,6 @@ func (r CreateEC2CredentialResponse) ContentType() string {
 type DeleteEC2CredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteEC2CredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteEC2CredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteEC2CredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -9059,32 +7983,11 @@ type GetEC2CredentialResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EC2CredentialEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetEC2CredentialResponse) GetJSON200() *EC2CredentialEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetEC2CredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetEC2CredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetEC2CredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -9121,39 +8024,11 @@ type ListUserRolesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON501 the response for an HTTP 501 `application/json` response
-	JSON501 *NotImplemented
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUserRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUserRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUserRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON501 returns the response for an HTTP 501 `application/json` response
-func (r ListUserRolesResponse) GetJSON501() *NotImplemented {
-	return r.JSON501
 }
 
 // GetBody returns the raw response body bytes
@@ -9248,8 +8123,8 @@ func (c *ClientWithResponses) CreateRoleWithResponse(ctx context.Context, body C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /OS-KSADM/roles/{role_id} (the `DeleteRole` operationId).
-func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, roleId RoleID, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error) {
-	rsp, err := c.DeleteRole(ctx, roleId, reqEditors...)
+func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, roleID RoleID, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error) {
+	rsp, err := c.DeleteRole(ctx, roleID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9263,8 +8138,8 @@ func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, roleId
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /OS-KSADM/roles/{role_id} (the `GetRole` operationId).
-func (c *ClientWithResponses) GetRoleWithResponse(ctx context.Context, roleId string, reqEditors ...RequestEditorFn) (*GetRoleResponse, error) {
-	rsp, err := c.GetRole(ctx, roleId, reqEditors...)
+func (c *ClientWithResponses) GetRoleWithResponse(ctx context.Context, roleID string, reqEditors ...RequestEditorFn) (*GetRoleResponse, error) {
+	rsp, err := c.GetRole(ctx, roleID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9319,8 +8194,8 @@ func (c *ClientWithResponses) CreateServiceWithResponse(ctx context.Context, bod
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /OS-KSADM/services/{service_id} (the `DeleteService` operationId).
-func (c *ClientWithResponses) DeleteServiceWithResponse(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*DeleteServiceResponse, error) {
-	rsp, err := c.DeleteService(ctx, serviceId, reqEditors...)
+func (c *ClientWithResponses) DeleteServiceWithResponse(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*DeleteServiceResponse, error) {
+	rsp, err := c.DeleteService(ctx, serviceID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9334,8 +8209,8 @@ func (c *ClientWithResponses) DeleteServiceWithResponse(ctx context.Context, ser
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /OS-KSADM/services/{service_id} (the `GetService` operationId).
-func (c *ClientWithResponses) GetServiceWithResponse(ctx context.Context, serviceId string, reqEditors ...RequestEditorFn) (*GetServiceResponse, error) {
-	rsp, err := c.GetService(ctx, serviceId, reqEditors...)
+func (c *ClientWithResponses) GetServiceWithResponse(ctx context.Context, serviceID string, reqEditors ...RequestEditorFn) (*GetServiceResponse, error) {
+	rsp, err := c.GetService(ctx, serviceID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9349,8 +8224,8 @@ func (c *ClientWithResponses) GetServiceWithResponse(ctx context.Context, servic
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-func (c *ClientWithResponses) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error) {
-	rsp, err := c.ChangeOwnPasswordWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error) {
+	rsp, err := c.ChangeOwnPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9364,8 +8239,8 @@ func (c *ClientWithResponses) ChangeOwnPasswordWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /OS-KSCRUD/users/{user_id} (the `ChangeOwnPassword` operationId).
-func (c *ClientWithResponses) ChangeOwnPasswordWithResponse(ctx context.Context, userId UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error) {
-	rsp, err := c.ChangeOwnPassword(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) ChangeOwnPasswordWithResponse(ctx context.Context, userID UserID, body ChangeOwnPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeOwnPasswordResponse, error) {
+	rsp, err := c.ChangeOwnPassword(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9482,8 +8357,8 @@ func (c *ClientWithResponses) CreateEndpointWithResponse(ctx context.Context, bo
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /endpoints/{endpoint_id} (the `DeleteEndpoint` operationId).
-func (c *ClientWithResponses) DeleteEndpointWithResponse(ctx context.Context, endpointId string, reqEditors ...RequestEditorFn) (*DeleteEndpointResponse, error) {
-	rsp, err := c.DeleteEndpoint(ctx, endpointId, reqEditors...)
+func (c *ClientWithResponses) DeleteEndpointWithResponse(ctx context.Context, endpointID string, reqEditors ...RequestEditorFn) (*DeleteEndpointResponse, error) {
+	rsp, err := c.DeleteEndpoint(ctx, endpointID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9566,8 +8441,8 @@ func (c *ClientWithResponses) CreateTenantWithResponse(ctx context.Context, body
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /tenants/{tenant_id} (the `DeleteTenant` operationId).
-func (c *ClientWithResponses) DeleteTenantWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*DeleteTenantResponse, error) {
-	rsp, err := c.DeleteTenant(ctx, tenantId, reqEditors...)
+func (c *ClientWithResponses) DeleteTenantWithResponse(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*DeleteTenantResponse, error) {
+	rsp, err := c.DeleteTenant(ctx, tenantID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9579,8 +8454,8 @@ func (c *ClientWithResponses) DeleteTenantWithResponse(ctx context.Context, tena
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /tenants/{tenant_id} (the `GetTenant` operationId).
-func (c *ClientWithResponses) GetTenantWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*GetTenantResponse, error) {
-	rsp, err := c.GetTenant(ctx, tenantId, reqEditors...)
+func (c *ClientWithResponses) GetTenantWithResponse(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*GetTenantResponse, error) {
+	rsp, err := c.GetTenant(ctx, tenantID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9594,8 +8469,8 @@ func (c *ClientWithResponses) GetTenantWithResponse(ctx context.Context, tenantI
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-func (c *ClientWithResponses) UpdateTenantWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error) {
-	rsp, err := c.UpdateTenantWithBody(ctx, tenantId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateTenantWithBodyWithResponse(ctx context.Context, tenantID TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error) {
+	rsp, err := c.UpdateTenantWithBody(ctx, tenantID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9609,8 +8484,8 @@ func (c *ClientWithResponses) UpdateTenantWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /tenants/{tenant_id} (the `UpdateTenant` operationId).
-func (c *ClientWithResponses) UpdateTenantWithResponse(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error) {
-	rsp, err := c.UpdateTenant(ctx, tenantId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateTenantWithResponse(ctx context.Context, tenantID TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error) {
+	rsp, err := c.UpdateTenant(ctx, tenantID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9622,8 +8497,8 @@ func (c *ClientWithResponses) UpdateTenantWithResponse(ctx context.Context, tena
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /tenants/{tenant_id}/users (the `ListTenantUsers` operationId).
-func (c *ClientWithResponses) ListTenantUsersWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ListTenantUsersResponse, error) {
-	rsp, err := c.ListTenantUsers(ctx, tenantId, reqEditors...)
+func (c *ClientWithResponses) ListTenantUsersWithResponse(ctx context.Context, tenantID TenantID, reqEditors ...RequestEditorFn) (*ListTenantUsersResponse, error) {
+	rsp, err := c.ListTenantUsers(ctx, tenantID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9635,8 +8510,8 @@ func (c *ClientWithResponses) ListTenantUsersWithResponse(ctx context.Context, t
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /tenants/{tenant_id}/users/{user_id}/roles (the `ListTenantUserRoles` operationId).
-func (c *ClientWithResponses) ListTenantUserRolesWithResponse(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) (*ListTenantUserRolesResponse, error) {
-	rsp, err := c.ListTenantUserRoles(ctx, tenantId, userId, reqEditors...)
+func (c *ClientWithResponses) ListTenantUserRolesWithResponse(ctx context.Context, tenantID TenantID, userID UserID, reqEditors ...RequestEditorFn) (*ListTenantUserRolesResponse, error) {
+	rsp, err := c.ListTenantUserRoles(ctx, tenantID, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9648,8 +8523,8 @@ func (c *ClientWithResponses) ListTenantUserRolesWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeTenantUserRole` operationId).
-func (c *ClientWithResponses) RevokeTenantUserRoleWithResponse(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*RevokeTenantUserRoleResponse, error) {
-	rsp, err := c.RevokeTenantUserRole(ctx, tenantId, userId, roleId, reqEditors...)
+func (c *ClientWithResponses) RevokeTenantUserRoleWithResponse(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*RevokeTenantUserRoleResponse, error) {
+	rsp, err := c.RevokeTenantUserRole(ctx, tenantID, userID, roleID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9663,8 +8538,8 @@ func (c *ClientWithResponses) RevokeTenantUserRoleWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantTenantUserRole` operationId).
-func (c *ClientWithResponses) GrantTenantUserRoleWithResponse(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*GrantTenantUserRoleResponse, error) {
-	rsp, err := c.GrantTenantUserRole(ctx, tenantId, userId, roleId, reqEditors...)
+func (c *ClientWithResponses) GrantTenantUserRoleWithResponse(ctx context.Context, tenantID TenantID, userID UserID, roleID RoleID, reqEditors ...RequestEditorFn) (*GrantTenantUserRoleResponse, error) {
+	rsp, err := c.GrantTenantUserRole(ctx, tenantID, userID, roleID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9721,8 +8596,8 @@ func (c *ClientWithResponses) ListRevokedTokensWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /tokens/{token_id} (the `RevokeToken` operationId).
-func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*RevokeTokenResponse, error) {
-	rsp, err := c.RevokeToken(ctx, tokenId, reqEditors...)
+func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*RevokeTokenResponse, error) {
+	rsp, err := c.RevokeToken(ctx, tokenID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9736,8 +8611,8 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, token
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /tokens/{token_id} (the `ValidateToken` operationId).
-func (c *ClientWithResponses) ValidateTokenWithResponse(ctx context.Context, tokenId TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*ValidateTokenResponse, error) {
-	rsp, err := c.ValidateToken(ctx, tokenId, params, reqEditors...)
+func (c *ClientWithResponses) ValidateTokenWithResponse(ctx context.Context, tokenID TokenID, params *ValidateTokenParams, reqEditors ...RequestEditorFn) (*ValidateTokenResponse, error) {
+	rsp, err := c.ValidateToken(ctx, tokenID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9751,8 +8626,8 @@ func (c *ClientWithResponses) ValidateTokenWithResponse(ctx context.Context, tok
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with HEAD /tokens/{token_id} (the `CheckToken` operationId).
-func (c *ClientWithResponses) CheckTokenWithResponse(ctx context.Context, tokenId TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*CheckTokenResponse, error) {
-	rsp, err := c.CheckToken(ctx, tokenId, params, reqEditors...)
+func (c *ClientWithResponses) CheckTokenWithResponse(ctx context.Context, tokenID TokenID, params *CheckTokenParams, reqEditors ...RequestEditorFn) (*CheckTokenResponse, error) {
+	rsp, err := c.CheckToken(ctx, tokenID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9766,8 +8641,8 @@ func (c *ClientWithResponses) CheckTokenWithResponse(ctx context.Context, tokenI
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /tokens/{token_id}/endpoints (the `ListTokenEndpoints` operationId).
-func (c *ClientWithResponses) ListTokenEndpointsWithResponse(ctx context.Context, tokenId TokenID, reqEditors ...RequestEditorFn) (*ListTokenEndpointsResponse, error) {
-	rsp, err := c.ListTokenEndpoints(ctx, tokenId, reqEditors...)
+func (c *ClientWithResponses) ListTokenEndpointsWithResponse(ctx context.Context, tokenID TokenID, reqEditors ...RequestEditorFn) (*ListTokenEndpointsResponse, error) {
+	rsp, err := c.ListTokenEndpoints(ctx, tokenID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9824,8 +8699,8 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /users/{user_id} (the `DeleteUser` operationId).
-func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
-	rsp, err := c.DeleteUser(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
+	rsp, err := c.DeleteUser(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9837,8 +8712,8 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userId
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id} (the `GetUser` operationId).
-func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
-	rsp, err := c.GetUser(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
+	rsp, err := c.GetUser(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9852,8 +8727,8 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userId Us
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
-	rsp, err := c.UpdateUserWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUserWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9867,8 +8742,8 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id} (the `UpdateUser` operationId).
-func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, userId UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
-	rsp, err := c.UpdateUser(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, userID UserID, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUser(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9880,8 +8755,8 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, userId
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/OS-KSADM/credentials (the `ListUserCredentials` operationId).
-func (c *ClientWithResponses) ListUserCredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListUserCredentialsResponse, error) {
-	rsp, err := c.ListUserCredentials(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) ListUserCredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ListUserCredentialsResponse, error) {
+	rsp, err := c.ListUserCredentials(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9893,8 +8768,8 @@ func (c *ClientWithResponses) ListUserCredentialsWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-func (c *ClientWithResponses) AddUserCredentialWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error) {
-	rsp, err := c.AddUserCredentialWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) AddUserCredentialWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error) {
+	rsp, err := c.AddUserCredentialWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9906,8 +8781,8 @@ func (c *ClientWithResponses) AddUserCredentialWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials (the `AddUserCredential` operationId).
-func (c *ClientWithResponses) AddUserCredentialWithResponse(ctx context.Context, userId UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error) {
-	rsp, err := c.AddUserCredential(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) AddUserCredentialWithResponse(ctx context.Context, userID UserID, body AddUserCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserCredentialResponse, error) {
+	rsp, err := c.AddUserCredential(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9919,8 +8794,8 @@ func (c *ClientWithResponses) AddUserCredentialWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `DeleteUserEC2Credentials` operationId).
-func (c *ClientWithResponses) DeleteUserEC2CredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*DeleteUserEC2CredentialsResponse, error) {
-	rsp, err := c.DeleteUserEC2Credentials(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) DeleteUserEC2CredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*DeleteUserEC2CredentialsResponse, error) {
+	rsp, err := c.DeleteUserEC2Credentials(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9932,8 +8807,8 @@ func (c *ClientWithResponses) DeleteUserEC2CredentialsWithResponse(ctx context.C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `GetUserEC2Credentials` operationId).
-func (c *ClientWithResponses) GetUserEC2CredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*GetUserEC2CredentialsResponse, error) {
-	rsp, err := c.GetUserEC2Credentials(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) GetUserEC2CredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*GetUserEC2CredentialsResponse, error) {
+	rsp, err := c.GetUserEC2Credentials(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9945,8 +8820,8 @@ func (c *ClientWithResponses) GetUserEC2CredentialsWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-func (c *ClientWithResponses) UpdateUserEC2CredentialsWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error) {
-	rsp, err := c.UpdateUserEC2CredentialsWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateUserEC2CredentialsWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error) {
+	rsp, err := c.UpdateUserEC2CredentialsWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9958,8 +8833,8 @@ func (c *ClientWithResponses) UpdateUserEC2CredentialsWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (the `UpdateUserEC2Credentials` operationId).
-func (c *ClientWithResponses) UpdateUserEC2CredentialsWithResponse(ctx context.Context, userId UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error) {
-	rsp, err := c.UpdateUserEC2Credentials(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateUserEC2CredentialsWithResponse(ctx context.Context, userID UserID, body UpdateUserEC2CredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserEC2CredentialsResponse, error) {
+	rsp, err := c.UpdateUserEC2Credentials(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9973,8 +8848,8 @@ func (c *ClientWithResponses) UpdateUserEC2CredentialsWithResponse(ctx context.C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type} (the `ListUserCredentialsByType` operationId).
-func (c *ClientWithResponses) ListUserCredentialsByTypeWithResponse(ctx context.Context, userId UserID, credentialType string, reqEditors ...RequestEditorFn) (*ListUserCredentialsByTypeResponse, error) {
-	rsp, err := c.ListUserCredentialsByType(ctx, userId, credentialType, reqEditors...)
+func (c *ClientWithResponses) ListUserCredentialsByTypeWithResponse(ctx context.Context, userID UserID, credentialType string, reqEditors ...RequestEditorFn) (*ListUserCredentialsByTypeResponse, error) {
+	rsp, err := c.ListUserCredentialsByType(ctx, userID, credentialType, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9986,8 +8861,8 @@ func (c *ClientWithResponses) ListUserCredentialsByTypeWithResponse(ctx context.
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-func (c *ClientWithResponses) SetUserEnabledWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error) {
-	rsp, err := c.SetUserEnabledWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetUserEnabledWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error) {
+	rsp, err := c.SetUserEnabledWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9999,8 +8874,8 @@ func (c *ClientWithResponses) SetUserEnabledWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/enabled (the `SetUserEnabled` operationId).
-func (c *ClientWithResponses) SetUserEnabledWithResponse(ctx context.Context, userId UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error) {
-	rsp, err := c.SetUserEnabled(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) SetUserEnabledWithResponse(ctx context.Context, userID UserID, body SetUserEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserEnabledResponse, error) {
+	rsp, err := c.SetUserEnabled(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10014,8 +8889,8 @@ func (c *ClientWithResponses) SetUserEnabledWithResponse(ctx context.Context, us
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-func (c *ClientWithResponses) SetUserPasswordWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error) {
-	rsp, err := c.SetUserPasswordWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetUserPasswordWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error) {
+	rsp, err := c.SetUserPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10029,8 +8904,8 @@ func (c *ClientWithResponses) SetUserPasswordWithBodyWithResponse(ctx context.Co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/password (the `SetUserPassword` operationId).
-func (c *ClientWithResponses) SetUserPasswordWithResponse(ctx context.Context, userId UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error) {
-	rsp, err := c.SetUserPassword(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) SetUserPasswordWithResponse(ctx context.Context, userID UserID, body SetUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserPasswordResponse, error) {
+	rsp, err := c.SetUserPassword(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10042,8 +8917,8 @@ func (c *ClientWithResponses) SetUserPasswordWithResponse(ctx context.Context, u
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-func (c *ClientWithResponses) SetUserTenantWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error) {
-	rsp, err := c.SetUserTenantWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetUserTenantWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error) {
+	rsp, err := c.SetUserTenantWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10055,8 +8930,8 @@ func (c *ClientWithResponses) SetUserTenantWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /users/{user_id}/OS-KSADM/tenant (the `SetUserTenant` operationId).
-func (c *ClientWithResponses) SetUserTenantWithResponse(ctx context.Context, userId UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error) {
-	rsp, err := c.SetUserTenant(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) SetUserTenantWithResponse(ctx context.Context, userID UserID, body SetUserTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserTenantResponse, error) {
+	rsp, err := c.SetUserTenant(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10070,8 +8945,8 @@ func (c *ClientWithResponses) SetUserTenantWithResponse(ctx context.Context, use
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/credentials/OS-EC2 (the `ListEC2Credentials` operationId).
-func (c *ClientWithResponses) ListEC2CredentialsWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListEC2CredentialsResponse, error) {
-	rsp, err := c.ListEC2Credentials(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) ListEC2CredentialsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ListEC2CredentialsResponse, error) {
+	rsp, err := c.ListEC2Credentials(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10085,8 +8960,8 @@ func (c *ClientWithResponses) ListEC2CredentialsWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-func (c *ClientWithResponses) CreateEC2CredentialWithBodyWithResponse(ctx context.Context, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error) {
-	rsp, err := c.CreateEC2CredentialWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateEC2CredentialWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error) {
+	rsp, err := c.CreateEC2CredentialWithBody(ctx, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10100,8 +8975,8 @@ func (c *ClientWithResponses) CreateEC2CredentialWithBodyWithResponse(ctx contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /users/{user_id}/credentials/OS-EC2 (the `CreateEC2Credential` operationId).
-func (c *ClientWithResponses) CreateEC2CredentialWithResponse(ctx context.Context, userId UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error) {
-	rsp, err := c.CreateEC2Credential(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) CreateEC2CredentialWithResponse(ctx context.Context, userID UserID, body CreateEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEC2CredentialResponse, error) {
+	rsp, err := c.CreateEC2Credential(ctx, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10113,8 +8988,8 @@ func (c *ClientWithResponses) CreateEC2CredentialWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteEC2Credential` operationId).
-func (c *ClientWithResponses) DeleteEC2CredentialWithResponse(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*DeleteEC2CredentialResponse, error) {
-	rsp, err := c.DeleteEC2Credential(ctx, userId, credentialId, reqEditors...)
+func (c *ClientWithResponses) DeleteEC2CredentialWithResponse(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*DeleteEC2CredentialResponse, error) {
+	rsp, err := c.DeleteEC2Credential(ctx, userID, credentialID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10128,8 +9003,8 @@ func (c *ClientWithResponses) DeleteEC2CredentialWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetEC2Credential` operationId).
-func (c *ClientWithResponses) GetEC2CredentialWithResponse(ctx context.Context, userId UserID, credentialId CredentialID, reqEditors ...RequestEditorFn) (*GetEC2CredentialResponse, error) {
-	rsp, err := c.GetEC2Credential(ctx, userId, credentialId, reqEditors...)
+func (c *ClientWithResponses) GetEC2CredentialWithResponse(ctx context.Context, userID UserID, credentialID CredentialID, reqEditors ...RequestEditorFn) (*GetEC2CredentialResponse, error) {
+	rsp, err := c.GetEC2Credential(ctx, userID, credentialID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10143,8 +9018,8 @@ func (c *ClientWithResponses) GetEC2CredentialWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{user_id}/roles (the `ListUserRoles` operationId).
-func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, userId UserID, reqEditors ...RequestEditorFn) (*ListUserRolesResponse, error) {
-	rsp, err := c.ListUserRoles(ctx, userId, reqEditors...)
+func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ListUserRolesResponse, error) {
+	rsp, err := c.ListUserRoles(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10198,20 +9073,6 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
 	}
 
 	return response, nil
@@ -10238,34 +9099,6 @@ func ParseCreateRoleResponse(rsp *http.Response) (*CreateRoleResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	}
 
 	return response, nil
@@ -10282,33 +9115,6 @@ func ParseDeleteRoleResponse(rsp *http.Response) (*DeleteRoleResponse, error) {
 	response := &DeleteRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -10334,27 +9140,6 @@ func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -10382,20 +9167,6 @@ func ParseListServicesResponse(rsp *http.Response) (*ListServicesResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
 	}
 
 	return response, nil
@@ -10422,27 +9193,6 @@ func ParseCreateServiceResponse(rsp *http.Response) (*CreateServiceResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
 	}
 
 	return response, nil
@@ -10459,33 +9209,6 @@ func ParseDeleteServiceResponse(rsp *http.Response) (*DeleteServiceResponse, err
 	response := &DeleteServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -10512,27 +9235,6 @@ func ParseGetServiceResponse(rsp *http.Response) (*GetServiceResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -10558,34 +9260,6 @@ func ParseChangeOwnPasswordResponse(rsp *http.Response) (*ChangeOwnPasswordRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -10645,27 +9319,6 @@ func ParseIssueEC2TokenResponse(rsp *http.Response) (*IssueEC2TokenResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
 	}
 
 	return response, nil
@@ -10691,20 +9344,6 @@ func ParseListEndpointsResponse(rsp *http.Response) (*ListEndpointsResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
 
 	}
 
@@ -10732,34 +9371,6 @@ func ParseCreateEndpointResponse(rsp *http.Response) (*CreateEndpointResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -10776,33 +9387,6 @@ func ParseDeleteEndpointResponse(rsp *http.Response) (*DeleteEndpointResponse, e
 	response := &DeleteEndpointResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -10855,13 +9439,6 @@ func ParseGetExtensionResponse(rsp *http.Response) (*GetExtensionResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -10887,34 +9464,6 @@ func ParseListTenantsResponse(rsp *http.Response) (*ListTenantsResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -10942,34 +9491,6 @@ func ParseCreateTenantResponse(rsp *http.Response) (*CreateTenantResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	}
 
 	return response, nil
@@ -10986,33 +9507,6 @@ func ParseDeleteTenantResponse(rsp *http.Response) (*DeleteTenantResponse, error
 	response := &DeleteTenantResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11038,27 +9532,6 @@ func ParseGetTenantResponse(rsp *http.Response) (*GetTenantResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -11086,41 +9559,6 @@ func ParseUpdateTenantResponse(rsp *http.Response) (*UpdateTenantResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	}
 
 	return response, nil
@@ -11146,27 +9584,6 @@ func ParseListTenantUsersResponse(rsp *http.Response) (*ListTenantUsersResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -11194,27 +9611,6 @@ func ParseListTenantUserRolesResponse(rsp *http.Response) (*ListTenantUserRolesR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11231,33 +9627,6 @@ func ParseRevokeTenantUserRoleResponse(rsp *http.Response) (*RevokeTenantUserRol
 	response := &RevokeTenantUserRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11283,34 +9652,6 @@ func ParseGrantTenantUserRoleResponse(rsp *http.Response) (*GrantTenantUserRoleR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
 
 	}
 
@@ -11338,27 +9679,6 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
 	}
 
 	return response, nil
@@ -11385,27 +9705,6 @@ func ParseListRevokedTokensResponse(rsp *http.Response) (*ListRevokedTokensRespo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
-		var dest Gone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON410 = &dest
-
 	}
 
 	return response, nil
@@ -11422,33 +9721,6 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 	response := &RevokeTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11474,27 +9746,6 @@ func ParseValidateTokenResponse(rsp *http.Response) (*ValidateTokenResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -11538,27 +9789,6 @@ func ParseListTokenEndpointsResponse(rsp *http.Response) (*ListTokenEndpointsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11584,27 +9814,6 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -11632,41 +9841,6 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	}
 
 	return response, nil
@@ -11683,33 +9857,6 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 	response := &DeleteUserResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11735,27 +9882,6 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -11783,41 +9909,6 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	}
 
 	return response, nil
@@ -11843,27 +9934,6 @@ func ParseListUserCredentialsResponse(rsp *http.Response) (*ListUserCredentialsR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -11891,41 +9961,6 @@ func ParseAddUserCredentialResponse(rsp *http.Response) (*AddUserCredentialRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
 	}
 
 	return response, nil
@@ -11942,33 +9977,6 @@ func ParseDeleteUserEC2CredentialsResponse(rsp *http.Response) (*DeleteUserEC2Cr
 	response := &DeleteUserEC2CredentialsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -11994,27 +10002,6 @@ func ParseGetUserEC2CredentialsResponse(rsp *http.Response) (*GetUserEC2Credenti
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -12042,34 +10029,6 @@ func ParseUpdateUserEC2CredentialsResponse(rsp *http.Response) (*UpdateUserEC2Cr
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -12095,27 +10054,6 @@ func ParseListUserCredentialsByTypeResponse(rsp *http.Response) (*ListUserCreden
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -12143,34 +10081,6 @@ func ParseSetUserEnabledResponse(rsp *http.Response) (*SetUserEnabledResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -12196,34 +10106,6 @@ func ParseSetUserPasswordResponse(rsp *http.Response) (*SetUserPasswordResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -12251,34 +10133,6 @@ func ParseSetUserTenantResponse(rsp *http.Response) (*SetUserTenantResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -12304,27 +10158,6 @@ func ParseListEC2CredentialsResponse(rsp *http.Response) (*ListEC2CredentialsRes
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
 
 	}
 
@@ -12352,34 +10185,6 @@ func ParseCreateEC2CredentialResponse(rsp *http.Response) (*CreateEC2CredentialR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -12396,33 +10201,6 @@ func ParseDeleteEC2CredentialResponse(rsp *http.Response) (*DeleteEC2CredentialR
 	response := &DeleteEC2CredentialResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -12449,27 +10227,6 @@ func ParseGetEC2CredentialResponse(rsp *http.Response) (*GetEC2CredentialRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
 	}
 
 	return response, nil
@@ -12495,34 +10252,6 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON501 = &dest
 
 	}
 

@@ -53,15 +53,15 @@ type AccessMetadata struct {
 
 // AccessRole defines model for AccessRole.
 type AccessRole struct {
-	Id       *string `json:"id,omitempty"`
+	ID       *string `json:"id,omitempty"`
 	Name     string  `json:"name"`
-	TenantId *string `json:"tenantId,omitempty"`
+	TenantID *string `json:"tenantId,omitempty"`
 }
 
 // AccessToken defines model for AccessToken.
 type AccessToken struct {
-	// AuditIds The token's audit id, then the audit id of the token it was rescoped from (Keystone since Juno).
-	AuditIds *[]string `json:"audit_ids,omitempty"`
+	// AuditIDs The token's audit id, then the audit id of the token it was rescoped from (Keystone since Juno).
+	AuditIDs *[]string `json:"audit_ids,omitempty"`
 
 	// Bind Token binding (e.g. kerberos), when configured.
 	Bind *map[string]interface{} `json:"bind,omitempty"`
@@ -69,8 +69,8 @@ type AccessToken struct {
 	// Expires A Keystone timestamp. Keystone writes some without a zone ("2014-01-30T15:30:58.819584"), meaning UTC.
 	Expires Timestamp `json:"expires"`
 
-	// Id The token to send as X-Auth-Token.
-	Id string `json:"id"`
+	// ID The token to send as X-Auth-Token.
+	ID string `json:"id"`
 
 	// IssuedAt A Keystone timestamp. Keystone writes some without a zone ("2014-01-30T15:30:58.819584"), meaning UTC.
 	IssuedAt *Timestamp `json:"issued_at,omitempty"`
@@ -81,21 +81,21 @@ type AccessToken struct {
 
 // AccessTrust Present on a token issued through a trust (OS-TRUST).
 type AccessTrust struct {
-	Id            *string `json:"id,omitempty"`
+	ID            *string `json:"id,omitempty"`
 	Impersonation *bool   `json:"impersonation,omitempty"`
-	TrusteeUserId *string `json:"trustee_user_id,omitempty"`
-	TrustorUserId *string `json:"trustor_user_id,omitempty"`
+	TrusteeUserID *string `json:"trustee_user_id,omitempty"`
+	TrustorUserID *string `json:"trustor_user_id,omitempty"`
 }
 
 // AccessUser defines model for AccessUser.
 type AccessUser struct {
-	Id   string `json:"id"`
+	ID   string `json:"id"`
 	Name string `json:"name"`
 
 	// Roles The roles of the token (names only from Keystone; the API reference also shows id and tenantId).
 	Roles      *[]AccessRole `json:"roles,omitempty"`
 	RolesLinks *[]Link       `json:"roles_links,omitempty"`
-	TenantId   *string       `json:"tenantId,omitempty"`
+	TenantID   *string       `json:"tenantId,omitempty"`
 	Username   *string       `json:"username,omitempty"`
 }
 
@@ -103,12 +103,12 @@ type AccessUser struct {
 type Auth struct {
 	// PasswordCredentials A user of the default domain by name (username) or id (userId).
 	PasswordCredentials *PasswordCredentials `json:"passwordCredentials,omitempty"`
-	TenantId            *string              `json:"tenantId,omitempty"`
+	TenantID            *string              `json:"tenantId,omitempty"`
 	TenantName          *string              `json:"tenantName,omitempty"`
 	Token               *TokenCredentials    `json:"token,omitempty"`
 
-	// TrustId Issue a token through this trust (OS-TRUST; token method only).
-	TrustId *string `json:"trust_id,omitempty"`
+	// TrustID Issue a token through this trust (OS-TRUST; token method only).
+	TrustID *string `json:"trust_id,omitempty"`
 }
 
 // AuthRequest defines model for AuthRequest.
@@ -120,12 +120,12 @@ type AuthRequest struct {
 // CatalogEndpoint One region's endpoint of a service; each interface is its own URL property and is absent when the service has no endpoint for it.
 type CatalogEndpoint struct {
 	AdminURL    *string `json:"adminURL,omitempty"`
-	Id          *string `json:"id,omitempty"`
+	ID          *string `json:"id,omitempty"`
 	InternalURL *string `json:"internalURL,omitempty"`
 	PublicURL   *string `json:"publicURL,omitempty"`
 	Region      *string `json:"region,omitempty"`
-	TenantId    *string `json:"tenantId,omitempty"`
-	VersionId   *string `json:"versionId,omitempty"`
+	TenantID    *string `json:"tenantId,omitempty"`
+	VersionID   *string `json:"versionId,omitempty"`
 	VersionInfo *string `json:"versionInfo,omitempty"`
 	VersionList *string `json:"versionList,omitempty"`
 }
@@ -143,20 +143,20 @@ type EC2Credential struct {
 	// Access The access key, which also identifies the credential.
 	Access string `json:"access"`
 
-	// AccessTokenId The OAuth1 access token the credential was created with, if any.
-	AccessTokenId *string `json:"access_token_id,omitempty"`
+	// AccessTokenID The OAuth1 access token the credential was created with, if any.
+	AccessTokenID *string `json:"access_token_id,omitempty"`
 	Secret        string  `json:"secret"`
-	TenantId      *string `json:"tenant_id,omitempty"`
+	TenantID      *string `json:"tenant_id,omitempty"`
 
-	// TrustId The trust of the token that created the credential, if any.
-	TrustId *string `json:"trust_id,omitempty"`
-	UserId  *string `json:"user_id,omitempty"`
+	// TrustID The trust of the token that created the credential, if any.
+	TrustID *string `json:"trust_id,omitempty"`
+	UserID  *string `json:"user_id,omitempty"`
 }
 
 // EC2CredentialCreate defines model for EC2CredentialCreate.
 type EC2CredentialCreate struct {
-	// TenantId The tenant the credential's tokens are scoped to.
-	TenantId string `json:"tenant_id"`
+	// TenantID The tenant the credential's tokens are scoped to.
+	TenantID string `json:"tenant_id"`
 }
 
 // EC2CredentialEnvelope defines model for EC2CredentialEnvelope.
@@ -198,11 +198,11 @@ type EC2TokenAuth struct {
 type Endpoint struct {
 	Adminurl    *string `json:"adminurl,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Internalurl *string `json:"internalurl,omitempty"`
 	Publicurl   *string `json:"publicurl,omitempty"`
 	Region      *string `json:"region,omitempty"`
-	ServiceId   *string `json:"service_id,omitempty"`
+	ServiceID   *string `json:"service_id,omitempty"`
 }
 
 // EndpointCreate A new endpoint template. URLs may hold $(tenant_id)s, which the catalog of a token replaces with the token's tenant id. Keystone keeps extra attributes.
@@ -212,7 +212,7 @@ type EndpointCreate struct {
 	Internalurl          *string                `json:"internalurl,omitempty"`
 	Publicurl            string                 `json:"publicurl"`
 	Region               *string                `json:"region,omitempty"`
-	ServiceId            string                 `json:"service_id"`
+	ServiceID            string                 `json:"service_id"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -318,7 +318,7 @@ type PEM = string
 // PasswordCredentials A user of the default domain by name (username) or id (userId).
 type PasswordCredentials struct {
 	Password string  `json:"password"`
-	UserId   *string `json:"userId,omitempty"`
+	UserID   *string `json:"userId,omitempty"`
 	Username *string `json:"username,omitempty"`
 }
 
@@ -331,15 +331,15 @@ type RevocationList struct {
 // Role A role as the OS-KSADM extension and the tenant role lists return it: Keystone's role record, which carries domain_id (always null for the global roles v2.0 sees) and, from Queens on, description.
 type Role struct {
 	Description *string `json:"description,omitempty"`
-	DomainId    *string `json:"domain_id,omitempty"`
-	Id          string  `json:"id"`
+	DomainID    *string `json:"domain_id,omitempty"`
+	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 }
 
 // RoleCreate A new role. Keystone ignores an id in the request (the api-ref's sample sends one) and keeps extra attributes.
 type RoleCreate struct {
 	Description          *string                `json:"description,omitempty"`
-	Id                   *string                `json:"id,omitempty"`
+	ID                   *string                `json:"id,omitempty"`
 	Name                 string                 `json:"name"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -366,7 +366,7 @@ type RoleList struct {
 type Service struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
 	Type        string  `json:"type"`
 }
@@ -376,8 +376,8 @@ type ServiceCreate struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
 
-	// Id Ignored by Keystone (the api-ref's sample sends one).
-	Id                   *string                `json:"id,omitempty"`
+	// ID Ignored by Keystone (the api-ref's sample sends one).
+	ID                   *string                `json:"id,omitempty"`
 	Name                 *string                `json:"name,omitempty"`
 	Type                 string                 `json:"type"`
 	AdditionalProperties map[string]interface{} `json:"-"`
@@ -405,7 +405,7 @@ type ServiceList struct {
 type Tenant struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 }
 
@@ -413,7 +413,7 @@ type Tenant struct {
 type TenantCreate struct {
 	Description          *string                `json:"description,omitempty"`
 	Enabled              *bool                  `json:"enabled,omitempty"`
-	Id                   *string                `json:"id,omitempty"`
+	ID                   *string                `json:"id,omitempty"`
 	Name                 string                 `json:"name"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -442,7 +442,7 @@ type TenantList struct {
 type TenantUpdate struct {
 	Description          *string                `json:"description,omitempty"`
 	Enabled              *bool                  `json:"enabled,omitempty"`
-	Id                   *string                `json:"id,omitempty"`
+	ID                   *string                `json:"id,omitempty"`
 	Name                 *string                `json:"name,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -464,20 +464,20 @@ type Timestamp = timestamp.Time
 
 // TokenCredentials defines model for TokenCredentials.
 type TokenCredentials struct {
-	Id string `json:"id"`
+	ID string `json:"id"`
 }
 
 // TokenEndpoint defines model for TokenEndpoint.
 type TokenEndpoint struct {
 	AdminURL    *string `json:"adminURL,omitempty"`
-	Id          *string `json:"id,omitempty"`
+	ID          *string `json:"id,omitempty"`
 	InternalURL *string `json:"internalURL,omitempty"`
 
 	// Name The service's name.
 	Name      *string `json:"name,omitempty"`
 	PublicURL *string `json:"publicURL,omitempty"`
 	Region    *string `json:"region,omitempty"`
-	TenantId  *string `json:"tenantId,omitempty"`
+	TenantID  *string `json:"tenantId,omitempty"`
 
 	// Type The service's type.
 	Type *string `json:"type,omitempty"`
@@ -494,11 +494,11 @@ type User struct {
 	Description *string `json:"description,omitempty"`
 	Email       *string `json:"email,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
 
-	// TenantId The user's default tenant; absent when it has none.
-	TenantId *string `json:"tenantId,omitempty"`
+	// TenantID The user's default tenant; absent when it has none.
+	TenantID *string `json:"tenantId,omitempty"`
 	Username *string `json:"username,omitempty"`
 }
 
@@ -510,8 +510,8 @@ type UserCreate struct {
 	Name        *string `json:"name,omitempty"`
 	Password    *string `json:"password,omitempty"`
 
-	// TenantId The user's default tenant.
-	TenantId             *string                `json:"tenantId,omitempty"`
+	// TenantID The user's default tenant.
+	TenantID             *string                `json:"tenantId,omitempty"`
 	Username             *string                `json:"username,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -583,7 +583,7 @@ type UserTenantEnvelope struct {
 
 // UserTenantUpdate defines model for UserTenantUpdate.
 type UserTenantUpdate struct {
-	TenantId string `json:"tenantId"`
+	TenantID string `json:"tenantId"`
 }
 
 // UserUpdate The attributes to change.
@@ -593,7 +593,7 @@ type UserUpdate struct {
 	Enabled              *bool                  `json:"enabled,omitempty"`
 	Name                 *string                `json:"name,omitempty"`
 	Password             *string                `json:"password,omitempty"`
-	TenantId             *string                `json:"tenantId,omitempty"`
+	TenantID             *string                `json:"tenantId,omitempty"`
 	Username             *string                `json:"username,omitempty"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
@@ -606,8 +606,8 @@ type UserUpdateEnvelope struct {
 
 // Version defines model for Version.
 type Version struct {
-	// Id v2.0.
-	Id         string       `json:"id"`
+	// ID v2.0.
+	ID         string       `json:"id"`
 	Links      []Link       `json:"links"`
 	MediaTypes *[]MediaType `json:"media-types,omitempty"`
 
@@ -818,7 +818,7 @@ func (a *EndpointCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["service_id"]; found {
-		err = json.Unmarshal(raw, &a.ServiceId)
+		err = json.Unmarshal(raw, &a.ServiceID)
 		if err != nil {
 			return fmt.Errorf("error reading 'service_id': %w", err)
 		}
@@ -877,7 +877,7 @@ func (a EndpointCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["service_id"], err = json.Marshal(a.ServiceId)
+	object["service_id"], err = json.Marshal(a.ServiceID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'service_id': %w", err)
 	}
@@ -925,7 +925,7 @@ func (a *RoleCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -966,8 +966,8 @@ func (a RoleCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1029,7 +1029,7 @@ func (a *ServiceCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -1085,8 +1085,8 @@ func (a ServiceCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1155,7 +1155,7 @@ func (a *TenantCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -1203,8 +1203,8 @@ func (a TenantCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1266,7 +1266,7 @@ func (a *TenantUpdate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.Id)
+		err = json.Unmarshal(raw, &a.ID)
 		if err != nil {
 			return fmt.Errorf("error reading 'id': %w", err)
 		}
@@ -1314,8 +1314,8 @@ func (a TenantUpdate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.Id != nil {
-		object["id"], err = json.Marshal(a.Id)
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'id': %w", err)
 		}
@@ -1403,7 +1403,7 @@ func (a *UserCreate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["tenantId"]; found {
-		err = json.Unmarshal(raw, &a.TenantId)
+		err = json.Unmarshal(raw, &a.TenantID)
 		if err != nil {
 			return fmt.Errorf("error reading 'tenantId': %w", err)
 		}
@@ -1472,8 +1472,8 @@ func (a UserCreate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.TenantId != nil {
-		object["tenantId"], err = json.Marshal(a.TenantId)
+	if a.TenantID != nil {
+		object["tenantId"], err = json.Marshal(a.TenantID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'tenantId': %w", err)
 		}
@@ -1561,7 +1561,7 @@ func (a *UserUpdate) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["tenantId"]; found {
-		err = json.Unmarshal(raw, &a.TenantId)
+		err = json.Unmarshal(raw, &a.TenantID)
 		if err != nil {
 			return fmt.Errorf("error reading 'tenantId': %w", err)
 		}
@@ -1630,8 +1630,8 @@ func (a UserUpdate) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.TenantId != nil {
-		object["tenantId"], err = json.Marshal(a.TenantId)
+	if a.TenantID != nil {
+		object["tenantId"], err = json.Marshal(a.TenantID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'tenantId': %w", err)
 		}
@@ -1666,10 +1666,10 @@ type ServerInterface interface {
 	CreateRole(w http.ResponseWriter, r *http.Request)
 	// DeleteRole Delete a role (and every grant of it).
 	// (DELETE /OS-KSADM/roles/{role_id})
-	DeleteRole(w http.ResponseWriter, r *http.Request, roleId RoleID)
+	DeleteRole(w http.ResponseWriter, r *http.Request, roleID RoleID)
 	// GetRole Show a role, by id or by name.
 	// (GET /OS-KSADM/roles/{role_id})
-	GetRole(w http.ResponseWriter, r *http.Request, roleId string)
+	GetRole(w http.ResponseWriter, r *http.Request, roleID string)
 	// ListServices List services.
 	// (GET /OS-KSADM/services)
 	ListServices(w http.ResponseWriter, r *http.Request)
@@ -1678,13 +1678,13 @@ type ServerInterface interface {
 	CreateService(w http.ResponseWriter, r *http.Request)
 	// DeleteService Delete a service (and its endpoints).
 	// (DELETE /OS-KSADM/services/{service_id})
-	DeleteService(w http.ResponseWriter, r *http.Request, serviceId string)
+	DeleteService(w http.ResponseWriter, r *http.Request, serviceID string)
 	// GetService Show a service, by id or by name.
 	// (GET /OS-KSADM/services/{service_id})
-	GetService(w http.ResponseWriter, r *http.Request, serviceId string)
+	GetService(w http.ResponseWriter, r *http.Request, serviceID string)
 	// ChangeOwnPassword Change the password of the token's own user.
 	// (PATCH /OS-KSCRUD/users/{user_id})
-	ChangeOwnPassword(w http.ResponseWriter, r *http.Request, userId UserID)
+	ChangeOwnPassword(w http.ResponseWriter, r *http.Request, userID UserID)
 	// GetCACertificate The CA certificate, in PEM.
 	// (GET /certificates/ca)
 	GetCACertificate(w http.ResponseWriter, r *http.Request)
@@ -1702,7 +1702,7 @@ type ServerInterface interface {
 	CreateEndpoint(w http.ResponseWriter, r *http.Request)
 	// DeleteEndpoint Delete an endpoint template (all its interfaces).
 	// (DELETE /endpoints/{endpoint_id})
-	DeleteEndpoint(w http.ResponseWriter, r *http.Request, endpointId string)
+	DeleteEndpoint(w http.ResponseWriter, r *http.Request, endpointID string)
 	// ListExtensions List extensions.
 	// (GET /extensions)
 	ListExtensions(w http.ResponseWriter, r *http.Request)
@@ -1717,25 +1717,25 @@ type ServerInterface interface {
 	CreateTenant(w http.ResponseWriter, r *http.Request)
 	// DeleteTenant Delete a tenant (OS-KSADM).
 	// (DELETE /tenants/{tenant_id})
-	DeleteTenant(w http.ResponseWriter, r *http.Request, tenantId TenantID)
+	DeleteTenant(w http.ResponseWriter, r *http.Request, tenantID TenantID)
 	// GetTenant Show a tenant.
 	// (GET /tenants/{tenant_id})
-	GetTenant(w http.ResponseWriter, r *http.Request, tenantId TenantID)
+	GetTenant(w http.ResponseWriter, r *http.Request, tenantID TenantID)
 	// UpdateTenant Update a tenant (OS-KSADM; v2.0 updates with POST).
 	// (POST /tenants/{tenant_id})
-	UpdateTenant(w http.ResponseWriter, r *http.Request, tenantId TenantID)
+	UpdateTenant(w http.ResponseWriter, r *http.Request, tenantID TenantID)
 	// ListTenantUsers The users with a role on a tenant.
 	// (GET /tenants/{tenant_id}/users)
-	ListTenantUsers(w http.ResponseWriter, r *http.Request, tenantId TenantID)
+	ListTenantUsers(w http.ResponseWriter, r *http.Request, tenantID TenantID)
 	// ListTenantUserRoles The roles a user has on a tenant.
 	// (GET /tenants/{tenant_id}/users/{user_id}/roles)
-	ListTenantUserRoles(w http.ResponseWriter, r *http.Request, tenantId TenantID, userId UserID)
+	ListTenantUserRoles(w http.ResponseWriter, r *http.Request, tenantID TenantID, userID UserID)
 	// RevokeTenantUserRole Revoke a role from a user on a tenant.
 	// (DELETE /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id})
-	RevokeTenantUserRole(w http.ResponseWriter, r *http.Request, tenantId TenantID, userId UserID, roleId RoleID)
+	RevokeTenantUserRole(w http.ResponseWriter, r *http.Request, tenantID TenantID, userID UserID, roleID RoleID)
 	// GrantTenantUserRole Grant a role to a user on a tenant.
 	// (PUT /tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id})
-	GrantTenantUserRole(w http.ResponseWriter, r *http.Request, tenantId TenantID, userId UserID, roleId RoleID)
+	GrantTenantUserRole(w http.ResponseWriter, r *http.Request, tenantID TenantID, userID UserID, roleID RoleID)
 	// IssueToken Authenticate and issue a token.
 	// (POST /tokens)
 	IssueToken(w http.ResponseWriter, r *http.Request)
@@ -1744,16 +1744,16 @@ type ServerInterface interface {
 	ListRevokedTokens(w http.ResponseWriter, r *http.Request)
 	// RevokeToken Revoke a token.
 	// (DELETE /tokens/{token_id})
-	RevokeToken(w http.ResponseWriter, r *http.Request, tokenId TokenID)
+	RevokeToken(w http.ResponseWriter, r *http.Request, tokenID TokenID)
 	// ValidateToken Validate a token and show what it carries.
 	// (GET /tokens/{token_id})
-	ValidateToken(w http.ResponseWriter, r *http.Request, tokenId TokenID, params ValidateTokenParams)
+	ValidateToken(w http.ResponseWriter, r *http.Request, tokenID TokenID, params ValidateTokenParams)
 	// CheckToken Check that a token is valid, without its body.
 	// (HEAD /tokens/{token_id})
-	CheckToken(w http.ResponseWriter, r *http.Request, tokenId TokenID, params CheckTokenParams)
+	CheckToken(w http.ResponseWriter, r *http.Request, tokenID TokenID, params CheckTokenParams)
 	// ListTokenEndpoints The endpoints of a token's catalog, as a flat list.
 	// (GET /tokens/{token_id}/endpoints)
-	ListTokenEndpoints(w http.ResponseWriter, r *http.Request, tokenId TokenID)
+	ListTokenEndpoints(w http.ResponseWriter, r *http.Request, tokenID TokenID)
 	// ListUsers List users, or show one user by name.
 	// (GET /users)
 	ListUsers(w http.ResponseWriter, r *http.Request, params ListUsersParams)
@@ -1762,55 +1762,55 @@ type ServerInterface interface {
 	CreateUser(w http.ResponseWriter, r *http.Request)
 	// DeleteUser Delete a user.
 	// (DELETE /users/{user_id})
-	DeleteUser(w http.ResponseWriter, r *http.Request, userId UserID)
+	DeleteUser(w http.ResponseWriter, r *http.Request, userID UserID)
 	// GetUser Show a user.
 	// (GET /users/{user_id})
-	GetUser(w http.ResponseWriter, r *http.Request, userId UserID)
+	GetUser(w http.ResponseWriter, r *http.Request, userID UserID)
 	// UpdateUser Update a user.
 	// (PUT /users/{user_id})
-	UpdateUser(w http.ResponseWriter, r *http.Request, userId UserID)
+	UpdateUser(w http.ResponseWriter, r *http.Request, userID UserID)
 	// ListUserCredentials List a user's credentials (OS-KSEC2, api-ref only).
 	// (GET /users/{user_id}/OS-KSADM/credentials)
-	ListUserCredentials(w http.ResponseWriter, r *http.Request, userId UserID)
+	ListUserCredentials(w http.ResponseWriter, r *http.Request, userID UserID)
 	// AddUserCredential Grant a credential to a user (OS-KSEC2, api-ref only).
 	// (POST /users/{user_id}/OS-KSADM/credentials)
-	AddUserCredential(w http.ResponseWriter, r *http.Request, userId UserID)
+	AddUserCredential(w http.ResponseWriter, r *http.Request, userID UserID)
 	// DeleteUserEC2Credentials Delete a user's EC2 credentials (OS-KSEC2, api-ref only).
 	// (DELETE /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials)
-	DeleteUserEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID)
+	DeleteUserEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID)
 	// GetUserEC2Credentials Show a user's EC2 credentials (OS-KSEC2, api-ref only).
 	// (GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials)
-	GetUserEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID)
+	GetUserEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID)
 	// UpdateUserEC2Credentials Update a user's EC2 credentials (OS-KSEC2, api-ref only).
 	// (POST /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials)
-	UpdateUserEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID)
+	UpdateUserEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID)
 	// ListUserCredentialsByType List a user's credentials of one type (OS-KSEC2, api-ref only).
 	// (GET /users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials/{credential_type})
-	ListUserCredentialsByType(w http.ResponseWriter, r *http.Request, userId UserID, credentialType string)
+	ListUserCredentialsByType(w http.ResponseWriter, r *http.Request, userID UserID, credentialType string)
 	// SetUserEnabled Enable or disable a user (OS-KSADM).
 	// (PUT /users/{user_id}/OS-KSADM/enabled)
-	SetUserEnabled(w http.ResponseWriter, r *http.Request, userId UserID)
+	SetUserEnabled(w http.ResponseWriter, r *http.Request, userID UserID)
 	// SetUserPassword Set a user's password (OS-KSADM, admin).
 	// (PUT /users/{user_id}/OS-KSADM/password)
-	SetUserPassword(w http.ResponseWriter, r *http.Request, userId UserID)
+	SetUserPassword(w http.ResponseWriter, r *http.Request, userID UserID)
 	// SetUserTenant Set a user's default tenant (OS-KSADM).
 	// (PUT /users/{user_id}/OS-KSADM/tenant)
-	SetUserTenant(w http.ResponseWriter, r *http.Request, userId UserID)
+	SetUserTenant(w http.ResponseWriter, r *http.Request, userID UserID)
 	// ListEC2Credentials List a user's EC2 credentials.
 	// (GET /users/{user_id}/credentials/OS-EC2)
-	ListEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID)
+	ListEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID)
 	// CreateEC2Credential Create an EC2 credential for a user on a tenant.
 	// (POST /users/{user_id}/credentials/OS-EC2)
-	CreateEC2Credential(w http.ResponseWriter, r *http.Request, userId UserID)
+	CreateEC2Credential(w http.ResponseWriter, r *http.Request, userID UserID)
 	// DeleteEC2Credential Delete an EC2 credential.
 	// (DELETE /users/{user_id}/credentials/OS-EC2/{credential_id})
-	DeleteEC2Credential(w http.ResponseWriter, r *http.Request, userId UserID, credentialId CredentialID)
+	DeleteEC2Credential(w http.ResponseWriter, r *http.Request, userID UserID, credentialID CredentialID)
 	// GetEC2Credential Show an EC2 credential by its access key.
 	// (GET /users/{user_id}/credentials/OS-EC2/{credential_id})
-	GetEC2Credential(w http.ResponseWriter, r *http.Request, userId UserID, credentialId CredentialID)
+	GetEC2Credential(w http.ResponseWriter, r *http.Request, userID UserID, credentialID CredentialID)
 	// ListUserRoles A user's global roles (roles not bound to a tenant).
 	// (GET /users/{user_id}/roles)
-	ListUserRoles(w http.ResponseWriter, r *http.Request, userId UserID)
+	ListUserRoles(w http.ResponseWriter, r *http.Request, userID UserID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -1871,16 +1871,16 @@ func (siw *ServerInterfaceWrapper) DeleteRole(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "role_id" -------------
-	var roleId RoleID
+	var roleID RoleID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteRole(w, r, roleId)
+		siw.Handler.DeleteRole(w, r, roleID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1897,16 +1897,16 @@ func (siw *ServerInterfaceWrapper) GetRole(w http.ResponseWriter, r *http.Reques
 	_ = err
 
 	// ------------- Path parameter "role_id" -------------
-	var roleId string
+	var roleID string
 
-	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetRole(w, r, roleId)
+		siw.Handler.GetRole(w, r, roleID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1951,16 +1951,16 @@ func (siw *ServerInterfaceWrapper) DeleteService(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "service_id" -------------
-	var serviceId string
+	var serviceID string
 
-	err = runtime.BindStyledParameterWithOptions("simple", "service_id", r.PathValue("service_id"), &serviceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "service_id", r.PathValue("service_id"), &serviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "service_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteService(w, r, serviceId)
+		siw.Handler.DeleteService(w, r, serviceID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1977,16 +1977,16 @@ func (siw *ServerInterfaceWrapper) GetService(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "service_id" -------------
-	var serviceId string
+	var serviceID string
 
-	err = runtime.BindStyledParameterWithOptions("simple", "service_id", r.PathValue("service_id"), &serviceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "service_id", r.PathValue("service_id"), &serviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "service_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetService(w, r, serviceId)
+		siw.Handler.GetService(w, r, serviceID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2003,16 +2003,16 @@ func (siw *ServerInterfaceWrapper) ChangeOwnPassword(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ChangeOwnPassword(w, r, userId)
+		siw.Handler.ChangeOwnPassword(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2099,16 +2099,16 @@ func (siw *ServerInterfaceWrapper) DeleteEndpoint(w http.ResponseWriter, r *http
 	_ = err
 
 	// ------------- Path parameter "endpoint_id" -------------
-	var endpointId string
+	var endpointID string
 
-	err = runtime.BindStyledParameterWithOptions("simple", "endpoint_id", r.PathValue("endpoint_id"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "endpoint_id", r.PathValue("endpoint_id"), &endpointID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpoint_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteEndpoint(w, r, endpointId)
+		siw.Handler.DeleteEndpoint(w, r, endpointID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2238,16 +2238,16 @@ func (siw *ServerInterfaceWrapper) DeleteTenant(w http.ResponseWriter, r *http.R
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteTenant(w, r, tenantId)
+		siw.Handler.DeleteTenant(w, r, tenantID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2264,16 +2264,16 @@ func (siw *ServerInterfaceWrapper) GetTenant(w http.ResponseWriter, r *http.Requ
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetTenant(w, r, tenantId)
+		siw.Handler.GetTenant(w, r, tenantID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2290,16 +2290,16 @@ func (siw *ServerInterfaceWrapper) UpdateTenant(w http.ResponseWriter, r *http.R
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.UpdateTenant(w, r, tenantId)
+		siw.Handler.UpdateTenant(w, r, tenantID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2316,16 +2316,16 @@ func (siw *ServerInterfaceWrapper) ListTenantUsers(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListTenantUsers(w, r, tenantId)
+		siw.Handler.ListTenantUsers(w, r, tenantID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2342,25 +2342,25 @@ func (siw *ServerInterfaceWrapper) ListTenantUserRoles(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListTenantUserRoles(w, r, tenantId, userId)
+		siw.Handler.ListTenantUserRoles(w, r, tenantID, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2377,34 +2377,34 @@ func (siw *ServerInterfaceWrapper) RevokeTenantUserRole(w http.ResponseWriter, r
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "role_id" -------------
-	var roleId RoleID
+	var roleID RoleID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.RevokeTenantUserRole(w, r, tenantId, userId, roleId)
+		siw.Handler.RevokeTenantUserRole(w, r, tenantID, userID, roleID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2421,34 +2421,34 @@ func (siw *ServerInterfaceWrapper) GrantTenantUserRole(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "tenant_id" -------------
-	var tenantId TenantID
+	var tenantID TenantID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", r.PathValue("tenant_id"), &tenantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tenant_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "role_id" -------------
-	var roleId RoleID
+	var roleID RoleID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GrantTenantUserRole(w, r, tenantId, userId, roleId)
+		siw.Handler.GrantTenantUserRole(w, r, tenantID, userID, roleID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2493,16 +2493,16 @@ func (siw *ServerInterfaceWrapper) RevokeToken(w http.ResponseWriter, r *http.Re
 	_ = err
 
 	// ------------- Path parameter "token_id" -------------
-	var tokenId TokenID
+	var tokenID TokenID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.RevokeToken(w, r, tokenId)
+		siw.Handler.RevokeToken(w, r, tokenID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2519,9 +2519,9 @@ func (siw *ServerInterfaceWrapper) ValidateToken(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "token_id" -------------
-	var tokenId TokenID
+	var tokenID TokenID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token_id", Err: err})
 		return
@@ -2544,7 +2544,7 @@ func (siw *ServerInterfaceWrapper) ValidateToken(w http.ResponseWriter, r *http.
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ValidateToken(w, r, tokenId, params)
+		siw.Handler.ValidateToken(w, r, tokenID, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2561,9 +2561,9 @@ func (siw *ServerInterfaceWrapper) CheckToken(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "token_id" -------------
-	var tokenId TokenID
+	var tokenID TokenID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token_id", Err: err})
 		return
@@ -2586,7 +2586,7 @@ func (siw *ServerInterfaceWrapper) CheckToken(w http.ResponseWriter, r *http.Req
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.CheckToken(w, r, tokenId, params)
+		siw.Handler.CheckToken(w, r, tokenID, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2603,16 +2603,16 @@ func (siw *ServerInterfaceWrapper) ListTokenEndpoints(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "token_id" -------------
-	var tokenId TokenID
+	var tokenID TokenID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", r.PathValue("token_id"), &tokenID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListTokenEndpoints(w, r, tokenId)
+		siw.Handler.ListTokenEndpoints(w, r, tokenID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2702,16 +2702,16 @@ func (siw *ServerInterfaceWrapper) DeleteUser(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteUser(w, r, userId)
+		siw.Handler.DeleteUser(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2728,16 +2728,16 @@ func (siw *ServerInterfaceWrapper) GetUser(w http.ResponseWriter, r *http.Reques
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetUser(w, r, userId)
+		siw.Handler.GetUser(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2754,16 +2754,16 @@ func (siw *ServerInterfaceWrapper) UpdateUser(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.UpdateUser(w, r, userId)
+		siw.Handler.UpdateUser(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2780,16 +2780,16 @@ func (siw *ServerInterfaceWrapper) ListUserCredentials(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListUserCredentials(w, r, userId)
+		siw.Handler.ListUserCredentials(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2806,16 +2806,16 @@ func (siw *ServerInterfaceWrapper) AddUserCredential(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.AddUserCredential(w, r, userId)
+		siw.Handler.AddUserCredential(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2832,16 +2832,16 @@ func (siw *ServerInterfaceWrapper) DeleteUserEC2Credentials(w http.ResponseWrite
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteUserEC2Credentials(w, r, userId)
+		siw.Handler.DeleteUserEC2Credentials(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2858,16 +2858,16 @@ func (siw *ServerInterfaceWrapper) GetUserEC2Credentials(w http.ResponseWriter, 
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetUserEC2Credentials(w, r, userId)
+		siw.Handler.GetUserEC2Credentials(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2884,16 +2884,16 @@ func (siw *ServerInterfaceWrapper) UpdateUserEC2Credentials(w http.ResponseWrite
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.UpdateUserEC2Credentials(w, r, userId)
+		siw.Handler.UpdateUserEC2Credentials(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2910,9 +2910,9 @@ func (siw *ServerInterfaceWrapper) ListUserCredentialsByType(w http.ResponseWrit
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
@@ -2928,7 +2928,7 @@ func (siw *ServerInterfaceWrapper) ListUserCredentialsByType(w http.ResponseWrit
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListUserCredentialsByType(w, r, userId, credentialType)
+		siw.Handler.ListUserCredentialsByType(w, r, userID, credentialType)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2945,16 +2945,16 @@ func (siw *ServerInterfaceWrapper) SetUserEnabled(w http.ResponseWriter, r *http
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.SetUserEnabled(w, r, userId)
+		siw.Handler.SetUserEnabled(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2971,16 +2971,16 @@ func (siw *ServerInterfaceWrapper) SetUserPassword(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.SetUserPassword(w, r, userId)
+		siw.Handler.SetUserPassword(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2997,16 +2997,16 @@ func (siw *ServerInterfaceWrapper) SetUserTenant(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.SetUserTenant(w, r, userId)
+		siw.Handler.SetUserTenant(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3023,16 +3023,16 @@ func (siw *ServerInterfaceWrapper) ListEC2Credentials(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListEC2Credentials(w, r, userId)
+		siw.Handler.ListEC2Credentials(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3049,16 +3049,16 @@ func (siw *ServerInterfaceWrapper) CreateEC2Credential(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.CreateEC2Credential(w, r, userId)
+		siw.Handler.CreateEC2Credential(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3075,25 +3075,25 @@ func (siw *ServerInterfaceWrapper) DeleteEC2Credential(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "credential_id" -------------
-	var credentialId CredentialID
+	var credentialID CredentialID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "credential_id", r.PathValue("credential_id"), &credentialId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "credential_id", r.PathValue("credential_id"), &credentialID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "credential_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteEC2Credential(w, r, userId, credentialId)
+		siw.Handler.DeleteEC2Credential(w, r, userID, credentialID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3110,25 +3110,25 @@ func (siw *ServerInterfaceWrapper) GetEC2Credential(w http.ResponseWriter, r *ht
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "credential_id" -------------
-	var credentialId CredentialID
+	var credentialID CredentialID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "credential_id", r.PathValue("credential_id"), &credentialId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "credential_id", r.PathValue("credential_id"), &credentialID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "credential_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetEC2Credential(w, r, userId, credentialId)
+		siw.Handler.GetEC2Credential(w, r, userID, credentialID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3145,16 +3145,16 @@ func (siw *ServerInterfaceWrapper) ListUserRoles(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "user_id" -------------
-	var userId UserID
+	var userID UserID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListUserRoles(w, r, userId)
+		siw.Handler.ListUserRoles(w, r, userID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3503,7 +3503,7 @@ func (response CreateRole409JSONResponse) VisitCreateRoleResponse(w http.Respons
 }
 
 type DeleteRoleRequestObject struct {
-	RoleId RoleID `json:"role_id"`
+	RoleID RoleID `json:"role_id"`
 }
 
 type DeleteRoleResponseObject interface {
@@ -3561,7 +3561,7 @@ func (response DeleteRole404JSONResponse) VisitDeleteRoleResponse(w http.Respons
 }
 
 type GetRoleRequestObject struct {
-	RoleId string `json:"role_id"`
+	RoleID string `json:"role_id"`
 }
 
 type GetRoleResponseObject interface {
@@ -3738,7 +3738,7 @@ func (response CreateService403JSONResponse) VisitCreateServiceResponse(w http.R
 }
 
 type DeleteServiceRequestObject struct {
-	ServiceId string `json:"service_id"`
+	ServiceID string `json:"service_id"`
 }
 
 type DeleteServiceResponseObject interface {
@@ -3796,7 +3796,7 @@ func (response DeleteService404JSONResponse) VisitDeleteServiceResponse(w http.R
 }
 
 type GetServiceRequestObject struct {
-	ServiceId string `json:"service_id"`
+	ServiceID string `json:"service_id"`
 }
 
 type GetServiceResponseObject interface {
@@ -3860,7 +3860,7 @@ func (response GetService404JSONResponse) VisitGetServiceResponse(w http.Respons
 }
 
 type ChangeOwnPasswordRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *ChangeOwnPasswordJSONRequestBody
 }
 
@@ -3945,12 +3945,12 @@ type GetCACertificateResponseObject interface {
 	VisitGetCACertificateResponse(w http.ResponseWriter) error
 }
 
-type GetCACertificate200TexthtmlResponse struct {
+type GetCACertificate200TextHTMLResponse struct {
 	Body          io.Reader
 	ContentLength int64
 }
 
-func (response GetCACertificate200TexthtmlResponse) VisitGetCACertificateResponse(w http.ResponseWriter) error {
+func (response GetCACertificate200TextHTMLResponse) VisitGetCACertificateResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -3983,12 +3983,12 @@ type GetSigningCertificateResponseObject interface {
 	VisitGetSigningCertificateResponse(w http.ResponseWriter) error
 }
 
-type GetSigningCertificate200TexthtmlResponse struct {
+type GetSigningCertificate200TextHTMLResponse struct {
 	Body          io.Reader
 	ContentLength int64
 }
 
-func (response GetSigningCertificate200TexthtmlResponse) VisitGetSigningCertificateResponse(w http.ResponseWriter) error {
+func (response GetSigningCertificate200TextHTMLResponse) VisitGetSigningCertificateResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -4206,7 +4206,7 @@ func (response CreateEndpoint404JSONResponse) VisitCreateEndpointResponse(w http
 }
 
 type DeleteEndpointRequestObject struct {
-	EndpointId string `json:"endpoint_id"`
+	EndpointID string `json:"endpoint_id"`
 }
 
 type DeleteEndpointResponseObject interface {
@@ -4477,7 +4477,7 @@ func (response CreateTenant409JSONResponse) VisitCreateTenantResponse(w http.Res
 }
 
 type DeleteTenantRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
+	TenantID TenantID `json:"tenant_id"`
 }
 
 type DeleteTenantResponseObject interface {
@@ -4535,7 +4535,7 @@ func (response DeleteTenant404JSONResponse) VisitDeleteTenantResponse(w http.Res
 }
 
 type GetTenantRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
+	TenantID TenantID `json:"tenant_id"`
 }
 
 type GetTenantResponseObject interface {
@@ -4599,7 +4599,7 @@ func (response GetTenant404JSONResponse) VisitGetTenantResponse(w http.ResponseW
 }
 
 type UpdateTenantRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
+	TenantID TenantID `json:"tenant_id"`
 	Body     *UpdateTenantJSONRequestBody
 }
 
@@ -4692,7 +4692,7 @@ func (response UpdateTenant409JSONResponse) VisitUpdateTenantResponse(w http.Res
 }
 
 type ListTenantUsersRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
+	TenantID TenantID `json:"tenant_id"`
 }
 
 type ListTenantUsersResponseObject interface {
@@ -4756,8 +4756,8 @@ func (response ListTenantUsers404JSONResponse) VisitListTenantUsersResponse(w ht
 }
 
 type ListTenantUserRolesRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
-	UserId   UserID   `json:"user_id"`
+	TenantID TenantID `json:"tenant_id"`
+	UserID   UserID   `json:"user_id"`
 }
 
 type ListTenantUserRolesResponseObject interface {
@@ -4821,9 +4821,9 @@ func (response ListTenantUserRoles404JSONResponse) VisitListTenantUserRolesRespo
 }
 
 type RevokeTenantUserRoleRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
-	UserId   UserID   `json:"user_id"`
-	RoleId   RoleID   `json:"role_id"`
+	TenantID TenantID `json:"tenant_id"`
+	UserID   UserID   `json:"user_id"`
+	RoleID   RoleID   `json:"role_id"`
 }
 
 type RevokeTenantUserRoleResponseObject interface {
@@ -4881,9 +4881,9 @@ func (response RevokeTenantUserRole404JSONResponse) VisitRevokeTenantUserRoleRes
 }
 
 type GrantTenantUserRoleRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
-	UserId   UserID   `json:"user_id"`
-	RoleId   RoleID   `json:"role_id"`
+	TenantID TenantID `json:"tenant_id"`
+	UserID   UserID   `json:"user_id"`
+	RoleID   RoleID   `json:"role_id"`
 }
 
 type GrantTenantUserRoleResponseObject interface {
@@ -5088,7 +5088,7 @@ func (response ListRevokedTokens410JSONResponse) VisitListRevokedTokensResponse(
 }
 
 type RevokeTokenRequestObject struct {
-	TokenId TokenID `json:"token_id"`
+	TokenID TokenID `json:"token_id"`
 }
 
 type RevokeTokenResponseObject interface {
@@ -5146,7 +5146,7 @@ func (response RevokeToken404JSONResponse) VisitRevokeTokenResponse(w http.Respo
 }
 
 type ValidateTokenRequestObject struct {
-	TokenId TokenID `json:"token_id"`
+	TokenID TokenID `json:"token_id"`
 	Params  ValidateTokenParams
 }
 
@@ -5211,7 +5211,7 @@ func (response ValidateToken404JSONResponse) VisitValidateTokenResponse(w http.R
 }
 
 type CheckTokenRequestObject struct {
-	TokenId TokenID `json:"token_id"`
+	TokenID TokenID `json:"token_id"`
 	Params  CheckTokenParams
 }
 
@@ -5252,7 +5252,7 @@ func (response CheckToken404Response) VisitCheckTokenResponse(w http.ResponseWri
 }
 
 type ListTokenEndpointsRequestObject struct {
-	TokenId TokenID `json:"token_id"`
+	TokenID TokenID `json:"token_id"`
 }
 
 type ListTokenEndpointsResponseObject interface {
@@ -5472,7 +5472,7 @@ func (response CreateUser409JSONResponse) VisitCreateUserResponse(w http.Respons
 }
 
 type DeleteUserRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type DeleteUserResponseObject interface {
@@ -5530,7 +5530,7 @@ func (response DeleteUser404JSONResponse) VisitDeleteUserResponse(w http.Respons
 }
 
 type GetUserRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type GetUserResponseObject interface {
@@ -5594,7 +5594,7 @@ func (response GetUser404JSONResponse) VisitGetUserResponse(w http.ResponseWrite
 }
 
 type UpdateUserRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *UpdateUserJSONRequestBody
 }
 
@@ -5687,7 +5687,7 @@ func (response UpdateUser409JSONResponse) VisitUpdateUserResponse(w http.Respons
 }
 
 type ListUserCredentialsRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type ListUserCredentialsResponseObject interface {
@@ -5751,7 +5751,7 @@ func (response ListUserCredentials404JSONResponse) VisitListUserCredentialsRespo
 }
 
 type AddUserCredentialRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *AddUserCredentialJSONRequestBody
 }
 
@@ -5844,7 +5844,7 @@ func (response AddUserCredential409JSONResponse) VisitAddUserCredentialResponse(
 }
 
 type DeleteUserEC2CredentialsRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type DeleteUserEC2CredentialsResponseObject interface {
@@ -5902,7 +5902,7 @@ func (response DeleteUserEC2Credentials404JSONResponse) VisitDeleteUserEC2Creden
 }
 
 type GetUserEC2CredentialsRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type GetUserEC2CredentialsResponseObject interface {
@@ -5966,7 +5966,7 @@ func (response GetUserEC2Credentials404JSONResponse) VisitGetUserEC2CredentialsR
 }
 
 type UpdateUserEC2CredentialsRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *UpdateUserEC2CredentialsJSONRequestBody
 }
 
@@ -6045,7 +6045,7 @@ func (response UpdateUserEC2Credentials404JSONResponse) VisitUpdateUserEC2Creden
 }
 
 type ListUserCredentialsByTypeRequestObject struct {
-	UserId         UserID `json:"user_id"`
+	UserID         UserID `json:"user_id"`
 	CredentialType string `json:"credential_type"`
 }
 
@@ -6110,7 +6110,7 @@ func (response ListUserCredentialsByType404JSONResponse) VisitListUserCredential
 }
 
 type SetUserEnabledRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *SetUserEnabledJSONRequestBody
 }
 
@@ -6189,7 +6189,7 @@ func (response SetUserEnabled404JSONResponse) VisitSetUserEnabledResponse(w http
 }
 
 type SetUserPasswordRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *SetUserPasswordJSONRequestBody
 }
 
@@ -6268,7 +6268,7 @@ func (response SetUserPassword404JSONResponse) VisitSetUserPasswordResponse(w ht
 }
 
 type SetUserTenantRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *SetUserTenantJSONRequestBody
 }
 
@@ -6347,7 +6347,7 @@ func (response SetUserTenant404JSONResponse) VisitSetUserTenantResponse(w http.R
 }
 
 type ListEC2CredentialsRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type ListEC2CredentialsResponseObject interface {
@@ -6411,7 +6411,7 @@ func (response ListEC2Credentials404JSONResponse) VisitListEC2CredentialsRespons
 }
 
 type CreateEC2CredentialRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 	Body   *CreateEC2CredentialJSONRequestBody
 }
 
@@ -6490,8 +6490,8 @@ func (response CreateEC2Credential404JSONResponse) VisitCreateEC2CredentialRespo
 }
 
 type DeleteEC2CredentialRequestObject struct {
-	UserId       UserID       `json:"user_id"`
-	CredentialId CredentialID `json:"credential_id"`
+	UserID       UserID       `json:"user_id"`
+	CredentialID CredentialID `json:"credential_id"`
 }
 
 type DeleteEC2CredentialResponseObject interface {
@@ -6549,8 +6549,8 @@ func (response DeleteEC2Credential404JSONResponse) VisitDeleteEC2CredentialRespo
 }
 
 type GetEC2CredentialRequestObject struct {
-	UserId       UserID       `json:"user_id"`
-	CredentialId CredentialID `json:"credential_id"`
+	UserID       UserID       `json:"user_id"`
+	CredentialID CredentialID `json:"credential_id"`
 }
 
 type GetEC2CredentialResponseObject interface {
@@ -6614,7 +6614,7 @@ func (response GetEC2Credential404JSONResponse) VisitGetEC2CredentialResponse(w 
 }
 
 type ListUserRolesRequestObject struct {
-	UserId UserID `json:"user_id"`
+	UserID UserID `json:"user_id"`
 }
 
 type ListUserRolesResponseObject interface {
@@ -6970,10 +6970,10 @@ func (sh *strictHandler) CreateRole(w http.ResponseWriter, r *http.Request) {
 }
 
 // DeleteRole operation middleware
-func (sh *strictHandler) DeleteRole(w http.ResponseWriter, r *http.Request, roleId RoleID) {
+func (sh *strictHandler) DeleteRole(w http.ResponseWriter, r *http.Request, roleID RoleID) {
 	var request DeleteRoleRequestObject
 
-	request.RoleId = roleId
+	request.RoleID = roleID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteRole(ctx, request.(DeleteRoleRequestObject))
@@ -6996,10 +6996,10 @@ func (sh *strictHandler) DeleteRole(w http.ResponseWriter, r *http.Request, role
 }
 
 // GetRole operation middleware
-func (sh *strictHandler) GetRole(w http.ResponseWriter, r *http.Request, roleId string) {
+func (sh *strictHandler) GetRole(w http.ResponseWriter, r *http.Request, roleID string) {
 	var request GetRoleRequestObject
 
-	request.RoleId = roleId
+	request.RoleID = roleID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetRole(ctx, request.(GetRoleRequestObject))
@@ -7077,10 +7077,10 @@ func (sh *strictHandler) CreateService(w http.ResponseWriter, r *http.Request) {
 }
 
 // DeleteService operation middleware
-func (sh *strictHandler) DeleteService(w http.ResponseWriter, r *http.Request, serviceId string) {
+func (sh *strictHandler) DeleteService(w http.ResponseWriter, r *http.Request, serviceID string) {
 	var request DeleteServiceRequestObject
 
-	request.ServiceId = serviceId
+	request.ServiceID = serviceID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteService(ctx, request.(DeleteServiceRequestObject))
@@ -7103,10 +7103,10 @@ func (sh *strictHandler) DeleteService(w http.ResponseWriter, r *http.Request, s
 }
 
 // GetService operation middleware
-func (sh *strictHandler) GetService(w http.ResponseWriter, r *http.Request, serviceId string) {
+func (sh *strictHandler) GetService(w http.ResponseWriter, r *http.Request, serviceID string) {
 	var request GetServiceRequestObject
 
-	request.ServiceId = serviceId
+	request.ServiceID = serviceID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetService(ctx, request.(GetServiceRequestObject))
@@ -7129,10 +7129,10 @@ func (sh *strictHandler) GetService(w http.ResponseWriter, r *http.Request, serv
 }
 
 // ChangeOwnPassword operation middleware
-func (sh *strictHandler) ChangeOwnPassword(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) ChangeOwnPassword(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request ChangeOwnPasswordRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body ChangeOwnPasswordJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -7296,10 +7296,10 @@ func (sh *strictHandler) CreateEndpoint(w http.ResponseWriter, r *http.Request) 
 }
 
 // DeleteEndpoint operation middleware
-func (sh *strictHandler) DeleteEndpoint(w http.ResponseWriter, r *http.Request, endpointId string) {
+func (sh *strictHandler) DeleteEndpoint(w http.ResponseWriter, r *http.Request, endpointID string) {
 	var request DeleteEndpointRequestObject
 
-	request.EndpointId = endpointId
+	request.EndpointID = endpointID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteEndpoint(ctx, request.(DeleteEndpointRequestObject))
@@ -7429,10 +7429,10 @@ func (sh *strictHandler) CreateTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 // DeleteTenant operation middleware
-func (sh *strictHandler) DeleteTenant(w http.ResponseWriter, r *http.Request, tenantId TenantID) {
+func (sh *strictHandler) DeleteTenant(w http.ResponseWriter, r *http.Request, tenantID TenantID) {
 	var request DeleteTenantRequestObject
 
-	request.TenantId = tenantId
+	request.TenantID = tenantID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteTenant(ctx, request.(DeleteTenantRequestObject))
@@ -7455,10 +7455,10 @@ func (sh *strictHandler) DeleteTenant(w http.ResponseWriter, r *http.Request, te
 }
 
 // GetTenant operation middleware
-func (sh *strictHandler) GetTenant(w http.ResponseWriter, r *http.Request, tenantId TenantID) {
+func (sh *strictHandler) GetTenant(w http.ResponseWriter, r *http.Request, tenantID TenantID) {
 	var request GetTenantRequestObject
 
-	request.TenantId = tenantId
+	request.TenantID = tenantID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetTenant(ctx, request.(GetTenantRequestObject))
@@ -7481,10 +7481,10 @@ func (sh *strictHandler) GetTenant(w http.ResponseWriter, r *http.Request, tenan
 }
 
 // UpdateTenant operation middleware
-func (sh *strictHandler) UpdateTenant(w http.ResponseWriter, r *http.Request, tenantId TenantID) {
+func (sh *strictHandler) UpdateTenant(w http.ResponseWriter, r *http.Request, tenantID TenantID) {
 	var request UpdateTenantRequestObject
 
-	request.TenantId = tenantId
+	request.TenantID = tenantID
 
 	var body UpdateTenantJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -7514,10 +7514,10 @@ func (sh *strictHandler) UpdateTenant(w http.ResponseWriter, r *http.Request, te
 }
 
 // ListTenantUsers operation middleware
-func (sh *strictHandler) ListTenantUsers(w http.ResponseWriter, r *http.Request, tenantId TenantID) {
+func (sh *strictHandler) ListTenantUsers(w http.ResponseWriter, r *http.Request, tenantID TenantID) {
 	var request ListTenantUsersRequestObject
 
-	request.TenantId = tenantId
+	request.TenantID = tenantID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListTenantUsers(ctx, request.(ListTenantUsersRequestObject))
@@ -7540,11 +7540,11 @@ func (sh *strictHandler) ListTenantUsers(w http.ResponseWriter, r *http.Request,
 }
 
 // ListTenantUserRoles operation middleware
-func (sh *strictHandler) ListTenantUserRoles(w http.ResponseWriter, r *http.Request, tenantId TenantID, userId UserID) {
+func (sh *strictHandler) ListTenantUserRoles(w http.ResponseWriter, r *http.Request, tenantID TenantID, userID UserID) {
 	var request ListTenantUserRolesRequestObject
 
-	request.TenantId = tenantId
-	request.UserId = userId
+	request.TenantID = tenantID
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListTenantUserRoles(ctx, request.(ListTenantUserRolesRequestObject))
@@ -7567,12 +7567,12 @@ func (sh *strictHandler) ListTenantUserRoles(w http.ResponseWriter, r *http.Requ
 }
 
 // RevokeTenantUserRole operation middleware
-func (sh *strictHandler) RevokeTenantUserRole(w http.ResponseWriter, r *http.Request, tenantId TenantID, userId UserID, roleId RoleID) {
+func (sh *strictHandler) RevokeTenantUserRole(w http.ResponseWriter, r *http.Request, tenantID TenantID, userID UserID, roleID RoleID) {
 	var request RevokeTenantUserRoleRequestObject
 
-	request.TenantId = tenantId
-	request.UserId = userId
-	request.RoleId = roleId
+	request.TenantID = tenantID
+	request.UserID = userID
+	request.RoleID = roleID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.RevokeTenantUserRole(ctx, request.(RevokeTenantUserRoleRequestObject))
@@ -7595,12 +7595,12 @@ func (sh *strictHandler) RevokeTenantUserRole(w http.ResponseWriter, r *http.Req
 }
 
 // GrantTenantUserRole operation middleware
-func (sh *strictHandler) GrantTenantUserRole(w http.ResponseWriter, r *http.Request, tenantId TenantID, userId UserID, roleId RoleID) {
+func (sh *strictHandler) GrantTenantUserRole(w http.ResponseWriter, r *http.Request, tenantID TenantID, userID UserID, roleID RoleID) {
 	var request GrantTenantUserRoleRequestObject
 
-	request.TenantId = tenantId
-	request.UserId = userId
-	request.RoleId = roleId
+	request.TenantID = tenantID
+	request.UserID = userID
+	request.RoleID = roleID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GrantTenantUserRole(ctx, request.(GrantTenantUserRoleRequestObject))
@@ -7678,10 +7678,10 @@ func (sh *strictHandler) ListRevokedTokens(w http.ResponseWriter, r *http.Reques
 }
 
 // RevokeToken operation middleware
-func (sh *strictHandler) RevokeToken(w http.ResponseWriter, r *http.Request, tokenId TokenID) {
+func (sh *strictHandler) RevokeToken(w http.ResponseWriter, r *http.Request, tokenID TokenID) {
 	var request RevokeTokenRequestObject
 
-	request.TokenId = tokenId
+	request.TokenID = tokenID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.RevokeToken(ctx, request.(RevokeTokenRequestObject))
@@ -7704,10 +7704,10 @@ func (sh *strictHandler) RevokeToken(w http.ResponseWriter, r *http.Request, tok
 }
 
 // ValidateToken operation middleware
-func (sh *strictHandler) ValidateToken(w http.ResponseWriter, r *http.Request, tokenId TokenID, params ValidateTokenParams) {
+func (sh *strictHandler) ValidateToken(w http.ResponseWriter, r *http.Request, tokenID TokenID, params ValidateTokenParams) {
 	var request ValidateTokenRequestObject
 
-	request.TokenId = tokenId
+	request.TokenID = tokenID
 	request.Params = params
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
@@ -7731,10 +7731,10 @@ func (sh *strictHandler) ValidateToken(w http.ResponseWriter, r *http.Request, t
 }
 
 // CheckToken operation middleware
-func (sh *strictHandler) CheckToken(w http.ResponseWriter, r *http.Request, tokenId TokenID, params CheckTokenParams) {
+func (sh *strictHandler) CheckToken(w http.ResponseWriter, r *http.Request, tokenID TokenID, params CheckTokenParams) {
 	var request CheckTokenRequestObject
 
-	request.TokenId = tokenId
+	request.TokenID = tokenID
 	request.Params = params
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
@@ -7758,10 +7758,10 @@ func (sh *strictHandler) CheckToken(w http.ResponseWriter, r *http.Request, toke
 }
 
 // ListTokenEndpoints operation middleware
-func (sh *strictHandler) ListTokenEndpoints(w http.ResponseWriter, r *http.Request, tokenId TokenID) {
+func (sh *strictHandler) ListTokenEndpoints(w http.ResponseWriter, r *http.Request, tokenID TokenID) {
 	var request ListTokenEndpointsRequestObject
 
-	request.TokenId = tokenId
+	request.TokenID = tokenID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListTokenEndpoints(ctx, request.(ListTokenEndpointsRequestObject))
@@ -7841,10 +7841,10 @@ func (sh *strictHandler) CreateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // DeleteUser operation middleware
-func (sh *strictHandler) DeleteUser(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) DeleteUser(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request DeleteUserRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteUser(ctx, request.(DeleteUserRequestObject))
@@ -7867,10 +7867,10 @@ func (sh *strictHandler) DeleteUser(w http.ResponseWriter, r *http.Request, user
 }
 
 // GetUser operation middleware
-func (sh *strictHandler) GetUser(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) GetUser(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request GetUserRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetUser(ctx, request.(GetUserRequestObject))
@@ -7893,10 +7893,10 @@ func (sh *strictHandler) GetUser(w http.ResponseWriter, r *http.Request, userId 
 }
 
 // UpdateUser operation middleware
-func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request UpdateUserRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body UpdateUserJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -7926,10 +7926,10 @@ func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request, user
 }
 
 // ListUserCredentials operation middleware
-func (sh *strictHandler) ListUserCredentials(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) ListUserCredentials(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request ListUserCredentialsRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListUserCredentials(ctx, request.(ListUserCredentialsRequestObject))
@@ -7952,10 +7952,10 @@ func (sh *strictHandler) ListUserCredentials(w http.ResponseWriter, r *http.Requ
 }
 
 // AddUserCredential operation middleware
-func (sh *strictHandler) AddUserCredential(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) AddUserCredential(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request AddUserCredentialRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body AddUserCredentialJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -7985,10 +7985,10 @@ func (sh *strictHandler) AddUserCredential(w http.ResponseWriter, r *http.Reques
 }
 
 // DeleteUserEC2Credentials operation middleware
-func (sh *strictHandler) DeleteUserEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) DeleteUserEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request DeleteUserEC2CredentialsRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteUserEC2Credentials(ctx, request.(DeleteUserEC2CredentialsRequestObject))
@@ -8011,10 +8011,10 @@ func (sh *strictHandler) DeleteUserEC2Credentials(w http.ResponseWriter, r *http
 }
 
 // GetUserEC2Credentials operation middleware
-func (sh *strictHandler) GetUserEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) GetUserEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request GetUserEC2CredentialsRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetUserEC2Credentials(ctx, request.(GetUserEC2CredentialsRequestObject))
@@ -8037,10 +8037,10 @@ func (sh *strictHandler) GetUserEC2Credentials(w http.ResponseWriter, r *http.Re
 }
 
 // UpdateUserEC2Credentials operation middleware
-func (sh *strictHandler) UpdateUserEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) UpdateUserEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request UpdateUserEC2CredentialsRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body UpdateUserEC2CredentialsJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -8070,10 +8070,10 @@ func (sh *strictHandler) UpdateUserEC2Credentials(w http.ResponseWriter, r *http
 }
 
 // ListUserCredentialsByType operation middleware
-func (sh *strictHandler) ListUserCredentialsByType(w http.ResponseWriter, r *http.Request, userId UserID, credentialType string) {
+func (sh *strictHandler) ListUserCredentialsByType(w http.ResponseWriter, r *http.Request, userID UserID, credentialType string) {
 	var request ListUserCredentialsByTypeRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 	request.CredentialType = credentialType
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
@@ -8097,10 +8097,10 @@ func (sh *strictHandler) ListUserCredentialsByType(w http.ResponseWriter, r *htt
 }
 
 // SetUserEnabled operation middleware
-func (sh *strictHandler) SetUserEnabled(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) SetUserEnabled(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request SetUserEnabledRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body SetUserEnabledJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -8130,10 +8130,10 @@ func (sh *strictHandler) SetUserEnabled(w http.ResponseWriter, r *http.Request, 
 }
 
 // SetUserPassword operation middleware
-func (sh *strictHandler) SetUserPassword(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) SetUserPassword(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request SetUserPasswordRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body SetUserPasswordJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -8163,10 +8163,10 @@ func (sh *strictHandler) SetUserPassword(w http.ResponseWriter, r *http.Request,
 }
 
 // SetUserTenant operation middleware
-func (sh *strictHandler) SetUserTenant(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) SetUserTenant(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request SetUserTenantRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body SetUserTenantJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -8196,10 +8196,10 @@ func (sh *strictHandler) SetUserTenant(w http.ResponseWriter, r *http.Request, u
 }
 
 // ListEC2Credentials operation middleware
-func (sh *strictHandler) ListEC2Credentials(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) ListEC2Credentials(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request ListEC2CredentialsRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListEC2Credentials(ctx, request.(ListEC2CredentialsRequestObject))
@@ -8222,10 +8222,10 @@ func (sh *strictHandler) ListEC2Credentials(w http.ResponseWriter, r *http.Reque
 }
 
 // CreateEC2Credential operation middleware
-func (sh *strictHandler) CreateEC2Credential(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) CreateEC2Credential(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request CreateEC2CredentialRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	var body CreateEC2CredentialJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -8255,11 +8255,11 @@ func (sh *strictHandler) CreateEC2Credential(w http.ResponseWriter, r *http.Requ
 }
 
 // DeleteEC2Credential operation middleware
-func (sh *strictHandler) DeleteEC2Credential(w http.ResponseWriter, r *http.Request, userId UserID, credentialId CredentialID) {
+func (sh *strictHandler) DeleteEC2Credential(w http.ResponseWriter, r *http.Request, userID UserID, credentialID CredentialID) {
 	var request DeleteEC2CredentialRequestObject
 
-	request.UserId = userId
-	request.CredentialId = credentialId
+	request.UserID = userID
+	request.CredentialID = credentialID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.DeleteEC2Credential(ctx, request.(DeleteEC2CredentialRequestObject))
@@ -8282,11 +8282,11 @@ func (sh *strictHandler) DeleteEC2Credential(w http.ResponseWriter, r *http.Requ
 }
 
 // GetEC2Credential operation middleware
-func (sh *strictHandler) GetEC2Credential(w http.ResponseWriter, r *http.Request, userId UserID, credentialId CredentialID) {
+func (sh *strictHandler) GetEC2Credential(w http.ResponseWriter, r *http.Request, userID UserID, credentialID CredentialID) {
 	var request GetEC2CredentialRequestObject
 
-	request.UserId = userId
-	request.CredentialId = credentialId
+	request.UserID = userID
+	request.CredentialID = credentialID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GetEC2Credential(ctx, request.(GetEC2CredentialRequestObject))
@@ -8309,10 +8309,10 @@ func (sh *strictHandler) GetEC2Credential(w http.ResponseWriter, r *http.Request
 }
 
 // ListUserRoles operation middleware
-func (sh *strictHandler) ListUserRoles(w http.ResponseWriter, r *http.Request, userId UserID) {
+func (sh *strictHandler) ListUserRoles(w http.ResponseWriter, r *http.Request, userID UserID) {
 	var request ListUserRolesRequestObject
 
-	request.UserId = userId
+	request.UserID = userID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListUserRoles(ctx, request.(ListUserRolesRequestObject))

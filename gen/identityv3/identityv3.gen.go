@@ -308,15 +308,6 @@ type AuthDomainList struct {
 	Links *CollectionLinks `json:"links,omitempty"`
 }
 
-// AuthFailure A refused authentication, or an auth receipt with the rules still to meet.
-type AuthFailure struct {
-	Error *ErrorDetail `json:"error,omitempty"`
-
-	// Receipt The body of a 401 that carries an auth receipt (multi-factor auth).
-	Receipt             *AuthReceipt `json:"receipt,omitempty"`
-	RequiredAuthMethods [][]string   `json:"required_auth_methods,omitempty"`
-}
-
 // AuthIdentity The methods to authenticate with, each with its own member. Federation protocols (mapped, saml2, openid, ...) send their credentials out of band.
 type AuthIdentity struct {
 	// ApplicationCredential By id, or by name with the owning user (by id, or name and domain).
@@ -351,19 +342,6 @@ type AuthProjectList struct {
 	// Links Links of a list; next and previous are null on the last and first page.
 	Links    *CollectionLinks `json:"links,omitempty"`
 	Projects []AuthProject    `json:"projects"`
-}
-
-// AuthReceipt The body of a 401 that carries an auth receipt (multi-factor auth).
-type AuthReceipt struct {
-	// ExpiresAt A Keystone timestamp. Keystone writes some without a zone ("2016-11-06T15:32:17.000000"), meaning UTC.
-	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
-
-	// IssuedAt A Keystone timestamp. Keystone writes some without a zone ("2016-11-06T15:32:17.000000"), meaning UTC.
-	IssuedAt *Timestamp `json:"issued_at,omitempty"`
-	Methods  []string   `json:"methods,omitempty"`
-
-	// User The user a token or receipt was issued to.
-	User *TokenUser `json:"user,omitempty"`
 }
 
 // AuthRequest defines model for AuthRequest.
@@ -837,26 +815,6 @@ type EndpointUpdateRequest struct {
 	Endpoint EndpointUpdate `json:"endpoint"`
 }
 
-// Error Keystone's error body.
-type Error struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail defines model for ErrorDetail.
-type ErrorDetail struct {
-	Code *int `json:"code,omitempty"`
-
-	// Identity On a 401 for multi-factor auth, the rules still to satisfy.
-	Identity *ErrorDetail_Identity `json:"identity,omitempty"`
-	Message  *string               `json:"message,omitempty"`
-	Title    *string               `json:"title,omitempty"`
-}
-
-// ErrorDetail_Identity On a 401 for multi-factor auth, the rules still to satisfy.
-type ErrorDetail_Identity struct {
-	Methods []string `json:"methods,omitempty"`
-}
-
 // FederationProtocol A protocol of an identity provider. idp_id and remote_id_attribute appear in lists only: Keystone filters them out of single-protocol answers. (Keystone also builds the links wrongly, without the OS-FEDERATION/identity_providers/{idp_id} part.)
 type FederationProtocol struct {
 	ID                string                  `json:"id"`
@@ -989,8 +947,8 @@ type IdentityProvider struct {
 	ID       string                `json:"id"`
 	Links    IdentityProviderLinks `json:"links"`
 
-	// RemoteIds The provider's entity ids; the remote id the web server reports picks the provider at login. Unique across all providers.
-	RemoteIds []string `json:"remote_ids"`
+	// RemoteIDs The provider's entity ids; the remote id the web server reports picks the provider at login. Unique across all providers.
+	RemoteIDs []string `json:"remote_ids"`
 }
 
 // IdentityProviderCreate A new identity provider; Keystone rejects other attributes.
@@ -1002,8 +960,8 @@ type IdentityProviderCreate struct {
 	DomainID *string `json:"domain_id,omitempty"`
 	Enabled  *bool   `json:"enabled,omitempty"`
 
-	// RemoteIds Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
-	RemoteIds []string `json:"remote_ids,omitempty"`
+	// RemoteIDs Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
+	RemoteIDs []string `json:"remote_ids,omitempty"`
 }
 
 // IdentityProviderCreateRequest defines model for IdentityProviderCreateRequest.
@@ -1038,8 +996,8 @@ type IdentityProviderUpdate struct {
 	Description      nullable.Nullable[string] `json:"description,omitempty"`
 	Enabled          *bool                     `json:"enabled,omitempty"`
 
-	// RemoteIds The new remote ids; null or an empty list removes them all. Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400).
-	RemoteIds nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
+	// RemoteIDs The new remote ids; null or an empty list removes them all. Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400).
+	RemoteIDs nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
 }
 
 // IdentityProviderUpdateRequest defines model for IdentityProviderUpdateRequest.
@@ -1237,7 +1195,7 @@ type MappingLocal struct {
 
 	// Group A group by id, or by name with its domain.
 	Group    *MappingGroup    `json:"group,omitempty"`
-	GroupIds *string          `json:"group_ids,omitempty"`
+	GroupIDs *string          `json:"group_ids,omitempty"`
 	Groups   *string          `json:"groups,omitempty"`
 	Projects []MappingProject `json:"projects,omitempty"`
 	User     *MappingUser     `json:"user,omitempty"`
@@ -1450,13 +1408,6 @@ type OAuth2AccessToken struct {
 
 	// TokenType Bearer
 	TokenType string `json:"token_type"`
-}
-
-// OAuth2Error An OAuth 2.0 error (RFC 6749 section 5.2).
-type OAuth2Error struct {
-	// Error invalid_request, invalid_client, unsupported_grant_type, ...
-	Error            string  `json:"error"`
-	ErrorDescription *string `json:"error_description,omitempty"`
 }
 
 // OAuth2TokenRequest defines model for OAuth2TokenRequest.
@@ -2885,26 +2836,8 @@ type TrustRoleID = string
 // WebSSOOrigin defines model for WebSSOOrigin.
 type WebSSOOrigin = string
 
-// BadRequest Keystone's error body.
-type BadRequest = Error
-
-// Conflict Keystone's error body.
-type Conflict = Error
-
 // FederatedToken defines model for FederatedToken.
 type FederatedToken = TokenEnvelope
-
-// Forbidden Keystone's error body.
-type Forbidden = Error
-
-// Gone Keystone's error body.
-type Gone = Error
-
-// NotFound Keystone's error body.
-type NotFound = Error
-
-// Unauthorized Keystone's error body.
-type Unauthorized = Error
 
 // ListEndpointGroupsParams defines parameters for ListEndpointGroups.
 type ListEndpointGroupsParams struct {
@@ -3298,14 +3231,14 @@ type GetProjectParams struct {
 	// ParentsAsList Add the parents as a list of projects the caller can see ("parents").
 	ParentsAsList *bool `form:"parents_as_list,omitempty" json:"parents_as_list,omitempty"`
 
-	// ParentsAsIds Add the parents as nested ids ("parents").
-	ParentsAsIds *bool `form:"parents_as_ids,omitempty" json:"parents_as_ids,omitempty"`
+	// ParentsAsIDs Add the parents as nested ids ("parents").
+	ParentsAsIDs *bool `form:"parents_as_ids,omitempty" json:"parents_as_ids,omitempty"`
 
 	// SubtreeAsList Add the subtree as a list of projects the caller can see ("subtree").
 	SubtreeAsList *bool `form:"subtree_as_list,omitempty" json:"subtree_as_list,omitempty"`
 
-	// SubtreeAsIds Add the subtree as nested ids ("subtree").
-	SubtreeAsIds *bool `form:"subtree_as_ids,omitempty" json:"subtree_as_ids,omitempty"`
+	// SubtreeAsIDs Add the subtree as nested ids ("subtree").
+	SubtreeAsIDs *bool `form:"subtree_as_ids,omitempty" json:"subtree_as_ids,omitempty"`
 
 	// IncludeLimits With subtree_as_list or parents_as_list, add each project's limits.
 	IncludeLimits *bool `form:"include_limits,omitempty" json:"include_limits,omitempty"`
@@ -21423,9 +21356,9 @@ func NewGetProjectRequest(server string, projectID ProjectID, params *GetProject
 
 		}
 
-		if params.ParentsAsIds != nil {
+		if params.ParentsAsIDs != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parents_as_ids", *params.ParentsAsIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parents_as_ids", *params.ParentsAsIDs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -21447,9 +21380,9 @@ func NewGetProjectRequest(server string, projectID ProjectID, params *GetProject
 
 		}
 
-		if params.SubtreeAsIds != nil {
+		if params.SubtreeAsIDs != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subtree_as_ids", *params.SubtreeAsIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subtree_as_ids", *params.SubtreeAsIDs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -28205,44 +28138,16 @@ func (r GetVersionV3Response) ContentType() string {
 	return ""
 }
 
-// ListEndpointGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListEndpointGroups
-type ListEndpointGroupsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEndpointGroupsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointGroupList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEndpointGroupsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointGroupsResponse) GetJSON200() *EndpointGroupList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListEndpointGroupsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointGroupsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointGroupsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -28274,44 +28179,16 @@ func (r ListEndpointGroupsResponse) ContentType() string {
 	return ""
 }
 
-// CreateEndpointGroupResponse401Headers the declared response headers of an HTTP 401 response for CreateEndpointGroup
-type CreateEndpointGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateEndpointGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *EndpointGroupEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateEndpointGroupResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateEndpointGroupResponse) GetJSON201() *EndpointGroupEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEndpointGroupResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateEndpointGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateEndpointGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -28343,37 +28220,9 @@ func (r CreateEndpointGroupResponse) ContentType() string {
 	return ""
 }
 
-// DeleteEndpointGroupResponse401Headers the declared response headers of an HTTP 401 response for DeleteEndpointGroup
-type DeleteEndpointGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteEndpointGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteEndpointGroupResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteEndpointGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteEndpointGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteEndpointGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28405,44 +28254,16 @@ func (r DeleteEndpointGroupResponse) ContentType() string {
 	return ""
 }
 
-// GetEndpointGroupResponse401Headers the declared response headers of an HTTP 401 response for GetEndpointGroup
-type GetEndpointGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetEndpointGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointGroupEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetEndpointGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetEndpointGroupResponse) GetJSON200() *EndpointGroupEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetEndpointGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetEndpointGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetEndpointGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28508,51 +28329,16 @@ func (r CheckEndpointGroupResponse) ContentType() string {
 	return ""
 }
 
-// UpdateEndpointGroupResponse401Headers the declared response headers of an HTTP 401 response for UpdateEndpointGroup
-type UpdateEndpointGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateEndpointGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointGroupEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateEndpointGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateEndpointGroupResponse) GetJSON200() *EndpointGroupEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEndpointGroupResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateEndpointGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateEndpointGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateEndpointGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28584,44 +28370,16 @@ func (r UpdateEndpointGroupResponse) ContentType() string {
 	return ""
 }
 
-// ListEndpointsForEndpointGroupResponse401Headers the declared response headers of an HTTP 401 response for ListEndpointsForEndpointGroup
-type ListEndpointsForEndpointGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEndpointsForEndpointGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEndpointsForEndpointGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointsForEndpointGroupResponse) GetJSON200() *EndpointList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointsForEndpointGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointsForEndpointGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListEndpointsForEndpointGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28653,44 +28411,16 @@ func (r ListEndpointsForEndpointGroupResponse) ContentType() string {
 	return ""
 }
 
-// ListProjectsForEndpointGroupResponse401Headers the declared response headers of an HTTP 401 response for ListProjectsForEndpointGroup
-type ListProjectsForEndpointGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListProjectsForEndpointGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListProjectsForEndpointGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListProjectsForEndpointGroupResponse) GetJSON200() *ProjectList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListProjectsForEndpointGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListProjectsForEndpointGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListProjectsForEndpointGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28722,37 +28452,9 @@ func (r ListProjectsForEndpointGroupResponse) ContentType() string {
 	return ""
 }
 
-// RemoveEndpointGroupFromProjectResponse401Headers the declared response headers of an HTTP 401 response for RemoveEndpointGroupFromProject
-type RemoveEndpointGroupFromProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RemoveEndpointGroupFromProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RemoveEndpointGroupFromProjectResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RemoveEndpointGroupFromProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RemoveEndpointGroupFromProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RemoveEndpointGroupFromProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28784,44 +28486,16 @@ func (r RemoveEndpointGroupFromProjectResponse) ContentType() string {
 	return ""
 }
 
-// GetEndpointGroupInProjectResponse401Headers the declared response headers of an HTTP 401 response for GetEndpointGroupInProject
-type GetEndpointGroupInProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetEndpointGroupInProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectEndpointGroupEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetEndpointGroupInProjectResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetEndpointGroupInProjectResponse) GetJSON200() *ProjectEndpointGroupEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetEndpointGroupInProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetEndpointGroupInProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetEndpointGroupInProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28887,37 +28561,9 @@ func (r CheckEndpointGroupInProjectResponse) ContentType() string {
 	return ""
 }
 
-// AddEndpointGroupToProjectResponse401Headers the declared response headers of an HTTP 401 response for AddEndpointGroupToProject
-type AddEndpointGroupToProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type AddEndpointGroupToProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *AddEndpointGroupToProjectResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r AddEndpointGroupToProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddEndpointGroupToProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AddEndpointGroupToProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -28949,44 +28595,16 @@ func (r AddEndpointGroupToProjectResponse) ContentType() string {
 	return ""
 }
 
-// ListProjectsForEndpointResponse401Headers the declared response headers of an HTTP 401 response for ListProjectsForEndpoint
-type ListProjectsForEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListProjectsForEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListProjectsForEndpointResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListProjectsForEndpointResponse) GetJSON200() *ProjectList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListProjectsForEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListProjectsForEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListProjectsForEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29018,44 +28636,16 @@ func (r ListProjectsForEndpointResponse) ContentType() string {
 	return ""
 }
 
-// ListEndpointGroupsForProjectResponse401Headers the declared response headers of an HTTP 401 response for ListEndpointGroupsForProject
-type ListEndpointGroupsForProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEndpointGroupsForProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointGroupList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEndpointGroupsForProjectResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointGroupsForProjectResponse) GetJSON200() *EndpointGroupList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointGroupsForProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointGroupsForProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListEndpointGroupsForProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29087,44 +28677,16 @@ func (r ListEndpointGroupsForProjectResponse) ContentType() string {
 	return ""
 }
 
-// ListEndpointsForProjectResponse401Headers the declared response headers of an HTTP 401 response for ListEndpointsForProject
-type ListEndpointsForProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEndpointsForProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEndpointsForProjectResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointsForProjectResponse) GetJSON200() *EndpointList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointsForProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointsForProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListEndpointsForProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29156,37 +28718,9 @@ func (r ListEndpointsForProjectResponse) ContentType() string {
 	return ""
 }
 
-// RemoveEndpointFromProjectResponse401Headers the declared response headers of an HTTP 401 response for RemoveEndpointFromProject
-type RemoveEndpointFromProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RemoveEndpointFromProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RemoveEndpointFromProjectResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RemoveEndpointFromProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RemoveEndpointFromProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RemoveEndpointFromProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29218,37 +28752,9 @@ func (r RemoveEndpointFromProjectResponse) ContentType() string {
 	return ""
 }
 
-// GetEndpointInProjectResponse401Headers the declared response headers of an HTTP 401 response for GetEndpointInProject
-type GetEndpointInProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetEndpointInProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetEndpointInProjectResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetEndpointInProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetEndpointInProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetEndpointInProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29314,37 +28820,9 @@ func (r CheckEndpointInProjectResponse) ContentType() string {
 	return ""
 }
 
-// AddEndpointToProjectResponse401Headers the declared response headers of an HTTP 401 response for AddEndpointToProject
-type AddEndpointToProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type AddEndpointToProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *AddEndpointToProjectResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r AddEndpointToProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddEndpointToProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AddEndpointToProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29376,37 +28854,16 @@ func (r AddEndpointToProjectResponse) ContentType() string {
 	return ""
 }
 
-// ListFederatedDomainsResponse401Headers the declared response headers of an HTTP 401 response for ListFederatedDomains
-type ListFederatedDomainsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListFederatedDomainsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuthDomainList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListFederatedDomainsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListFederatedDomainsResponse) GetJSON200() *AuthDomainList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListFederatedDomainsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListFederatedDomainsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -29438,44 +28895,16 @@ func (r ListFederatedDomainsResponse) ContentType() string {
 	return ""
 }
 
-// ListIdentityProvidersResponse401Headers the declared response headers of an HTTP 401 response for ListIdentityProviders
-type ListIdentityProvidersResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListIdentityProvidersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IdentityProviderList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListIdentityProvidersResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListIdentityProvidersResponse) GetJSON200() *IdentityProviderList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListIdentityProvidersResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListIdentityProvidersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListIdentityProvidersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -29507,37 +28936,9 @@ func (r ListIdentityProvidersResponse) ContentType() string {
 	return ""
 }
 
-// DeleteIdentityProviderResponse401Headers the declared response headers of an HTTP 401 response for DeleteIdentityProvider
-type DeleteIdentityProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteIdentityProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteIdentityProviderResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteIdentityProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteIdentityProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteIdentityProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29569,44 +28970,16 @@ func (r DeleteIdentityProviderResponse) ContentType() string {
 	return ""
 }
 
-// GetIdentityProviderResponse401Headers the declared response headers of an HTTP 401 response for GetIdentityProvider
-type GetIdentityProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetIdentityProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IdentityProviderEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetIdentityProviderResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetIdentityProviderResponse) GetJSON200() *IdentityProviderEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetIdentityProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetIdentityProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetIdentityProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29638,58 +29011,16 @@ func (r GetIdentityProviderResponse) ContentType() string {
 	return ""
 }
 
-// UpdateIdentityProviderResponse401Headers the declared response headers of an HTTP 401 response for UpdateIdentityProvider
-type UpdateIdentityProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateIdentityProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IdentityProviderEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateIdentityProviderResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateIdentityProviderResponse) GetJSON200() *IdentityProviderEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateIdentityProviderResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateIdentityProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateIdentityProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateIdentityProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateIdentityProviderResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -29721,58 +29052,16 @@ func (r UpdateIdentityProviderResponse) ContentType() string {
 	return ""
 }
 
-// CreateIdentityProviderResponse401Headers the declared response headers of an HTTP 401 response for CreateIdentityProvider
-type CreateIdentityProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateIdentityProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *IdentityProviderEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateIdentityProviderResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateIdentityProviderResponse) GetJSON201() *IdentityProviderEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateIdentityProviderResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateIdentityProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateIdentityProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateIdentityProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateIdentityProviderResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -29804,44 +29093,16 @@ func (r CreateIdentityProviderResponse) ContentType() string {
 	return ""
 }
 
-// ListIdentityProviderProtocolsResponse401Headers the declared response headers of an HTTP 401 response for ListIdentityProviderProtocols
-type ListIdentityProviderProtocolsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListIdentityProviderProtocolsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *FederationProtocolList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListIdentityProviderProtocolsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListIdentityProviderProtocolsResponse) GetJSON200() *FederationProtocolList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListIdentityProviderProtocolsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListIdentityProviderProtocolsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListIdentityProviderProtocolsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29873,37 +29134,9 @@ func (r ListIdentityProviderProtocolsResponse) ContentType() string {
 	return ""
 }
 
-// DeleteIdentityProviderProtocolResponse401Headers the declared response headers of an HTTP 401 response for DeleteIdentityProviderProtocol
-type DeleteIdentityProviderProtocolResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteIdentityProviderProtocolResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteIdentityProviderProtocolResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteIdentityProviderProtocolResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -29935,44 +29168,16 @@ func (r DeleteIdentityProviderProtocolResponse) ContentType() string {
 	return ""
 }
 
-// GetIdentityProviderProtocolResponse401Headers the declared response headers of an HTTP 401 response for GetIdentityProviderProtocol
-type GetIdentityProviderProtocolResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetIdentityProviderProtocolResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *FederationProtocolEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetIdentityProviderProtocolResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetIdentityProviderProtocolResponse) GetJSON200() *FederationProtocolEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetIdentityProviderProtocolResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30004,51 +29209,16 @@ func (r GetIdentityProviderProtocolResponse) ContentType() string {
 	return ""
 }
 
-// UpdateIdentityProviderProtocolResponse401Headers the declared response headers of an HTTP 401 response for UpdateIdentityProviderProtocol
-type UpdateIdentityProviderProtocolResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateIdentityProviderProtocolResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *FederationProtocolEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateIdentityProviderProtocolResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateIdentityProviderProtocolResponse) GetJSON200() *FederationProtocolEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateIdentityProviderProtocolResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateIdentityProviderProtocolResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30080,58 +29250,16 @@ func (r UpdateIdentityProviderProtocolResponse) ContentType() string {
 	return ""
 }
 
-// CreateIdentityProviderProtocolResponse401Headers the declared response headers of an HTTP 401 response for CreateIdentityProviderProtocol
-type CreateIdentityProviderProtocolResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateIdentityProviderProtocolResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *FederationProtocolEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateIdentityProviderProtocolResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateIdentityProviderProtocolResponse) GetJSON201() *FederationProtocolEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateIdentityProviderProtocolResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateIdentityProviderProtocolResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateIdentityProviderProtocolResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -30168,53 +29296,18 @@ type GetFederatedTokenResponse201Headers struct {
 	XSubjectToken string
 }
 
-// GetFederatedTokenResponse401Headers the declared response headers of an HTTP 401 response for GetFederatedToken
-type GetFederatedTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetFederatedTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *FederatedToken
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *GetFederatedTokenResponse201Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetFederatedTokenResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r GetFederatedTokenResponse) GetJSON201() *FederatedToken {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetFederatedTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetFederatedTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetFederatedTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetFederatedTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30251,53 +29344,18 @@ type IssueFederatedTokenResponse201Headers struct {
 	XSubjectToken string
 }
 
-// IssueFederatedTokenResponse401Headers the declared response headers of an HTTP 401 response for IssueFederatedToken
-type IssueFederatedTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type IssueFederatedTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *FederatedToken
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *IssueFederatedTokenResponse201Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *IssueFederatedTokenResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r IssueFederatedTokenResponse) GetJSON201() *FederatedToken {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueFederatedTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueFederatedTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r IssueFederatedTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r IssueFederatedTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30329,37 +29387,16 @@ func (r IssueFederatedTokenResponse) ContentType() string {
 	return ""
 }
 
-// ListMappingsResponse401Headers the declared response headers of an HTTP 401 response for ListMappings
-type ListMappingsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListMappingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MappingList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListMappingsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListMappingsResponse) GetJSON200() *MappingList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListMappingsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListMappingsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -30391,37 +29428,9 @@ func (r ListMappingsResponse) ContentType() string {
 	return ""
 }
 
-// DeleteMappingResponse401Headers the declared response headers of an HTTP 401 response for DeleteMapping
-type DeleteMappingResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteMappingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteMappingResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteMappingResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteMappingResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteMappingResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30453,44 +29462,16 @@ func (r DeleteMappingResponse) ContentType() string {
 	return ""
 }
 
-// GetMappingResponse401Headers the declared response headers of an HTTP 401 response for GetMapping
-type GetMappingResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetMappingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MappingEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetMappingResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetMappingResponse) GetJSON200() *MappingEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetMappingResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetMappingResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetMappingResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30522,51 +29503,16 @@ func (r GetMappingResponse) ContentType() string {
 	return ""
 }
 
-// UpdateMappingResponse401Headers the declared response headers of an HTTP 401 response for UpdateMapping
-type UpdateMappingResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateMappingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MappingEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateMappingResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateMappingResponse) GetJSON200() *MappingEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMappingResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateMappingResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMappingResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateMappingResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30598,51 +29544,16 @@ func (r UpdateMappingResponse) ContentType() string {
 	return ""
 }
 
-// CreateMappingResponse401Headers the declared response headers of an HTTP 401 response for CreateMapping
-type CreateMappingResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateMappingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MappingEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateMappingResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateMappingResponse) GetJSON201() *MappingEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateMappingResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateMappingResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateMappingResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateMappingResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -30674,37 +29585,16 @@ func (r CreateMappingResponse) ContentType() string {
 	return ""
 }
 
-// ListFederatedProjectsResponse401Headers the declared response headers of an HTTP 401 response for ListFederatedProjects
-type ListFederatedProjectsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListFederatedProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuthProjectList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListFederatedProjectsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListFederatedProjectsResponse) GetJSON200() *AuthProjectList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListFederatedProjectsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListFederatedProjectsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -30777,44 +29667,16 @@ func (r GetSAML2MetadataResponse) ContentType() string {
 	return ""
 }
 
-// ListServiceProvidersResponse401Headers the declared response headers of an HTTP 401 response for ListServiceProviders
-type ListServiceProvidersResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListServiceProvidersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceProviderList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListServiceProvidersResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListServiceProvidersResponse) GetJSON200() *ServiceProviderList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListServiceProvidersResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListServiceProvidersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListServiceProvidersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -30846,37 +29708,9 @@ func (r ListServiceProvidersResponse) ContentType() string {
 	return ""
 }
 
-// DeleteServiceProviderResponse401Headers the declared response headers of an HTTP 401 response for DeleteServiceProvider
-type DeleteServiceProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteServiceProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteServiceProviderResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteServiceProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteServiceProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteServiceProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30908,44 +29742,16 @@ func (r DeleteServiceProviderResponse) ContentType() string {
 	return ""
 }
 
-// GetServiceProviderResponse401Headers the declared response headers of an HTTP 401 response for GetServiceProvider
-type GetServiceProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetServiceProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceProviderEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetServiceProviderResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetServiceProviderResponse) GetJSON200() *ServiceProviderEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetServiceProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetServiceProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetServiceProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -30977,51 +29783,16 @@ func (r GetServiceProviderResponse) ContentType() string {
 	return ""
 }
 
-// UpdateServiceProviderResponse401Headers the declared response headers of an HTTP 401 response for UpdateServiceProvider
-type UpdateServiceProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateServiceProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceProviderEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateServiceProviderResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateServiceProviderResponse) GetJSON200() *ServiceProviderEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateServiceProviderResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateServiceProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateServiceProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateServiceProviderResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31053,51 +29824,16 @@ func (r UpdateServiceProviderResponse) ContentType() string {
 	return ""
 }
 
-// CreateServiceProviderResponse401Headers the declared response headers of an HTTP 401 response for CreateServiceProvider
-type CreateServiceProviderResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateServiceProviderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ServiceProviderEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateServiceProviderResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateServiceProviderResponse) GetJSON201() *ServiceProviderEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateServiceProviderResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateServiceProviderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateServiceProviderResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateServiceProviderResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -31129,51 +29865,16 @@ func (r CreateServiceProviderResponse) ContentType() string {
 	return ""
 }
 
-// ListInheritedDomainGroupRolesResponse401Headers the declared response headers of an HTTP 401 response for ListInheritedDomainGroupRoles
-type ListInheritedDomainGroupRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListInheritedDomainGroupRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListInheritedDomainGroupRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListInheritedDomainGroupRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListInheritedDomainGroupRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListInheritedDomainGroupRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListInheritedDomainGroupRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListInheritedDomainGroupRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31205,44 +29906,9 @@ func (r ListInheritedDomainGroupRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeInheritedDomainGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeInheritedDomainGroupRole
-type RevokeInheritedDomainGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeInheritedDomainGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeInheritedDomainGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeInheritedDomainGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeInheritedDomainGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeInheritedDomainGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeInheritedDomainGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31274,44 +29940,9 @@ func (r RevokeInheritedDomainGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetInheritedDomainGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GetInheritedDomainGroupRole
-type GetInheritedDomainGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetInheritedDomainGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetInheritedDomainGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetInheritedDomainGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetInheritedDomainGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetInheritedDomainGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetInheritedDomainGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31377,44 +30008,9 @@ func (r CheckInheritedDomainGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantInheritedDomainGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantInheritedDomainGroupRole
-type GrantInheritedDomainGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantInheritedDomainGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantInheritedDomainGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantInheritedDomainGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantInheritedDomainGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantInheritedDomainGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantInheritedDomainGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31446,51 +30042,16 @@ func (r GrantInheritedDomainGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListInheritedDomainUserRolesResponse401Headers the declared response headers of an HTTP 401 response for ListInheritedDomainUserRoles
-type ListInheritedDomainUserRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListInheritedDomainUserRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListInheritedDomainUserRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListInheritedDomainUserRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListInheritedDomainUserRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListInheritedDomainUserRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListInheritedDomainUserRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListInheritedDomainUserRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31522,44 +30083,9 @@ func (r ListInheritedDomainUserRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeInheritedDomainUserRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeInheritedDomainUserRole
-type RevokeInheritedDomainUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeInheritedDomainUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeInheritedDomainUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeInheritedDomainUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeInheritedDomainUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeInheritedDomainUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeInheritedDomainUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31591,44 +30117,9 @@ func (r RevokeInheritedDomainUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetInheritedDomainUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GetInheritedDomainUserRole
-type GetInheritedDomainUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetInheritedDomainUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetInheritedDomainUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetInheritedDomainUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetInheritedDomainUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetInheritedDomainUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetInheritedDomainUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31694,44 +30185,9 @@ func (r CheckInheritedDomainUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantInheritedDomainUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantInheritedDomainUserRole
-type GrantInheritedDomainUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantInheritedDomainUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantInheritedDomainUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantInheritedDomainUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantInheritedDomainUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantInheritedDomainUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantInheritedDomainUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31763,44 +30219,9 @@ func (r GrantInheritedDomainUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// RevokeInheritedProjectGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeInheritedProjectGroupRole
-type RevokeInheritedProjectGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeInheritedProjectGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeInheritedProjectGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeInheritedProjectGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeInheritedProjectGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeInheritedProjectGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeInheritedProjectGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31832,44 +30253,9 @@ func (r RevokeInheritedProjectGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetInheritedProjectGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GetInheritedProjectGroupRole
-type GetInheritedProjectGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetInheritedProjectGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetInheritedProjectGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetInheritedProjectGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetInheritedProjectGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetInheritedProjectGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetInheritedProjectGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -31935,44 +30321,9 @@ func (r CheckInheritedProjectGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantInheritedProjectGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantInheritedProjectGroupRole
-type GrantInheritedProjectGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantInheritedProjectGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantInheritedProjectGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantInheritedProjectGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantInheritedProjectGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantInheritedProjectGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantInheritedProjectGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32004,44 +30355,9 @@ func (r GrantInheritedProjectGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// RevokeInheritedProjectUserRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeInheritedProjectUserRole
-type RevokeInheritedProjectUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeInheritedProjectUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeInheritedProjectUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeInheritedProjectUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeInheritedProjectUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeInheritedProjectUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeInheritedProjectUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32073,44 +30389,9 @@ func (r RevokeInheritedProjectUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetInheritedProjectUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GetInheritedProjectUserRole
-type GetInheritedProjectUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetInheritedProjectUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetInheritedProjectUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetInheritedProjectUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetInheritedProjectUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetInheritedProjectUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetInheritedProjectUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32176,44 +30457,9 @@ func (r CheckInheritedProjectUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantInheritedProjectUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantInheritedProjectUserRole
-type GrantInheritedProjectUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantInheritedProjectUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantInheritedProjectUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantInheritedProjectUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantInheritedProjectUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantInheritedProjectUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantInheritedProjectUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32245,37 +30491,9 @@ func (r GrantInheritedProjectUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// CreateOAuth1AccessTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateOAuth1AccessToken
-type CreateOAuth1AccessTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateOAuth1AccessTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateOAuth1AccessTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateOAuth1AccessTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateOAuth1AccessTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateOAuth1AccessTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32307,51 +30525,16 @@ func (r CreateOAuth1AccessTokenResponse) ContentType() string {
 	return ""
 }
 
-// AuthorizeOAuth1RequestTokenResponse401Headers the declared response headers of an HTTP 401 response for AuthorizeOAuth1RequestToken
-type AuthorizeOAuth1RequestTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type AuthorizeOAuth1RequestTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1VerifierEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *AuthorizeOAuth1RequestTokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AuthorizeOAuth1RequestTokenResponse) GetJSON200() *OAuth1VerifierEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AuthorizeOAuth1RequestTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r AuthorizeOAuth1RequestTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AuthorizeOAuth1RequestTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AuthorizeOAuth1RequestTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32383,37 +30566,16 @@ func (r AuthorizeOAuth1RequestTokenResponse) ContentType() string {
 	return ""
 }
 
-// ListOAuth1ConsumersResponse401Headers the declared response headers of an HTTP 401 response for ListOAuth1Consumers
-type ListOAuth1ConsumersResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListOAuth1ConsumersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1ConsumerList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListOAuth1ConsumersResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOAuth1ConsumersResponse) GetJSON200() *OAuth1ConsumerList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListOAuth1ConsumersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListOAuth1ConsumersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -32445,44 +30607,16 @@ func (r ListOAuth1ConsumersResponse) ContentType() string {
 	return ""
 }
 
-// CreateOAuth1ConsumerResponse401Headers the declared response headers of an HTTP 401 response for CreateOAuth1Consumer
-type CreateOAuth1ConsumerResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateOAuth1ConsumerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OAuth1ConsumerEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateOAuth1ConsumerResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOAuth1ConsumerResponse) GetJSON201() *OAuth1ConsumerEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateOAuth1ConsumerResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateOAuth1ConsumerResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -32514,37 +30648,9 @@ func (r CreateOAuth1ConsumerResponse) ContentType() string {
 	return ""
 }
 
-// DeleteOAuth1ConsumerResponse401Headers the declared response headers of an HTTP 401 response for DeleteOAuth1Consumer
-type DeleteOAuth1ConsumerResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteOAuth1ConsumerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteOAuth1ConsumerResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteOAuth1ConsumerResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteOAuth1ConsumerResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32576,44 +30682,16 @@ func (r DeleteOAuth1ConsumerResponse) ContentType() string {
 	return ""
 }
 
-// GetOAuth1ConsumerResponse401Headers the declared response headers of an HTTP 401 response for GetOAuth1Consumer
-type GetOAuth1ConsumerResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetOAuth1ConsumerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1ConsumerEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetOAuth1ConsumerResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOAuth1ConsumerResponse) GetJSON200() *OAuth1ConsumerEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetOAuth1ConsumerResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetOAuth1ConsumerResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32645,51 +30723,16 @@ func (r GetOAuth1ConsumerResponse) ContentType() string {
 	return ""
 }
 
-// UpdateOAuth1ConsumerResponse401Headers the declared response headers of an HTTP 401 response for UpdateOAuth1Consumer
-type UpdateOAuth1ConsumerResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateOAuth1ConsumerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1ConsumerEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateOAuth1ConsumerResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateOAuth1ConsumerResponse) GetJSON200() *OAuth1ConsumerEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateOAuth1ConsumerResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateOAuth1ConsumerResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateOAuth1ConsumerResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32721,37 +30764,9 @@ func (r UpdateOAuth1ConsumerResponse) ContentType() string {
 	return ""
 }
 
-// CreateOAuth1RequestTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateOAuth1RequestToken
-type CreateOAuth1RequestTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateOAuth1RequestTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateOAuth1RequestTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateOAuth1RequestTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateOAuth1RequestTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateOAuth1RequestTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32783,44 +30798,16 @@ func (r CreateOAuth1RequestTokenResponse) ContentType() string {
 	return ""
 }
 
-// IssueOAuth2TokenResponse401Headers the declared response headers of an HTTP 401 response for IssueOAuth2Token
-type IssueOAuth2TokenResponse401Headers struct {
-	WWWAuthenticate *string
-}
-
 type IssueOAuth2TokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth2AccessToken
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *OAuth2Error
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *OAuth2Error
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *IssueOAuth2TokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IssueOAuth2TokenResponse) GetJSON200() *OAuth2AccessToken {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueOAuth2TokenResponse) GetJSON400() *OAuth2Error {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueOAuth2TokenResponse) GetJSON401() *OAuth2Error {
-	return r.JSON401
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r IssueOAuth2TokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -32852,44 +30839,16 @@ func (r IssueOAuth2TokenResponse) ContentType() string {
 	return ""
 }
 
-// ListRevokeEventsResponse401Headers the declared response headers of an HTTP 401 response for ListRevokeEvents
-type ListRevokeEventsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRevokeEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RevokeEventList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRevokeEventsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRevokeEventsResponse) GetJSON200() *RevokeEventList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRevokeEventsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRevokeEventsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRevokeEventsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -32924,13 +30883,6 @@ func (r ListRevokeEventsResponse) ContentType() string {
 type GetCACertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON410 the response for an HTTP 410 `application/json` response
-	JSON410 *Gone
-}
-
-// GetJSON410 returns the response for an HTTP 410 `application/json` response
-func (r GetCACertificateResponse) GetJSON410() *Gone {
-	return r.JSON410
 }
 
 // GetBody returns the raw response body bytes
@@ -32965,13 +30917,6 @@ func (r GetCACertificateResponse) ContentType() string {
 type ListSigningCertificatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON410 the response for an HTTP 410 `application/json` response
-	JSON410 *Gone
-}
-
-// GetJSON410 returns the response for an HTTP 410 `application/json` response
-func (r ListSigningCertificatesResponse) GetJSON410() *Gone {
-	return r.JSON410
 }
 
 // GetBody returns the raw response body bytes
@@ -33003,44 +30948,16 @@ func (r ListSigningCertificatesResponse) ContentType() string {
 	return ""
 }
 
-// ListTrustsResponse401Headers the declared response headers of an HTTP 401 response for ListTrusts
-type ListTrustsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListTrustsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TrustList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListTrustsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTrustsResponse) GetJSON200() *TrustList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTrustsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTrustsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTrustsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -33072,58 +30989,16 @@ func (r ListTrustsResponse) ContentType() string {
 	return ""
 }
 
-// CreateTrustResponse401Headers the declared response headers of an HTTP 401 response for CreateTrust
-type CreateTrustResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateTrustResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TrustEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateTrustResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTrustResponse) GetJSON201() *TrustEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTrustResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateTrustResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateTrustResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateTrustResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateTrustResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -33155,37 +31030,9 @@ func (r CreateTrustResponse) ContentType() string {
 	return ""
 }
 
-// DeleteTrustResponse401Headers the declared response headers of an HTTP 401 response for DeleteTrust
-type DeleteTrustResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteTrustResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteTrustResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteTrustResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteTrustResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteTrustResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33217,44 +31064,16 @@ func (r DeleteTrustResponse) ContentType() string {
 	return ""
 }
 
-// GetTrustResponse401Headers the declared response headers of an HTTP 401 response for GetTrust
-type GetTrustResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetTrustResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TrustEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetTrustResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTrustResponse) GetJSON200() *TrustEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetTrustResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetTrustResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetTrustResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33286,44 +31105,16 @@ func (r GetTrustResponse) ContentType() string {
 	return ""
 }
 
-// ListTrustRolesResponse401Headers the declared response headers of an HTTP 401 response for ListTrustRoles
-type ListTrustRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListTrustRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListTrustRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTrustRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTrustRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTrustRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListTrustRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33355,44 +31146,16 @@ func (r ListTrustRolesResponse) ContentType() string {
 	return ""
 }
 
-// GetTrustRoleResponse401Headers the declared response headers of an HTTP 401 response for GetTrustRole
-type GetTrustRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetTrustRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetTrustRoleResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTrustRoleResponse) GetJSON200() *RoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetTrustRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetTrustRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetTrustRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33458,44 +31221,9 @@ func (r CheckTrustRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetIdentityProviderWebSSOTokenResponse401Headers the declared response headers of an HTTP 401 response for GetIdentityProviderWebSSOToken
-type GetIdentityProviderWebSSOTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetIdentityProviderWebSSOTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetIdentityProviderWebSSOTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetIdentityProviderWebSSOTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetIdentityProviderWebSSOTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetIdentityProviderWebSSOTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetIdentityProviderWebSSOTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33527,44 +31255,9 @@ func (r GetIdentityProviderWebSSOTokenResponse) ContentType() string {
 	return ""
 }
 
-// PostIdentityProviderWebSSOTokenResponse401Headers the declared response headers of an HTTP 401 response for PostIdentityProviderWebSSOToken
-type PostIdentityProviderWebSSOTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type PostIdentityProviderWebSSOTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *PostIdentityProviderWebSSOTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostIdentityProviderWebSSOTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PostIdentityProviderWebSSOTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r PostIdentityProviderWebSSOTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PostIdentityProviderWebSSOTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33602,53 +31295,18 @@ type CreateSAML2AssertionResponse200Headers struct {
 	XSpURL   *string
 }
 
-// CreateSAML2AssertionResponse401Headers the declared response headers of an HTTP 401 response for CreateSAML2Assertion
-type CreateSAML2AssertionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateSAML2AssertionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// XML200 the response for an HTTP 200 `text/xml` response
 	XML200 *string
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateSAML2AssertionResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateSAML2AssertionResponse401Headers
 }
 
 // GetXML200 returns the response for an HTTP 200 `text/xml` response
 func (r CreateSAML2AssertionResponse) GetXML200() *string {
 	return r.XML200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateSAML2AssertionResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateSAML2AssertionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateSAML2AssertionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateSAML2AssertionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33686,53 +31344,18 @@ type CreateECPAssertionResponse200Headers struct {
 	XSpURL   *string
 }
 
-// CreateECPAssertionResponse401Headers the declared response headers of an HTTP 401 response for CreateECPAssertion
-type CreateECPAssertionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateECPAssertionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// XML200 the response for an HTTP 200 `text/xml` response
 	XML200 *string
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateECPAssertionResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateECPAssertionResponse401Headers
 }
 
 // GetXML200 returns the response for an HTTP 200 `text/xml` response
 func (r CreateECPAssertionResponse) GetXML200() *string {
 	return r.XML200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateECPAssertionResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateECPAssertionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateECPAssertionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateECPAssertionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33764,44 +31387,9 @@ func (r CreateECPAssertionResponse) ContentType() string {
 	return ""
 }
 
-// GetWebSSOTokenResponse401Headers the declared response headers of an HTTP 401 response for GetWebSSOToken
-type GetWebSSOTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetWebSSOTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetWebSSOTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetWebSSOTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetWebSSOTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetWebSSOTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetWebSSOTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33833,44 +31421,9 @@ func (r GetWebSSOTokenResponse) ContentType() string {
 	return ""
 }
 
-// PostWebSSOTokenResponse401Headers the declared response headers of an HTTP 401 response for PostWebSSOToken
-type PostWebSSOTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type PostWebSSOTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *PostWebSSOTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostWebSSOTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PostWebSSOTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r PostWebSSOTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PostWebSSOTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33902,44 +31455,16 @@ func (r PostWebSSOTokenResponse) ContentType() string {
 	return ""
 }
 
-// GetAuthCatalogResponse401Headers the declared response headers of an HTTP 401 response for GetAuthCatalog
-type GetAuthCatalogResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetAuthCatalogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CatalogEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetAuthCatalogResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAuthCatalogResponse) GetJSON200() *CatalogEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetAuthCatalogResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetAuthCatalogResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetAuthCatalogResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -33971,44 +31496,16 @@ func (r GetAuthCatalogResponse) ContentType() string {
 	return ""
 }
 
-// ListAuthDomainsResponse401Headers the declared response headers of an HTTP 401 response for ListAuthDomains
-type ListAuthDomainsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListAuthDomainsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuthDomainList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListAuthDomainsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAuthDomainsResponse) GetJSON200() *AuthDomainList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListAuthDomainsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListAuthDomainsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListAuthDomainsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34040,44 +31537,16 @@ func (r ListAuthDomainsResponse) ContentType() string {
 	return ""
 }
 
-// ListAuthProjectsResponse401Headers the declared response headers of an HTTP 401 response for ListAuthProjects
-type ListAuthProjectsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListAuthProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuthProjectList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListAuthProjectsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAuthProjectsResponse) GetJSON200() *AuthProjectList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListAuthProjectsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListAuthProjectsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListAuthProjectsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34109,44 +31578,16 @@ func (r ListAuthProjectsResponse) ContentType() string {
 	return ""
 }
 
-// ListAuthSystemResponse401Headers the declared response headers of an HTTP 401 response for ListAuthSystem
-type ListAuthSystemResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListAuthSystemResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuthSystemList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListAuthSystemResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAuthSystemResponse) GetJSON200() *AuthSystemList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListAuthSystemResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListAuthSystemResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListAuthSystemResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34178,44 +31619,9 @@ func (r ListAuthSystemResponse) ContentType() string {
 	return ""
 }
 
-// RevokeTokenResponse401Headers the declared response headers of an HTTP 401 response for RevokeToken
-type RevokeTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeTokenResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34252,53 +31658,18 @@ type ValidateTokenResponse200Headers struct {
 	XSubjectToken *string
 }
 
-// ValidateTokenResponse401Headers the declared response headers of an HTTP 401 response for ValidateToken
-type ValidateTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ValidateTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ValidateTokenResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ValidateTokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ValidateTokenResponse) GetJSON200() *TokenEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ValidateTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ValidateTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ValidateTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ValidateTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34374,11 +31745,6 @@ type IssueTokenResponse201Headers struct {
 	XSubjectToken string
 }
 
-// IssueTokenResponse401Headers the declared response headers of an HTTP 401 response for IssueToken
-type IssueTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type IssueTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -34386,20 +31752,10 @@ type IssueTokenResponse struct {
 	JSON200 *TokenEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TokenEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *AuthFailure
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *IssueTokenResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *IssueTokenResponse201Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *IssueTokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -34410,26 +31766,6 @@ func (r IssueTokenResponse) GetJSON200() *TokenEnvelope {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r IssueTokenResponse) GetJSON201() *TokenEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueTokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueTokenResponse) GetJSON401() *AuthFailure {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r IssueTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r IssueTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34461,37 +31797,9 @@ func (r IssueTokenResponse) ContentType() string {
 	return ""
 }
 
-// ListRevokedTokensPKIResponse401Headers the declared response headers of an HTTP 401 response for ListRevokedTokensPKI
-type ListRevokedTokensPKIResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRevokedTokensPKIResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON410 the response for an HTTP 410 `application/json` response
-	JSON410 *Gone
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRevokedTokensPKIResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRevokedTokensPKIResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRevokedTokensPKIResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON410 returns the response for an HTTP 410 `application/json` response
-func (r ListRevokedTokensPKIResponse) GetJSON410() *Gone {
-	return r.JSON410
 }
 
 // GetBody returns the raw response body bytes
@@ -34523,44 +31831,16 @@ func (r ListRevokedTokensPKIResponse) ContentType() string {
 	return ""
 }
 
-// ListCredentialsResponse401Headers the declared response headers of an HTTP 401 response for ListCredentials
-type ListCredentialsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CredentialList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListCredentialsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCredentialsResponse) GetJSON200() *CredentialList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCredentialsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListCredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListCredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -34592,51 +31872,16 @@ func (r ListCredentialsResponse) ContentType() string {
 	return ""
 }
 
-// CreateCredentialResponse401Headers the declared response headers of an HTTP 401 response for CreateCredential
-type CreateCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *CredentialEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateCredentialResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateCredentialResponse) GetJSON201() *CredentialEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCredentialResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateCredentialResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -34668,37 +31913,9 @@ func (r CreateCredentialResponse) ContentType() string {
 	return ""
 }
 
-// DeleteCredentialResponse401Headers the declared response headers of an HTTP 401 response for DeleteCredential
-type DeleteCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteCredentialResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34730,44 +31947,16 @@ func (r DeleteCredentialResponse) ContentType() string {
 	return ""
 }
 
-// GetCredentialResponse401Headers the declared response headers of an HTTP 401 response for GetCredential
-type GetCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CredentialEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetCredentialResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetCredentialResponse) GetJSON200() *CredentialEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34799,51 +31988,16 @@ func (r GetCredentialResponse) ContentType() string {
 	return ""
 }
 
-// UpdateCredentialResponse401Headers the declared response headers of an HTTP 401 response for UpdateCredential
-type UpdateCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CredentialEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateCredentialResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateCredentialResponse) GetJSON200() *CredentialEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateCredentialResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -34875,44 +32029,16 @@ func (r UpdateCredentialResponse) ContentType() string {
 	return ""
 }
 
-// ListDomainsResponse401Headers the declared response headers of an HTTP 401 response for ListDomains
-type ListDomainsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListDomainsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListDomainsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDomainsResponse) GetJSON200() *DomainList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDomainsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListDomainsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListDomainsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -34944,51 +32070,16 @@ func (r ListDomainsResponse) ContentType() string {
 	return ""
 }
 
-// CreateDomainResponse401Headers the declared response headers of an HTTP 401 response for CreateDomain
-type CreateDomainResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateDomainResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *DomainEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateDomainResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateDomainResponse) GetJSON201() *DomainEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDomainResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateDomainResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateDomainResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateDomainResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -35020,44 +32111,16 @@ func (r CreateDomainResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainConfigDefaultResponse401Headers the declared response headers of an HTTP 401 response for GetDomainConfigDefault
-type GetDomainConfigDefaultResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainConfigDefaultResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainConfigDefaultResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainConfigDefaultResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainConfigDefaultResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainConfigDefaultResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainConfigDefaultResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35089,44 +32152,16 @@ func (r GetDomainConfigDefaultResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainConfigGroupDefaultResponse401Headers the declared response headers of an HTTP 401 response for GetDomainConfigGroupDefault
-type GetDomainConfigGroupDefaultResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainConfigGroupDefaultResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainConfigGroupDefaultResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainConfigGroupDefaultResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainConfigGroupDefaultResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainConfigGroupDefaultResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainConfigGroupDefaultResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35158,44 +32193,16 @@ func (r GetDomainConfigGroupDefaultResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainConfigOptionDefaultResponse401Headers the declared response headers of an HTTP 401 response for GetDomainConfigOptionDefault
-type GetDomainConfigOptionDefaultResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainConfigOptionDefaultResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigOptionEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainConfigOptionDefaultResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainConfigOptionDefaultResponse) GetJSON200() *DomainConfigOptionEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainConfigOptionDefaultResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainConfigOptionDefaultResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainConfigOptionDefaultResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35227,37 +32234,9 @@ func (r GetDomainConfigOptionDefaultResponse) ContentType() string {
 	return ""
 }
 
-// DeleteDomainResponse401Headers the declared response headers of an HTTP 401 response for DeleteDomain
-type DeleteDomainResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteDomainResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteDomainResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDomainResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteDomainResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDomainResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35289,44 +32268,16 @@ func (r DeleteDomainResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainResponse401Headers the declared response headers of an HTTP 401 response for GetDomain
-type GetDomainResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainResponse) GetJSON200() *DomainEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35358,58 +32309,16 @@ func (r GetDomainResponse) ContentType() string {
 	return ""
 }
 
-// UpdateDomainResponse401Headers the declared response headers of an HTTP 401 response for UpdateDomain
-type UpdateDomainResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateDomainResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateDomainResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDomainResponse) GetJSON200() *DomainEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDomainResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateDomainResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateDomainResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateDomainResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateDomainResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -35441,37 +32350,9 @@ func (r UpdateDomainResponse) ContentType() string {
 	return ""
 }
 
-// DeleteDomainConfigResponse401Headers the declared response headers of an HTTP 401 response for DeleteDomainConfig
-type DeleteDomainConfigResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteDomainConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteDomainConfigResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDomainConfigResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteDomainConfigResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDomainConfigResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35503,44 +32384,16 @@ func (r DeleteDomainConfigResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainConfigResponse401Headers the declared response headers of an HTTP 401 response for GetDomainConfig
-type GetDomainConfigResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainConfigResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainConfigResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainConfigResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainConfigResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35572,51 +32425,16 @@ func (r GetDomainConfigResponse) ContentType() string {
 	return ""
 }
 
-// UpdateDomainConfigResponse401Headers the declared response headers of an HTTP 401 response for UpdateDomainConfig
-type UpdateDomainConfigResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateDomainConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateDomainConfigResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDomainConfigResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateDomainConfigResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateDomainConfigResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateDomainConfigResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35648,11 +32466,6 @@ func (r UpdateDomainConfigResponse) ContentType() string {
 	return ""
 }
 
-// CreateDomainConfigResponse401Headers the declared response headers of an HTTP 401 response for CreateDomainConfig
-type CreateDomainConfigResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateDomainConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -35660,16 +32473,6 @@ type CreateDomainConfigResponse struct {
 	JSON200 *DomainConfigEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *DomainConfigEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateDomainConfigResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -35680,26 +32483,6 @@ func (r CreateDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateDomainConfigResponse) GetJSON201() *DomainConfigEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDomainConfigResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateDomainConfigResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateDomainConfigResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateDomainConfigResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35731,37 +32514,9 @@ func (r CreateDomainConfigResponse) ContentType() string {
 	return ""
 }
 
-// DeleteDomainConfigGroupResponse401Headers the declared response headers of an HTTP 401 response for DeleteDomainConfigGroup
-type DeleteDomainConfigGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteDomainConfigGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteDomainConfigGroupResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDomainConfigGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteDomainConfigGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDomainConfigGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35793,44 +32548,16 @@ func (r DeleteDomainConfigGroupResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainConfigGroupResponse401Headers the declared response headers of an HTTP 401 response for GetDomainConfigGroup
-type GetDomainConfigGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainConfigGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainConfigGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainConfigGroupResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainConfigGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainConfigGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainConfigGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35862,51 +32589,16 @@ func (r GetDomainConfigGroupResponse) ContentType() string {
 	return ""
 }
 
-// UpdateDomainConfigGroupResponse401Headers the declared response headers of an HTTP 401 response for UpdateDomainConfigGroup
-type UpdateDomainConfigGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateDomainConfigGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateDomainConfigGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDomainConfigGroupResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDomainConfigGroupResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateDomainConfigGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateDomainConfigGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateDomainConfigGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -35938,37 +32630,9 @@ func (r UpdateDomainConfigGroupResponse) ContentType() string {
 	return ""
 }
 
-// DeleteDomainConfigOptionResponse401Headers the declared response headers of an HTTP 401 response for DeleteDomainConfigOption
-type DeleteDomainConfigOptionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteDomainConfigOptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteDomainConfigOptionResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDomainConfigOptionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteDomainConfigOptionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDomainConfigOptionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36000,44 +32664,16 @@ func (r DeleteDomainConfigOptionResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainConfigOptionResponse401Headers the declared response headers of an HTTP 401 response for GetDomainConfigOption
-type GetDomainConfigOptionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainConfigOptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigOptionEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainConfigOptionResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDomainConfigOptionResponse) GetJSON200() *DomainConfigOptionEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainConfigOptionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainConfigOptionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainConfigOptionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36069,51 +32705,16 @@ func (r GetDomainConfigOptionResponse) ContentType() string {
 	return ""
 }
 
-// UpdateDomainConfigOptionResponse401Headers the declared response headers of an HTTP 401 response for UpdateDomainConfigOption
-type UpdateDomainConfigOptionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateDomainConfigOptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DomainConfigEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateDomainConfigOptionResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDomainConfigOptionResponse) GetJSON200() *DomainConfigEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDomainConfigOptionResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateDomainConfigOptionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateDomainConfigOptionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateDomainConfigOptionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36145,51 +32746,16 @@ func (r UpdateDomainConfigOptionResponse) ContentType() string {
 	return ""
 }
 
-// ListDomainGroupRolesResponse401Headers the declared response headers of an HTTP 401 response for ListDomainGroupRoles
-type ListDomainGroupRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListDomainGroupRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListDomainGroupRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDomainGroupRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDomainGroupRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListDomainGroupRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListDomainGroupRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListDomainGroupRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36221,44 +32787,9 @@ func (r ListDomainGroupRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeDomainGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeDomainGroupRole
-type RevokeDomainGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeDomainGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeDomainGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeDomainGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeDomainGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeDomainGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeDomainGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36290,44 +32821,9 @@ func (r RevokeDomainGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GetDomainGroupRole
-type GetDomainGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDomainGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36393,44 +32889,9 @@ func (r CheckDomainGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantDomainGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantDomainGroupRole
-type GrantDomainGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantDomainGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantDomainGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantDomainGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantDomainGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantDomainGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantDomainGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36462,51 +32923,16 @@ func (r GrantDomainGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListDomainUserRolesResponse401Headers the declared response headers of an HTTP 401 response for ListDomainUserRoles
-type ListDomainUserRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListDomainUserRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListDomainUserRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDomainUserRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDomainUserRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListDomainUserRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListDomainUserRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListDomainUserRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36538,44 +32964,9 @@ func (r ListDomainUserRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeDomainUserRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeDomainUserRole
-type RevokeDomainUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeDomainUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeDomainUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeDomainUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeDomainUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeDomainUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeDomainUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36607,44 +32998,9 @@ func (r RevokeDomainUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetDomainUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GetDomainUserRole
-type GetDomainUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetDomainUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetDomainUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDomainUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDomainUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDomainUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDomainUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36710,44 +33066,9 @@ func (r CheckDomainUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantDomainUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantDomainUserRole
-type GrantDomainUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantDomainUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantDomainUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantDomainUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantDomainUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantDomainUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantDomainUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36784,53 +33105,18 @@ type IssueEc2TokenResponse200Headers struct {
 	XSubjectToken string
 }
 
-// IssueEc2TokenResponse401Headers the declared response headers of an HTTP 401 response for IssueEc2Token
-type IssueEc2TokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type IssueEc2TokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *IssueEc2TokenResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *IssueEc2TokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IssueEc2TokenResponse) GetJSON200() *TokenEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueEc2TokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueEc2TokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r IssueEc2TokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r IssueEc2TokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -36862,44 +33148,16 @@ func (r IssueEc2TokenResponse) ContentType() string {
 	return ""
 }
 
-// ListEndpointsResponse401Headers the declared response headers of an HTTP 401 response for ListEndpoints
-type ListEndpointsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEndpointsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEndpointsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointsResponse) GetJSON200() *EndpointList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListEndpointsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -36931,58 +33189,16 @@ func (r ListEndpointsResponse) ContentType() string {
 	return ""
 }
 
-// CreateEndpointResponse401Headers the declared response headers of an HTTP 401 response for CreateEndpoint
-type CreateEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *EndpointEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateEndpointResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateEndpointResponse) GetJSON201() *EndpointEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEndpointResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateEndpointResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -37014,37 +33230,9 @@ func (r CreateEndpointResponse) ContentType() string {
 	return ""
 }
 
-// DeleteEndpointResponse401Headers the declared response headers of an HTTP 401 response for DeleteEndpoint
-type DeleteEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteEndpointResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37076,44 +33264,16 @@ func (r DeleteEndpointResponse) ContentType() string {
 	return ""
 }
 
-// GetEndpointResponse401Headers the declared response headers of an HTTP 401 response for GetEndpoint
-type GetEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetEndpointResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetEndpointResponse) GetJSON200() *EndpointEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37145,51 +33305,16 @@ func (r GetEndpointResponse) ContentType() string {
 	return ""
 }
 
-// UpdateEndpointResponse401Headers the declared response headers of an HTTP 401 response for UpdateEndpoint
-type UpdateEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateEndpointResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateEndpointResponse) GetJSON200() *EndpointEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEndpointResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37221,44 +33346,16 @@ func (r UpdateEndpointResponse) ContentType() string {
 	return ""
 }
 
-// GetPolicyForEndpointResponse401Headers the declared response headers of an HTTP 401 response for GetPolicyForEndpoint
-type GetPolicyForEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetPolicyForEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PolicyEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetPolicyForEndpointResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetPolicyForEndpointResponse) GetJSON200() *PolicyEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetPolicyForEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetPolicyForEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetPolicyForEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37290,44 +33387,16 @@ func (r GetPolicyForEndpointResponse) ContentType() string {
 	return ""
 }
 
-// ListGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListGroups
-type ListGroupsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListGroupsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListGroupsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListGroupsResponse) GetJSON200() *GroupList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListGroupsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListGroupsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListGroupsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -37359,58 +33428,16 @@ func (r ListGroupsResponse) ContentType() string {
 	return ""
 }
 
-// CreateGroupResponse401Headers the declared response headers of an HTTP 401 response for CreateGroup
-type CreateGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *GroupEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateGroupResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateGroupResponse) GetJSON201() *GroupEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateGroupResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateGroupResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -37442,37 +33469,9 @@ func (r CreateGroupResponse) ContentType() string {
 	return ""
 }
 
-// DeleteGroupResponse401Headers the declared response headers of an HTTP 401 response for DeleteGroup
-type DeleteGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteGroupResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37504,44 +33503,16 @@ func (r DeleteGroupResponse) ContentType() string {
 	return ""
 }
 
-// GetGroupResponse401Headers the declared response headers of an HTTP 401 response for GetGroup
-type GetGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetGroupResponse) GetJSON200() *GroupEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37573,65 +33544,16 @@ func (r GetGroupResponse) ContentType() string {
 	return ""
 }
 
-// UpdateGroupResponse401Headers the declared response headers of an HTTP 401 response for UpdateGroup
-type UpdateGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON501 the response for an HTTP 501 `application/json` response
-	JSON501 *Error
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateGroupResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateGroupResponse) GetJSON200() *GroupEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateGroupResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateGroupResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON501 returns the response for an HTTP 501 `application/json` response
-func (r UpdateGroupResponse) GetJSON501() *Error {
-	return r.JSON501
 }
 
 // GetBody returns the raw response body bytes
@@ -37663,51 +33585,16 @@ func (r UpdateGroupResponse) ContentType() string {
 	return ""
 }
 
-// ListGroupUsersResponse401Headers the declared response headers of an HTTP 401 response for ListGroupUsers
-type ListGroupUsersResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListGroupUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListGroupUsersResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListGroupUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListGroupUsersResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListGroupUsersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListGroupUsersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListGroupUsersResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37739,37 +33626,9 @@ func (r ListGroupUsersResponse) ContentType() string {
 	return ""
 }
 
-// RemoveUserFromGroupResponse401Headers the declared response headers of an HTTP 401 response for RemoveUserFromGroup
-type RemoveUserFromGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RemoveUserFromGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RemoveUserFromGroupResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RemoveUserFromGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RemoveUserFromGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RemoveUserFromGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37801,37 +33660,9 @@ func (r RemoveUserFromGroupResponse) ContentType() string {
 	return ""
 }
 
-// GetUserInGroupResponse401Headers the declared response headers of an HTTP 401 response for GetUserInGroup
-type GetUserInGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetUserInGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetUserInGroupResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetUserInGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetUserInGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetUserInGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37897,37 +33728,9 @@ func (r CheckUserInGroupResponse) ContentType() string {
 	return ""
 }
 
-// AddUserToGroupResponse401Headers the declared response headers of an HTTP 401 response for AddUserToGroup
-type AddUserToGroupResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type AddUserToGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *AddUserToGroupResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r AddUserToGroupResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddUserToGroupResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AddUserToGroupResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -37959,44 +33762,16 @@ func (r AddUserToGroupResponse) ContentType() string {
 	return ""
 }
 
-// ListLimitsResponse401Headers the declared response headers of an HTTP 401 response for ListLimits
-type ListLimitsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListLimitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LimitList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListLimitsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListLimitsResponse) GetJSON200() *LimitList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListLimitsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListLimitsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListLimitsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -38028,51 +33803,16 @@ func (r ListLimitsResponse) ContentType() string {
 	return ""
 }
 
-// CreateLimitsResponse401Headers the declared response headers of an HTTP 401 response for CreateLimits
-type CreateLimitsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateLimitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LimitList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateLimitsResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateLimitsResponse) GetJSON201() *LimitList {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateLimitsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateLimitsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateLimitsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateLimitsResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -38104,37 +33844,16 @@ func (r CreateLimitsResponse) ContentType() string {
 	return ""
 }
 
-// GetLimitModelResponse401Headers the declared response headers of an HTTP 401 response for GetLimitModel
-type GetLimitModelResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetLimitModelResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LimitModelEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetLimitModelResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetLimitModelResponse) GetJSON200() *LimitModelEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetLimitModelResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLimitModelResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -38166,37 +33885,9 @@ func (r GetLimitModelResponse) ContentType() string {
 	return ""
 }
 
-// DeleteLimitResponse401Headers the declared response headers of an HTTP 401 response for DeleteLimit
-type DeleteLimitResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteLimitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteLimitResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteLimitResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteLimitResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteLimitResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38228,44 +33919,16 @@ func (r DeleteLimitResponse) ContentType() string {
 	return ""
 }
 
-// GetLimitResponse401Headers the declared response headers of an HTTP 401 response for GetLimit
-type GetLimitResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetLimitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LimitEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetLimitResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetLimitResponse) GetJSON200() *LimitEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetLimitResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLimitResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetLimitResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38297,51 +33960,16 @@ func (r GetLimitResponse) ContentType() string {
 	return ""
 }
 
-// UpdateLimitResponse401Headers the declared response headers of an HTTP 401 response for UpdateLimit
-type UpdateLimitResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateLimitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LimitEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateLimitResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateLimitResponse) GetJSON200() *LimitEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateLimitResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateLimitResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateLimitResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateLimitResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38373,44 +34001,16 @@ func (r UpdateLimitResponse) ContentType() string {
 	return ""
 }
 
-// ListPoliciesResponse401Headers the declared response headers of an HTTP 401 response for ListPolicies
-type ListPoliciesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PolicyList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListPoliciesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListPoliciesResponse) GetJSON200() *PolicyList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListPoliciesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListPoliciesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListPoliciesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -38442,51 +34042,16 @@ func (r ListPoliciesResponse) ContentType() string {
 	return ""
 }
 
-// CreatePolicyResponse401Headers the declared response headers of an HTTP 401 response for CreatePolicy
-type CreatePolicyResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreatePolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *PolicyEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreatePolicyResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreatePolicyResponse) GetJSON201() *PolicyEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreatePolicyResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreatePolicyResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreatePolicyResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreatePolicyResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -38518,37 +34083,9 @@ func (r CreatePolicyResponse) ContentType() string {
 	return ""
 }
 
-// DeletePolicyResponse401Headers the declared response headers of an HTTP 401 response for DeletePolicy
-type DeletePolicyResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeletePolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeletePolicyResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeletePolicyResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeletePolicyResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeletePolicyResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38580,44 +34117,16 @@ func (r DeletePolicyResponse) ContentType() string {
 	return ""
 }
 
-// GetPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetPolicy
-type GetPolicyResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PolicyEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetPolicyResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetPolicyResponse) GetJSON200() *PolicyEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetPolicyResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetPolicyResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetPolicyResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38649,51 +34158,16 @@ func (r GetPolicyResponse) ContentType() string {
 	return ""
 }
 
-// UpdatePolicyResponse401Headers the declared response headers of an HTTP 401 response for UpdatePolicy
-type UpdatePolicyResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdatePolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PolicyEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdatePolicyResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdatePolicyResponse) GetJSON200() *PolicyEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdatePolicyResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdatePolicyResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdatePolicyResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdatePolicyResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38725,44 +34199,16 @@ func (r UpdatePolicyResponse) ContentType() string {
 	return ""
 }
 
-// ListEndpointsForPolicyResponse401Headers the declared response headers of an HTTP 401 response for ListEndpointsForPolicy
-type ListEndpointsForPolicyResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEndpointsForPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EndpointList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEndpointsForPolicyResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEndpointsForPolicyResponse) GetJSON200() *EndpointList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEndpointsForPolicyResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEndpointsForPolicyResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListEndpointsForPolicyResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38794,37 +34240,9 @@ func (r ListEndpointsForPolicyResponse) ContentType() string {
 	return ""
 }
 
-// DeletePolicyAssociationForEndpointResponse401Headers the declared response headers of an HTTP 401 response for DeletePolicyAssociationForEndpoint
-type DeletePolicyAssociationForEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeletePolicyAssociationForEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeletePolicyAssociationForEndpointResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeletePolicyAssociationForEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeletePolicyAssociationForEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeletePolicyAssociationForEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38856,37 +34274,9 @@ func (r DeletePolicyAssociationForEndpointResponse) ContentType() string {
 	return ""
 }
 
-// CheckPolicyAssociationForEndpointResponse401Headers the declared response headers of an HTTP 401 response for CheckPolicyAssociationForEndpoint
-type CheckPolicyAssociationForEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CheckPolicyAssociationForEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CheckPolicyAssociationForEndpointResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CheckPolicyAssociationForEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CheckPolicyAssociationForEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CheckPolicyAssociationForEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38918,37 +34308,9 @@ func (r CheckPolicyAssociationForEndpointResponse) ContentType() string {
 	return ""
 }
 
-// CreatePolicyAssociationForEndpointResponse401Headers the declared response headers of an HTTP 401 response for CreatePolicyAssociationForEndpoint
-type CreatePolicyAssociationForEndpointResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreatePolicyAssociationForEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreatePolicyAssociationForEndpointResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreatePolicyAssociationForEndpointResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreatePolicyAssociationForEndpointResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreatePolicyAssociationForEndpointResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -38983,13 +34345,6 @@ func (r CreatePolicyAssociationForEndpointResponse) ContentType() string {
 type GetPolicyOSEndpointPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetPolicyOSEndpointPolicyResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39055,37 +34410,9 @@ func (r CheckPolicyOSEndpointPolicyResponse) ContentType() string {
 	return ""
 }
 
-// DeletePolicyAssociationForServiceResponse401Headers the declared response headers of an HTTP 401 response for DeletePolicyAssociationForService
-type DeletePolicyAssociationForServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeletePolicyAssociationForServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeletePolicyAssociationForServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeletePolicyAssociationForServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeletePolicyAssociationForServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeletePolicyAssociationForServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39117,37 +34444,9 @@ func (r DeletePolicyAssociationForServiceResponse) ContentType() string {
 	return ""
 }
 
-// CheckPolicyAssociationForServiceResponse401Headers the declared response headers of an HTTP 401 response for CheckPolicyAssociationForService
-type CheckPolicyAssociationForServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CheckPolicyAssociationForServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CheckPolicyAssociationForServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CheckPolicyAssociationForServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CheckPolicyAssociationForServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CheckPolicyAssociationForServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39179,37 +34478,9 @@ func (r CheckPolicyAssociationForServiceResponse) ContentType() string {
 	return ""
 }
 
-// CreatePolicyAssociationForServiceResponse401Headers the declared response headers of an HTTP 401 response for CreatePolicyAssociationForService
-type CreatePolicyAssociationForServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreatePolicyAssociationForServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreatePolicyAssociationForServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreatePolicyAssociationForServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreatePolicyAssociationForServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreatePolicyAssociationForServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39241,37 +34512,9 @@ func (r CreatePolicyAssociationForServiceResponse) ContentType() string {
 	return ""
 }
 
-// DeletePolicyAssociationForRegionAndServiceResponse401Headers the declared response headers of an HTTP 401 response for DeletePolicyAssociationForRegionAndService
-type DeletePolicyAssociationForRegionAndServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeletePolicyAssociationForRegionAndServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeletePolicyAssociationForRegionAndServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeletePolicyAssociationForRegionAndServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeletePolicyAssociationForRegionAndServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeletePolicyAssociationForRegionAndServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39303,37 +34546,9 @@ func (r DeletePolicyAssociationForRegionAndServiceResponse) ContentType() string
 	return ""
 }
 
-// CheckPolicyAssociationForRegionAndServiceResponse401Headers the declared response headers of an HTTP 401 response for CheckPolicyAssociationForRegionAndService
-type CheckPolicyAssociationForRegionAndServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CheckPolicyAssociationForRegionAndServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CheckPolicyAssociationForRegionAndServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CheckPolicyAssociationForRegionAndServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CheckPolicyAssociationForRegionAndServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CheckPolicyAssociationForRegionAndServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39365,37 +34580,9 @@ func (r CheckPolicyAssociationForRegionAndServiceResponse) ContentType() string 
 	return ""
 }
 
-// CreatePolicyAssociationForRegionAndServiceResponse401Headers the declared response headers of an HTTP 401 response for CreatePolicyAssociationForRegionAndService
-type CreatePolicyAssociationForRegionAndServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreatePolicyAssociationForRegionAndServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreatePolicyAssociationForRegionAndServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreatePolicyAssociationForRegionAndServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreatePolicyAssociationForRegionAndServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreatePolicyAssociationForRegionAndServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39427,44 +34614,16 @@ func (r CreatePolicyAssociationForRegionAndServiceResponse) ContentType() string
 	return ""
 }
 
-// ListProjectsResponse401Headers the declared response headers of an HTTP 401 response for ListProjects
-type ListProjectsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListProjectsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListProjectsResponse) GetJSON200() *ProjectList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListProjectsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListProjectsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListProjectsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -39496,58 +34655,16 @@ func (r ListProjectsResponse) ContentType() string {
 	return ""
 }
 
-// CreateProjectResponse401Headers the declared response headers of an HTTP 401 response for CreateProject
-type CreateProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ProjectEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateProjectResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateProjectResponse) GetJSON201() *ProjectEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateProjectResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateProjectResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -39579,44 +34696,9 @@ func (r CreateProjectResponse) ContentType() string {
 	return ""
 }
 
-// DeleteProjectResponse401Headers the declared response headers of an HTTP 401 response for DeleteProject
-type DeleteProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteProjectResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteProjectResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39648,51 +34730,16 @@ func (r DeleteProjectResponse) ContentType() string {
 	return ""
 }
 
-// GetProjectResponse401Headers the declared response headers of an HTTP 401 response for GetProject
-type GetProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectWithHierarchyEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetProjectResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetProjectResponse) GetJSON200() *ProjectWithHierarchyEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProjectResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39724,58 +34771,16 @@ func (r GetProjectResponse) ContentType() string {
 	return ""
 }
 
-// UpdateProjectResponse401Headers the declared response headers of an HTTP 401 response for UpdateProject
-type UpdateProjectResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateProjectResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateProjectResponse) GetJSON200() *ProjectEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateProjectResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateProjectResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateProjectResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateProjectResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateProjectResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -39807,51 +34812,16 @@ func (r UpdateProjectResponse) ContentType() string {
 	return ""
 }
 
-// ListProjectGroupRolesResponse401Headers the declared response headers of an HTTP 401 response for ListProjectGroupRoles
-type ListProjectGroupRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListProjectGroupRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListProjectGroupRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListProjectGroupRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListProjectGroupRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListProjectGroupRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListProjectGroupRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListProjectGroupRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39883,44 +34853,9 @@ func (r ListProjectGroupRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeProjectGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeProjectGroupRole
-type RevokeProjectGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeProjectGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeProjectGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeProjectGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeProjectGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeProjectGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeProjectGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -39952,44 +34887,9 @@ func (r RevokeProjectGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetProjectGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GetProjectGroupRole
-type GetProjectGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetProjectGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetProjectGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProjectGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetProjectGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetProjectGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetProjectGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40055,44 +34955,9 @@ func (r CheckProjectGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantProjectGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantProjectGroupRole
-type GrantProjectGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantProjectGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantProjectGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantProjectGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantProjectGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantProjectGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantProjectGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40124,37 +34989,9 @@ func (r GrantProjectGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// DeleteProjectTagsResponse401Headers the declared response headers of an HTTP 401 response for DeleteProjectTags
-type DeleteProjectTagsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteProjectTagsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteProjectTagsResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteProjectTagsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteProjectTagsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteProjectTagsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40186,44 +35023,16 @@ func (r DeleteProjectTagsResponse) ContentType() string {
 	return ""
 }
 
-// ListProjectTagsResponse401Headers the declared response headers of an HTTP 401 response for ListProjectTags
-type ListProjectTagsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListProjectTagsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectTags
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListProjectTagsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListProjectTagsResponse) GetJSON200() *ProjectTags {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListProjectTagsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListProjectTagsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListProjectTagsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40255,51 +35064,16 @@ func (r ListProjectTagsResponse) ContentType() string {
 	return ""
 }
 
-// ReplaceProjectTagsResponse401Headers the declared response headers of an HTTP 401 response for ReplaceProjectTags
-type ReplaceProjectTagsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ReplaceProjectTagsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectTags
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ReplaceProjectTagsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReplaceProjectTagsResponse) GetJSON200() *ProjectTags {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ReplaceProjectTagsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ReplaceProjectTagsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ReplaceProjectTagsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ReplaceProjectTagsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40331,37 +35105,9 @@ func (r ReplaceProjectTagsResponse) ContentType() string {
 	return ""
 }
 
-// DeleteProjectTagResponse401Headers the declared response headers of an HTTP 401 response for DeleteProjectTag
-type DeleteProjectTagResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteProjectTagResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteProjectTagResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteProjectTagResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteProjectTagResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteProjectTagResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40393,37 +35139,9 @@ func (r DeleteProjectTagResponse) ContentType() string {
 	return ""
 }
 
-// CheckProjectTagResponse401Headers the declared response headers of an HTTP 401 response for CheckProjectTag
-type CheckProjectTagResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CheckProjectTagResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CheckProjectTagResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CheckProjectTagResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CheckProjectTagResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CheckProjectTagResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40460,46 +35178,11 @@ type AddProjectTagResponse201Headers struct {
 	Location *string
 }
 
-// AddProjectTagResponse401Headers the declared response headers of an HTTP 401 response for AddProjectTag
-type AddProjectTagResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type AddProjectTagResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *AddProjectTagResponse201Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *AddProjectTagResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AddProjectTagResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r AddProjectTagResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddProjectTagResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AddProjectTagResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40531,51 +35214,16 @@ func (r AddProjectTagResponse) ContentType() string {
 	return ""
 }
 
-// ListProjectUserRolesResponse401Headers the declared response headers of an HTTP 401 response for ListProjectUserRoles
-type ListProjectUserRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListProjectUserRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListProjectUserRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListProjectUserRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListProjectUserRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListProjectUserRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListProjectUserRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListProjectUserRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40607,44 +35255,9 @@ func (r ListProjectUserRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeProjectUserRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeProjectUserRole
-type RevokeProjectUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeProjectUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeProjectUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeProjectUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeProjectUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeProjectUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeProjectUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40676,44 +35289,9 @@ func (r RevokeProjectUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetProjectUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GetProjectUserRole
-type GetProjectUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetProjectUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetProjectUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProjectUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetProjectUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetProjectUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetProjectUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40779,44 +35357,9 @@ func (r CheckProjectUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantProjectUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantProjectUserRole
-type GrantProjectUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantProjectUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantProjectUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantProjectUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantProjectUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantProjectUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantProjectUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -40848,44 +35391,16 @@ func (r GrantProjectUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListRegionsResponse401Headers the declared response headers of an HTTP 401 response for ListRegions
-type ListRegionsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRegionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegionList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRegionsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRegionsResponse) GetJSON200() *RegionList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRegionsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRegionsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRegionsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -40917,58 +35432,16 @@ func (r ListRegionsResponse) ContentType() string {
 	return ""
 }
 
-// CreateRegionResponse401Headers the declared response headers of an HTTP 401 response for CreateRegion
-type CreateRegionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateRegionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RegionEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateRegionResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRegionResponse) GetJSON201() *RegionEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRegionResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateRegionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateRegionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateRegionResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateRegionResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -41000,44 +35473,9 @@ func (r CreateRegionResponse) ContentType() string {
 	return ""
 }
 
-// DeleteRegionResponse401Headers the declared response headers of an HTTP 401 response for DeleteRegion
-type DeleteRegionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteRegionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteRegionResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRegionResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteRegionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteRegionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteRegionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -41069,44 +35507,16 @@ func (r DeleteRegionResponse) ContentType() string {
 	return ""
 }
 
-// GetRegionResponse401Headers the declared response headers of an HTTP 401 response for GetRegion
-type GetRegionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetRegionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegionEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetRegionResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRegionResponse) GetJSON200() *RegionEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetRegionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetRegionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetRegionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -41138,51 +35548,16 @@ func (r GetRegionResponse) ContentType() string {
 	return ""
 }
 
-// UpdateRegionResponse401Headers the declared response headers of an HTTP 401 response for UpdateRegion
-type UpdateRegionResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateRegionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegionEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateRegionResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateRegionResponse) GetJSON200() *RegionEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRegionResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateRegionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateRegionResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateRegionResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -41214,58 +35589,16 @@ func (r UpdateRegionResponse) ContentType() string {
 	return ""
 }
 
-// CreateRegionWithIDResponse401Headers the declared response headers of an HTTP 401 response for CreateRegionWithID
-type CreateRegionWithIDResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateRegionWithIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RegionEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateRegionWithIDResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRegionWithIDResponse) GetJSON201() *RegionEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRegionWithIDResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateRegionWithIDResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateRegionWithIDResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateRegionWithIDResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateRegionWithIDResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -41297,44 +35630,16 @@ func (r CreateRegionWithIDResponse) ContentType() string {
 	return ""
 }
 
-// ListRegisteredLimitsResponse401Headers the declared response headers of an HTTP 401 response for ListRegisteredLimits
-type ListRegisteredLimitsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRegisteredLimitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegisteredLimitList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRegisteredLimitsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRegisteredLimitsResponse) GetJSON200() *RegisteredLimitList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRegisteredLimitsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRegisteredLimitsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRegisteredLimitsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -41366,51 +35671,16 @@ func (r ListRegisteredLimitsResponse) ContentType() string {
 	return ""
 }
 
-// CreateRegisteredLimitsResponse401Headers the declared response headers of an HTTP 401 response for CreateRegisteredLimits
-type CreateRegisteredLimitsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateRegisteredLimitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RegisteredLimitList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateRegisteredLimitsResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRegisteredLimitsResponse) GetJSON201() *RegisteredLimitList {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRegisteredLimitsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateRegisteredLimitsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateRegisteredLimitsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateRegisteredLimitsResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -41442,37 +35712,9 @@ func (r CreateRegisteredLimitsResponse) ContentType() string {
 	return ""
 }
 
-// DeleteRegisteredLimitResponse401Headers the declared response headers of an HTTP 401 response for DeleteRegisteredLimit
-type DeleteRegisteredLimitResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteRegisteredLimitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteRegisteredLimitResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteRegisteredLimitResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteRegisteredLimitResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteRegisteredLimitResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -41504,44 +35746,16 @@ func (r DeleteRegisteredLimitResponse) ContentType() string {
 	return ""
 }
 
-// GetRegisteredLimitResponse401Headers the declared response headers of an HTTP 401 response for GetRegisteredLimit
-type GetRegisteredLimitResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetRegisteredLimitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegisteredLimitEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetRegisteredLimitResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRegisteredLimitResponse) GetJSON200() *RegisteredLimitEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetRegisteredLimitResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetRegisteredLimitResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetRegisteredLimitResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -41573,58 +35787,16 @@ func (r GetRegisteredLimitResponse) ContentType() string {
 	return ""
 }
 
-// UpdateRegisteredLimitResponse401Headers the declared response headers of an HTTP 401 response for UpdateRegisteredLimit
-type UpdateRegisteredLimitResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateRegisteredLimitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RegisteredLimitEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateRegisteredLimitResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateRegisteredLimitResponse) GetJSON200() *RegisteredLimitEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRegisteredLimitResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateRegisteredLimitResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateRegisteredLimitResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateRegisteredLimitResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateRegisteredLimitResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -41656,51 +35828,16 @@ func (r UpdateRegisteredLimitResponse) ContentType() string {
 	return ""
 }
 
-// ListRoleAssignmentsResponse401Headers the declared response headers of an HTTP 401 response for ListRoleAssignments
-type ListRoleAssignmentsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRoleAssignmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignmentList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRoleAssignmentsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRoleAssignmentsResponse) GetJSON200() *RoleAssignmentList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRoleAssignmentsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRoleAssignmentsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRoleAssignmentsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListRoleAssignmentsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -41732,37 +35869,16 @@ func (r ListRoleAssignmentsResponse) ContentType() string {
 	return ""
 }
 
-// ListRoleInferencesResponse401Headers the declared response headers of an HTTP 401 response for ListRoleInferences
-type ListRoleInferencesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRoleInferencesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleInferenceList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRoleInferencesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRoleInferencesResponse) GetJSON200() *RoleInferenceList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRoleInferencesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRoleInferencesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -41794,44 +35910,16 @@ func (r ListRoleInferencesResponse) ContentType() string {
 	return ""
 }
 
-// ListRolesResponse401Headers the declared response headers of an HTTP 401 response for ListRoles
-type ListRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -41863,58 +35951,16 @@ func (r ListRolesResponse) ContentType() string {
 	return ""
 }
 
-// CreateRoleResponse401Headers the declared response headers of an HTTP 401 response for CreateRole
-type CreateRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RoleEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateRoleResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRoleResponse) GetJSON201() *RoleEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateRoleResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -41946,44 +35992,16 @@ func (r CreateRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListImpliedRolesResponse401Headers the declared response headers of an HTTP 401 response for ListImpliedRoles
-type ListImpliedRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListImpliedRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ImpliedRoleList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListImpliedRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListImpliedRolesResponse) GetJSON200() *ImpliedRoleList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListImpliedRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListImpliedRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListImpliedRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42015,37 +36033,9 @@ func (r ListImpliedRolesResponse) ContentType() string {
 	return ""
 }
 
-// DeleteImpliedRoleResponse401Headers the declared response headers of an HTTP 401 response for DeleteImpliedRole
-type DeleteImpliedRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteImpliedRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteImpliedRoleResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteImpliedRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteImpliedRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteImpliedRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42077,44 +36067,16 @@ func (r DeleteImpliedRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetImpliedRoleResponse401Headers the declared response headers of an HTTP 401 response for GetImpliedRole
-type GetImpliedRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetImpliedRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ImpliedRoleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetImpliedRoleResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetImpliedRoleResponse) GetJSON200() *ImpliedRoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetImpliedRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetImpliedRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetImpliedRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42180,51 +36142,16 @@ func (r CheckImpliedRoleResponse) ContentType() string {
 	return ""
 }
 
-// CreateImpliedRoleResponse401Headers the declared response headers of an HTTP 401 response for CreateImpliedRole
-type CreateImpliedRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateImpliedRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ImpliedRoleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateImpliedRoleResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateImpliedRoleResponse) GetJSON201() *ImpliedRoleEnvelope {
 	return r.JSON201
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateImpliedRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateImpliedRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateImpliedRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateImpliedRoleResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -42256,44 +36183,9 @@ func (r CreateImpliedRoleResponse) ContentType() string {
 	return ""
 }
 
-// DeleteRoleResponse401Headers the declared response headers of an HTTP 401 response for DeleteRole
-type DeleteRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42325,51 +36217,16 @@ func (r DeleteRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetRoleResponse401Headers the declared response headers of an HTTP 401 response for GetRole
-type GetRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetRoleResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRoleResponse) GetJSON200() *RoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42401,58 +36258,16 @@ func (r GetRoleResponse) ContentType() string {
 	return ""
 }
 
-// UpdateRoleResponse401Headers the declared response headers of an HTTP 401 response for UpdateRole
-type UpdateRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateRoleResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateRoleResponse) GetJSON200() *RoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateRoleResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -42484,51 +36299,16 @@ func (r UpdateRoleResponse) ContentType() string {
 	return ""
 }
 
-// IssueS3TokenResponse401Headers the declared response headers of an HTTP 401 response for IssueS3Token
-type IssueS3TokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type IssueS3TokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *IssueS3TokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IssueS3TokenResponse) GetJSON200() *TokenEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r IssueS3TokenResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r IssueS3TokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r IssueS3TokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r IssueS3TokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42560,44 +36340,16 @@ func (r IssueS3TokenResponse) ContentType() string {
 	return ""
 }
 
-// ListServicesResponse401Headers the declared response headers of an HTTP 401 response for ListServices
-type ListServicesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListServicesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListServicesResponse) GetJSON200() *ServiceList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListServicesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListServicesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListServicesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -42629,51 +36381,16 @@ func (r ListServicesResponse) ContentType() string {
 	return ""
 }
 
-// CreateServiceResponse401Headers the declared response headers of an HTTP 401 response for CreateService
-type CreateServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ServiceEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateServiceResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateServiceResponse) GetJSON201() *ServiceEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateServiceResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateServiceResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -42705,37 +36422,9 @@ func (r CreateServiceResponse) ContentType() string {
 	return ""
 }
 
-// DeleteServiceResponse401Headers the declared response headers of an HTTP 401 response for DeleteService
-type DeleteServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteServiceResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42767,44 +36456,16 @@ func (r DeleteServiceResponse) ContentType() string {
 	return ""
 }
 
-// GetServiceResponse401Headers the declared response headers of an HTTP 401 response for GetService
-type GetServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetServiceResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetServiceResponse) GetJSON200() *ServiceEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42836,51 +36497,16 @@ func (r GetServiceResponse) ContentType() string {
 	return ""
 }
 
-// UpdateServiceResponse401Headers the declared response headers of an HTTP 401 response for UpdateService
-type UpdateServiceResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ServiceEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateServiceResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateServiceResponse) GetJSON200() *ServiceEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateServiceResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateServiceResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateServiceResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateServiceResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42912,51 +36538,16 @@ func (r UpdateServiceResponse) ContentType() string {
 	return ""
 }
 
-// ListSystemGroupRolesResponse401Headers the declared response headers of an HTTP 401 response for ListSystemGroupRoles
-type ListSystemGroupRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListSystemGroupRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListSystemGroupRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSystemGroupRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSystemGroupRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListSystemGroupRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListSystemGroupRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListSystemGroupRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -42988,44 +36579,9 @@ func (r ListSystemGroupRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeSystemGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeSystemGroupRole
-type RevokeSystemGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeSystemGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeSystemGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeSystemGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeSystemGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeSystemGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeSystemGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43057,44 +36613,9 @@ func (r RevokeSystemGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetSystemGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GetSystemGroupRole
-type GetSystemGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetSystemGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetSystemGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSystemGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetSystemGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetSystemGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetSystemGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43160,44 +36681,9 @@ func (r CheckSystemGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantSystemGroupRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantSystemGroupRole
-type GrantSystemGroupRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantSystemGroupRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantSystemGroupRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantSystemGroupRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantSystemGroupRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantSystemGroupRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantSystemGroupRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43229,51 +36715,16 @@ func (r GrantSystemGroupRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListSystemUserRolesResponse401Headers the declared response headers of an HTTP 401 response for ListSystemUserRoles
-type ListSystemUserRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListSystemUserRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListSystemUserRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSystemUserRolesResponse) GetJSON200() *RoleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSystemUserRolesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListSystemUserRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListSystemUserRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListSystemUserRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43305,44 +36756,9 @@ func (r ListSystemUserRolesResponse) ContentType() string {
 	return ""
 }
 
-// RevokeSystemUserRoleResponse401Headers the declared response headers of an HTTP 401 response for RevokeSystemUserRole
-type RevokeSystemUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeSystemUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeSystemUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeSystemUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeSystemUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeSystemUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeSystemUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43374,44 +36790,9 @@ func (r RevokeSystemUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GetSystemUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GetSystemUserRole
-type GetSystemUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetSystemUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetSystemUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSystemUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetSystemUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetSystemUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetSystemUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43477,44 +36858,9 @@ func (r CheckSystemUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// GrantSystemUserRoleResponse401Headers the declared response headers of an HTTP 401 response for GrantSystemUserRole
-type GrantSystemUserRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GrantSystemUserRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GrantSystemUserRoleResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GrantSystemUserRoleResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GrantSystemUserRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GrantSystemUserRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GrantSystemUserRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43546,44 +36892,16 @@ func (r GrantSystemUserRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListUsersResponse401Headers the declared response headers of an HTTP 401 response for ListUsers
-type ListUsersResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListUsersResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListUsersResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUsersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUsersResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetBody returns the raw response body bytes
@@ -43615,58 +36933,16 @@ func (r ListUsersResponse) ContentType() string {
 	return ""
 }
 
-// CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
-type CreateUserResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateUserResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateUserResponse) GetJSON201() *UserEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateUserResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateUserResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -43698,37 +36974,9 @@ func (r CreateUserResponse) ContentType() string {
 	return ""
 }
 
-// DeleteUserResponse401Headers the declared response headers of an HTTP 401 response for DeleteUser
-type DeleteUserResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteUserResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43760,44 +37008,16 @@ func (r DeleteUserResponse) ContentType() string {
 	return ""
 }
 
-// GetUserResponse401Headers the declared response headers of an HTTP 401 response for GetUser
-type GetUserResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetUserResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43829,65 +37049,16 @@ func (r GetUserResponse) ContentType() string {
 	return ""
 }
 
-// UpdateUserResponse401Headers the declared response headers of an HTTP 401 response for UpdateUser
-type UpdateUserResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type UpdateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON501 the response for an HTTP 501 `application/json` response
-	JSON501 *Error
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateUserResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUserResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateUserResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateUserResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateUserResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateUserResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON501 returns the response for an HTTP 501 `application/json` response
-func (r UpdateUserResponse) GetJSON501() *Error {
-	return r.JSON501
 }
 
 // GetBody returns the raw response body bytes
@@ -43919,44 +37090,16 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
-// ListOAuth1AccessTokensResponse401Headers the declared response headers of an HTTP 401 response for ListOAuth1AccessTokens
-type ListOAuth1AccessTokensResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListOAuth1AccessTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1AccessTokenList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListOAuth1AccessTokensResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOAuth1AccessTokensResponse) GetJSON200() *OAuth1AccessTokenList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListOAuth1AccessTokensResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListOAuth1AccessTokensResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListOAuth1AccessTokensResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -43988,37 +37131,9 @@ func (r ListOAuth1AccessTokensResponse) ContentType() string {
 	return ""
 }
 
-// DeleteOAuth1AccessTokenResponse401Headers the declared response headers of an HTTP 401 response for DeleteOAuth1AccessToken
-type DeleteOAuth1AccessTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteOAuth1AccessTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteOAuth1AccessTokenResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteOAuth1AccessTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteOAuth1AccessTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteOAuth1AccessTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44050,44 +37165,16 @@ func (r DeleteOAuth1AccessTokenResponse) ContentType() string {
 	return ""
 }
 
-// GetOAuth1AccessTokenResponse401Headers the declared response headers of an HTTP 401 response for GetOAuth1AccessToken
-type GetOAuth1AccessTokenResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetOAuth1AccessTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1AccessTokenEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetOAuth1AccessTokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOAuth1AccessTokenResponse) GetJSON200() *OAuth1AccessTokenEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetOAuth1AccessTokenResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetOAuth1AccessTokenResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetOAuth1AccessTokenResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44119,44 +37206,16 @@ func (r GetOAuth1AccessTokenResponse) ContentType() string {
 	return ""
 }
 
-// ListOAuth1AccessTokenRolesResponse401Headers the declared response headers of an HTTP 401 response for ListOAuth1AccessTokenRoles
-type ListOAuth1AccessTokenRolesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListOAuth1AccessTokenRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1AccessTokenRoleList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListOAuth1AccessTokenRolesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOAuth1AccessTokenRolesResponse) GetJSON200() *OAuth1AccessTokenRoleList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListOAuth1AccessTokenRolesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListOAuth1AccessTokenRolesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListOAuth1AccessTokenRolesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44188,44 +37247,16 @@ func (r ListOAuth1AccessTokenRolesResponse) ContentType() string {
 	return ""
 }
 
-// GetOAuth1AccessTokenRoleResponse401Headers the declared response headers of an HTTP 401 response for GetOAuth1AccessTokenRole
-type GetOAuth1AccessTokenRoleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetOAuth1AccessTokenRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OAuth1AccessTokenRoleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetOAuth1AccessTokenRoleResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOAuth1AccessTokenRoleResponse) GetJSON200() *OAuth1AccessTokenRoleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetOAuth1AccessTokenRoleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetOAuth1AccessTokenRoleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetOAuth1AccessTokenRoleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44257,51 +37288,16 @@ func (r GetOAuth1AccessTokenRoleResponse) ContentType() string {
 	return ""
 }
 
-// ListAccessRulesResponse401Headers the declared response headers of an HTTP 401 response for ListAccessRules
-type ListAccessRulesResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListAccessRulesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccessRuleList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListAccessRulesResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAccessRulesResponse) GetJSON200() *AccessRuleList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListAccessRulesResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListAccessRulesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListAccessRulesResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListAccessRulesResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44333,37 +37329,9 @@ func (r ListAccessRulesResponse) ContentType() string {
 	return ""
 }
 
-// DeleteAccessRuleResponse401Headers the declared response headers of an HTTP 401 response for DeleteAccessRule
-type DeleteAccessRuleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteAccessRuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteAccessRuleResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteAccessRuleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteAccessRuleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteAccessRuleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44395,44 +37363,16 @@ func (r DeleteAccessRuleResponse) ContentType() string {
 	return ""
 }
 
-// GetAccessRuleResponse401Headers the declared response headers of an HTTP 401 response for GetAccessRule
-type GetAccessRuleResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetAccessRuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccessRuleEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetAccessRuleResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAccessRuleResponse) GetJSON200() *AccessRuleEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetAccessRuleResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetAccessRuleResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetAccessRuleResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44464,51 +37404,16 @@ func (r GetAccessRuleResponse) ContentType() string {
 	return ""
 }
 
-// ListApplicationCredentialsResponse401Headers the declared response headers of an HTTP 401 response for ListApplicationCredentials
-type ListApplicationCredentialsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListApplicationCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ApplicationCredentialList
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListApplicationCredentialsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListApplicationCredentialsResponse) GetJSON200() *ApplicationCredentialList {
 	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListApplicationCredentialsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListApplicationCredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListApplicationCredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListApplicationCredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44540,58 +37445,16 @@ func (r ListApplicationCredentialsResponse) ContentType() string {
 	return ""
 }
 
-// CreateApplicationCredentialResponse401Headers the declared response headers of an HTTP 401 response for CreateApplicationCredential
-type CreateApplicationCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateApplicationCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ApplicationCredentialEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateApplicationCredentialResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateApplicationCredentialResponse) GetJSON201() *ApplicationCredentialEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateApplicationCredentialResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateApplicationCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateApplicationCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateApplicationCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateApplicationCredentialResponse) GetJSON409() *Conflict {
-	return r.JSON409
 }
 
 // GetBody returns the raw response body bytes
@@ -44623,37 +37486,9 @@ func (r CreateApplicationCredentialResponse) ContentType() string {
 	return ""
 }
 
-// DeleteApplicationCredentialResponse401Headers the declared response headers of an HTTP 401 response for DeleteApplicationCredential
-type DeleteApplicationCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteApplicationCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteApplicationCredentialResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteApplicationCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteApplicationCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteApplicationCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44685,44 +37520,16 @@ func (r DeleteApplicationCredentialResponse) ContentType() string {
 	return ""
 }
 
-// GetApplicationCredentialResponse401Headers the declared response headers of an HTTP 401 response for GetApplicationCredential
-type GetApplicationCredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetApplicationCredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ApplicationCredentialEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetApplicationCredentialResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetApplicationCredentialResponse) GetJSON200() *ApplicationCredentialEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetApplicationCredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetApplicationCredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetApplicationCredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44754,44 +37561,16 @@ func (r GetApplicationCredentialResponse) ContentType() string {
 	return ""
 }
 
-// ListEc2CredentialsResponse401Headers the declared response headers of an HTTP 401 response for ListEc2Credentials
-type ListEc2CredentialsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListEc2CredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Ec2CredentialList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListEc2CredentialsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListEc2CredentialsResponse) GetJSON200() *Ec2CredentialList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListEc2CredentialsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListEc2CredentialsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListEc2CredentialsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44823,51 +37602,16 @@ func (r ListEc2CredentialsResponse) ContentType() string {
 	return ""
 }
 
-// CreateEc2CredentialResponse401Headers the declared response headers of an HTTP 401 response for CreateEc2Credential
-type CreateEc2CredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type CreateEc2CredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Ec2CredentialEnvelope
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateEc2CredentialResponse401Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateEc2CredentialResponse) GetJSON201() *Ec2CredentialEnvelope {
 	return r.JSON201
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEc2CredentialResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateEc2CredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateEc2CredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateEc2CredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44899,37 +37643,9 @@ func (r CreateEc2CredentialResponse) ContentType() string {
 	return ""
 }
 
-// DeleteEc2CredentialResponse401Headers the declared response headers of an HTTP 401 response for DeleteEc2Credential
-type DeleteEc2CredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type DeleteEc2CredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteEc2CredentialResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteEc2CredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteEc2CredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteEc2CredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -44961,44 +37677,16 @@ func (r DeleteEc2CredentialResponse) ContentType() string {
 	return ""
 }
 
-// GetEc2CredentialResponse401Headers the declared response headers of an HTTP 401 response for GetEc2Credential
-type GetEc2CredentialResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type GetEc2CredentialResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Ec2CredentialEnvelope
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetEc2CredentialResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetEc2CredentialResponse) GetJSON200() *Ec2CredentialEnvelope {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetEc2CredentialResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetEc2CredentialResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetEc2CredentialResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -45030,44 +37718,16 @@ func (r GetEc2CredentialResponse) ContentType() string {
 	return ""
 }
 
-// ListUserGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListUserGroups
-type ListUserGroupsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListUserGroupsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListUserGroupsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserGroupsResponse) GetJSON200() *GroupList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUserGroupsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUserGroupsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUserGroupsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -45099,44 +37759,9 @@ func (r ListUserGroupsResponse) ContentType() string {
 	return ""
 }
 
-// ChangeUserPasswordResponse401Headers the declared response headers of an HTTP 401 response for ChangeUserPassword
-type ChangeUserPasswordResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ChangeUserPasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ChangeUserPasswordResponse401Headers
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ChangeUserPasswordResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ChangeUserPasswordResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ChangeUserPasswordResponse) GetJSON403() *Error {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ChangeUserPasswordResponse) GetJSON404() *Error {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -45168,44 +37793,16 @@ func (r ChangeUserPasswordResponse) ContentType() string {
 	return ""
 }
 
-// ListUserProjectsResponse401Headers the declared response headers of an HTTP 401 response for ListUserProjects
-type ListUserProjectsResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type ListUserProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ProjectList
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListUserProjectsResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserProjectsResponse) GetJSON200() *ProjectList {
 	return r.JSON200
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUserProjectsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUserProjectsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUserProjectsResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -45237,37 +37834,9 @@ func (r ListUserProjectsResponse) ContentType() string {
 	return ""
 }
 
-// RevokeUserTokensResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserTokens
-type RevokeUserTokensResponse401Headers struct {
-	OpenstackAuthReceipt *string
-}
-
 type RevokeUserTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RevokeUserTokensResponse401Headers
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RevokeUserTokensResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RevokeUserTokensResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RevokeUserTokensResponse) GetJSON404() *NotFound {
-	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
@@ -49550,40 +42119,6 @@ func ParseListEndpointGroupsResponse(rsp *http.Response) (*ListEndpointGroupsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEndpointGroupsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49610,40 +42145,6 @@ func ParseCreateEndpointGroupResponse(rsp *http.Response) (*CreateEndpointGroupR
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateEndpointGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49660,49 +42161,6 @@ func ParseDeleteEndpointGroupResponse(rsp *http.Response) (*DeleteEndpointGroupR
 	response := &DeleteEndpointGroupResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteEndpointGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49729,43 +42187,6 @@ func ParseGetEndpointGroupResponse(rsp *http.Response) (*GetEndpointGroupRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetEndpointGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49808,50 +42229,6 @@ func ParseUpdateEndpointGroupResponse(rsp *http.Response) (*UpdateEndpointGroupR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateEndpointGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49878,43 +42255,6 @@ func ParseListEndpointsForEndpointGroupResponse(rsp *http.Response) (*ListEndpoi
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEndpointsForEndpointGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49941,43 +42281,6 @@ func ParseListProjectsForEndpointGroupResponse(rsp *http.Response) (*ListProject
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListProjectsForEndpointGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -49994,49 +42297,6 @@ func ParseRemoveEndpointGroupFromProjectResponse(rsp *http.Response) (*RemoveEnd
 	response := &RemoveEndpointGroupFromProjectResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RemoveEndpointGroupFromProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50063,43 +42323,6 @@ func ParseGetEndpointGroupInProjectResponse(rsp *http.Response) (*GetEndpointGro
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetEndpointGroupInProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50134,49 +42357,6 @@ func ParseAddEndpointGroupToProjectResponse(rsp *http.Response) (*AddEndpointGro
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers AddEndpointGroupToProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -50201,43 +42381,6 @@ func ParseListProjectsForEndpointResponse(rsp *http.Response) (*ListProjectsForE
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListProjectsForEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50264,43 +42407,6 @@ func ParseListEndpointGroupsForProjectResponse(rsp *http.Response) (*ListEndpoin
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEndpointGroupsForProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50327,43 +42433,6 @@ func ParseListEndpointsForProjectResponse(rsp *http.Response) (*ListEndpointsFor
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEndpointsForProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50382,49 +42451,6 @@ func ParseRemoveEndpointFromProjectResponse(rsp *http.Response) (*RemoveEndpoint
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RemoveEndpointFromProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -50439,49 +42465,6 @@ func ParseGetEndpointInProjectResponse(rsp *http.Response) (*GetEndpointInProjec
 	response := &GetEndpointInProjectResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetEndpointInProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50516,49 +42499,6 @@ func ParseAddEndpointToProjectResponse(rsp *http.Response) (*AddEndpointToProjec
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers AddEndpointToProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -50583,33 +42523,6 @@ func ParseListFederatedDomainsResponse(rsp *http.Response) (*ListFederatedDomain
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListFederatedDomainsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50636,40 +42549,6 @@ func ParseListIdentityProvidersResponse(rsp *http.Response) (*ListIdentityProvid
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListIdentityProvidersResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50686,49 +42565,6 @@ func ParseDeleteIdentityProviderResponse(rsp *http.Response) (*DeleteIdentityPro
 	response := &DeleteIdentityProviderResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteIdentityProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50755,43 +42591,6 @@ func ParseGetIdentityProviderResponse(rsp *http.Response) (*GetIdentityProviderR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetIdentityProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50818,57 +42617,6 @@ func ParseUpdateIdentityProviderResponse(rsp *http.Response) (*UpdateIdentityPro
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateIdentityProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50895,57 +42643,6 @@ func ParseCreateIdentityProviderResponse(rsp *http.Response) (*CreateIdentityPro
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateIdentityProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -50972,43 +42669,6 @@ func ParseListIdentityProviderProtocolsResponse(rsp *http.Response) (*ListIdenti
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListIdentityProviderProtocolsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51025,49 +42685,6 @@ func ParseDeleteIdentityProviderProtocolResponse(rsp *http.Response) (*DeleteIde
 	response := &DeleteIdentityProviderProtocolResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteIdentityProviderProtocolResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51094,43 +42711,6 @@ func ParseGetIdentityProviderProtocolResponse(rsp *http.Response) (*GetIdentityP
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetIdentityProviderProtocolResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51157,50 +42737,6 @@ func ParseUpdateIdentityProviderProtocolResponse(rsp *http.Response) (*UpdateIde
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateIdentityProviderProtocolResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51227,57 +42763,6 @@ func ParseCreateIdentityProviderProtocolResponse(rsp *http.Response) (*CreateIde
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateIdentityProviderProtocolResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51304,37 +42789,6 @@ func ParseGetFederatedTokenResponse(rsp *http.Response) (*GetFederatedTokenRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -51348,16 +42802,6 @@ func ParseGetFederatedTokenResponse(rsp *http.Response) (*GetFederatedTokenRespo
 			headers.XSubjectToken = value
 		}
 		response.Headers201 = &headers
-	case rsp.StatusCode == 401:
-		var headers GetFederatedTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51384,37 +42828,6 @@ func ParseIssueFederatedTokenResponse(rsp *http.Response) (*IssueFederatedTokenR
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -51428,16 +42841,6 @@ func ParseIssueFederatedTokenResponse(rsp *http.Response) (*IssueFederatedTokenR
 			headers.XSubjectToken = value
 		}
 		response.Headers201 = &headers
-	case rsp.StatusCode == 401:
-		var headers IssueFederatedTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51464,33 +42867,6 @@ func ParseListMappingsResponse(rsp *http.Response) (*ListMappingsResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListMappingsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51507,49 +42883,6 @@ func ParseDeleteMappingResponse(rsp *http.Response) (*DeleteMappingResponse, err
 	response := &DeleteMappingResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteMappingResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51576,43 +42909,6 @@ func ParseGetMappingResponse(rsp *http.Response) (*GetMappingResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetMappingResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51639,50 +42935,6 @@ func ParseUpdateMappingResponse(rsp *http.Response) (*UpdateMappingResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateMappingResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51709,47 +42961,6 @@ func ParseCreateMappingResponse(rsp *http.Response) (*CreateMappingResponse, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateMappingResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51776,33 +42987,6 @@ func ParseListFederatedProjectsResponse(rsp *http.Response) (*ListFederatedProje
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListFederatedProjectsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51855,40 +43039,6 @@ func ParseListServiceProvidersResponse(rsp *http.Response) (*ListServiceProvider
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListServiceProvidersResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51905,49 +43055,6 @@ func ParseDeleteServiceProviderResponse(rsp *http.Response) (*DeleteServiceProvi
 	response := &DeleteServiceProviderResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteServiceProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -51974,43 +43081,6 @@ func ParseGetServiceProviderResponse(rsp *http.Response) (*GetServiceProviderRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetServiceProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52037,50 +43107,6 @@ func ParseUpdateServiceProviderResponse(rsp *http.Response) (*UpdateServiceProvi
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateServiceProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52107,47 +43133,6 @@ func ParseCreateServiceProviderResponse(rsp *http.Response) (*CreateServiceProvi
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateServiceProviderResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52174,50 +43159,6 @@ func ParseListInheritedDomainGroupRolesResponse(rsp *http.Response) (*ListInheri
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListInheritedDomainGroupRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52236,56 +43177,6 @@ func ParseRevokeInheritedDomainGroupRoleResponse(rsp *http.Response) (*RevokeInh
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeInheritedDomainGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -52300,56 +43191,6 @@ func ParseGetInheritedDomainGroupRoleResponse(rsp *http.Response) (*GetInherited
 	response := &GetInheritedDomainGroupRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetInheritedDomainGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52384,56 +43225,6 @@ func ParseGrantInheritedDomainGroupRoleResponse(rsp *http.Response) (*GrantInher
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantInheritedDomainGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -52458,50 +43249,6 @@ func ParseListInheritedDomainUserRolesResponse(rsp *http.Response) (*ListInherit
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListInheritedDomainUserRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52520,56 +43267,6 @@ func ParseRevokeInheritedDomainUserRoleResponse(rsp *http.Response) (*RevokeInhe
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeInheritedDomainUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -52584,56 +43281,6 @@ func ParseGetInheritedDomainUserRoleResponse(rsp *http.Response) (*GetInheritedD
 	response := &GetInheritedDomainUserRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetInheritedDomainUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52668,56 +43315,6 @@ func ParseGrantInheritedDomainUserRoleResponse(rsp *http.Response) (*GrantInheri
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantInheritedDomainUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -52734,56 +43331,6 @@ func ParseRevokeInheritedProjectGroupRoleResponse(rsp *http.Response) (*RevokeIn
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeInheritedProjectGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -52798,56 +43345,6 @@ func ParseGetInheritedProjectGroupRoleResponse(rsp *http.Response) (*GetInherite
 	response := &GetInheritedProjectGroupRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetInheritedProjectGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -52882,56 +43379,6 @@ func ParseGrantInheritedProjectGroupRoleResponse(rsp *http.Response) (*GrantInhe
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantInheritedProjectGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -52948,56 +43395,6 @@ func ParseRevokeInheritedProjectUserRoleResponse(rsp *http.Response) (*RevokeInh
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeInheritedProjectUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -53012,56 +43409,6 @@ func ParseGetInheritedProjectUserRoleResponse(rsp *http.Response) (*GetInherited
 	response := &GetInheritedProjectUserRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetInheritedProjectUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53096,56 +43443,6 @@ func ParseGrantInheritedProjectUserRoleResponse(rsp *http.Response) (*GrantInher
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantInheritedProjectUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -53160,46 +43457,6 @@ func ParseCreateOAuth1AccessTokenResponse(rsp *http.Response) (*CreateOAuth1Acce
 	response := &CreateOAuth1AccessTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateOAuth1AccessTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53226,50 +43483,6 @@ func ParseAuthorizeOAuth1RequestTokenResponse(rsp *http.Response) (*AuthorizeOAu
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers AuthorizeOAuth1RequestTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53296,33 +43509,6 @@ func ParseListOAuth1ConsumersResponse(rsp *http.Response) (*ListOAuth1ConsumersR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListOAuth1ConsumersResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53349,40 +43535,6 @@ func ParseCreateOAuth1ConsumerResponse(rsp *http.Response) (*CreateOAuth1Consume
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateOAuth1ConsumerResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53399,49 +43551,6 @@ func ParseDeleteOAuth1ConsumerResponse(rsp *http.Response) (*DeleteOAuth1Consume
 	response := &DeleteOAuth1ConsumerResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteOAuth1ConsumerResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53468,43 +43577,6 @@ func ParseGetOAuth1ConsumerResponse(rsp *http.Response) (*GetOAuth1ConsumerRespo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetOAuth1ConsumerResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53531,50 +43603,6 @@ func ParseUpdateOAuth1ConsumerResponse(rsp *http.Response) (*UpdateOAuth1Consume
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateOAuth1ConsumerResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53591,46 +43619,6 @@ func ParseCreateOAuth1RequestTokenResponse(rsp *http.Response) (*CreateOAuth1Req
 	response := &CreateOAuth1RequestTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateOAuth1RequestTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53657,43 +43645,6 @@ func ParseIssueOAuth2TokenResponse(rsp *http.Response) (*IssueOAuth2TokenRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest OAuth2Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest OAuth2Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers IssueOAuth2TokenResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53720,40 +43671,6 @@ func ParseListRevokeEventsResponse(rsp *http.Response) (*ListRevokeEventsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRevokeEventsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53772,16 +43689,6 @@ func ParseGetCACertificateResponse(rsp *http.Response) (*GetCACertificateRespons
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
-		var dest Gone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON410 = &dest
-
-	}
-
 	return response, nil
 }
 
@@ -53796,16 +43703,6 @@ func ParseListSigningCertificatesResponse(rsp *http.Response) (*ListSigningCerti
 	response := &ListSigningCertificatesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
-		var dest Gone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON410 = &dest
-
 	}
 
 	return response, nil
@@ -53832,40 +43729,6 @@ func ParseListTrustsResponse(rsp *http.Response) (*ListTrustsResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListTrustsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53892,57 +43755,6 @@ func ParseCreateTrustResponse(rsp *http.Response) (*CreateTrustResponse, error) 
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateTrustResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -53959,49 +43771,6 @@ func ParseDeleteTrustResponse(rsp *http.Response) (*DeleteTrustResponse, error) 
 	response := &DeleteTrustResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteTrustResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54028,43 +43797,6 @@ func ParseGetTrustResponse(rsp *http.Response) (*GetTrustResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetTrustResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54091,43 +43823,6 @@ func ParseListTrustRolesResponse(rsp *http.Response) (*ListTrustRolesResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListTrustRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54154,43 +43849,6 @@ func ParseGetTrustRoleResponse(rsp *http.Response) (*GetTrustRoleResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetTrustRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54225,53 +43883,6 @@ func ParseGetIdentityProviderWebSSOTokenResponse(rsp *http.Response) (*GetIdenti
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetIdentityProviderWebSSOTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -54286,53 +43897,6 @@ func ParsePostIdentityProviderWebSSOTokenResponse(rsp *http.Response) (*PostIden
 	response := &PostIdentityProviderWebSSOTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers PostIdentityProviderWebSSOTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54359,37 +43923,6 @@ func ParseCreateSAML2AssertionResponse(rsp *http.Response) (*CreateSAML2Assertio
 		}
 		response.XML200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -54410,16 +43943,6 @@ func ParseCreateSAML2AssertionResponse(rsp *http.Response) (*CreateSAML2Assertio
 			headers.XSpURL = &value
 		}
 		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers CreateSAML2AssertionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54446,37 +43969,6 @@ func ParseCreateECPAssertionResponse(rsp *http.Response) (*CreateECPAssertionRes
 		}
 		response.XML200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -54497,16 +43989,6 @@ func ParseCreateECPAssertionResponse(rsp *http.Response) (*CreateECPAssertionRes
 			headers.XSpURL = &value
 		}
 		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers CreateECPAssertionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54525,53 +44007,6 @@ func ParseGetWebSSOTokenResponse(rsp *http.Response) (*GetWebSSOTokenResponse, e
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetWebSSOTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -54586,53 +44021,6 @@ func ParsePostWebSSOTokenResponse(rsp *http.Response) (*PostWebSSOTokenResponse,
 	response := &PostWebSSOTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers PostWebSSOTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54659,43 +44047,6 @@ func ParseGetAuthCatalogResponse(rsp *http.Response) (*GetAuthCatalogResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetAuthCatalogResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54722,43 +44073,6 @@ func ParseListAuthDomainsResponse(rsp *http.Response) (*ListAuthDomainsResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListAuthDomainsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54785,43 +44099,6 @@ func ParseListAuthProjectsResponse(rsp *http.Response) (*ListAuthProjectsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListAuthProjectsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54848,43 +44125,6 @@ func ParseListAuthSystemResponse(rsp *http.Response) (*ListAuthSystemResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListAuthSystemResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54901,56 +44141,6 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 	response := &RevokeTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -54977,37 +44167,6 @@ func ParseValidateTokenResponse(rsp *http.Response) (*ValidateTokenResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -55021,16 +44180,6 @@ func ParseValidateTokenResponse(rsp *http.Response) (*ValidateTokenResponse, err
 			headers.XSubjectToken = &value
 		}
 		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers ValidateTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55080,37 +44229,6 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest AuthFailure
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -55134,16 +44252,6 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 			headers.XSubjectToken = value
 		}
 		response.Headers201 = &headers
-	case rsp.StatusCode == 401:
-		var headers IssueTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55160,43 +44268,6 @@ func ParseListRevokedTokensPKIResponse(rsp *http.Response) (*ListRevokedTokensPK
 	response := &ListRevokedTokensPKIResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
-		var dest Gone
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON410 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRevokedTokensPKIResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55223,40 +44294,6 @@ func ParseListCredentialsResponse(rsp *http.Response) (*ListCredentialsResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListCredentialsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55283,47 +44320,6 @@ func ParseCreateCredentialResponse(rsp *http.Response) (*CreateCredentialRespons
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55340,49 +44336,6 @@ func ParseDeleteCredentialResponse(rsp *http.Response) (*DeleteCredentialRespons
 	response := &DeleteCredentialResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55409,43 +44362,6 @@ func ParseGetCredentialResponse(rsp *http.Response) (*GetCredentialResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55472,50 +44388,6 @@ func ParseUpdateCredentialResponse(rsp *http.Response) (*UpdateCredentialRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55542,40 +44414,6 @@ func ParseListDomainsResponse(rsp *http.Response) (*ListDomainsResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListDomainsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55602,47 +44440,6 @@ func ParseCreateDomainResponse(rsp *http.Response) (*CreateDomainResponse, error
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateDomainResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55669,43 +44466,6 @@ func ParseGetDomainConfigDefaultResponse(rsp *http.Response) (*GetDomainConfigDe
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainConfigDefaultResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55732,43 +44492,6 @@ func ParseGetDomainConfigGroupDefaultResponse(rsp *http.Response) (*GetDomainCon
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainConfigGroupDefaultResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55795,43 +44518,6 @@ func ParseGetDomainConfigOptionDefaultResponse(rsp *http.Response) (*GetDomainCo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainConfigOptionDefaultResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55848,49 +44534,6 @@ func ParseDeleteDomainResponse(rsp *http.Response) (*DeleteDomainResponse, error
 	response := &DeleteDomainResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteDomainResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55917,43 +44560,6 @@ func ParseGetDomainResponse(rsp *http.Response) (*GetDomainResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -55980,57 +44586,6 @@ func ParseUpdateDomainResponse(rsp *http.Response) (*UpdateDomainResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateDomainResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56047,49 +44602,6 @@ func ParseDeleteDomainConfigResponse(rsp *http.Response) (*DeleteDomainConfigRes
 	response := &DeleteDomainConfigResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteDomainConfigResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56116,43 +44628,6 @@ func ParseGetDomainConfigResponse(rsp *http.Response) (*GetDomainConfigResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainConfigResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56179,50 +44654,6 @@ func ParseUpdateDomainConfigResponse(rsp *http.Response) (*UpdateDomainConfigRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateDomainConfigResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56256,50 +44687,6 @@ func ParseCreateDomainConfigResponse(rsp *http.Response) (*CreateDomainConfigRes
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateDomainConfigResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56316,49 +44703,6 @@ func ParseDeleteDomainConfigGroupResponse(rsp *http.Response) (*DeleteDomainConf
 	response := &DeleteDomainConfigGroupResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteDomainConfigGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56385,43 +44729,6 @@ func ParseGetDomainConfigGroupResponse(rsp *http.Response) (*GetDomainConfigGrou
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainConfigGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56448,50 +44755,6 @@ func ParseUpdateDomainConfigGroupResponse(rsp *http.Response) (*UpdateDomainConf
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateDomainConfigGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56508,49 +44771,6 @@ func ParseDeleteDomainConfigOptionResponse(rsp *http.Response) (*DeleteDomainCon
 	response := &DeleteDomainConfigOptionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteDomainConfigOptionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56577,43 +44797,6 @@ func ParseGetDomainConfigOptionResponse(rsp *http.Response) (*GetDomainConfigOpt
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainConfigOptionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56640,50 +44823,6 @@ func ParseUpdateDomainConfigOptionResponse(rsp *http.Response) (*UpdateDomainCon
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateDomainConfigOptionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56710,50 +44849,6 @@ func ParseListDomainGroupRolesResponse(rsp *http.Response) (*ListDomainGroupRole
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListDomainGroupRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56772,56 +44867,6 @@ func ParseRevokeDomainGroupRoleResponse(rsp *http.Response) (*RevokeDomainGroupR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeDomainGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -56836,56 +44881,6 @@ func ParseGetDomainGroupRoleResponse(rsp *http.Response) (*GetDomainGroupRoleRes
 	response := &GetDomainGroupRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -56920,56 +44915,6 @@ func ParseGrantDomainGroupRoleResponse(rsp *http.Response) (*GrantDomainGroupRol
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantDomainGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -56994,50 +44939,6 @@ func ParseListDomainUserRolesResponse(rsp *http.Response) (*ListDomainUserRolesR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListDomainUserRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57056,56 +44957,6 @@ func ParseRevokeDomainUserRoleResponse(rsp *http.Response) (*RevokeDomainUserRol
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeDomainUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -57120,56 +44971,6 @@ func ParseGetDomainUserRoleResponse(rsp *http.Response) (*GetDomainUserRoleRespo
 	response := &GetDomainUserRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetDomainUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57204,56 +45005,6 @@ func ParseGrantDomainUserRoleResponse(rsp *http.Response) (*GrantDomainUserRoleR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantDomainUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -57278,37 +45029,6 @@ func ParseIssueEc2TokenResponse(rsp *http.Response) (*IssueEc2TokenResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	switch {
@@ -57322,16 +45042,6 @@ func ParseIssueEc2TokenResponse(rsp *http.Response) (*IssueEc2TokenResponse, err
 			headers.XSubjectToken = value
 		}
 		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers IssueEc2TokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57358,40 +45068,6 @@ func ParseListEndpointsResponse(rsp *http.Response) (*ListEndpointsResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEndpointsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57418,57 +45094,6 @@ func ParseCreateEndpointResponse(rsp *http.Response) (*CreateEndpointResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57485,49 +45110,6 @@ func ParseDeleteEndpointResponse(rsp *http.Response) (*DeleteEndpointResponse, e
 	response := &DeleteEndpointResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57554,43 +45136,6 @@ func ParseGetEndpointResponse(rsp *http.Response) (*GetEndpointResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57617,50 +45162,6 @@ func ParseUpdateEndpointResponse(rsp *http.Response) (*UpdateEndpointResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57687,43 +45188,6 @@ func ParseGetPolicyForEndpointResponse(rsp *http.Response) (*GetPolicyForEndpoin
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetPolicyForEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57750,40 +45214,6 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListGroupsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57810,57 +45240,6 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57877,49 +45256,6 @@ func ParseDeleteGroupResponse(rsp *http.Response) (*DeleteGroupResponse, error) 
 	response := &DeleteGroupResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -57946,43 +45282,6 @@ func ParseGetGroupResponse(rsp *http.Response) (*GetGroupResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58009,64 +45308,6 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON501 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58093,50 +45334,6 @@ func ParseListGroupUsersResponse(rsp *http.Response) (*ListGroupUsersResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListGroupUsersResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58155,49 +45352,6 @@ func ParseRemoveUserFromGroupResponse(rsp *http.Response) (*RemoveUserFromGroupR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RemoveUserFromGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -58212,49 +45366,6 @@ func ParseGetUserInGroupResponse(rsp *http.Response) (*GetUserInGroupResponse, e
 	response := &GetUserInGroupResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetUserInGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58289,49 +45400,6 @@ func ParseAddUserToGroupResponse(rsp *http.Response) (*AddUserToGroupResponse, e
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers AddUserToGroupResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -58356,40 +45424,6 @@ func ParseListLimitsResponse(rsp *http.Response) (*ListLimitsResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListLimitsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58416,47 +45450,6 @@ func ParseCreateLimitsResponse(rsp *http.Response) (*CreateLimitsResponse, error
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateLimitsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58483,33 +45476,6 @@ func ParseGetLimitModelResponse(rsp *http.Response) (*GetLimitModelResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetLimitModelResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58526,49 +45492,6 @@ func ParseDeleteLimitResponse(rsp *http.Response) (*DeleteLimitResponse, error) 
 	response := &DeleteLimitResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteLimitResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58595,43 +45518,6 @@ func ParseGetLimitResponse(rsp *http.Response) (*GetLimitResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetLimitResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58658,50 +45544,6 @@ func ParseUpdateLimitResponse(rsp *http.Response) (*UpdateLimitResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateLimitResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58728,40 +45570,6 @@ func ParseListPoliciesResponse(rsp *http.Response) (*ListPoliciesResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListPoliciesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58788,47 +45596,6 @@ func ParseCreatePolicyResponse(rsp *http.Response) (*CreatePolicyResponse, error
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreatePolicyResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58845,49 +45612,6 @@ func ParseDeletePolicyResponse(rsp *http.Response) (*DeletePolicyResponse, error
 	response := &DeletePolicyResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeletePolicyResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58914,43 +45638,6 @@ func ParseGetPolicyResponse(rsp *http.Response) (*GetPolicyResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetPolicyResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -58977,50 +45664,6 @@ func ParseUpdatePolicyResponse(rsp *http.Response) (*UpdatePolicyResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdatePolicyResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59047,43 +45690,6 @@ func ParseListEndpointsForPolicyResponse(rsp *http.Response) (*ListEndpointsForP
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEndpointsForPolicyResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59102,49 +45708,6 @@ func ParseDeletePolicyAssociationForEndpointResponse(rsp *http.Response) (*Delet
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeletePolicyAssociationForEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -59159,49 +45722,6 @@ func ParseCheckPolicyAssociationForEndpointResponse(rsp *http.Response) (*CheckP
 	response := &CheckPolicyAssociationForEndpointResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CheckPolicyAssociationForEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59220,49 +45740,6 @@ func ParseCreatePolicyAssociationForEndpointResponse(rsp *http.Response) (*Creat
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreatePolicyAssociationForEndpointResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -59277,19 +45754,6 @@ func ParseGetPolicyOSEndpointPolicyResponse(rsp *http.Response) (*GetPolicyOSEnd
 	response := &GetPolicyOSEndpointPolicyResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
 	}
 
 	return response, nil
@@ -59324,49 +45788,6 @@ func ParseDeletePolicyAssociationForServiceResponse(rsp *http.Response) (*Delete
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeletePolicyAssociationForServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -59381,49 +45802,6 @@ func ParseCheckPolicyAssociationForServiceResponse(rsp *http.Response) (*CheckPo
 	response := &CheckPolicyAssociationForServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CheckPolicyAssociationForServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59442,49 +45820,6 @@ func ParseCreatePolicyAssociationForServiceResponse(rsp *http.Response) (*Create
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreatePolicyAssociationForServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -59499,49 +45834,6 @@ func ParseDeletePolicyAssociationForRegionAndServiceResponse(rsp *http.Response)
 	response := &DeletePolicyAssociationForRegionAndServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeletePolicyAssociationForRegionAndServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59560,49 +45852,6 @@ func ParseCheckPolicyAssociationForRegionAndServiceResponse(rsp *http.Response) 
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CheckPolicyAssociationForRegionAndServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -59617,49 +45866,6 @@ func ParseCreatePolicyAssociationForRegionAndServiceResponse(rsp *http.Response)
 	response := &CreatePolicyAssociationForRegionAndServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreatePolicyAssociationForRegionAndServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59686,40 +45892,6 @@ func ParseListProjectsResponse(rsp *http.Response) (*ListProjectsResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListProjectsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59746,57 +45918,6 @@ func ParseCreateProjectResponse(rsp *http.Response) (*CreateProjectResponse, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59813,56 +45934,6 @@ func ParseDeleteProjectResponse(rsp *http.Response) (*DeleteProjectResponse, err
 	response := &DeleteProjectResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59889,50 +45960,6 @@ func ParseGetProjectResponse(rsp *http.Response) (*GetProjectResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -59959,57 +45986,6 @@ func ParseUpdateProjectResponse(rsp *http.Response) (*UpdateProjectResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateProjectResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60036,50 +46012,6 @@ func ParseListProjectGroupRolesResponse(rsp *http.Response) (*ListProjectGroupRo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListProjectGroupRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60098,56 +46030,6 @@ func ParseRevokeProjectGroupRoleResponse(rsp *http.Response) (*RevokeProjectGrou
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeProjectGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -60162,56 +46044,6 @@ func ParseGetProjectGroupRoleResponse(rsp *http.Response) (*GetProjectGroupRoleR
 	response := &GetProjectGroupRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetProjectGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60246,56 +46078,6 @@ func ParseGrantProjectGroupRoleResponse(rsp *http.Response) (*GrantProjectGroupR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantProjectGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -60310,49 +46092,6 @@ func ParseDeleteProjectTagsResponse(rsp *http.Response) (*DeleteProjectTagsRespo
 	response := &DeleteProjectTagsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteProjectTagsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60379,43 +46118,6 @@ func ParseListProjectTagsResponse(rsp *http.Response) (*ListProjectTagsResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListProjectTagsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60442,50 +46144,6 @@ func ParseReplaceProjectTagsResponse(rsp *http.Response) (*ReplaceProjectTagsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ReplaceProjectTagsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60504,49 +46162,6 @@ func ParseDeleteProjectTagResponse(rsp *http.Response) (*DeleteProjectTagRespons
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteProjectTagResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -60561,49 +46176,6 @@ func ParseCheckProjectTagResponse(rsp *http.Response) (*CheckProjectTagResponse,
 	response := &CheckProjectTagResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CheckProjectTagResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60624,43 +46196,6 @@ func ParseAddProjectTagResponse(rsp *http.Response) (*AddProjectTagResponse, err
 
 	switch {
 	case rsp.StatusCode == 201:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 201:
 		var headers AddProjectTagResponse201Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
@@ -60670,16 +46205,6 @@ func ParseAddProjectTagResponse(rsp *http.Response) (*AddProjectTagResponse, err
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
-	case rsp.StatusCode == 401:
-		var headers AddProjectTagResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60706,50 +46231,6 @@ func ParseListProjectUserRolesResponse(rsp *http.Response) (*ListProjectUserRole
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListProjectUserRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60768,56 +46249,6 @@ func ParseRevokeProjectUserRoleResponse(rsp *http.Response) (*RevokeProjectUserR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeProjectUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -60832,56 +46263,6 @@ func ParseGetProjectUserRoleResponse(rsp *http.Response) (*GetProjectUserRoleRes
 	response := &GetProjectUserRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetProjectUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -60916,56 +46297,6 @@ func ParseGrantProjectUserRoleResponse(rsp *http.Response) (*GrantProjectUserRol
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantProjectUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -60990,40 +46321,6 @@ func ParseListRegionsResponse(rsp *http.Response) (*ListRegionsResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRegionsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61050,57 +46347,6 @@ func ParseCreateRegionResponse(rsp *http.Response) (*CreateRegionResponse, error
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateRegionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61117,56 +46363,6 @@ func ParseDeleteRegionResponse(rsp *http.Response) (*DeleteRegionResponse, error
 	response := &DeleteRegionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteRegionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61193,43 +46389,6 @@ func ParseGetRegionResponse(rsp *http.Response) (*GetRegionResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetRegionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61256,50 +46415,6 @@ func ParseUpdateRegionResponse(rsp *http.Response) (*UpdateRegionResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateRegionResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61326,57 +46441,6 @@ func ParseCreateRegionWithIDResponse(rsp *http.Response) (*CreateRegionWithIDRes
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateRegionWithIDResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61403,40 +46467,6 @@ func ParseListRegisteredLimitsResponse(rsp *http.Response) (*ListRegisteredLimit
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRegisteredLimitsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61463,47 +46493,6 @@ func ParseCreateRegisteredLimitsResponse(rsp *http.Response) (*CreateRegisteredL
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateRegisteredLimitsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61520,49 +46509,6 @@ func ParseDeleteRegisteredLimitResponse(rsp *http.Response) (*DeleteRegisteredLi
 	response := &DeleteRegisteredLimitResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteRegisteredLimitResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61589,43 +46535,6 @@ func ParseGetRegisteredLimitResponse(rsp *http.Response) (*GetRegisteredLimitRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetRegisteredLimitResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61652,57 +46561,6 @@ func ParseUpdateRegisteredLimitResponse(rsp *http.Response) (*UpdateRegisteredLi
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateRegisteredLimitResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61729,50 +46587,6 @@ func ParseListRoleAssignmentsResponse(rsp *http.Response) (*ListRoleAssignmentsR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRoleAssignmentsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61799,33 +46613,6 @@ func ParseListRoleInferencesResponse(rsp *http.Response) (*ListRoleInferencesRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRoleInferencesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61852,40 +46639,6 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61912,57 +46665,6 @@ func ParseCreateRoleResponse(rsp *http.Response) (*CreateRoleResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -61989,43 +46691,6 @@ func ParseListImpliedRolesResponse(rsp *http.Response) (*ListImpliedRolesRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListImpliedRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62042,49 +46707,6 @@ func ParseDeleteImpliedRoleResponse(rsp *http.Response) (*DeleteImpliedRoleRespo
 	response := &DeleteImpliedRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteImpliedRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62111,43 +46733,6 @@ func ParseGetImpliedRoleResponse(rsp *http.Response) (*GetImpliedRoleResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetImpliedRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62190,50 +46775,6 @@ func ParseCreateImpliedRoleResponse(rsp *http.Response) (*CreateImpliedRoleRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateImpliedRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62250,56 +46791,6 @@ func ParseDeleteRoleResponse(rsp *http.Response) (*DeleteRoleResponse, error) {
 	response := &DeleteRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62326,50 +46817,6 @@ func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62396,57 +46843,6 @@ func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62473,50 +46869,6 @@ func ParseIssueS3TokenResponse(rsp *http.Response) (*IssueS3TokenResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers IssueS3TokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62543,40 +46895,6 @@ func ParseListServicesResponse(rsp *http.Response) (*ListServicesResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListServicesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62603,47 +46921,6 @@ func ParseCreateServiceResponse(rsp *http.Response) (*CreateServiceResponse, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62660,49 +46937,6 @@ func ParseDeleteServiceResponse(rsp *http.Response) (*DeleteServiceResponse, err
 	response := &DeleteServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62729,43 +46963,6 @@ func ParseGetServiceResponse(rsp *http.Response) (*GetServiceResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62792,50 +46989,6 @@ func ParseUpdateServiceResponse(rsp *http.Response) (*UpdateServiceResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateServiceResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62862,50 +47015,6 @@ func ParseListSystemGroupRolesResponse(rsp *http.Response) (*ListSystemGroupRole
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListSystemGroupRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -62924,56 +47033,6 @@ func ParseRevokeSystemGroupRoleResponse(rsp *http.Response) (*RevokeSystemGroupR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeSystemGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -62988,56 +47047,6 @@ func ParseGetSystemGroupRoleResponse(rsp *http.Response) (*GetSystemGroupRoleRes
 	response := &GetSystemGroupRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetSystemGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63072,56 +47081,6 @@ func ParseGrantSystemGroupRoleResponse(rsp *http.Response) (*GrantSystemGroupRol
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantSystemGroupRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -63146,50 +47105,6 @@ func ParseListSystemUserRolesResponse(rsp *http.Response) (*ListSystemUserRolesR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListSystemUserRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63208,56 +47123,6 @@ func ParseRevokeSystemUserRoleResponse(rsp *http.Response) (*RevokeSystemUserRol
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeSystemUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -63272,56 +47137,6 @@ func ParseGetSystemUserRoleResponse(rsp *http.Response) (*GetSystemUserRoleRespo
 	response := &GetSystemUserRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetSystemUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63356,56 +47171,6 @@ func ParseGrantSystemUserRoleResponse(rsp *http.Response) (*GrantSystemUserRoleR
 		HTTPResponse: rsp,
 	}
 
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GrantSystemUserRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
-	}
-
 	return response, nil
 }
 
@@ -63430,40 +47195,6 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListUsersResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63490,57 +47221,6 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateUserResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63557,49 +47237,6 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 	response := &DeleteUserResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteUserResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63626,43 +47263,6 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetUserResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63689,64 +47289,6 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON501 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers UpdateUserResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63773,43 +47315,6 @@ func ParseListOAuth1AccessTokensResponse(rsp *http.Response) (*ListOAuth1AccessT
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListOAuth1AccessTokensResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63826,49 +47331,6 @@ func ParseDeleteOAuth1AccessTokenResponse(rsp *http.Response) (*DeleteOAuth1Acce
 	response := &DeleteOAuth1AccessTokenResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteOAuth1AccessTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63895,43 +47357,6 @@ func ParseGetOAuth1AccessTokenResponse(rsp *http.Response) (*GetOAuth1AccessToke
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetOAuth1AccessTokenResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -63958,43 +47383,6 @@ func ParseListOAuth1AccessTokenRolesResponse(rsp *http.Response) (*ListOAuth1Acc
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListOAuth1AccessTokenRolesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64021,43 +47409,6 @@ func ParseGetOAuth1AccessTokenRoleResponse(rsp *http.Response) (*GetOAuth1Access
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetOAuth1AccessTokenRoleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64084,50 +47435,6 @@ func ParseListAccessRulesResponse(rsp *http.Response) (*ListAccessRulesResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListAccessRulesResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64144,49 +47451,6 @@ func ParseDeleteAccessRuleResponse(rsp *http.Response) (*DeleteAccessRuleRespons
 	response := &DeleteAccessRuleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteAccessRuleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64213,43 +47477,6 @@ func ParseGetAccessRuleResponse(rsp *http.Response) (*GetAccessRuleResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetAccessRuleResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64276,50 +47503,6 @@ func ParseListApplicationCredentialsResponse(rsp *http.Response) (*ListApplicati
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListApplicationCredentialsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64346,57 +47529,6 @@ func ParseCreateApplicationCredentialResponse(rsp *http.Response) (*CreateApplic
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateApplicationCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64413,49 +47545,6 @@ func ParseDeleteApplicationCredentialResponse(rsp *http.Response) (*DeleteApplic
 	response := &DeleteApplicationCredentialResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteApplicationCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64482,43 +47571,6 @@ func ParseGetApplicationCredentialResponse(rsp *http.Response) (*GetApplicationC
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetApplicationCredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64545,43 +47597,6 @@ func ParseListEc2CredentialsResponse(rsp *http.Response) (*ListEc2CredentialsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListEc2CredentialsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64608,50 +47623,6 @@ func ParseCreateEc2CredentialResponse(rsp *http.Response) (*CreateEc2CredentialR
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers CreateEc2CredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64668,49 +47639,6 @@ func ParseDeleteEc2CredentialResponse(rsp *http.Response) (*DeleteEc2CredentialR
 	response := &DeleteEc2CredentialResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers DeleteEc2CredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64737,43 +47665,6 @@ func ParseGetEc2CredentialResponse(rsp *http.Response) (*GetEc2CredentialRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers GetEc2CredentialResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64800,43 +47691,6 @@ func ParseListUserGroupsResponse(rsp *http.Response) (*ListUserGroupsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListUserGroupsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64853,53 +47707,6 @@ func ParseChangeUserPasswordResponse(rsp *http.Response) (*ChangeUserPasswordRes
 	response := &ChangeUserPasswordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ChangeUserPasswordResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64926,43 +47733,6 @@ func ParseListUserProjectsResponse(rsp *http.Response) (*ListUserProjectsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ListUserProjectsResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -64979,49 +47749,6 @@ func ParseRevokeUserTokensResponse(rsp *http.Response) (*RevokeUserTokensRespons
 	response := &RevokeUserTokensResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case rsp.StatusCode == 404:
-		// Content-type (text/html) unsupported
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers RevokeUserTokensResponse401Headers
-		if values := rsp.Header.Values("Openstack-Auth-Receipt"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Openstack-Auth-Receipt", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.OpenstackAuthReceipt = &value
-		}
-		response.Headers401 = &headers
 	}
 
 	return response, nil

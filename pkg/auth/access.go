@@ -92,7 +92,7 @@ func (a *AccessInfo) HasServiceCatalog() bool { return a.Catalog.Len() > 0 }
 // UserID is the id of the user the token was issued to.
 func (a *AccessInfo) UserID() string {
 	if a.V2 != nil {
-		return a.V2.User.Id
+		return a.V2.User.ID
 	}
 	if a.Body == nil {
 		return ""

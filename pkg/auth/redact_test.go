@@ -56,7 +56,7 @@ func TestNoSecretInFormattingByHand(t *testing.T) {
 			Additional: []Method{&ApplicationCredentialMethod{ID: "ac", Secret: "ac-secret"}, &TokenMethod{Token: "tok-id"}, &OAuth1Method{ConsumerSecret: "cs-x", AccessSecret: "as-x"}}},
 			[]string{"receipt-value", "mfa-pw", "654321", "ac-secret", "tok-id", "cs-x", "as-x"}},
 		"AccessInfo": {&AccessInfo{Token: "gAAAAA-token-id", AuthURL: "https://k/v3", raw: []byte(`{"token":"x"}`)}, []string{"gAAAAA-token-id"}},
-		"AccessInfo v2.0": {&AccessInfo{Token: "v2-token-id", V2: &identityv2.Access{Token: identityv2.AccessToken{Id: "v2-token-id"}}},
+		"AccessInfo v2.0": {&AccessInfo{Token: "v2-token-id", V2: &identityv2.Access{Token: identityv2.AccessToken{ID: "v2-token-id"}}},
 			[]string{"v2-token-id"}},
 	} {
 		secrettest.AssertNoSecret(t, name, tc.v, tc.secrets...)

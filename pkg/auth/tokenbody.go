@@ -66,7 +66,7 @@ func parseV2Body(subjectToken string, body []byte, authURL string) (*AccessInfo,
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, err
 	}
-	if subjectToken != "" && env.Access.Token.Id != subjectToken {
+	if subjectToken != "" && env.Access.Token.ID != subjectToken {
 		return nil, errors.New("the token does not match its access body")
 	}
 	if env.Access.Token.Expires.IsZero() {

@@ -46,7 +46,7 @@ func (p *V2Password) Authenticate(ctx context.Context, client Doer) (*AccessInfo
 	creds := &identityv2.PasswordCredentials{Password: p.Password}
 	switch {
 	case p.UserID != "":
-		creds.UserId = &p.UserID
+		creds.UserID = &p.UserID
 	case p.Username != "":
 		creds.Username = &p.Username
 	default:
@@ -91,7 +91,7 @@ func (t *V2Token) Authenticate(ctx context.Context, client Doer) (*AccessInfo, e
 		return nil, missing("token")
 	}
 	return v2Auth{authURL: t.AuthURL, tenantID: t.TenantID, tenantName: t.TenantName, trustID: t.TrustID}.
-		issue(ctx, client, identityv2.Auth{Token: &identityv2.TokenCredentials{Id: t.Token}})
+		issue(ctx, client, identityv2.Auth{Token: &identityv2.TokenCredentials{ID: t.Token}})
 }
 
 // CacheKey identifies the tokens this plugin obtains (see CacheID).
@@ -124,12 +124,12 @@ func (r v2Auth) issue(ctx context.Context, client Doer, body identityv2.Auth) (*
 	// Keystone takes tenantId over tenantName; sending one says which.
 	switch {
 	case r.tenantID != "":
-		body.TenantId = &r.tenantID
+		body.TenantID = &r.tenantID
 	case r.tenantName != "":
 		body.TenantName = &r.tenantName
 	}
 	if r.trustID != "" {
-		body.TrustId = &r.trustID
+		body.TrustID = &r.trustID
 	}
 	base, err := v2URL(ctx, client, r.authURL)
 	if err != nil {
@@ -162,7 +162,7 @@ func (r v2Auth) issue(ctx context.Context, client Doer, body identityv2.Auth) (*
 // whole answer ({"access": ...}); the catalog is parsed from it rather than
 // from the generated types so that nothing Keystone sent is lost.
 func accessFromV2(access *identityv2.Access, raw []byte, base string) (*AccessInfo, error) {
-	if access.Token.Id == "" {
+	if access.Token.ID == "" {
 		return nil, fmt.Errorf("%w: v2.0 access without a token id", apierror.ErrInvalidResponse)
 	}
 	cat, err := v2ServiceCatalog(raw)
@@ -170,7 +170,7 @@ func accessFromV2(access *identityv2.Access, raw []byte, base string) (*AccessIn
 		return nil, err
 	}
 	a := &AccessInfo{
-		Token:     access.Token.Id,
+		Token:     access.Token.ID,
 		ExpiresAt: access.Token.Expires.Time,
 		AuthURL:   base,
 		Catalog:   cat,
@@ -233,9 +233,9 @@ func v2Username(x *identityv2.Access) string {
 // v2ProjectID is the token's tenant, or (before Grizzly) the user's.
 func v2ProjectID(x *identityv2.Access) string {
 	if x.Token.Tenant != nil {
-		return x.Token.Tenant.Id
+		return x.Token.Tenant.ID
 	}
-	return deref(x.User.TenantId)
+	return deref(x.User.TenantID)
 }
 
 func v2ProjectName(x *identityv2.Access) string {
@@ -258,7 +258,7 @@ func v2Roles(x *identityv2.Access) []identityv3.TokenRole {
 	}
 	out := make([]identityv3.TokenRole, 0, len(*x.User.Roles))
 	for i, r := range *x.User.Roles {
-		tr := identityv3.TokenRole{Name: &r.Name, ID: r.Id}
+		tr := identityv3.TokenRole{Name: &r.Name, ID: r.ID}
 		if tr.ID == nil && ids != nil {
 			tr.ID = &ids[i]
 		}
@@ -305,14 +305,14 @@ func v2TrustID(x *identityv2.Access) string {
 	if x.Trust == nil {
 		return ""
 	}
-	return deref(x.Trust.Id)
+	return deref(x.Trust.ID)
 }
 
 func v2TrusteeUserID(x *identityv2.Access) string {
 	if x.Trust == nil {
 		return ""
 	}
-	return deref(x.Trust.TrusteeUserId)
+	return deref(x.Trust.TrusteeUserID)
 }
 
 // v2TrustorUserID is the trustor, which keystoneclient never reads from a
@@ -321,14 +321,14 @@ func v2TrustorUserID(x *identityv2.Access) string {
 	if x.Trust == nil {
 		return ""
 	}
-	return deref(x.Trust.TrustorUserId)
+	return deref(x.Trust.TrustorUserID)
 }
 
 func v2AuditIDs(x *identityv2.Access) []string {
-	if x.Token.AuditIds == nil {
+	if x.Token.AuditIDs == nil {
 		return nil
 	}
-	return *x.Token.AuditIds
+	return *x.Token.AuditIDs
 }
 
 func v2Bind(x *identityv2.Access) map[string]any {

@@ -72,7 +72,7 @@ func TestV2PasswordScopes(t *testing.T) {
 			assert.Equal(t, a.AuditID(), a.InitialAuditID())
 			assert.Nil(t, a.Body)
 			require.NotNil(t, a.V2)
-			assert.Equal(t, a.Token, a.V2.Token.Id)
+			assert.Equal(t, a.Token, a.V2.Token.ID)
 
 			assert.WithinDuration(t, start.Add(keystonetest.DefaultTokenTTL), a.Expires(), 5*time.Second)
 			assert.WithinDuration(t, start, a.Issued(), 5*time.Second)

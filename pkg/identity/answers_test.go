@@ -81,7 +81,7 @@ func TestBrokenAnswersAreTyped(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			_, err = c.ListProjectsWithResponse(ctx, nil)
+			_, err = c.Raw().ListProjectsWithResponse(ctx, nil)
 			require.Error(t, err)
 			assert.Less(t, time.Since(start), 3*time.Second)
 			assert.True(t, errors.Is(err, tc.kind), "%T %v", err, err)

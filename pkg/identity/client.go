@@ -18,7 +18,7 @@ import (
 // Client is the Identity v3 API: every generated operation, sent through a
 // Session.
 type Client struct {
-	*identityv3.ClientWithResponses
+	*identityv3.TypedClient
 	session *auth.Session
 	doer    *endpointDoer
 }
@@ -83,7 +83,7 @@ func NewV3(sess *auth.Session, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{ClientWithResponses: gen, session: sess, doer: d}, nil
+	return &Client{TypedClient: identityv3.NewTypedClient(gen), session: sess, doer: d}, nil
 }
 
 // Session is the client's session.

@@ -44,11 +44,11 @@ func ExampleWithVersion() {
 	if err != nil {
 		panic(err)
 	}
-	resp, err := c.ListProjectsWithResponse(context.Background(), nil)
+	projects, err := c.ListProjects(context.Background(), nil)
 	if err != nil {
 		panic(err)
 	}
 	root, _ := c.Endpoint(context.Background())
-	fmt.Println(strings.TrimPrefix(root, srv.URL), resp.JSON200.Projects[0].Name)
+	fmt.Println(strings.TrimPrefix(root, srv.URL), projects[0].Name)
 	// Output: /identity/v3 demo
 }

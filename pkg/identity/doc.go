@@ -3,7 +3,8 @@
 //
 //	sess := auth.New(&auth.Password{AuthURL: "https://keystone.example/v3", ...})
 //	client, err := identity.NewV3(sess)
-//	projects, err := client.ListProjectsWithResponse(ctx, nil)
+//	project, err := client.GetProject(ctx, id, nil)   // *identityv3.ProjectWithHierarchy
+//	for p, err := range client.Projects(ctx, nil) {  // every list has an iterator
 //
 // Or, from the clouds.yaml / OS_* configuration the openstack CLI uses:
 //
@@ -12,8 +13,12 @@
 // NewV2 does the same for Identity v2.0 (gen/identityv2), and New discovers
 // which of the two the endpoint offers.
 //
-// Every generated operation (gen/identityv3) is a method of Client. The
-// endpoint comes from the token's catalog (service type identity, interface
+// Every operation is a method of Client, generated (gen/identityv3's
+// TypedClient): it takes the parameters and the request body without its
+// envelope and returns the success value unwrapped (nothing for a 204, a
+// bool for a HEAD check), and every list also has an iterator that follows
+// links.next. The generated client underneath, with each answer whole, is
+// Raw(). The endpoint comes from the token's catalog (service type identity, interface
 // public, unless told otherwise) and is looked up at the first request, so
 // creating a client makes no request. Answers outside 2xx are returned as
 // *apierror.Error; the sentinels of package apierror (ErrNotFound,

@@ -54,15 +54,14 @@ func ExampleNewV3() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ListProjectsWithResponse(ctx, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, p := range resp.JSON200.Projects {
+	for p, err := range client.Projects(ctx, nil) {
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println(p.ID, p.Name)
 	}
 
-	_, err = client.GetProjectWithResponse(ctx, "missing", nil)
+	_, err = client.GetProject(ctx, "missing", nil)
 	var apiErr *identity.Error
 	if errors.Is(err, identity.ErrNotFound) && errors.As(err, &apiErr) {
 		fmt.Println(apiErr.Message, apiErr.RequestID)
@@ -132,14 +131,10 @@ func Example_changeExpiredPassword() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ChangeUserPasswordWithResponse(context.Background(), "u1", identityv3.ChangeUserPasswordJSONRequestBody{
-		User: identityv3.UserPasswordChange{OriginalPassword: "old-passw0rd", Password: "n3w-passw0rd"},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("changed:", resp.StatusCode())
+	err = client.ChangeUserPassword(context.Background(), "u1",
+		identityv3.UserPasswordChange{OriginalPassword: "old-passw0rd", Password: "n3w-passw0rd"})
+	fmt.Println("changed:", err == nil)
 	// Output:
 	// token: true
-	// changed: 204
+	// changed: true
 }

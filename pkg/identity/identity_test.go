@@ -76,7 +76,7 @@ func TestNewV3ResolvesTheEndpointLazily(t *testing.T) {
 	srv, _ := keystone(t, 1)
 	c, err := identity.NewV3(session(srv))
 	require.NoError(t, err)
-	resp, err := c.ListProjectsWithResponse(context.Background(), nil)
+	resp, err := c.Raw().ListProjectsWithResponse(context.Background(), nil)
 	require.NoError(t, err)
 	require.Len(t, resp.JSON200.Projects, 2)
 	assert.Equal(t, "p1-a", resp.JSON200.Projects[0].ID)
@@ -90,19 +90,19 @@ func TestInterfaceAndOverride(t *testing.T) {
 	srv, _ := keystone(t, 1)
 	c, err := identity.NewV3(session(srv), identity.WithInterface("internal"))
 	require.NoError(t, err)
-	resp, err := c.ListProjectsWithResponse(context.Background(), nil)
+	resp, err := c.Raw().ListProjectsWithResponse(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, "internal", resp.JSON200.Projects[0].ID)
 
 	c, err = identity.NewV3(session(srv), identity.WithEndpoint(srv.URL+"/internal/v3/"))
 	require.NoError(t, err)
-	resp, err = c.ListProjectsWithResponse(context.Background(), nil)
+	resp, err = c.Raw().ListProjectsWithResponse(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, "internal", resp.JSON200.Projects[0].ID)
 
 	c, err = identity.NewV3(session(srv), identity.WithRegion("nowhere"))
 	require.NoError(t, err)
-	_, err = c.ListProjectsWithResponse(context.Background(), nil)
+	_, err = c.Raw().ListProjectsWithResponse(context.Background(), nil)
 	assert.True(t, errors.Is(err, apierror.ErrEndpointNotFound), "%v", err)
 }
 
@@ -110,7 +110,7 @@ func TestNotFoundIsTyped(t *testing.T) {
 	srv, _ := keystone(t, 1)
 	c, err := identity.NewV3(session(srv))
 	require.NoError(t, err)
-	_, err = c.GetProjectWithResponse(context.Background(), "nope", nil)
+	_, err = c.Raw().GetProjectWithResponse(context.Background(), "nope", nil)
 	require.True(t, errors.Is(err, identity.ErrNotFound))
 	var e *identity.Error
 	require.True(t, errors.As(err, &e))
@@ -126,7 +126,7 @@ func TestPagerFollowsNextAndReportsTruncation(t *testing.T) {
 	enabled := true
 	params := &identityv3.ListProjectsParams{Enabled: &enabled}
 	pager := identity.NewPager[identityv3.Project]("projects", func(ctx context.Context, ed ...identityv3.RequestEditorFn) (*http.Response, error) {
-		return c.ListProjects(ctx, params, ed...)
+		return c.Raw().ListProjects(ctx, params, ed...)
 	})
 	var ids []string
 	for p, err := range pager.All(context.Background()) {
@@ -153,7 +153,7 @@ func TestPagerYieldsErrors(t *testing.T) {
 	var got []error
 	for _, err := range identity.All[identityv3.Project](context.Background(), "projects",
 		func(ctx context.Context, ed ...identityv3.RequestEditorFn) (*http.Response, error) {
-			return c.GetProject(ctx, "x", nil, ed...)
+			return c.Raw().GetProject(ctx, "x", nil, ed...)
 		}) {
 		got = append(got, err)
 	}
@@ -162,7 +162,7 @@ func TestPagerYieldsErrors(t *testing.T) {
 
 	got = nil
 	for _, err := range identity.All[identityv3.Project](context.Background(), "users", func(ctx context.Context, ed ...identityv3.RequestEditorFn) (*http.Response, error) {
-		return c.ListProjects(ctx, nil, ed...)
+		return c.Raw().ListProjects(ctx, nil, ed...)
 	}) {
 		got = append(got, err)
 	}

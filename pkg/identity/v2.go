@@ -20,7 +20,7 @@ import (
 // Keystone stopped serving v2.0 in Queens (2018); V2Client is for the
 // clouds that still run an older Keystone.
 type V2Client struct {
-	*identityv2.ClientWithResponses
+	*identityv2.TypedClient
 	session *auth.Session
 	doer    *endpointDoer
 }
@@ -46,7 +46,7 @@ func NewV2(sess *auth.Session, opts ...Option) (*V2Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &V2Client{ClientWithResponses: gen, session: sess, doer: d}, nil
+	return &V2Client{TypedClient: identityv2.NewTypedClient(gen), session: sess, doer: d}, nil
 }
 
 // Session is the client's session.

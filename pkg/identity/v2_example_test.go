@@ -24,11 +24,10 @@ func ExampleNewV2() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ListTenantsWithResponse(context.Background(), nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, t := range *resp.JSON200.Tenants {
+	for t, err := range client.Tenants(context.Background(), nil) {
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println(t.Name)
 	}
 	// Output:
@@ -53,17 +52,17 @@ func ExampleNew() {
 	fmt.Println(c.Version())
 	switch {
 	case c.V3 != nil:
-		resp, err := c.V3.ListProjectsWithResponse(ctx, nil)
+		projects, err := c.V3.ListProjects(ctx, nil)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(len(resp.JSON200.Projects), "projects")
+		fmt.Println(len(projects), "projects")
 	case c.V2 != nil:
-		resp, err := c.V2.ListTenantsWithResponse(ctx, nil)
+		tenants, err := c.V2.ListTenants(ctx, nil)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(len(*resp.JSON200.Tenants), "tenants")
+		fmt.Println(len(tenants), "tenants")
 	}
 	// Output:
 	// v2.0

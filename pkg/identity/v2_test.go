@@ -42,7 +42,7 @@ func TestNewV2ListsTenantsThroughTheSession(t *testing.T) {
 	assert.Same(t, sess, client.Session())
 	assert.Zero(t, ks.TokenRequests(), "creating a client makes no request")
 
-	resp, err := client.ListTenantsWithResponse(ctx, nil)
+	resp, err := client.Raw().ListTenantsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"admin", "demo"}, tenantNames(t, resp))
 	assert.Equal(t, 1, ks.TokenRequests())
@@ -53,13 +53,13 @@ func TestNewV2ListsTenantsThroughTheSession(t *testing.T) {
 
 	// The token is reused, and renewed once when Keystone rejects it.
 	ks.RevokeAllTokens()
-	resp, err = client.ListTenantsWithResponse(ctx, nil)
+	resp, err = client.Raw().ListTenantsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, tenantNames(t, resp), 2)
 	assert.Equal(t, 2, ks.TokenRequests())
 
 	// Errors are typed.
-	_, err = client.GetTenantWithResponse(ctx, "no-such-tenant")
+	_, err = client.Raw().GetTenantWithResponse(ctx, "no-such-tenant")
 	var apiErr *identity.Error
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.True(t, errors.Is(err, identity.ErrNotFound))
@@ -82,14 +82,14 @@ func TestNewV2EndpointSelection(t *testing.T) {
 		u, err := client.Endpoint(ctx)
 		require.NoError(t, err, name)
 		assert.Equal(t, ks.URL(), u, name)
-		resp, err := client.ListTenantsWithResponse(ctx, nil)
+		resp, err := client.Raw().ListTenantsWithResponse(ctx, nil)
 		require.NoError(t, err, name)
 		assert.Contains(t, tenantNames(t, resp), "admin", name)
 	}
 
 	client, err := identity.NewV2(sess, identity.WithRegion("Atlantis"))
 	require.NoError(t, err)
-	_, err = client.ListTenantsWithResponse(ctx, nil)
+	_, err = client.Raw().ListTenantsWithResponse(ctx, nil)
 	assert.True(t, errors.Is(err, apierror.ErrEndpointNotFound), "%v", err)
 
 	_, err = identity.NewV2(nil)
@@ -105,7 +105,7 @@ func TestNewV2UnscopedTokenUsesTheAuthURL(t *testing.T) {
 		auth.WithHTTPClient(ks.HTTPClient()))
 	client, err := identity.NewV2(sess)
 	require.NoError(t, err)
-	resp, err := client.ListTenantsWithResponse(t.Context(), nil)
+	resp, err := client.Raw().ListTenantsWithResponse(t.Context(), nil)
 	require.NoError(t, err)
 	// Not an admin token (no tenant): the user's own tenants.
 	assert.Equal(t, []string{"admin"}, tenantNames(t, resp))
@@ -131,7 +131,7 @@ func TestNewDiscoversV2OnAV2OnlyServer(t *testing.T) {
 		u, err := d.V2.Endpoint(ctx)
 		require.NoError(t, err, name)
 		assert.Equal(t, ks.URL(), u, name)
-		resp, err := d.V2.ListTenantsWithResponse(ctx, nil)
+		resp, err := d.V2.Raw().ListTenantsWithResponse(ctx, nil)
 		require.NoError(t, err, name)
 		assert.Contains(t, tenantNames(t, resp), "admin", name)
 	}

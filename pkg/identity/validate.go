@@ -62,7 +62,7 @@ func (c *Client) ValidateAccessInfo(ctx context.Context, token string, opts ...V
 	if o.accessRules != "" {
 		params.OpenStackIdentityAccessRules = &o.accessRules
 	}
-	resp, err := c.ValidateTokenWithResponse(ctx, &params)
+	resp, err := c.Raw().ValidateTokenWithResponse(ctx, &params)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (c *V2Client) ValidateAccessInfo(ctx context.Context, token string, opts ..
 	if o := validateOpts(opts); o.allowExpired || o.noCatalog || o.accessRules != "" {
 		return nil, fmt.Errorf("%w: validate: Identity v2.0 takes none of the v3 validation options", apierror.ErrValidation)
 	}
-	resp, err := c.ValidateTokenWithResponse(ctx, token, &identityv2.ValidateTokenParams{})
+	resp, err := c.Raw().ValidateTokenWithResponse(ctx, token, &identityv2.ValidateTokenParams{})
 	if err != nil {
 		return nil, err
 	}

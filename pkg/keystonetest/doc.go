@@ -114,7 +114,7 @@
 //		PasswordCredentials: &identityv2.PasswordCredentials{Username: &admin.Username, Password: admin.Password},
 //		TenantName:          &admin.TenantName,
 //	}})
-//	token := resp.JSON200.Access.Token.Id
+//	token := resp.JSON200.Access.Token.ID
 //
 // URL is the v2.0 endpoint (…/v2.0, also the identity endpoint of the
 // catalog); RootURL answers the version list (300) as Keystone's root does.

@@ -36,7 +36,7 @@ func Example() {
 	}
 
 	withToken := func(_ context.Context, req *http.Request) error {
-		req.Header.Set("X-Auth-Token", access.Token.Id)
+		req.Header.Set("X-Auth-Token", access.Token.ID)
 		return nil
 	}
 	ks.AddTenant("demo")

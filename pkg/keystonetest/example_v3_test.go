@@ -14,12 +14,11 @@ import (
 // projectNames is the code under test: the names of the projects a user
 // has a role on.
 func projectNames(ctx context.Context, c *identity.Client, userID string) ([]string, error) {
-	resp, err := c.ListUserProjectsWithResponse(ctx, userID, nil)
-	if err != nil {
-		return nil, fmt.Errorf("listing the projects of %s: %w", userID, err)
-	}
 	var names []string
-	for _, p := range resp.JSON200.Projects {
+	for p, err := range c.UserProjects(ctx, userID, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("listing the projects of %s: %w", userID, err)
+		}
 		names = append(names, p.Name)
 	}
 	return names, nil
@@ -66,11 +65,11 @@ func ExampleV3Server_InjectFault() {
 		panic(err)
 	}
 	ctx := context.Background()
-	if _, err := client.ListProjectsWithResponse(ctx, nil); err != nil {
+	if _, err := client.ListProjects(ctx, nil); err != nil {
 		panic(err)
 	}
 	ks.InjectFault(keystonetest.Fault{Status: http.StatusUnauthorized, Operation: "listProjects"})
-	_, err = client.ListProjectsWithResponse(ctx, nil)
+	_, err = client.ListProjects(ctx, nil)
 	fmt.Println("error:", err)
 	fmt.Println("token requests:", ks.Calls("issueToken"))
 	for _, r := range ks.Requests() {

@@ -73,7 +73,7 @@ func (h *handlers) CreateTenant(ctx context.Context, req v2.CreateTenantRequestO
 	if _, ok := in.AdditionalProperties["is_domain"]; ok {
 		return nil, badRequest("Invalid input for field 'is_domain'.")
 	}
-	t := &tenant{id: deref(in.Id), name: in.Name, description: in.Description, enabled: true}
+	t := &tenant{id: deref(in.ID), name: in.Name, description: in.Description, enabled: true}
 	if t.id == "" {
 		t.id = newID()
 	}
@@ -88,7 +88,7 @@ func (h *handlers) CreateTenant(ctx context.Context, req v2.CreateTenantRequestO
 }
 
 func (h *handlers) GetTenant(ctx context.Context, req v2.GetTenantRequestObject) (v2.GetTenantResponseObject, error) {
-	t, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant)
+	t, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantID, h.st.tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (h *handlers) GetTenant(ctx context.Context, req v2.GetTenantRequestObject)
 }
 
 func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestObject) (v2.UpdateTenantResponseObject, error) {
-	t, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant)
+	t, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantID, h.st.tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestO
 			return nil, badRequest("Invalid input for field '%s'.", refused)
 		}
 	}
-	if in.Id != nil && *in.Id != t.id {
+	if in.ID != nil && *in.ID != t.id {
 		return nil, badRequest("Cannot change ID")
 	}
 	if in.Name != nil && *in.Name != t.name {
@@ -125,31 +125,31 @@ func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestO
 }
 
 func (h *handlers) DeleteTenant(ctx context.Context, req v2.DeleteTenantRequestObject) (v2.DeleteTenantResponseObject, error) {
-	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantID, h.st.tenant); err != nil {
 		return nil, err
 	}
-	h.st.deleteTenant(req.TenantId)
+	h.st.deleteTenant(req.TenantID)
 	return v2.DeleteTenant204Response{}, nil
 }
 
 func (h *handlers) ListTenantUsers(ctx context.Context, req v2.ListTenantUsersRequestObject) (v2.ListTenantUsersResponseObject, error) {
-	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantID, h.st.tenant); err != nil {
 		return nil, err
 	}
 	out := []v2.User{}
-	for _, u := range h.st.usersOn(req.TenantId) {
+	for _, u := range h.st.usersOn(req.TenantID) {
 		out = append(out, userOut(u))
 	}
 	return v2.ListTenantUsers200JSONResponse{Users: out, UsersLinks: &[]v2.Link{}}, nil
 }
 
 func (h *handlers) ListTenantUserRoles(ctx context.Context, req v2.ListTenantUserRolesRequestObject) (v2.ListTenantUserRolesResponseObject, error) {
-	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantId, h.st.tenant); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "project", req.TenantID, h.st.tenant); err != nil {
 		return nil, err
 	}
 	// Like Keystone, an unknown user simply has no roles.
 	out := []v2.Role{}
-	for _, r := range h.st.rolesOn(req.UserId, req.TenantId) {
+	for _, r := range h.st.rolesOn(req.UserID, req.TenantID) {
 		out = append(out, roleOut(r))
 	}
 	return v2.ListTenantUserRoles200JSONResponse{Roles: out, RolesLinks: &[]v2.Link{}}, nil
@@ -188,7 +188,7 @@ func (h *handlers) CreateRole(ctx context.Context, req v2.CreateRoleRequestObjec
 
 func (h *handlers) GetRole(ctx context.Context, req v2.GetRoleRequestObject) (v2.GetRoleResponseObject, error) {
 	// An id or, as the api-ref's "by name" call, a name.
-	r, err := lookupAsAdmin(ctx, h.V2Server, "role", req.RoleId, func(id string) *role {
+	r, err := lookupAsAdmin(ctx, h.V2Server, "role", req.RoleID, func(id string) *role {
 		return cmp.Or(h.st.role(id), h.st.roleByName(id))
 	})
 	if err != nil {
@@ -198,10 +198,10 @@ func (h *handlers) GetRole(ctx context.Context, req v2.GetRoleRequestObject) (v2
 }
 
 func (h *handlers) DeleteRole(ctx context.Context, req v2.DeleteRoleRequestObject) (v2.DeleteRoleResponseObject, error) {
-	if _, err := lookupAsAdmin(ctx, h.V2Server, "role", req.RoleId, h.st.role); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "role", req.RoleID, h.st.role); err != nil {
 		return nil, err
 	}
-	h.st.deleteRole(req.RoleId)
+	h.st.deleteRole(req.RoleID)
 	return v2.DeleteRole204Response{}, nil
 }
 
@@ -225,7 +225,7 @@ func (h *handlers) GrantTenantUserRole(ctx context.Context, req v2.GrantTenantUs
 	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	g, r, err := h.assignment(req.TenantId, req.UserId, req.RoleId)
+	g, r, err := h.assignment(req.TenantID, req.UserID, req.RoleID)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (h *handlers) RevokeTenantUserRole(ctx context.Context, req v2.RevokeTenant
 	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	g, _, err := h.assignment(req.TenantId, req.UserId, req.RoleId)
+	g, _, err := h.assignment(req.TenantID, req.UserID, req.RoleID)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (h *handlers) CreateUser(ctx context.Context, req v2.CreateUserRequestObjec
 		return nil, conflict("Conflict occurred attempting to store user - Duplicate entry found with name %s at domain ID default.", name)
 	}
 	u := &user{id: newID(), name: name, password: deref(in.Password), email: in.Email,
-		description: in.Description, enabled: true, tenantID: deref(in.TenantId)}
+		description: in.Description, enabled: true, tenantID: deref(in.TenantID)}
 	if in.Enabled != nil {
 		u.enabled = *in.Enabled
 	}
@@ -302,7 +302,7 @@ func (h *handlers) CreateUser(ctx context.Context, req v2.CreateUserRequestObjec
 }
 
 func (h *handlers) GetUser(ctx context.Context, req v2.GetUserRequestObject) (v2.GetUserResponseObject, error) {
-	u, err := lookupAsAdmin(ctx, h.V2Server, "user", req.UserId, h.st.user)
+	u, err := lookupAsAdmin(ctx, h.V2Server, "user", req.UserID, h.st.user)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +374,7 @@ func (h *handlers) UpdateUser(ctx context.Context, req v2.UpdateUserRequestObjec
 	if name == nil {
 		name = in.Username
 	}
-	u, err := h.updateUser(req.UserId, userChange{name: name, password: in.Password, tenantID: in.TenantId,
+	u, err := h.updateUser(req.UserID, userChange{name: name, password: in.Password, tenantID: in.TenantID,
 		email: in.Email, description: in.Description, enabled: in.Enabled})
 	if err != nil {
 		return nil, err
@@ -383,10 +383,10 @@ func (h *handlers) UpdateUser(ctx context.Context, req v2.UpdateUserRequestObjec
 }
 
 func (h *handlers) DeleteUser(ctx context.Context, req v2.DeleteUserRequestObject) (v2.DeleteUserResponseObject, error) {
-	if _, err := lookupAsAdmin(ctx, h.V2Server, "user", req.UserId, h.st.user); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "user", req.UserID, h.st.user); err != nil {
 		return nil, err
 	}
-	h.st.deleteUser(req.UserId)
+	h.st.deleteUser(req.UserID)
 	return v2.DeleteUser204Response{}, nil
 }
 
@@ -402,7 +402,7 @@ func (h *handlers) SetUserEnabled(ctx context.Context, req v2.SetUserEnabledRequ
 	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	u, err := h.updateUser(req.UserId, userChange{enabled: new(req.Body.User.Enabled)})
+	u, err := h.updateUser(req.UserID, userChange{enabled: new(req.Body.User.Enabled)})
 	if err != nil {
 		return nil, err
 	}
@@ -420,7 +420,7 @@ func (h *handlers) SetUserPassword(ctx context.Context, req v2.SetUserPasswordRe
 	if pw == nil {
 		return nil, badRequest("Expecting to find password in user.")
 	}
-	u, err := h.updateUser(req.UserId, userChange{password: pw})
+	u, err := h.updateUser(req.UserID, userChange{password: pw})
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +431,7 @@ func (h *handlers) SetUserTenant(ctx context.Context, req v2.SetUserTenantReques
 	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	u, err := h.updateUser(req.UserId, userChange{tenantID: new(req.Body.User.TenantId)})
+	u, err := h.updateUser(req.UserID, userChange{tenantID: new(req.Body.User.TenantID)})
 	if err != nil {
 		return nil, err
 	}
@@ -466,7 +466,7 @@ func (h *handlers) CreateService(ctx context.Context, req v2.CreateServiceReques
 
 func (h *handlers) GetService(ctx context.Context, req v2.GetServiceRequestObject) (v2.GetServiceResponseObject, error) {
 	// An id or, as the api-ref's "by name" call, a name.
-	svc, err := lookupAsAdmin(ctx, h.V2Server, "service", req.ServiceId, func(id string) *service {
+	svc, err := lookupAsAdmin(ctx, h.V2Server, "service", req.ServiceID, func(id string) *service {
 		return cmp.Or(h.st.service(id), h.st.serviceByName(id))
 	})
 	if err != nil {
@@ -476,10 +476,10 @@ func (h *handlers) GetService(ctx context.Context, req v2.GetServiceRequestObjec
 }
 
 func (h *handlers) DeleteService(ctx context.Context, req v2.DeleteServiceRequestObject) (v2.DeleteServiceResponseObject, error) {
-	if _, err := lookupAsAdmin(ctx, h.V2Server, "service", req.ServiceId, h.st.service); err != nil {
+	if _, err := lookupAsAdmin(ctx, h.V2Server, "service", req.ServiceID, h.st.service); err != nil {
 		return nil, err
 	}
-	h.st.deleteService(req.ServiceId)
+	h.st.deleteService(req.ServiceID)
 	return v2.DeleteService204Response{}, nil
 }
 
@@ -507,10 +507,10 @@ func (h *handlers) CreateEndpoint(ctx context.Context, req v2.CreateEndpointRequ
 	if in.Publicurl == "" {
 		return nil, badRequest("publicurl field is required and cannot be empty")
 	}
-	if h.st.service(in.ServiceId) == nil {
-		return nil, couldNotFind("service", in.ServiceId)
+	if h.st.service(in.ServiceID) == nil {
+		return nil, couldNotFind("service", in.ServiceID)
 	}
-	e := &endpoint{id: newID(), serviceID: in.ServiceId, region: deref(in.Region), enabled: true,
+	e := &endpoint{id: newID(), serviceID: in.ServiceID, region: deref(in.Region), enabled: true,
 		publicURL: in.Publicurl, internalURL: deref(in.Internalurl), adminURL: deref(in.Adminurl)}
 	if in.Enabled != nil {
 		e.enabled = *in.Enabled
@@ -524,9 +524,9 @@ func (h *handlers) DeleteEndpoint(ctx context.Context, req v2.DeleteEndpointRequ
 		return nil, err
 	}
 	n := len(h.st.endpoints)
-	h.st.endpoints = slices.DeleteFunc(h.st.endpoints, func(e *endpoint) bool { return e.id == req.EndpointId })
+	h.st.endpoints = slices.DeleteFunc(h.st.endpoints, func(e *endpoint) bool { return e.id == req.EndpointID })
 	if len(h.st.endpoints) == n {
-		return nil, couldNotFind("endpoint", req.EndpointId)
+		return nil, couldNotFind("endpoint", req.EndpointID)
 	}
 	return v2.DeleteEndpoint204Response{}, nil
 }

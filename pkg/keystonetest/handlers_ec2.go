@@ -72,11 +72,11 @@ func (s *V2Server) credentialUser(ctx context.Context, userID string) (*user, er
 }
 
 func (h *handlers) ListEC2Credentials(ctx context.Context, req v2.ListEC2CredentialsRequestObject) (v2.ListEC2CredentialsResponseObject, error) {
-	if _, err := h.credentialUser(ctx, req.UserId); err != nil {
+	if _, err := h.credentialUser(ctx, req.UserID); err != nil {
 		return nil, err
 	}
 	out := []v2.EC2Credential{}
-	for _, c := range h.ec2Of(req.UserId) {
+	for _, c := range h.ec2Of(req.UserID) {
 		out = append(out, ec2Out(c))
 	}
 	return v2.ListEC2Credentials200JSONResponse{Credentials: out}, nil
@@ -95,13 +95,13 @@ func (s *V2Server) ec2Of(userID string) []*ec2Credential {
 }
 
 func (h *handlers) CreateEC2Credential(ctx context.Context, req v2.CreateEC2CredentialRequestObject) (v2.CreateEC2CredentialResponseObject, error) {
-	if _, err := h.credentialUser(ctx, req.UserId); err != nil {
+	if _, err := h.credentialUser(ctx, req.UserID); err != nil {
 		return nil, err
 	}
-	if h.st.tenant(req.Body.TenantId) == nil {
-		return nil, couldNotFind("project", req.Body.TenantId)
+	if h.st.tenant(req.Body.TenantID) == nil {
+		return nil, couldNotFind("project", req.Body.TenantID)
 	}
-	c := &ec2Credential{access: newID(), secret: newID(), userID: req.UserId, tenantID: req.Body.TenantId}
+	c := &ec2Credential{access: newID(), secret: newID(), userID: req.UserID, tenantID: req.Body.TenantID}
 	h.st.ec2[c.access] = c
 	return v2.CreateEC2Credential200JSONResponse{Credential: ec2Out(c)}, nil
 }
@@ -120,7 +120,7 @@ func (s *V2Server) ec2Credential(ctx context.Context, userID, access string) (*e
 }
 
 func (h *handlers) GetEC2Credential(ctx context.Context, req v2.GetEC2CredentialRequestObject) (v2.GetEC2CredentialResponseObject, error) {
-	c, err := h.ec2Credential(ctx, req.UserId, req.CredentialId)
+	c, err := h.ec2Credential(ctx, req.UserID, req.CredentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (h *handlers) GetEC2Credential(ctx context.Context, req v2.GetEC2Credential
 }
 
 func (h *handlers) DeleteEC2Credential(ctx context.Context, req v2.DeleteEC2CredentialRequestObject) (v2.DeleteEC2CredentialResponseObject, error) {
-	c, err := h.ec2Credential(ctx, req.UserId, req.CredentialId)
+	c, err := h.ec2Credential(ctx, req.UserID, req.CredentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func ksec2In(in v2.KSEC2Credentials) *ksec2Credentials {
 }
 
 func (h *handlers) ListUserCredentials(ctx context.Context, req v2.ListUserCredentialsRequestObject) (v2.ListUserCredentialsResponseObject, error) {
-	u, err := h.credentialUser(ctx, req.UserId)
+	u, err := h.credentialUser(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (h *handlers) ListUserCredentials(ctx context.Context, req v2.ListUserCrede
 }
 
 func (h *handlers) ListUserCredentialsByType(ctx context.Context, req v2.ListUserCredentialsByTypeRequestObject) (v2.ListUserCredentialsByTypeResponseObject, error) {
-	u, err := h.credentialUser(ctx, req.UserId)
+	u, err := h.credentialUser(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (h *handlers) ListUserCredentialsByType(ctx context.Context, req v2.ListUse
 }
 
 func (h *handlers) AddUserCredential(ctx context.Context, req v2.AddUserCredentialRequestObject) (v2.AddUserCredentialResponseObject, error) {
-	u, err := h.credentialUser(ctx, req.UserId)
+	u, err := h.credentialUser(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func (s *V2Server) userEC2(ctx context.Context, userID string) (*user, *ksec2Cre
 }
 
 func (h *handlers) GetUserEC2Credentials(ctx context.Context, req v2.GetUserEC2CredentialsRequestObject) (v2.GetUserEC2CredentialsResponseObject, error) {
-	_, c, err := h.userEC2(ctx, req.UserId)
+	_, c, err := h.userEC2(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func (h *handlers) GetUserEC2Credentials(ctx context.Context, req v2.GetUserEC2C
 }
 
 func (h *handlers) UpdateUserEC2Credentials(ctx context.Context, req v2.UpdateUserEC2CredentialsRequestObject) (v2.UpdateUserEC2CredentialsResponseObject, error) {
-	u, _, err := h.userEC2(ctx, req.UserId)
+	u, _, err := h.userEC2(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (h *handlers) UpdateUserEC2Credentials(ctx context.Context, req v2.UpdateUs
 }
 
 func (h *handlers) DeleteUserEC2Credentials(ctx context.Context, req v2.DeleteUserEC2CredentialsRequestObject) (v2.DeleteUserEC2CredentialsResponseObject, error) {
-	u, _, err := h.userEC2(ctx, req.UserId)
+	u, _, err := h.userEC2(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}

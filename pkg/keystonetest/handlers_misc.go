@@ -13,7 +13,7 @@ func (h *handlers) GetVersion(context.Context, v2.GetVersionRequestObject) (v2.G
 		return nil, err
 	}
 	return v2.GetVersion200JSONResponse{Version: v2.Version{
-		Id:      "v2.0",
+		ID:      "v2.0",
 		Status:  "deprecated",
 		Updated: &updated,
 		Links: []v2.Link{

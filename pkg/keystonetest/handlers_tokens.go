@@ -27,9 +27,9 @@ func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObjec
 	switch {
 	case a.Token != nil:
 		// Rescoping keeps the original token's expiry and audit chain.
-		old, err := h.validate(a.Token.Id)
+		old, err := h.validate(a.Token.ID)
 		if err != nil {
-			return nil, unauthorized("Could not find token: %s.", a.Token.Id)
+			return nil, unauthorized("Could not find token: %s.", a.Token.ID)
 		}
 		u = old.user
 		expires = old.tok.expires
@@ -37,8 +37,8 @@ func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObjec
 	case a.PasswordCredentials != nil:
 		pc := a.PasswordCredentials
 		switch {
-		case deref(pc.UserId) != "":
-			u = h.st.user(*pc.UserId)
+		case deref(pc.UserID) != "":
+			u = h.st.user(*pc.UserID)
 		case deref(pc.Username) != "":
 			u = h.st.userByName(*pc.Username)
 		default:
@@ -53,14 +53,14 @@ func (h *handlers) IssueToken(ctx context.Context, req v2.IssueTokenRequestObjec
 	if !u.enabled {
 		return nil, unauthorized("User %s is disabled", u.id)
 	}
-	if a.TrustId != nil {
+	if a.TrustID != nil {
 		return nil, forbidden("Trusts are disabled.")
 	}
 	var tn *tenant
 	switch {
-	case deref(a.TenantId) != "":
-		if tn = h.st.tenant(*a.TenantId); tn == nil {
-			return nil, unauthorized("Project ID not found: %s", *a.TenantId)
+	case deref(a.TenantID) != "":
+		if tn = h.st.tenant(*a.TenantID); tn == nil {
+			return nil, unauthorized("Project ID not found: %s", *a.TenantID)
 		}
 	case deref(a.TenantName) != "":
 		if tn = h.st.tenantByName(*a.TenantName); tn == nil {
@@ -105,7 +105,7 @@ func (h *handlers) subject(ctx context.Context, tokenID string, belongsTo *strin
 }
 
 func (h *handlers) ValidateToken(ctx context.Context, req v2.ValidateTokenRequestObject) (v2.ValidateTokenResponseObject, error) {
-	ss, err := h.subject(ctx, req.TokenId, req.Params.BelongsTo)
+	ss, err := h.subject(ctx, req.TokenID, req.Params.BelongsTo)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (h *handlers) ValidateToken(ctx context.Context, req v2.ValidateTokenReques
 }
 
 func (h *handlers) CheckToken(ctx context.Context, req v2.CheckTokenRequestObject) (v2.CheckTokenResponseObject, error) {
-	if _, err := h.subject(ctx, req.TokenId, req.Params.BelongsTo); err != nil {
+	if _, err := h.subject(ctx, req.TokenID, req.Params.BelongsTo); err != nil {
 		return nil, err
 	}
 	return v2.CheckToken200Response{}, nil
@@ -123,10 +123,10 @@ func (h *handlers) RevokeToken(ctx context.Context, req v2.RevokeTokenRequestObj
 	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	if _, ok := h.st.tokens[req.TokenId]; !ok {
-		return nil, couldNotFind("token", req.TokenId)
+	if _, ok := h.st.tokens[req.TokenID]; !ok {
+		return nil, couldNotFind("token", req.TokenID)
 	}
-	h.st.revokeTokens(func(t *token) bool { return t.id == req.TokenId })
+	h.st.revokeTokens(func(t *token) bool { return t.id == req.TokenID })
 	return v2.RevokeToken204Response{}, nil
 }
 
@@ -134,7 +134,7 @@ func (h *handlers) ListTokenEndpoints(ctx context.Context, req v2.ListTokenEndpo
 	if _, err := h.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	ss, err := h.validate(req.TokenId)
+	ss, err := h.validate(req.TokenID)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (h *handlers) ListTokenEndpoints(ctx context.Context, req v2.ListTokenEndpo
 	for _, svc := range h.catalog(ss.tenant.id, ss.user.id) {
 		for _, e := range svc.Endpoints {
 			eps = append(eps, v2.TokenEndpoint{
-				Id: e.Id, Name: svc.Name, Type: new(svc.Type), Region: e.Region,
+				ID: e.ID, Name: svc.Name, Type: new(svc.Type), Region: e.Region,
 				PublicURL: e.PublicURL, InternalURL: e.InternalURL, AdminURL: e.AdminURL,
 			})
 		}
@@ -201,7 +201,7 @@ func (h *handlers) ChangeOwnPassword(ctx context.Context, req v2.ChangeOwnPasswo
 	if err != nil {
 		return nil, err
 	}
-	if caller.user.id != req.UserId {
+	if caller.user.id != req.UserID {
 		return nil, forbidden("Token belongs to another user")
 	}
 	if caller.user.password != req.Body.User.OriginalPassword {

@@ -158,8 +158,13 @@ func TestRevokeAllTokens(t *testing.T) {
 	resp, err := client(t, ks, tok).ListUsersWithResponse(t.Context(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode())
-	require.NotNil(t, resp.JSON401)
-	assert.Equal(t, 401, *resp.JSON401.Error.Code)
+	var answer struct {
+		Error struct {
+			Code int `json:"code"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(resp.Body, &answer), "the v2.0 error shape")
+	assert.Equal(t, 401, answer.Error.Code)
 }
 
 func TestCatalogFillsInTheTenant(t *testing.T) {
@@ -170,8 +175,8 @@ func TestCatalogFillsInTheTenant(t *testing.T) {
 	ks.AddEndpoint(compute, "North", "http://nova/v2/$(tenant_id)s", "", "http://nova-admin/v2/%(tenant_id)s")
 
 	resp, err := client(t, ks, "").IssueTokenWithResponse(t.Context(), identityv2.AuthRequest{Auth: identityv2.Auth{
-		PasswordCredentials: &identityv2.PasswordCredentials{UserId: &user, Password: "secret"},
-		TenantId:            &tenant,
+		PasswordCredentials: &identityv2.PasswordCredentials{UserID: &user, Password: "secret"},
+		TenantID:            &tenant,
 	}})
 	require.NoError(t, err)
 	require.NotNil(t, resp.JSON200, string(resp.Body))

@@ -105,10 +105,10 @@ func (s *V2Server) access(ss *session) v2.AccessEnvelope {
 		roleIDs = append(roleIDs, r.id)
 	}
 	tok := v2.AccessToken{
-		Id:       t.id,
+		ID:       t.id,
 		Expires:  timestamp.New(t.expires),
 		IssuedAt: new(timestamp.New(t.issuedAt)),
-		AuditIds: new(append([]string(nil), t.auditIDs...)),
+		AuditIDs: new(append([]string(nil), t.auditIDs...)),
 	}
 	catalog := []v2.CatalogService{}
 	if ss.tenant != nil {
@@ -119,7 +119,7 @@ func (s *V2Server) access(ss *session) v2.AccessEnvelope {
 		Token:          tok,
 		ServiceCatalog: &catalog,
 		User: v2.AccessUser{
-			Id:         ss.user.id,
+			ID:         ss.user.id,
 			Name:       ss.user.name,
 			Username:   new(ss.user.name),
 			Roles:      &roles,
@@ -144,7 +144,7 @@ func (s *V2Server) catalog(tenantID, userID string) []v2.CatalogService {
 				continue
 			}
 			eps = append(eps, v2.CatalogEndpoint{
-				Id:          new(e.id),
+				ID:          new(e.id),
 				Region:      new(e.region),
 				PublicURL:   optional(substitute(e.publicURL, tenantID, userID)),
 				InternalURL: optional(substitute(e.internalURL, tenantID, userID)),
@@ -165,35 +165,35 @@ func (s *V2Server) catalog(tenantID, userID string) []v2.CatalogService {
 }
 
 func tenantOut(t *tenant) v2.Tenant {
-	return v2.Tenant{Id: t.id, Name: t.name, Description: t.description, Enabled: new(t.enabled)}
+	return v2.Tenant{ID: t.id, Name: t.name, Description: t.description, Enabled: new(t.enabled)}
 }
 
 func userOut(u *user) v2.User {
 	out := v2.User{
-		Id:          u.id,
+		ID:          u.id,
 		Name:        new(u.name),
 		Username:    new(u.name),
 		Enabled:     new(u.enabled),
 		Email:       u.email,
 		Description: u.description,
-		TenantId:    optional(u.tenantID),
+		TenantID:    optional(u.tenantID),
 	}
 	return out
 }
 
 func roleOut(r *role) v2.Role {
-	return v2.Role{Id: r.id, Name: r.name, Description: r.description}
+	return v2.Role{ID: r.id, Name: r.name, Description: r.description}
 }
 
 func serviceOut(svc *service) v2.Service {
-	return v2.Service{Id: svc.id, Type: svc.typ, Name: optional(svc.name), Description: svc.description, Enabled: new(svc.enabled)}
+	return v2.Service{ID: svc.id, Type: svc.typ, Name: optional(svc.name), Description: svc.description, Enabled: new(svc.enabled)}
 }
 
 func endpointOut(e *endpoint) v2.Endpoint {
 	return v2.Endpoint{
-		Id:          e.id,
+		ID:          e.id,
 		Region:      optional(e.region),
-		ServiceId:   new(e.serviceID),
+		ServiceID:   new(e.serviceID),
 		Publicurl:   optional(e.publicURL),
 		Internalurl: optional(e.internalURL),
 		Adminurl:    optional(e.adminURL),
@@ -202,5 +202,5 @@ func endpointOut(e *endpoint) v2.Endpoint {
 }
 
 func ec2Out(c *ec2Credential) v2.EC2Credential {
-	return v2.EC2Credential{Access: c.access, Secret: c.secret, UserId: new(c.userID), TenantId: new(c.tenantID)}
+	return v2.EC2Credential{Access: c.access, Secret: c.secret, UserID: new(c.userID), TenantID: new(c.tenantID)}
 }

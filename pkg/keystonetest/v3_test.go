@@ -27,7 +27,7 @@ func adminClient(t *testing.T, ks *keystonetest.V3Server, opts ...auth.Option) (
 		Scope: auth.Scope{ProjectID: a.ProjectID}}, append([]auth.Option{auth.WithHTTPClient(ks.HTTPClient())}, opts...)...)
 	c, err := identity.NewV3(sess)
 	require.NoError(t, err)
-	return c.ClientWithResponses, sess
+	return c.Raw(), sess
 }
 
 func send(t *testing.T, method, url, token, body string) (int, string, http.Header) {
@@ -183,7 +183,7 @@ func TestV3VersionDiscovery(t *testing.T) {
 	d, err := identity.New(context.Background(), sess)
 	require.NoError(t, err)
 	require.NotNil(t, d.V3)
-	resp, err := d.V3.GetProjectWithResponse(context.Background(), a.ProjectID, nil)
+	resp, err := d.V3.Raw().GetProjectWithResponse(context.Background(), a.ProjectID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "admin", resp.JSON200.Project.Name)
 	status, body, _ := send(t, http.MethodGet, ks.URL(), "", "")

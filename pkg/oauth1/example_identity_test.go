@@ -61,7 +61,7 @@ func ExampleSigner_EditRequest() {
 		return
 	}
 	s := &oauth1.Signer{ConsumerKey: "consumer", ConsumerSecret: "consumer-secret", Callback: "oob"}
-	resp, err := client.CreateOAuth1RequestTokenWithResponse(ctx,
+	resp, err := client.Raw().CreateOAuth1RequestTokenWithResponse(ctx,
 		&identityv3.CreateOAuth1RequestTokenParams{RequestedProjectID: "p1"}, s.EditRequest)
 	if err != nil {
 		fmt.Println(err)

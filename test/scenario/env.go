@@ -60,7 +60,7 @@ func Run(t *testing.T, env Env) {
 
 // raw is the generated client behind an identity.Client: the scenarios call
 // the operations through it.
-func raw(c *identity.Client) *identityv3.ClientWithResponses { return c.ClientWithResponses }
+func raw(c *identity.Client) *identityv3.ClientWithResponses { return c.Raw() }
 
 // client returns the raw client of a session for plugin.
 func (e Env) client(t testing.TB, plugin auth.Plugin) *identityv3.ClientWithResponses {

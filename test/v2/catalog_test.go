@@ -29,20 +29,20 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 	}
 	assert.Equal(t, []string{"identity", "compute"}, types)
 
-	for _, key := range []string{nova.Id, "nova"} { // by id and by name
+	for _, key := range []string{nova.ID, "nova"} { // by id and by name
 		got, err := e.admin.GetServiceWithResponse(ctx, key)
 		requireStatus(t, http.StatusOK, got, err)
 		assert.Equal(t, nova, got.JSON200.Service)
 	}
 
 	ep, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
-		ServiceId: nova.Id, Region: new("RegionTwo"),
+		ServiceID: nova.ID, Region: new("RegionTwo"),
 		Publicurl: "http://nova:8774/v2/$(tenant_id)s", Internalurl: new("http://nova-int:8774/v2/$(tenant_id)s"),
 	}})
 	requireStatus(t, http.StatusOK, ep, err)
 	endpoint := ep.JSON200.Endpoint
 	assert.Nil(t, endpoint.Adminurl)
-	assert.Equal(t, nova.Id, *endpoint.ServiceId)
+	assert.Equal(t, nova.ID, *endpoint.ServiceID)
 
 	eps, err := e.admin.ListEndpointsWithResponse(ctx)
 	requireStatus(t, http.StatusOK, eps, err)
@@ -58,23 +58,23 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 	assert.Equal(t, "RegionTwo", *compute.Endpoints[0].Region)
 
 	noService, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
-		ServiceId: "no-such-service", Publicurl: "http://x"}})
+		ServiceID: "no-such-service", Publicurl: "http://x"}})
 	requireStatus(t, http.StatusNotFound, noService, err)
 
-	del, err := e.admin.DeleteEndpointWithResponse(ctx, endpoint.Id)
+	del, err := e.admin.DeleteEndpointWithResponse(ctx, endpoint.ID)
 	requireStatus(t, http.StatusNoContent, del, err)
-	del, err = e.admin.DeleteEndpointWithResponse(ctx, endpoint.Id)
+	del, err = e.admin.DeleteEndpointWithResponse(ctx, endpoint.ID)
 	requireStatus(t, http.StatusNotFound, del, err)
 
 	// Deleting a service takes its endpoints with it.
-	e.ks.AddEndpoint(nova.Id, "RegionOne", "http://nova", "", "")
-	delSvc, err := e.admin.DeleteServiceWithResponse(ctx, nova.Id)
+	e.ks.AddEndpoint(nova.ID, "RegionOne", "http://nova", "", "")
+	delSvc, err := e.admin.DeleteServiceWithResponse(ctx, nova.ID)
 	requireStatus(t, http.StatusNoContent, delSvc, err)
 	eps, err = e.admin.ListEndpointsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Len(t, eps.JSON200.Endpoints, 1)
-	got, err := e.admin.GetServiceWithResponse(ctx, nova.Id)
+	got, err := e.admin.GetServiceWithResponse(ctx, nova.ID)
 	requireStatus(t, http.StatusNotFound, got, err)
-	delSvc, err = e.admin.DeleteServiceWithResponse(ctx, nova.Id)
+	delSvc, err = e.admin.DeleteServiceWithResponse(ctx, nova.ID)
 	requireStatus(t, http.StatusNotFound, delSvc, err)
 }

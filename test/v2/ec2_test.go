@@ -18,22 +18,22 @@ func TestEC2CredentialsAndEC2Tokens(t *testing.T) {
 	tenant := e.ks.AddTenant("ec2")
 	nora := e.ks.AddUser("nora", "nora-pw", tenant)
 	e.ks.AddUser("oscar", "oscar-pw", tenant)
-	own := e.client(t, e.login(t, "nora", "nora-pw", "ec2").Token.Id)
-	oscar := e.client(t, e.login(t, "oscar", "oscar-pw", "ec2").Token.Id)
+	own := e.client(t, e.login(t, "nora", "nora-pw", "ec2").Token.ID)
+	oscar := e.client(t, e.login(t, "oscar", "oscar-pw", "ec2").Token.ID)
 
 	// A user manages its own credentials; an admin anyone's.
-	created, err := own.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: tenant})
+	created, err := own.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantID: tenant})
 	requireStatus(t, http.StatusOK, created, err)
 	cred := created.JSON200.Credential
-	assert.Equal(t, nora, *cred.UserId)
-	assert.Equal(t, tenant, *cred.TenantId)
+	assert.Equal(t, nora, *cred.UserID)
+	assert.Equal(t, tenant, *cred.TenantID)
 	require.NotEmpty(t, cred.Secret)
 
-	byAdmin, err := e.admin.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: tenant})
+	byAdmin, err := e.admin.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantID: tenant})
 	requireStatus(t, http.StatusOK, byAdmin, err)
-	denied, err := oscar.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: tenant})
+	denied, err := oscar.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantID: tenant})
 	requireStatus(t, http.StatusForbidden, denied, err)
-	noTenant, err := own.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantId: "nope"})
+	noTenant, err := own.CreateEC2CredentialWithResponse(ctx, nora, identityv2.EC2CredentialCreate{TenantID: "nope"})
 	requireStatus(t, http.StatusNotFound, noTenant, err)
 
 	list, err := own.ListEC2CredentialsWithResponse(ctx, nora)
@@ -57,8 +57,8 @@ func TestEC2CredentialsAndEC2Tokens(t *testing.T) {
 	}
 	tok, err := e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &signed})
 	requireStatus(t, http.StatusOK, tok, err)
-	assert.Equal(t, nora, tok.JSON200.Access.User.Id)
-	assert.Equal(t, tenant, tok.JSON200.Access.Token.Tenant.Id)
+	assert.Equal(t, nora, tok.JSON200.Access.User.ID)
+	assert.Equal(t, tenant, tok.JSON200.Access.Token.Tenant.ID)
 	assert.NotEmpty(t, *tok.JSON200.Access.ServiceCatalog)
 
 	// The deprecated member name works too.
@@ -76,7 +76,7 @@ func TestEC2CredentialsAndEC2Tokens(t *testing.T) {
 	old.Signature = keystonetest.SignEC2(cred.Secret, "GET", "ec2.example.com:8773", "/services/Cloud/", stale)
 	tok, err = e.anon.IssueEC2TokenWithResponse(ctx, identityv2.EC2TokenAuth{Credentials: &old})
 	requireStatus(t, http.StatusUnauthorized, tok, err)
-	assert.Contains(t, *tok.JSON401.Error.Message, "expired")
+	assert.Contains(t, errorOf(t, tok).Error.Message, "expired")
 
 	deleted, err := oscar.DeleteEC2CredentialWithResponse(ctx, nora, cred.Access)
 	requireStatus(t, http.StatusForbidden, deleted, err)

@@ -6,6 +6,7 @@ package v2_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -83,7 +84,7 @@ func newEnv(t *testing.T) *env {
 	servers.Unlock()
 	e := &env{ks: ks, creds: ks.Admin()}
 	e.anon = e.client(t, "")
-	e.adminToken = e.login(t, e.creds.Username, e.creds.Password, e.creds.TenantName).Token.Id
+	e.adminToken = e.login(t, e.creds.Username, e.creds.Password, e.creds.TenantName).Token.ID
 	e.admin = e.client(t, e.adminToken)
 	return e
 }
@@ -127,6 +128,25 @@ func requireStatus(t *testing.T, want int, resp answer, err error) {
 	t.Helper()
 	require.NoError(t, err)
 	require.Equal(t, want, resp.StatusCode(), "body: %s", bodyOf(resp))
+}
+
+// v2Error is Keystone v2.0's error answer, which the generated client does
+// not decode: it is generated from the client-only view of the document.
+type v2Error struct {
+	Error struct {
+		Code    int    `json:"code"`
+		Title   string `json:"title"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// errorOf decodes the error answer of resp, failing the test unless it is one.
+func errorOf(t *testing.T, resp answer) v2Error {
+	t.Helper()
+	var e v2Error
+	require.NoError(t, json.Unmarshal(bodyOf(resp), &e), "body: %s", bodyOf(resp))
+	require.NotZero(t, e.Error.Code, "body: %s", bodyOf(resp))
+	return e
 }
 
 // bodyOf is the Body of a generated response (a pointer to a struct with a

@@ -15,11 +15,11 @@ func TestRoleLifecycle(t *testing.T) {
 	ctx := t.Context()
 
 	created, err := e.admin.CreateRoleWithResponse(ctx, identityv2.RoleCreateEnvelope{Role: identityv2.RoleCreate{
-		Name: "Guest", Description: new("Guest Access"), Id: new("123"),
+		Name: "Guest", Description: new("Guest Access"), ID: new("123"),
 	}})
 	requireStatus(t, http.StatusOK, created, err)
 	guest := created.JSON200.Role
-	assert.NotEqual(t, "123", guest.Id, "Keystone makes the id up")
+	assert.NotEqual(t, "123", guest.ID, "Keystone makes the id up")
 	assert.Equal(t, "Guest Access", *guest.Description)
 
 	dup, err := e.admin.CreateRoleWithResponse(ctx, identityv2.RoleCreateEnvelope{Role: identityv2.RoleCreate{Name: "Guest"}})
@@ -33,7 +33,7 @@ func TestRoleLifecycle(t *testing.T) {
 	}
 	assert.Equal(t, []string{"admin", "_member_", "Guest"}, names)
 
-	for _, key := range []string{guest.Id, "Guest"} { // by id and by name
+	for _, key := range []string{guest.ID, "Guest"} { // by id and by name
 		got, err := e.admin.GetRoleWithResponse(ctx, key)
 		requireStatus(t, http.StatusOK, got, err)
 		assert.Equal(t, guest, got.JSON200.Role)
@@ -42,11 +42,11 @@ func TestRoleLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusOK, member, err)
 	assert.Equal(t, "_member_", member.JSON200.Role.Name)
 
-	deleted, err := e.admin.DeleteRoleWithResponse(ctx, guest.Id)
+	deleted, err := e.admin.DeleteRoleWithResponse(ctx, guest.ID)
 	requireStatus(t, http.StatusNoContent, deleted, err)
-	got, err := e.admin.GetRoleWithResponse(ctx, guest.Id)
+	got, err := e.admin.GetRoleWithResponse(ctx, guest.ID)
 	requireStatus(t, http.StatusNotFound, got, err)
-	deleted, err = e.admin.DeleteRoleWithResponse(ctx, guest.Id)
+	deleted, err = e.admin.DeleteRoleWithResponse(ctx, guest.ID)
 	requireStatus(t, http.StatusNotFound, deleted, err)
 }
 
@@ -59,7 +59,7 @@ func TestGrantAndRevokeRoleOnTenant(t *testing.T) {
 
 	// Without a role kim cannot scope to the tenant.
 	auth := identityv2.AuthRequest{Auth: identityv2.Auth{
-		PasswordCredentials: &identityv2.PasswordCredentials{UserId: &kim, Password: "kim-pw"}, TenantId: &tenant}}
+		PasswordCredentials: &identityv2.PasswordCredentials{UserID: &kim, Password: "kim-pw"}, TenantID: &tenant}}
 	denied, err := e.anon.IssueTokenWithResponse(ctx, auth)
 	requireStatus(t, http.StatusUnauthorized, denied, err)
 
@@ -73,7 +73,7 @@ func TestGrantAndRevokeRoleOnTenant(t *testing.T) {
 	scoped, err := e.anon.IssueTokenWithResponse(ctx, auth)
 	requireStatus(t, http.StatusOK, scoped, err)
 	assert.Equal(t, []identityv2.AccessRole{{Name: "reader"}}, *scoped.JSON200.Access.User.Roles)
-	token := scoped.JSON200.Access.Token.Id
+	token := scoped.JSON200.Access.Token.ID
 
 	revoked, err := e.admin.RevokeTenantUserRoleWithResponse(ctx, tenant, kim, reader)
 	requireStatus(t, http.StatusNoContent, revoked, err)

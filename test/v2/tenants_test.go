@@ -29,17 +29,17 @@ func TestTenantLifecycle(t *testing.T) {
 	acme := created.JSON200.Tenant
 	assert.Equal(t, "acme", acme.Name)
 	assert.True(t, *acme.Enabled, "enabled by default")
-	require.NotEmpty(t, acme.Id)
+	require.NotEmpty(t, acme.ID)
 
 	dup, err := e.admin.CreateTenantWithResponse(ctx, identityv2.TenantCreateEnvelope{Tenant: identityv2.TenantCreate{Name: "acme"}})
 	requireStatus(t, http.StatusConflict, dup, err)
-	require.NotNil(t, dup.JSON409)
+	assert.Equal(t, http.StatusConflict, errorOf(t, dup).Error.Code)
 
-	got, err := e.admin.GetTenantWithResponse(ctx, acme.Id)
+	got, err := e.admin.GetTenantWithResponse(ctx, acme.ID)
 	requireStatus(t, http.StatusOK, got, err)
 	assert.Equal(t, acme, got.JSON200.Tenant)
 
-	updated, err := e.admin.UpdateTenantWithResponse(ctx, acme.Id, identityv2.TenantUpdateEnvelope{Tenant: identityv2.TenantUpdate{
+	updated, err := e.admin.UpdateTenantWithResponse(ctx, acme.ID, identityv2.TenantUpdateEnvelope{Tenant: identityv2.TenantUpdate{
 		Name: new("acme-2"), Enabled: new(false),
 	}})
 	requireStatus(t, http.StatusOK, updated, err)
@@ -51,16 +51,16 @@ func TestTenantLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusOK, byName, err)
 	require.NotNil(t, byName.JSON200.Tenant)
 	assert.Nil(t, byName.JSON200.Tenants)
-	assert.Equal(t, acme.Id, byName.JSON200.Tenant.Id)
+	assert.Equal(t, acme.ID, byName.JSON200.Tenant.ID)
 
-	deleted, err := e.admin.DeleteTenantWithResponse(ctx, acme.Id)
+	deleted, err := e.admin.DeleteTenantWithResponse(ctx, acme.ID)
 	requireStatus(t, http.StatusNoContent, deleted, err)
 
-	got, err = e.admin.GetTenantWithResponse(ctx, acme.Id)
+	got, err = e.admin.GetTenantWithResponse(ctx, acme.ID)
 	requireStatus(t, http.StatusNotFound, got, err)
-	updated, err = e.admin.UpdateTenantWithResponse(ctx, acme.Id, identityv2.TenantUpdateEnvelope{Tenant: identityv2.TenantUpdate{Name: new("x")}})
+	updated, err = e.admin.UpdateTenantWithResponse(ctx, acme.ID, identityv2.TenantUpdateEnvelope{Tenant: identityv2.TenantUpdate{Name: new("x")}})
 	requireStatus(t, http.StatusNotFound, updated, err)
-	deleted, err = e.admin.DeleteTenantWithResponse(ctx, acme.Id)
+	deleted, err = e.admin.DeleteTenantWithResponse(ctx, acme.ID)
 	requireStatus(t, http.StatusNotFound, deleted, err)
 	byName, err = e.admin.ListTenantsWithResponse(ctx, &identityv2.ListTenantsParams{Name: new("acme-2")})
 	requireStatus(t, http.StatusNotFound, byName, err)
@@ -86,7 +86,7 @@ func TestListTenantsPagesAndScope(t *testing.T) {
 	requireStatus(t, http.StatusBadRequest, bad, err)
 
 	// Anyone else sees the tenants they have a role on.
-	henry := e.client(t, e.login(t, "henry", "henry-pw", "").Token.Id)
+	henry := e.client(t, e.login(t, "henry", "henry-pw", "").Token.ID)
 	own, err := henry.ListTenantsWithResponse(ctx, nil)
 	requireStatus(t, http.StatusOK, own, err)
 	assert.Equal(t, []string{"b"}, tenantNames(*own.JSON200.Tenants))
@@ -110,8 +110,8 @@ func TestTenantUsersAndTheirRoles(t *testing.T) {
 	users, err := e.admin.ListTenantUsersWithResponse(ctx, tenant)
 	requireStatus(t, http.StatusOK, users, err)
 	require.Len(t, users.JSON200.Users, 1)
-	assert.Equal(t, ivy, users.JSON200.Users[0].Id)
-	assert.Equal(t, tenant, *users.JSON200.Users[0].TenantId)
+	assert.Equal(t, ivy, users.JSON200.Users[0].ID)
+	assert.Equal(t, tenant, *users.JSON200.Users[0].TenantID)
 
 	roles, err := e.admin.ListTenantUserRolesWithResponse(ctx, tenant, ivy)
 	requireStatus(t, http.StatusOK, roles, err)

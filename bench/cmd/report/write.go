@@ -24,7 +24,7 @@ var reference = map[string]map[string]float64{
 }
 
 var (
-	perCallCases = []string{"raw", "sdk", "session-only", "generated-only", "transport-floor"}
+	perCallCases = []string{"raw", "sdk", "sdk-raw", "session-only", "generated-only", "transport-floor"}
 	clients      = []string{"raw", "sdk", "sdk-fixed", "gophercloud", "python"}
 	modes        = []string{"list", "validate", "auth"}
 )
@@ -182,7 +182,8 @@ func (r *report) writeTargets(p printer) {
 func (r *report) writePerCall(p printer) {
 	p("## 1. Per-call overhead (in-process)\n\n")
 	p("An authenticated `GET /v3/projects` answered by an in-process `httptest` server with %s: the SDK\n", "100 projects (every field Keystone 22 writes)")
-	p("(`identity.NewV3` over an `auth.Session` → `ListProjectsWithResponse`) against raw `net/http` + `encoding/json`\n")
+	p("(`identity.NewV3` over an `auth.Session` → the typed `ListProjects`; `sdk-raw` the same call through\n")
+	p("`Raw().ListProjectsWithResponse`) against raw `net/http` + `encoding/json`\n")
 	p("decoding into plain structs with the generated `Project`'s fields and pointer-ness (`io.ReadAll` + `json.Unmarshal`).\n")
 	p("`session-only` is `Session.Do` with the raw decoding; `generated-only` the generated client over a bare `http.Client`;\n")
 	p("`transport-floor` the raw GET with the body read and dropped. Figures include the server's share (the same for all):\n")

@@ -57,12 +57,8 @@ func coldStarts(ctx context.Context, c config, cacheDir string) ([]ColdStart, er
 		if err != nil {
 			return ColdStart{}, nil, err
 		}
-		resp, err := client.ListProjectsWithResponse(ctx, nil)
-		if err != nil {
+		if _, err := client.ListProjects(ctx, nil); err != nil {
 			return ColdStart{}, nil, fmt.Errorf("cold start %q: %w", v.name, err)
-		}
-		if resp.JSON200 == nil {
-			return ColdStart{}, nil, fmt.Errorf("cold start %q: status %d", v.name, resp.StatusCode())
 		}
 		took := time.Since(t0)
 		rt.Next.(*http.Transport).CloseIdleConnections()

@@ -320,16 +320,12 @@ func seed(ctx context.Context, admin *identity.Client, want int) ([]string, int,
 	tag := fmt.Sprintf("%s%d-", seedPrefix, os.Getpid())
 	for i := 0; listed < want; i++ {
 		desc := fmt.Sprintf("keystone-go benchmark project %d", i)
-		resp, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-			Project: identityv3.ProjectCreate{Name: fmt.Sprintf("%s%02d", tag, i), Description: &desc,
-				Tags: []string{"bench"}}})
+		p, err := admin.CreateProject(ctx, identityv3.ProjectCreate{Name: fmt.Sprintf("%s%02d", tag, i), Description: &desc,
+			Tags: []string{"bench"}})
 		if err != nil {
 			return created, 0, fmt.Errorf("seeding: %w", err)
 		}
-		if resp.JSON201 == nil {
-			return created, 0, fmt.Errorf("seeding: status %d", resp.StatusCode())
-		}
-		created = append(created, resp.JSON201.Project.ID)
+		created = append(created, p.ID)
 		listed++
 	}
 	return created, listed, nil
@@ -338,7 +334,7 @@ func seed(ctx context.Context, admin *identity.Client, want int) ([]string, int,
 func cleanup(ctx context.Context, admin *identity.Client, ids []string) error {
 	var errs []error
 	for _, id := range ids {
-		if _, err := admin.DeleteProjectWithResponse(ctx, id); err != nil && !errors.Is(err, identity.ErrNotFound) {
+		if err := admin.DeleteProject(ctx, id); err != nil && !errors.Is(err, identity.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("deleting project %s: %w", id, err))
 		}
 	}

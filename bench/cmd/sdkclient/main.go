@@ -32,14 +32,8 @@ func main() {
 	switch cfg.Mode {
 	case "list":
 		call = func(ctx context.Context) (int, error) {
-			resp, err := client.ListProjectsWithResponse(ctx, nil)
-			if err != nil {
-				return 0, err
-			}
-			if resp.JSON200 == nil {
-				return 0, fmt.Errorf("status %d", resp.StatusCode())
-			}
-			return len(resp.JSON200.Projects), nil
+			projects, err := client.ListProjects(ctx, nil)
+			return len(projects), err
 		}
 	case "validate":
 		call = func(ctx context.Context) (int, error) {
@@ -47,14 +41,11 @@ func main() {
 			if err != nil {
 				return 0, err
 			}
-			resp, err := client.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: tok})
+			token, _, err := client.ValidateToken(ctx, &identityv3.ValidateTokenParams{XSubjectToken: tok})
 			if err != nil {
 				return 0, err
 			}
-			if resp.JSON200 == nil {
-				return 0, fmt.Errorf("status %d", resp.StatusCode())
-			}
-			return len(resp.JSON200.Token.Roles), nil
+			return len(token.Roles), nil
 		}
 	case "auth":
 		call = func(ctx context.Context) (int, error) {

@@ -42,7 +42,7 @@ func TestAdapterOnTheIdentityService(t *testing.T) {
 	id := created.Project.ID
 	require.NotEmpty(t, id)
 	admin := e2eutil.Client(t, sess)
-	e2eutil.DeleteLater(t, admin.DeleteProjectWithResponse, id)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteProjectWithResponse, id)
 
 	var listed struct {
 		Projects []identityv3.Project `json:"projects"`

@@ -60,19 +60,19 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	assert.Equal(t, "/v3/auth/projects", *ac.AccessRules[0].Path)
 
 	// Nobody else may create one for the user, not even the admin.
-	_, err := admin.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	_, err := admin.Raw().CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "byadmin")},
 	})
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 	// A role the user's token does not have is a 400.
-	_, err = o.client.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	_, err = o.client.Raw().CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{
 			Name: e2eutil.Name(t, "admin-role"), Roles: []identityv3.ApplicationCredentialRoleSelector{{Name: new("admin")}},
 		},
 	})
 	assert.ErrorIs(t, err, apierror.ErrBadRequest)
 	// The same name twice is a conflict.
-	_, err = o.client.CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	_, err = o.client.Raw().CreateApplicationCredentialWithResponse(ctx, o.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: name},
 	})
 	assert.ErrorIs(t, err, apierror.ErrConflict)
@@ -128,7 +128,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	acClient := e2eutil.Client(t, e2eutil.Session(t, issued{accessInfo(token, &tok)}), identity.WithEndpoint(e2eutil.AuthURL()))
 
 	// The request the rule allows succeeds.
-	projects, err := acClient.ListAuthProjectsWithResponse(ctx)
+	projects, err := acClient.Raw().ListAuthProjectsWithResponse(ctx)
 	require.NoError(t, err)
 	require.Len(t, projects.JSON200.Projects, 1)
 	assert.Equal(t, o.projectID, *projects.JSON200.Projects[0].ID)
@@ -138,14 +138,14 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	// (it logs "Invalid user token") and serves it under the normal policy,
 	// so the owner may still read their own user record; the rules are
 	// enforced by keystonemiddleware in the other services.
-	self, err := acClient.GetUserWithResponse(ctx, o.userID)
+	self, err := acClient.Raw().GetUserWithResponse(ctx, o.userID)
 	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
 		require.ErrorIs(t, err, apierror.ErrUnauthorized, "the access rules are enforced")
 	} else {
 		require.NoError(t, err, "Keystone (Zed) serves a request outside the access rules")
 		assert.Equal(t, o.userID, self.JSON200.User.ID)
 		// What the member role does not allow is still refused by policy (403).
-		_, err = acClient.ListUsersWithResponse(ctx, &identityv3.ListUsersParams{})
+		_, err = acClient.Raw().ListUsersWithResponse(ctx, &identityv3.ListUsersParams{})
 		assert.ErrorIs(t, err, apierror.ErrForbidden)
 	}
 	// (A restricted credential may not create another one, which Keystone
@@ -157,7 +157,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	// Where Keystone does apply the rules: validating such a token answers
 	// 404 unless the caller says it understands access rules.
 	validate := func(editors ...identityv3.RequestEditorFn) error {
-		_, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: token}, editors...)
+		_, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: token}, editors...)
 		return err
 	}
 	assert.ErrorIs(t, validate(), apierror.ErrNotFound)
@@ -178,7 +178,7 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	assert.ElementsMatch(t, []string{"member", "reader"}, roleNames(ac2.Roles))
 
 	// List, filter and get; only the create answer carries a secret.
-	list, err := o.client.ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{})
+	list, err := o.client.Raw().ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{})
 	require.NoError(t, err)
 	var ids []string
 	for _, a := range list.JSON200.ApplicationCredentials {
@@ -186,12 +186,12 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 		assert.Nil(t, a.Secret)
 	}
 	assert.ElementsMatch(t, []string{ac.ID, ac2.ID}, ids)
-	filtered, err := o.client.ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{Name: &name})
+	filtered, err := o.client.Raw().ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{Name: &name})
 	require.NoError(t, err)
 	require.Len(t, filtered.JSON200.ApplicationCredentials, 1)
 	assert.Equal(t, ac.ID, filtered.JSON200.ApplicationCredentials[0].ID)
 	// The inexact name filters: Keystone 27 alone refuses them.
-	inexact, err := o.client.ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{NameContains: &name})
+	inexact, err := o.client.Raw().ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{NameContains: &name})
 	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
 		assert.ErrorIs(t, err, apierror.ErrBadRequest, "Keystone 27 takes no inexact filter here")
 	} else {
@@ -199,52 +199,52 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 		assert.Equal(t, []string{ac.ID}, e2eutil.IDs(inexact.JSON200.ApplicationCredentials))
 	}
 
-	got, err := o.client.GetApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
+	got, err := o.client.Raw().GetApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
 	require.NoError(t, err)
 	assert.Nil(t, got.JSON200.ApplicationCredential.Secret)
 	assert.Equal(t, ac.AccessRules, got.JSON200.ApplicationCredential.AccessRules)
 
 	// The access rules.
-	rules, err := o.client.ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{})
+	rules, err := o.client.Raw().ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{})
 	require.NoError(t, err)
 	require.Len(t, rules.JSON200.AccessRules, 1)
 	assert.Equal(t, ruleID, rules.JSON200.AccessRules[0].ID)
 	get := "GET"
 	post := "POST"
-	rules, err = o.client.ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &get, Service: new("identity")})
+	rules, err = o.client.Raw().ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &get, Service: new("identity")})
 	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest, "Epoxy's query schema for access rules is empty")
 	} else {
 		require.NoError(t, err)
 		assert.Len(t, rules.JSON200.AccessRules, 1)
-		rules, err = o.client.ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &post})
+		rules, err = o.client.Raw().ListAccessRulesWithResponse(ctx, o.userID, &identityv3.ListAccessRulesParams{Method: &post})
 		require.NoError(t, err)
 		assert.Empty(t, rules.JSON200.AccessRules)
 	}
 
-	gotRule, err := o.client.GetAccessRuleWithResponse(ctx, o.userID, ruleID)
+	gotRule, err := o.client.Raw().GetAccessRuleWithResponse(ctx, o.userID, ruleID)
 	require.NoError(t, err)
 	assert.Equal(t, "/v3/auth/projects", *gotRule.JSON200.AccessRule.Path)
 	assert.NotNil(t, gotRule.JSON200.AccessRule.Links)
 
-	_, err = o.client.DeleteAccessRuleWithResponse(ctx, o.userID, ruleID)
+	_, err = o.client.Raw().DeleteAccessRuleWithResponse(ctx, o.userID, ruleID)
 	assert.ErrorIs(t, err, apierror.ErrForbidden, "a rule in use cannot be deleted")
 
 	// Delete the credential: its tokens stop working, and the rule is free.
-	del, err := o.client.DeleteApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
+	del, err := o.client.Raw().DeleteApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = o.client.GetApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
+	_, err = o.client.Raw().GetApplicationCredentialWithResponse(ctx, o.userID, ac.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 	// Its tokens die with it; Keystone answers 404 (the credential is not
 	// found while validating the token), not 401.
-	_, err = acClient.GetApplicationCredentialWithResponse(ctx, o.userID, ac2.ID)
+	_, err = acClient.Raw().GetApplicationCredentialWithResponse(ctx, o.userID, ac2.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "the credential's tokens died with it")
 
-	delRule, err := o.client.DeleteAccessRuleWithResponse(ctx, o.userID, ruleID)
+	delRule, err := o.client.Raw().DeleteAccessRuleWithResponse(ctx, o.userID, ruleID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, delRule.StatusCode())
-	_, err = o.client.GetAccessRuleWithResponse(ctx, o.userID, ruleID)
+	_, err = o.client.Raw().GetAccessRuleWithResponse(ctx, o.userID, ruleID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -274,13 +274,13 @@ func TestApplicationCredentialRefusesExtraMembers(t *testing.T) {
 	o := newOwner(t, admin)
 
 	body := `{"application_credential":{"name":"` + e2eutil.Name(t, "extra") + `","colour":"blue"}}`
-	_, err := o.client.CreateApplicationCredentialWithBodyWithResponse(ctx, o.userID, "application/json", strings.NewReader(body))
+	_, err := o.client.Raw().CreateApplicationCredentialWithBodyWithResponse(ctx, o.userID, "application/json", strings.NewReader(body))
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
 	var apiErr *apierror.Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Contains(t, apiErr.Message, "colour")
 
-	list, err := o.client.ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{})
+	list, err := o.client.Raw().ListApplicationCredentialsWithResponse(ctx, o.userID, &identityv3.ListApplicationCredentialsParams{})
 	require.NoError(t, err)
 	assert.Empty(t, list.JSON200.ApplicationCredentials, "nothing was created")
 }

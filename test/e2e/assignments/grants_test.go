@@ -109,19 +109,19 @@ func TestProjectGrants(t *testing.T) {
 		u := user.ID
 		exerciseGrant(t, c, grantAPI{
 			grant: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GrantProjectUserRoleWithResponse(ctx, p, u, r))
+				return wrap(c.Raw().GrantProjectUserRoleWithResponse(ctx, p, u, r))
 			},
 			check: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.CheckProjectUserRoleWithResponse(ctx, p, u, r))
+				return wrap(c.Raw().CheckProjectUserRoleWithResponse(ctx, p, u, r))
 			},
 			get: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GetProjectUserRoleWithResponse(ctx, p, u, r))
+				return wrap(c.Raw().GetProjectUserRoleWithResponse(ctx, p, u, r))
 			},
 			revoke: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.RevokeProjectUserRoleWithResponse(ctx, p, u, r))
+				return wrap(c.Raw().RevokeProjectUserRoleWithResponse(ctx, p, u, r))
 			},
 			list: func(ctx context.Context) (*identityv3.RoleList, error) {
-				resp, err := c.ListProjectUserRolesWithResponse(ctx, p, u)
+				resp, err := c.Raw().ListProjectUserRolesWithResponse(ctx, p, u)
 				if err != nil {
 					return nil, err
 				}
@@ -135,19 +135,19 @@ func TestProjectGrants(t *testing.T) {
 		g := group.ID
 		exerciseGrant(t, c, grantAPI{
 			grant: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GrantProjectGroupRoleWithResponse(ctx, p, g, r))
+				return wrap(c.Raw().GrantProjectGroupRoleWithResponse(ctx, p, g, r))
 			},
 			check: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.CheckProjectGroupRoleWithResponse(ctx, p, g, r))
+				return wrap(c.Raw().CheckProjectGroupRoleWithResponse(ctx, p, g, r))
 			},
 			get: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GetProjectGroupRoleWithResponse(ctx, p, g, r))
+				return wrap(c.Raw().GetProjectGroupRoleWithResponse(ctx, p, g, r))
 			},
 			revoke: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.RevokeProjectGroupRoleWithResponse(ctx, p, g, r))
+				return wrap(c.Raw().RevokeProjectGroupRoleWithResponse(ctx, p, g, r))
 			},
 			list: func(ctx context.Context) (*identityv3.RoleList, error) {
-				resp, err := c.ListProjectGroupRolesWithResponse(ctx, p, g)
+				resp, err := c.Raw().ListProjectGroupRolesWithResponse(ctx, p, g)
 				if err != nil {
 					return nil, err
 				}
@@ -171,19 +171,19 @@ func TestDomainGrants(t *testing.T) {
 		u := user.ID
 		exerciseGrant(t, c, grantAPI{
 			grant: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GrantDomainUserRoleWithResponse(ctx, d, u, r))
+				return wrap(c.Raw().GrantDomainUserRoleWithResponse(ctx, d, u, r))
 			},
 			check: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.CheckDomainUserRoleWithResponse(ctx, d, u, r))
+				return wrap(c.Raw().CheckDomainUserRoleWithResponse(ctx, d, u, r))
 			},
 			get: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GetDomainUserRoleWithResponse(ctx, d, u, r))
+				return wrap(c.Raw().GetDomainUserRoleWithResponse(ctx, d, u, r))
 			},
 			revoke: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.RevokeDomainUserRoleWithResponse(ctx, d, u, r))
+				return wrap(c.Raw().RevokeDomainUserRoleWithResponse(ctx, d, u, r))
 			},
 			list: func(ctx context.Context) (*identityv3.RoleList, error) {
-				resp, err := c.ListDomainUserRolesWithResponse(ctx, d, u)
+				resp, err := c.Raw().ListDomainUserRolesWithResponse(ctx, d, u)
 				if err != nil {
 					return nil, err
 				}
@@ -197,19 +197,19 @@ func TestDomainGrants(t *testing.T) {
 		g := group.ID
 		exerciseGrant(t, c, grantAPI{
 			grant: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GrantDomainGroupRoleWithResponse(ctx, d, g, r))
+				return wrap(c.Raw().GrantDomainGroupRoleWithResponse(ctx, d, g, r))
 			},
 			check: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.CheckDomainGroupRoleWithResponse(ctx, d, g, r))
+				return wrap(c.Raw().CheckDomainGroupRoleWithResponse(ctx, d, g, r))
 			},
 			get: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GetDomainGroupRoleWithResponse(ctx, d, g, r))
+				return wrap(c.Raw().GetDomainGroupRoleWithResponse(ctx, d, g, r))
 			},
 			revoke: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.RevokeDomainGroupRoleWithResponse(ctx, d, g, r))
+				return wrap(c.Raw().RevokeDomainGroupRoleWithResponse(ctx, d, g, r))
 			},
 			list: func(ctx context.Context) (*identityv3.RoleList, error) {
-				resp, err := c.ListDomainGroupRolesWithResponse(ctx, d, g)
+				resp, err := c.Raw().ListDomainGroupRolesWithResponse(ctx, d, g)
 				if err != nil {
 					return nil, err
 				}
@@ -231,19 +231,19 @@ func TestSystemGrants(t *testing.T) {
 		u := user.ID
 		exerciseGrant(t, c, grantAPI{
 			grant: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GrantSystemUserRoleWithResponse(ctx, u, r))
+				return wrap(c.Raw().GrantSystemUserRoleWithResponse(ctx, u, r))
 			},
 			check: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.CheckSystemUserRoleWithResponse(ctx, u, r))
+				return wrap(c.Raw().CheckSystemUserRoleWithResponse(ctx, u, r))
 			},
 			get: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GetSystemUserRoleWithResponse(ctx, u, r))
+				return wrap(c.Raw().GetSystemUserRoleWithResponse(ctx, u, r))
 			},
 			revoke: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.RevokeSystemUserRoleWithResponse(ctx, u, r))
+				return wrap(c.Raw().RevokeSystemUserRoleWithResponse(ctx, u, r))
 			},
 			list: func(ctx context.Context) (*identityv3.RoleList, error) {
-				resp, err := c.ListSystemUserRolesWithResponse(ctx, u)
+				resp, err := c.Raw().ListSystemUserRolesWithResponse(ctx, u)
 				if err != nil {
 					return nil, err
 				}
@@ -257,19 +257,19 @@ func TestSystemGrants(t *testing.T) {
 		g := group.ID
 		exerciseGrant(t, c, grantAPI{
 			grant: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GrantSystemGroupRoleWithResponse(ctx, g, r))
+				return wrap(c.Raw().GrantSystemGroupRoleWithResponse(ctx, g, r))
 			},
 			check: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.CheckSystemGroupRoleWithResponse(ctx, g, r))
+				return wrap(c.Raw().CheckSystemGroupRoleWithResponse(ctx, g, r))
 			},
 			get: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.GetSystemGroupRoleWithResponse(ctx, g, r))
+				return wrap(c.Raw().GetSystemGroupRoleWithResponse(ctx, g, r))
 			},
 			revoke: func(ctx context.Context, r string) (status, error) {
-				return wrap(c.RevokeSystemGroupRoleWithResponse(ctx, g, r))
+				return wrap(c.Raw().RevokeSystemGroupRoleWithResponse(ctx, g, r))
 			},
 			list: func(ctx context.Context) (*identityv3.RoleList, error) {
-				resp, err := c.ListSystemGroupRolesWithResponse(ctx, g)
+				resp, err := c.Raw().ListSystemGroupRolesWithResponse(ctx, g)
 				if err != nil {
 					return nil, err
 				}
@@ -291,7 +291,7 @@ func TestGrantDomainSpecificRoleElsewhere(t *testing.T) {
 	project := e2eutil.Project(t, c) // in the default domain
 	user := e2eutil.User(t, c)
 
-	_, err := c.GrantProjectUserRoleWithResponse(ctx, project.ID, user.ID, specific.ID)
+	_, err := c.Raw().GrantProjectUserRoleWithResponse(ctx, project.ID, user.ID, specific.ID)
 	require.ErrorIs(t, err, apierror.ErrForbidden)
 
 	inHome := e2eutil.Project(t, c, e2eutil.InDomain(home.ID))

@@ -43,13 +43,13 @@ func TestGroupRoleAssignment(t *testing.T) {
 	e2eutil.GrantProjectGroupRole(t, c, project.ID, group.ID, role.ID)
 
 	// Direct assignments of the user: none.
-	direct, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{UserID: new(user.ID)})
+	direct, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{UserID: new(user.ID)})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, direct.StatusCode())
 	assert.Empty(t, direct.JSON200.RoleAssignments)
 
 	// The group's assignment.
-	byGroup, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{GroupID: new(group.ID)})
+	byGroup, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{GroupID: new(group.ID)})
 	require.NoError(t, err)
 	require.Len(t, byGroup.JSON200.RoleAssignments, 1)
 	ga := byGroup.JSON200.RoleAssignments[0]
@@ -62,7 +62,7 @@ func TestGroupRoleAssignment(t *testing.T) {
 	assert.True(t, strings.HasSuffix(ga.Links.Assignment, "/projects/"+project.ID+"/groups/"+group.ID+"/roles/"+role.ID), ga.Links.Assignment)
 
 	// Effective: the user holds the role through the group.
-	effective, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
+	effective, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
 		Effective: new(true), UserID: new(user.ID),
 	})
 	require.NoError(t, err)
@@ -76,7 +76,7 @@ func TestGroupRoleAssignment(t *testing.T) {
 	assert.True(t, strings.HasSuffix(*ea.Links.Membership, "/groups/"+group.ID+"/users/"+user.ID), *ea.Links.Membership)
 
 	// include_names adds the names and domains.
-	named, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
+	named, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
 		Effective: new(true), IncludeNames: new(true), UserID: new(user.ID),
 	})
 	require.NoError(t, err)
@@ -119,7 +119,7 @@ func TestRoleAssignmentFilters(t *testing.T) {
 
 	list := func(p identityv3.ListRoleAssignmentsParams) []identityv3.RoleAssignment {
 		t.Helper()
-		resp, err := c.ListRoleAssignmentsWithResponse(ctx, &p)
+		resp, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &p)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, resp.StatusCode())
 		return resp.JSON200.RoleAssignments
@@ -173,7 +173,7 @@ func TestRoleAssignmentFilters(t *testing.T) {
 		"effective and group":        {Effective: new(true), GroupID: new("g")},
 		"subtree without project id": {IncludeSubtree: new(true)},
 	} {
-		_, err := c.ListRoleAssignmentsWithResponse(ctx, &p)
+		_, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &p)
 		assert.ErrorIs(t, err, apierror.ErrBadRequest, name)
 	}
 }
@@ -199,14 +199,14 @@ func TestSystemScopedToken(t *testing.T) {
 	assert.Equal(t, []string{role.Name}, info.RoleNames())
 
 	userClient := e2eutil.Client(t, sess)
-	sys, err := userClient.ListAuthSystemWithResponse(ctx)
+	sys, err := userClient.Raw().ListAuthSystemWithResponse(ctx)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, sys.StatusCode())
 	require.Len(t, sys.JSON200.System, 1)
 	require.NotNil(t, sys.JSON200.System[0].All)
 	assert.True(t, *sys.JSON200.System[0].All)
 
-	assignments, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
+	assignments, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
 		ScopeSystem: new("all"), UserID: new(user.ID), IncludeNames: new(true),
 	})
 	require.NoError(t, err)
@@ -219,7 +219,7 @@ func TestSystemScopedToken(t *testing.T) {
 	assert.True(t, strings.HasSuffix(a.Links.Assignment, "/system/users/"+user.ID+"/roles/"+role.ID), a.Links.Assignment)
 
 	// Without the grant the user can no longer get a system-scoped token.
-	revoked, err := c.RevokeSystemUserRoleWithResponse(ctx, user.ID, role.ID)
+	revoked, err := c.Raw().RevokeSystemUserRoleWithResponse(ctx, user.ID, role.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, revoked.StatusCode())
 	_, err = e2eutil.UserSession(t, user, auth.Scope{System: true}).AccessInfo(ctx)

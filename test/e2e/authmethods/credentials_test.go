@@ -25,7 +25,7 @@ func newAppCred(t *testing.T, u user, p identityv3.Project) (identityv3.Applicat
 	c := e2eutil.Client(t, sess)
 	ctx := e2eutil.Ctx(t)
 	name, secret := e2eutil.Name(t, "ac"), "s-"+e2eutil.Name(t, "secret")
-	resp, err := c.CreateApplicationCredentialWithResponse(ctx, u.ID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	resp, err := c.Raw().CreateApplicationCredentialWithResponse(ctx, u.ID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{
 			Name:   name,
 			Secret: &secret,
@@ -39,7 +39,7 @@ func newAppCred(t *testing.T, u user, p identityv3.Project) (identityv3.Applicat
 		// Under load the test Keystone's sqlite can store a credential and
 		// still answer 409 (its retried transaction meets the first
 		// one's row): the name is unique to this test, so it is ours.
-		list, lerr := c.ListApplicationCredentialsWithResponse(ctx, u.ID, &identityv3.ListApplicationCredentialsParams{Name: &name})
+		list, lerr := c.Raw().ListApplicationCredentialsWithResponse(ctx, u.ID, &identityv3.ListApplicationCredentialsParams{Name: &name})
 		require.NoError(t, lerr)
 		require.Len(t, list.JSON200.ApplicationCredentials, 1, "after %v", err)
 		ac = list.JSON200.ApplicationCredentials[0]
@@ -49,7 +49,7 @@ func newAppCred(t *testing.T, u user, p identityv3.Project) (identityv3.Applicat
 	}
 	ac.Secret = &secret
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := c.DeleteApplicationCredentialWithResponse(ctx, u.ID, ac.ID)
+		_, err := c.Raw().DeleteApplicationCredentialWithResponse(ctx, u.ID, ac.ID)
 		return ignoreNotFound(err)
 	})
 	return ac, c
@@ -281,7 +281,7 @@ func TestOAuth1Plugin(t *testing.T) {
 	assert.Equal(t, consumer.ID, a.OAuthConsumerID())
 	assert.Contains(t, a.RoleNames(), "member")
 	assert.NotContains(t, a.RoleNames(), "admin", "only the delegated role")
-	resp, err := e2eutil.Client(t, sess).GetProjectWithResponse(ctx, p.ID, nil)
+	resp, err := e2eutil.Client(t, sess).Raw().GetProjectWithResponse(ctx, p.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode())
 

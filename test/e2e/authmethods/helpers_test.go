@@ -41,13 +41,13 @@ type user struct {
 func newUser(t *testing.T, admin *identity.Client, options *identityv3.UserOptions) user {
 	t.Helper()
 	u := user{Name: e2eutil.Name(t, "am"), Password: "pw-" + e2eutil.Name(t, "x")}
-	resp, err := admin.CreateUserWithResponse(e2eutil.Ctx(t), identityv3.CreateUserJSONRequestBody{
+	resp, err := admin.Raw().CreateUserWithResponse(e2eutil.Ctx(t), identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: u.Name, Password: &u.Password, Options: options},
 	})
 	require.NoError(t, err)
 	u.ID = resp.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, u.ID)
+		_, err := admin.Raw().DeleteUserWithResponse(ctx, u.ID)
 		return ignoreNotFound(err)
 	})
 	return u
@@ -104,13 +104,13 @@ func projectIDs(ps []identityv3.AuthProject) []string {
 func createTOTP(t *testing.T, admin *identity.Client, userID string) string {
 	t.Helper()
 	secret := auth.NewTOTPSecret()
-	resp, err := admin.CreateCredentialWithResponse(e2eutil.Ctx(t), identityv3.CreateCredentialJSONRequestBody{
+	resp, err := admin.Raw().CreateCredentialWithResponse(e2eutil.Ctx(t), identityv3.CreateCredentialJSONRequestBody{
 		Credential: identityv3.CredentialCreate{Type: "totp", UserID: userID, Blob: secret},
 	})
 	require.NoError(t, err)
 	id := resp.JSON201.Credential.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteCredentialWithResponse(ctx, id)
+		_, err := admin.Raw().DeleteCredentialWithResponse(ctx, id)
 		return ignoreNotFound(err)
 	})
 	return secret

@@ -27,7 +27,7 @@ func TestAdminTokenPlugin(t *testing.T) {
 	hc, ct := counted(t)
 	sess := auth.New(plugin, auth.WithHTTPClient(hc))
 	c := e2eutil.Client(t, sess)
-	resp, err := c.GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
+	resp, err := c.Raw().GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, p.Name, resp.JSON200.Project.Name)
 	assert.Zero(t, ct.tokens.Load())
@@ -36,9 +36,9 @@ func TestAdminTokenPlugin(t *testing.T) {
 	assert.Equal(t, e2eutil.AuthURL(), ep.URL, "the endpoint stands for every service")
 
 	// A revoked static token cannot be renewed: the 401 comes back.
-	_, err = admin.RevokeTokenWithResponse(e2eutil.Ctx(t), &identityv3.RevokeTokenParams{XSubjectToken: a.Token})
+	_, err = admin.Raw().RevokeTokenWithResponse(e2eutil.Ctx(t), &identityv3.RevokeTokenParams{XSubjectToken: a.Token})
 	require.NoError(t, err)
-	_, err = c.GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
+	_, err = c.Raw().GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
 	assert.True(t, errors.Is(err, apierror.ErrUnauthorized), "%v", err)
 }
 
@@ -80,7 +80,7 @@ func TestStateAndFileCacheWithKeystone(t *testing.T) {
 	require.NoError(t, err)
 	hc3, ct3 := counted(t)
 	third := auth.New(plugin(), auth.WithHTTPClient(hc3), auth.WithState(state), auth.WithStateKey(stateKey))
-	resp, err := e2eutil.Client(t, third).GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
+	resp, err := e2eutil.Client(t, third).Raw().GetProjectWithResponse(e2eutil.Ctx(t), p.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, p.ID, resp.JSON200.Project.ID)
 	assert.Zero(t, ct3.tokens.Load())
@@ -89,7 +89,7 @@ func TestStateAndFileCacheWithKeystone(t *testing.T) {
 
 	// When Keystone revokes the token, the session with the cache gets a
 	// new one (not the revoked one back from the file) and rewrites it.
-	_, err = admin.RevokeTokenWithResponse(e2eutil.Ctx(t), &identityv3.RevokeTokenParams{XSubjectToken: a.Token})
+	_, err = admin.Raw().RevokeTokenWithResponse(e2eutil.Ctx(t), &identityv3.RevokeTokenParams{XSubjectToken: a.Token})
 	require.NoError(t, err)
 	assert.Equal(t, []string{p.ID}, projectIDs(usable(t, second)))
 	c, err := second.AccessInfo(e2eutil.Ctx(t))

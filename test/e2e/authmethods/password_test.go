@@ -101,11 +101,11 @@ func TestScopes(t *testing.T) {
 	t.Run("domain", func(t *testing.T) {
 		u := newUser(t, admin, nil)
 		reader := e2eutil.RoleID(t, admin, "reader")
-		resp, err := admin.GrantDomainUserRoleWithResponse(ctx, "default", u.ID, reader)
+		resp, err := admin.Raw().GrantDomainUserRoleWithResponse(ctx, "default", u.ID, reader)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusNoContent, resp.StatusCode())
 		e2eutil.Cleanup(t, func(ctx context.Context) error {
-			_, err := admin.RevokeDomainUserRoleWithResponse(ctx, "default", u.ID, reader)
+			_, err := admin.Raw().RevokeDomainUserRoleWithResponse(ctx, "default", u.ID, reader)
 			return ignoreNotFound(err)
 		})
 		for _, scope := range []auth.Scope{{DomainID: "default"}, {DomainName: "Default"}} {
@@ -156,14 +156,14 @@ func TestScopes(t *testing.T) {
 			Scope: auth.Scope{ProjectID: p.ID}})
 		trustorClient := e2eutil.Client(t, trustorSess)
 		for _, impersonation := range []bool{false, true} {
-			resp, err := trustorClient.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
+			resp, err := trustorClient.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
 				TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: &p.ID, Impersonation: impersonation,
 				Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}},
 			}})
 			require.NoError(t, err)
 			trust := resp.JSON201.Trust
 			e2eutil.Cleanup(t, func(ctx context.Context) error {
-				_, err := trustorClient.DeleteTrustWithResponse(ctx, trust.ID)
+				_, err := trustorClient.Raw().DeleteTrustWithResponse(ctx, trust.ID)
 				return ignoreNotFound(err)
 			})
 			plugin, err := auth.NewPlugin("v3password", map[string]string{"auth_url": e2eutil.AuthURL(), "user_id": trustee.ID,
@@ -184,7 +184,7 @@ func TestScopes(t *testing.T) {
 				assert.Equal(t, trustee.ID, a.UserID())
 			}
 			// The token works.
-			_, err = e2eutil.Client(t, sess).GetProjectWithResponse(ctx, p.ID, nil)
+			_, err = e2eutil.Client(t, sess).Raw().GetProjectWithResponse(ctx, p.ID, nil)
 			require.NoError(t, err)
 		}
 	})
@@ -232,7 +232,7 @@ func TestUnscopedThenRescoped(t *testing.T) {
 		assert.Equal(t, first.AuditID(), a.AuditChainID())
 		assert.True(t, a.HasServiceCatalog())
 		// The rescoped session is a full session: a client on it works.
-		resp, err := e2eutil.Client(t, sess).GetProjectWithResponse(ctx, tc.id, nil)
+		resp, err := e2eutil.Client(t, sess).Raw().GetProjectWithResponse(ctx, tc.id, nil)
 		require.NoError(t, err)
 		assert.Equal(t, tc.id, resp.JSON200.Project.ID)
 	}

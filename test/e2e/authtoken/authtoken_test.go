@@ -111,7 +111,7 @@ func TestRevokedToken(t *testing.T) {
 	status, _, _ := cached.call(t, "GET", "/", map[string]string{"X-Auth-Token": c.token})
 	require.Equal(t, http.StatusOK, status)
 
-	_, err := admin.RevokeTokenWithResponse(e2eutil.Ctx(t), &identityv3.RevokeTokenParams{XSubjectToken: c.token})
+	_, err := admin.Raw().RevokeTokenWithResponse(e2eutil.Ctx(t), &identityv3.RevokeTokenParams{XSubjectToken: c.token})
 	require.NoError(t, err)
 
 	uncached := newService(t, authtoken.DefaultConfig())

@@ -20,8 +20,8 @@ func TestRegionHierarchy(t *testing.T) {
 
 	// PUT creates a region with the id from the path.
 	parentID := e2eutil.Name(t, "region")
-	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, parentID)
-	put, err := c.CreateRegionWithIDWithResponse(ctx, parentID, identityv3.CreateRegionWithIDJSONRequestBody{
+	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, parentID)
+	put, err := c.Raw().CreateRegionWithIDWithResponse(ctx, parentID, identityv3.CreateRegionWithIDJSONRequestBody{
 		Region: identityv3.RegionCreate{Description: new("the parent")},
 	})
 	parent := e2eutil.Created(t, put, err).JSON201.Region
@@ -31,8 +31,8 @@ func TestRegionHierarchy(t *testing.T) {
 
 	// POST with an id in the body and a parent.
 	childID := e2eutil.Name(t, "child")
-	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, childID)
-	post, err := c.CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
+	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, childID)
+	post, err := c.Raw().CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
 		Region: identityv3.RegionCreate{ID: &childID, ParentRegionID: &parentID},
 	})
 	child := e2eutil.Created(t, post, err).JSON201.Region
@@ -42,48 +42,48 @@ func TestRegionHierarchy(t *testing.T) {
 	assert.Equal(t, "", *child.Description, "Keystone stores a missing description as an empty string")
 
 	// POST without an id: Keystone picks one.
-	gen, err := c.CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
+	gen, err := c.Raw().CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
 		Region: identityv3.RegionCreate{ParentRegionID: &parentID},
 	})
 	generated := e2eutil.Created(t, gen, err).JSON201.Region
-	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, generated.ID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, generated.ID)
 	assert.Len(t, generated.ID, 32, "a generated region id is a uuid4 hex")
 
 	// The same id again is a conflict; an id in the body that differs from
 	// the path is a bad request.
-	_, err = c.CreateRegionWithIDWithResponse(ctx, parentID, identityv3.CreateRegionWithIDJSONRequestBody{})
+	_, err = c.Raw().CreateRegionWithIDWithResponse(ctx, parentID, identityv3.CreateRegionWithIDJSONRequestBody{})
 	assert.ErrorIs(t, err, apierror.ErrConflict)
 	other := e2eutil.Name(t, "other")
-	_, err = c.CreateRegionWithIDWithResponse(ctx, e2eutil.Name(t, "path"), identityv3.CreateRegionWithIDJSONRequestBody{
+	_, err = c.Raw().CreateRegionWithIDWithResponse(ctx, e2eutil.Name(t, "path"), identityv3.CreateRegionWithIDJSONRequestBody{
 		Region: identityv3.RegionCreate{ID: &other},
 	})
 	assert.ErrorIs(t, err, apierror.ErrBadRequest)
 
 	// A parent that does not exist is a 404.
 	missing := e2eutil.Name(t, "missing")
-	_, err = c.CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
+	_, err = c.Raw().CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
 		Region: identityv3.RegionCreate{ParentRegionID: &missing},
 	})
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
-	children, err := c.ListRegionsWithResponse(ctx, &identityv3.ListRegionsParams{ParentRegionID: &parentID})
+	children, err := c.Raw().ListRegionsWithResponse(ctx, &identityv3.ListRegionsParams{ParentRegionID: &parentID})
 	require.NoError(t, err)
 	assert.Equal(t, sorted(childID, generated.ID), sorted(e2eutil.IDs(children.JSON200.Regions)...))
 
-	got, err := c.GetRegionWithResponse(ctx, childID)
+	got, err := c.Raw().GetRegionWithResponse(ctx, childID)
 	require.NoError(t, err)
 	assert.Equal(t, child, got.JSON200.Region)
 
 	// PATCH: a description, then null for the parent makes the child a
 	// top-level region.
-	upd, err := c.UpdateRegionWithResponse(ctx, childID, identityv3.UpdateRegionJSONRequestBody{
+	upd, err := c.Raw().UpdateRegionWithResponse(ctx, childID, identityv3.UpdateRegionJSONRequestBody{
 		Region: identityv3.RegionUpdate{Description: new(nullable.NewNullableWithValue("now a child"))},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "now a child", *upd.JSON200.Region.Description)
 	assert.Equal(t, parentID, *upd.JSON200.Region.ParentRegionID)
 
-	upd, err = c.UpdateRegionWithResponse(ctx, childID, identityv3.UpdateRegionJSONRequestBody{
+	upd, err = c.Raw().UpdateRegionWithResponse(ctx, childID, identityv3.UpdateRegionJSONRequestBody{
 		Region: identityv3.RegionUpdate{
 			ParentRegionID: new(nullable.NewNullNullable[string]()),
 			Description:    new(nullable.NewNullNullable[string]()),
@@ -93,25 +93,25 @@ func TestRegionHierarchy(t *testing.T) {
 	assert.Nil(t, upd.JSON200.Region.ParentRegionID, "null removed the parent")
 	assert.Equal(t, "", *upd.JSON200.Region.Description, "null clears the description to an empty string")
 
-	children, err = c.ListRegionsWithResponse(ctx, &identityv3.ListRegionsParams{ParentRegionID: &parentID})
+	children, err = c.Raw().ListRegionsWithResponse(ctx, &identityv3.ListRegionsParams{ParentRegionID: &parentID})
 	require.NoError(t, err)
 	assert.Equal(t, []string{generated.ID}, sorted(e2eutil.IDs(children.JSON200.Regions)...))
 
-	all, err := c.ListRegionsWithResponse(ctx, nil)
+	all, err := c.Raw().ListRegionsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.Subset(t, e2eutil.IDs(all.JSON200.Regions), []string{parentID, childID, generated.ID})
 
 	// Deleting the parent deletes its remaining child with it.
-	del, err := c.DeleteRegionWithResponse(ctx, parentID)
+	del, err := c.Raw().DeleteRegionWithResponse(ctx, parentID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = c.GetRegionWithResponse(ctx, generated.ID)
+	_, err = c.Raw().GetRegionWithResponse(ctx, generated.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "the child went with its parent")
 
-	del, err = c.DeleteRegionWithResponse(ctx, childID)
+	del, err = c.Raw().DeleteRegionWithResponse(ctx, childID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = c.GetRegionWithResponse(ctx, childID)
+	_, err = c.Raw().GetRegionWithResponse(ctx, childID)
 	var apiErr *apierror.Error
 	require.True(t, errors.As(err, &apiErr), "want an *apierror.Error, got %v", err)
 	assert.Equal(t, http.StatusNotFound, apiErr.StatusCode)

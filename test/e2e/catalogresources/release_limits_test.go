@@ -24,7 +24,7 @@ func TestRegionListUnknownQuery(t *testing.T) {
 		req.URL.RawQuery = q.Encode()
 		return nil
 	}
-	resp, err := admin.ListRegionsWithResponse(ctx, nil, withName)
+	resp, err := admin.Raw().ListRegionsWithResponse(ctx, nil, withName)
 	if e2eutil.ReleaseIs(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest)
 		return
@@ -32,7 +32,7 @@ func TestRegionListUnknownQuery(t *testing.T) {
 	regions := e2eutil.OK(t, resp, err).JSON200.Regions
 	ids := e2eutil.IDs(regions)
 	assert.Contains(t, ids, "RegionOne")
-	all, err := admin.ListRegionsWithResponse(ctx, nil)
+	all, err := admin.Raw().ListRegionsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, ids, len(all.JSON200.Regions), "the unknown filter is ignored, not applied")
 }

@@ -36,12 +36,12 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	assert.Equal(t, "", *bare.Name, "Keystone answers an empty name for a nameless service")
 	assert.True(t, *bare.Enabled, "enabled defaults to true")
 
-	got, err := c.GetServiceWithResponse(ctx, svc.ID)
+	got, err := c.Raw().GetServiceWithResponse(ctx, svc.ID)
 	require.NoError(t, err)
 	assert.Equal(t, svc, got.JSON200.Service)
 	assert.Contains(t, string(got.Body), `"owner": "e2e"`, "the extra attribute is returned")
 
-	byType, err := c.ListServicesWithResponse(ctx, &identityv3.ListServicesParams{Type: &svcType})
+	byType, err := c.Raw().ListServicesWithResponse(ctx, &identityv3.ListServicesParams{Type: &svcType})
 	require.NoError(t, err)
 	ids := make([]string, 0, 2)
 	for _, s := range byType.JSON200.Services {
@@ -49,20 +49,20 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{svc.ID, bare.ID}, ids)
 
-	byName, err := c.ListServicesWithResponse(ctx, &identityv3.ListServicesParams{Name: &name})
+	byName, err := c.Raw().ListServicesWithResponse(ctx, &identityv3.ListServicesParams{Name: &name})
 	require.NoError(t, err)
 	require.Len(t, byName.JSON200.Services, 1)
 	assert.Equal(t, svc.ID, byName.JSON200.Services[0].ID)
 
 	upper := strings.ToUpper(name[:len(name)-4])
-	byPrefix, err := c.ListServicesWithResponse(ctx, &identityv3.ListServicesParams{NameIstartswith: &upper})
+	byPrefix, err := c.Raw().ListServicesWithResponse(ctx, &identityv3.ListServicesParams{NameIstartswith: &upper})
 	require.NoError(t, err)
 	require.Len(t, byPrefix.JSON200.Services, 1, "name__istartswith ignores case")
 	assert.Equal(t, svc.ID, byPrefix.JSON200.Services[0].ID)
 
 	// PATCH: rename, disable, and clear the description with null.
 	renamed := name + "-renamed"
-	upd, err := c.UpdateServiceWithResponse(ctx, svc.ID, identityv3.UpdateServiceJSONRequestBody{
+	upd, err := c.Raw().UpdateServiceWithResponse(ctx, svc.ID, identityv3.UpdateServiceJSONRequestBody{
 		Service: identityv3.ServiceUpdate{Name: &renamed, Enabled: new(false), Description: new(nullable.NewNullNullable[string]())},
 	})
 	require.NoError(t, err)
@@ -72,13 +72,13 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	assert.Equal(t, svcType, upd.JSON200.Service.Type, "what the PATCH left out is unchanged")
 
 	// An empty PATCH is refused by Keystone's schema (minProperties 1).
-	_, err = c.UpdateServiceWithBodyWithResponse(ctx, svc.ID, "application/json", strings.NewReader(`{"service": {}}`))
+	_, err = c.Raw().UpdateServiceWithBodyWithResponse(ctx, svc.ID, "application/json", strings.NewReader(`{"service": {}}`))
 	assert.ErrorIs(t, err, apierror.ErrBadRequest)
 
-	del, err := c.DeleteServiceWithResponse(ctx, bare.ID)
+	del, err := c.Raw().DeleteServiceWithResponse(ctx, bare.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = c.GetServiceWithResponse(ctx, bare.ID)
+	_, err = c.Raw().GetServiceWithResponse(ctx, bare.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -87,12 +87,12 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	regionID := e2eutil.Name(t, "region")
-	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, regionID)
-	_, err := c.CreateRegionWithIDWithResponse(ctx, regionID, identityv3.CreateRegionWithIDJSONRequestBody{})
+	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, regionID)
+	_, err := c.Raw().CreateRegionWithIDWithResponse(ctx, regionID, identityv3.CreateRegionWithIDJSONRequestBody{})
 	require.NoError(t, err)
 	// The deprecated "region" attribute creates a missing region on the fly.
 	autoRegion := e2eutil.Name(t, "auto")
-	e2eutil.DeleteLater(t, c.DeleteRegionWithResponse, autoRegion)
+	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, autoRegion)
 
 	svcType := e2eutil.Name(t, "type")
 	svcName := e2eutil.Name(t, "svc")
@@ -112,7 +112,7 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 		URL: "http://internal.example.org/v1", Region: &autoRegion,
 	})
 	assert.Equal(t, autoRegion, *internal.RegionID)
-	reg, err := c.GetRegionWithResponse(ctx, autoRegion)
+	reg, err := c.Raw().GetRegionWithResponse(ctx, autoRegion)
 	require.NoError(t, err, "Keystone created the region named by the deprecated attribute")
 	assert.Equal(t, autoRegion, reg.JSON200.Region.ID)
 
@@ -125,14 +125,14 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 
 	// A region_id that does not exist is a 400 (unlike the deprecated region).
 	missing := e2eutil.Name(t, "missing")
-	_, err = c.CreateEndpointWithResponse(ctx, identityv3.CreateEndpointJSONRequestBody{Endpoint: identityv3.EndpointCreate{
+	_, err = c.Raw().CreateEndpointWithResponse(ctx, identityv3.CreateEndpointJSONRequestBody{Endpoint: identityv3.EndpointCreate{
 		Interface: identityv3.EndpointInterfacePublic, ServiceID: svc.ID, URL: "http://x.example.org/", RegionID: &missing,
 	}})
 	assert.ErrorIs(t, err, apierror.ErrBadRequest)
 
 	list := func(p identityv3.ListEndpointsParams) []string {
 		t.Helper()
-		resp, err := c.ListEndpointsWithResponse(ctx, &p)
+		resp, err := c.Raw().ListEndpointsWithResponse(ctx, &p)
 		require.NoError(t, err)
 		return sorted(e2eutil.IDs(resp.JSON200.Endpoints)...)
 	}
@@ -141,18 +141,18 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 	assert.Equal(t, []string{internal.ID}, list(identityv3.ListEndpointsParams{ServiceID: &svc.ID, Interface: &iface}))
 	assert.Equal(t, []string{public.ID}, list(identityv3.ListEndpointsParams{RegionID: &regionID}))
 
-	got, err := c.GetEndpointWithResponse(ctx, public.ID)
+	got, err := c.Raw().GetEndpointWithResponse(ctx, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, public, got.JSON200.Endpoint)
 
 	// PATCH the URL, and disable the admin endpoint.
-	upd, err := c.UpdateEndpointWithResponse(ctx, public.ID, identityv3.UpdateEndpointJSONRequestBody{
+	upd, err := c.Raw().UpdateEndpointWithResponse(ctx, public.ID, identityv3.UpdateEndpointJSONRequestBody{
 		Endpoint: identityv3.EndpointUpdate{URL: new("http://public.example.org:8443/v2")},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "http://public.example.org:8443/v2", upd.JSON200.Endpoint.URL)
 	assert.Equal(t, regionID, *upd.JSON200.Endpoint.RegionID)
-	upd, err = c.UpdateEndpointWithResponse(ctx, admin.ID, identityv3.UpdateEndpointJSONRequestBody{
+	upd, err = c.Raw().UpdateEndpointWithResponse(ctx, admin.ID, identityv3.UpdateEndpointJSONRequestBody{
 		Endpoint: identityv3.EndpointUpdate{Enabled: new(false)},
 	})
 	require.NoError(t, err)
@@ -191,26 +191,26 @@ func TestEndpointCRUDFiltersAndCatalog(t *testing.T) {
 	}
 
 	// A region with endpoints cannot be deleted (403).
-	_, err = c.DeleteRegionWithResponse(ctx, regionID)
+	_, err = c.Raw().DeleteRegionWithResponse(ctx, regionID)
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 
-	del, err := c.DeleteEndpointWithResponse(ctx, public.ID)
+	del, err := c.Raw().DeleteEndpointWithResponse(ctx, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = c.GetEndpointWithResponse(ctx, public.ID)
+	_, err = c.Raw().GetEndpointWithResponse(ctx, public.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// Deleting the service deletes its remaining endpoints.
-	_, err = c.DeleteServiceWithResponse(ctx, svc.ID)
+	_, err = c.Raw().DeleteServiceWithResponse(ctx, svc.ID)
 	require.NoError(t, err)
-	_, err = c.GetEndpointWithResponse(ctx, internal.ID)
+	_, err = c.Raw().GetEndpointWithResponse(ctx, internal.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.GetEndpointWithResponse(ctx, admin.ID)
+	_, err = c.Raw().GetEndpointWithResponse(ctx, admin.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// Now the regions can go.
 	for _, id := range []string{regionID, autoRegion} {
-		del, err := c.DeleteRegionWithResponse(ctx, id)
+		del, err := c.Raw().DeleteRegionWithResponse(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, del.StatusCode())
 	}

@@ -150,7 +150,7 @@ func TestTokenThroughOutagesRestartsAndKeyRotation(t *testing.T) {
 		wg.Go(func() {
 			for !stop.Load() {
 				c := call{start: time.Now()}
-				resp, err := client.ListAuthProjectsWithResponse(ctx)
+				resp, err := client.Raw().ListAuthProjectsWithResponse(ctx)
 				if err == nil && resp.StatusCode() != http.StatusOK {
 					err = fmt.Errorf("status %d", resp.StatusCode())
 				}

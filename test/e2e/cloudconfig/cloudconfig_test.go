@@ -48,55 +48,55 @@ func newFixture(t *testing.T) fixture {
 	f := fixture{domainName: e2eutil.Name(t, "ccdom"), projectName: e2eutil.Name(t, "ccproj"),
 		userName: e2eutil.Name(t, "ccuser"), user2Name: e2eutil.Name(t, "ccuser2"), pw: "pw-" + e2eutil.Name(t, "x")}
 
-	dom, err := admin.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+	dom, err := admin.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: f.domainName}})
 	require.NoError(t, err)
 	f.domainID = dom.JSON201.Domain.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
 		// A domain must be disabled before it can be deleted; deleting it
 		// deletes its project and user.
-		if _, err := admin.UpdateDomainWithResponse(ctx, f.domainID, identityv3.UpdateDomainJSONRequestBody{
+		if _, err := admin.Raw().UpdateDomainWithResponse(ctx, f.domainID, identityv3.UpdateDomainJSONRequestBody{
 			Domain: identityv3.DomainUpdate{Enabled: new(false)}}); ignoreNotFound(err) != nil {
 			return err
 		}
-		_, err := admin.DeleteDomainWithResponse(ctx, f.domainID)
+		_, err := admin.Raw().DeleteDomainWithResponse(ctx, f.domainID)
 		return ignoreNotFound(err)
 	})
 
-	proj, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
+	proj, err := admin.Raw().CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
 		Project: identityv3.ProjectCreate{Name: f.projectName, DomainID: &f.domainID}})
 	require.NoError(t, err)
 	f.projectID = proj.JSON201.Project.ID
 
-	user, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+	user, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: f.userName, Password: &f.pw}})
 	require.NoError(t, err)
 	f.userID = user.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, f.userID)
+		_, err := admin.Raw().DeleteUserWithResponse(ctx, f.userID)
 		return ignoreNotFound(err)
 	})
-	user2, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+	user2, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: f.user2Name, Password: &f.pw, DomainID: &f.domainID}})
 	require.NoError(t, err)
 	f.user2ID = user2.JSON201.User.ID
 
 	member := "member"
-	roles, err := admin.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: &member})
+	roles, err := admin.Raw().ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: &member})
 	require.NoError(t, err)
 	require.Len(t, roles.JSON200.Roles, 1)
 	role := roles.JSON200.Roles[0].ID
 	for _, grant := range []func() (int, error){
 		func() (int, error) {
-			r, err := admin.GrantProjectUserRoleWithResponse(ctx, f.projectID, f.userID, role)
+			r, err := admin.Raw().GrantProjectUserRoleWithResponse(ctx, f.projectID, f.userID, role)
 			return statusOf(r, err)
 		},
 		func() (int, error) {
-			r, err := admin.GrantProjectUserRoleWithResponse(ctx, f.projectID, f.user2ID, role)
+			r, err := admin.Raw().GrantProjectUserRoleWithResponse(ctx, f.projectID, f.user2ID, role)
 			return statusOf(r, err)
 		},
 		func() (int, error) {
-			r, err := admin.GrantDomainUserRoleWithResponse(ctx, f.domainID, f.userID, role)
+			r, err := admin.Raw().GrantDomainUserRoleWithResponse(ctx, f.domainID, f.userID, role)
 			return statusOf(r, err)
 		},
 	} {
@@ -110,21 +110,21 @@ func newFixture(t *testing.T) fixture {
 	// credential leaves its role rows behind, and the next one (which
 	// reuses the freed internal id) fails with a 409 when it delegates one
 	// of the same roles.
-	own, err := admin.CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{Role: identityv3.RoleCreate{Name: e2eutil.Name(t, "ccrole")}})
+	own, err := admin.Raw().CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{Role: identityv3.RoleCreate{Name: e2eutil.Name(t, "ccrole")}})
 	require.NoError(t, err)
 	ownRole := own.JSON201.Role.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteRoleWithResponse(ctx, ownRole)
+		_, err := admin.Raw().DeleteRoleWithResponse(ctx, ownRole)
 		return ignoreNotFound(err)
 	})
-	code, err := statusOf(admin.GrantProjectUserRoleWithResponse(ctx, f.projectID, f.userID, ownRole))
+	code, err := statusOf(admin.Raw().GrantProjectUserRoleWithResponse(ctx, f.projectID, f.userID, ownRole))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, code)
 
 	owner := e2eutil.Client(t, e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: f.userID,
 		Password: f.pw, Scope: auth.Scope{ProjectID: f.projectID}}))
 	for attempt := 1; ; attempt++ {
-		ac, err := owner.CreateApplicationCredentialWithResponse(ctx, f.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+		ac, err := owner.Raw().CreateApplicationCredentialWithResponse(ctx, f.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 			ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "ccac"),
 				Roles: []identityv3.ApplicationCredentialRoleSelector{{ID: &ownRole}}}})
 		require.NoError(t, err)
@@ -252,7 +252,7 @@ func TestGeneratedCloudsYAML(t *testing.T) {
 		got, err := client.Endpoint(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, trimSlash(ep.URL), got, "the internal identity endpoint of RegionOne")
-		p, err := client.GetProjectWithResponse(ctx, f.projectID, nil)
+		p, err := client.Raw().GetProjectWithResponse(ctx, f.projectID, nil)
 		require.NoError(t, err)
 		assert.Equal(t, f.projectName, p.JSON200.Project.Name)
 	})

@@ -20,7 +20,7 @@ import (
 func createDomain(t *testing.T, c *identity.Client) string {
 	t.Helper()
 	id := e2eutil.Domain(t, c, e2eutil.Prefix("cfgdom")).ID
-	e2eutil.DeleteLater(t, c.DeleteDomainConfigWithResponse, id) // runs before the domain's cleanup
+	e2eutil.DeleteLater(t, c.Raw().DeleteDomainConfigWithResponse, id) // runs before the domain's cleanup
 	return id
 }
 
@@ -30,7 +30,7 @@ func TestDomainConfigLifecycle(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	dom := createDomain(t, c)
 
-	_, err := c.GetDomainConfigWithResponse(ctx, dom)
+	_, err := c.Raw().GetDomainConfigWithResponse(ctx, dom)
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "a new domain has no configuration")
 
 	// LDAP, not SQL: only one domain may have a domain-specific SQL driver.
@@ -45,7 +45,7 @@ func TestDomainConfigLifecycle(t *testing.T) {
 			"page_size":    50,
 		},
 	}
-	put, err := c.CreateDomainConfigWithResponse(ctx, dom, identityv3.CreateDomainConfigJSONRequestBody{Config: first})
+	put, err := c.Raw().CreateDomainConfigWithResponse(ctx, dom, identityv3.CreateDomainConfigJSONRequestBody{Config: first})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, put.StatusCode(), "the first PUT creates")
 	cfg := put.JSON201.Config
@@ -64,35 +64,35 @@ func TestDomainConfigLifecycle(t *testing.T) {
 			"user_tree_dn": "ou=People,dc=example,dc=org",
 		},
 	}
-	put, err = c.CreateDomainConfigWithResponse(ctx, dom, identityv3.CreateDomainConfigJSONRequestBody{Config: second})
+	put, err = c.Raw().CreateDomainConfigWithResponse(ctx, dom, identityv3.CreateDomainConfigJSONRequestBody{Config: second})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, put.StatusCode(), "a PUT over an existing configuration replaces it")
 	require.NotNil(t, put.JSON200)
 	assert.Equal(t, second, put.JSON200.Config, "page_size is gone: PUT replaced, not merged")
 
-	whole, err := c.GetDomainConfigWithResponse(ctx, dom)
+	whole, err := c.Raw().GetDomainConfigWithResponse(ctx, dom)
 	require.NoError(t, err)
 	assert.Equal(t, second, whole.JSON200.Config)
 
-	group, err := c.GetDomainConfigGroupWithResponse(ctx, dom, "ldap")
+	group, err := c.Raw().GetDomainConfigGroupWithResponse(ctx, dom, "ldap")
 	require.NoError(t, err)
 	assert.Equal(t, identityv3.DomainConfig{Ldap: second.Ldap}, group.JSON200.Config, "only the ldap group")
 
-	opt, err := c.GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "url")
+	opt, err := c.Raw().GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "url")
 	require.NoError(t, err)
 	assert.Equal(t, identityv3.DomainConfigOption{"url": "ldap://127.0.0.1:3899"}, opt.JSON200.Config)
 
 	// Groups and options outside Keystone's list are refused with 403; a
 	// supported option that is not set is a 404.
-	_, err = c.GetDomainConfigGroupWithResponse(ctx, dom, "catalog")
+	_, err = c.Raw().GetDomainConfigGroupWithResponse(ctx, dom, "catalog")
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
-	_, err = c.GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "no_such_option")
+	_, err = c.Raw().GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "no_such_option")
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
-	_, err = c.GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "user_filter")
+	_, err = c.Raw().GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "user_filter")
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// PATCH a group: merges into it and answers the whole configuration.
-	pg, err := c.UpdateDomainConfigGroupWithResponse(ctx, dom, "ldap", identityv3.UpdateDomainConfigGroupJSONRequestBody{
+	pg, err := c.Raw().UpdateDomainConfigGroupWithResponse(ctx, dom, "ldap", identityv3.UpdateDomainConfigGroupJSONRequestBody{
 		Config: identityv3.DomainConfig{Ldap: identityv3.DomainConfigGroup{"user_filter": "(objectClass=person)"}},
 	})
 	require.NoError(t, err)
@@ -101,7 +101,7 @@ func TestDomainConfigLifecycle(t *testing.T) {
 	assert.Equal(t, second.Identity, pg.JSON200.Config.Identity, "the answer is the whole configuration")
 
 	// PATCH an option.
-	po, err := c.UpdateDomainConfigOptionWithResponse(ctx, dom, "ldap", "url", identityv3.UpdateDomainConfigOptionJSONRequestBody{
+	po, err := c.Raw().UpdateDomainConfigOptionWithResponse(ctx, dom, "ldap", "url", identityv3.UpdateDomainConfigOptionJSONRequestBody{
 		Config: identityv3.DomainConfigOption{"url": "ldap://127.0.0.1:3900"},
 	})
 	require.NoError(t, err)
@@ -109,7 +109,7 @@ func TestDomainConfigLifecycle(t *testing.T) {
 	assert.Equal(t, "(objectClass=person)", po.JSON200.Config.Ldap["user_filter"])
 
 	// PATCH the whole configuration: adds an option to another group.
-	pw, err := c.UpdateDomainConfigWithResponse(ctx, dom, identityv3.UpdateDomainConfigJSONRequestBody{
+	pw, err := c.Raw().UpdateDomainConfigWithResponse(ctx, dom, identityv3.UpdateDomainConfigJSONRequestBody{
 		Config: identityv3.DomainConfig{Identity: identityv3.DomainConfigGroup{"list_limit": 100}},
 	})
 	require.NoError(t, err)
@@ -117,32 +117,32 @@ func TestDomainConfigLifecycle(t *testing.T) {
 	assert.Equal(t, "ldap://127.0.0.1:3900", pw.JSON200.Config.Ldap["url"])
 
 	// A PATCH of an option the domain does not have yet is a 404.
-	_, err = c.UpdateDomainConfigOptionWithResponse(ctx, dom, "ldap", "suffix", identityv3.UpdateDomainConfigOptionJSONRequestBody{
+	_, err = c.Raw().UpdateDomainConfigOptionWithResponse(ctx, dom, "ldap", "suffix", identityv3.UpdateDomainConfigOptionJSONRequestBody{
 		Config: identityv3.DomainConfigOption{"suffix": "dc=example,dc=org"},
 	})
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// Delete at each level.
-	del, err := c.DeleteDomainConfigOptionWithResponse(ctx, dom, "ldap", "user_filter")
+	del, err := c.Raw().DeleteDomainConfigOptionWithResponse(ctx, dom, "ldap", "user_filter")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = c.GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "user_filter")
+	_, err = c.Raw().GetDomainConfigOptionWithResponse(ctx, dom, "ldap", "user_filter")
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
-	delG, err := c.DeleteDomainConfigGroupWithResponse(ctx, dom, "identity")
+	delG, err := c.Raw().DeleteDomainConfigGroupWithResponse(ctx, dom, "identity")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, delG.StatusCode())
-	_, err = c.GetDomainConfigGroupWithResponse(ctx, dom, "identity")
+	_, err = c.Raw().GetDomainConfigGroupWithResponse(ctx, dom, "identity")
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
-	whole, err = c.GetDomainConfigWithResponse(ctx, dom)
+	whole, err = c.Raw().GetDomainConfigWithResponse(ctx, dom)
 	require.NoError(t, err)
 	assert.Nil(t, whole.JSON200.Config.Identity)
 	assert.Equal(t, "ldap://127.0.0.1:3900", whole.JSON200.Config.Ldap["url"])
 
-	delW, err := c.DeleteDomainConfigWithResponse(ctx, dom)
+	delW, err := c.Raw().DeleteDomainConfigWithResponse(ctx, dom)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, delW.StatusCode())
-	_, err = c.GetDomainConfigWithResponse(ctx, dom)
+	_, err = c.Raw().GetDomainConfigWithResponse(ctx, dom)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -151,7 +151,7 @@ func TestDomainConfigDefaults(t *testing.T) {
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
-	all, err := c.GetDomainConfigDefaultWithResponse(ctx)
+	all, err := c.Raw().GetDomainConfigDefaultWithResponse(ctx)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, all.StatusCode())
 	// The defaults are Keystone's own configuration: the test server uses
@@ -165,26 +165,26 @@ func TestDomainConfigDefaults(t *testing.T) {
 	assert.Nil(t, all.JSON200.Config.Ldap["user"])
 	assert.NotContains(t, all.JSON200.Config.Ldap, "password", "sensitive options have no default to show")
 
-	group, err := c.GetDomainConfigGroupDefaultWithResponse(ctx, "ldap")
+	group, err := c.Raw().GetDomainConfigGroupDefaultWithResponse(ctx, "ldap")
 	require.NoError(t, err)
 	assert.Nil(t, group.JSON200.Config.Identity, "only the group asked for")
 	assert.Equal(t, all.JSON200.Config.Ldap, group.JSON200.Config.Ldap)
 
-	opt, err := c.GetDomainConfigOptionDefaultWithResponse(ctx, "identity", "driver")
+	opt, err := c.Raw().GetDomainConfigOptionDefaultWithResponse(ctx, "identity", "driver")
 	require.NoError(t, err)
 	assert.Equal(t, identityv3.DomainConfigOption{"driver": "sql"}, opt.JSON200.Config)
 
-	_, err = c.GetDomainConfigOptionDefaultWithResponse(ctx, "ldap", "password")
+	_, err = c.Raw().GetDomainConfigOptionDefaultWithResponse(ctx, "ldap", "password")
 	assert.ErrorIs(t, err, apierror.ErrForbidden, "the default of a sensitive option is not readable")
-	_, err = c.GetDomainConfigGroupDefaultWithResponse(ctx, "security_compliance")
+	_, err = c.Raw().GetDomainConfigGroupDefaultWithResponse(ctx, "security_compliance")
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 
 	// security_compliance is readable through the default domain only.
-	sc, err := c.GetDomainConfigGroupWithResponse(ctx, "default", "security_compliance")
+	sc, err := c.Raw().GetDomainConfigGroupWithResponse(ctx, "default", "security_compliance")
 	require.NoError(t, err)
 	assert.Contains(t, sc.JSON200.Config.SecurityCompliance, "password_regex")
 	assert.Contains(t, sc.JSON200.Config.SecurityCompliance, "password_regex_description")
-	scOpt, err := c.GetDomainConfigOptionWithResponse(ctx, "default", "security_compliance", "password_regex")
+	scOpt, err := c.Raw().GetDomainConfigOptionWithResponse(ctx, "default", "security_compliance", "password_regex")
 	require.NoError(t, err)
 	assert.Contains(t, scOpt.JSON200.Config, "password_regex")
 }

@@ -19,7 +19,7 @@ import (
 
 func listDomainIDs(t *testing.T, c *identity.Client, params identityv3.ListDomainsParams) []string {
 	t.Helper()
-	resp, err := c.ListDomainsWithResponse(e2eutil.Ctx(t), &params)
+	resp, err := c.Raw().ListDomainsWithResponse(e2eutil.Ctx(t), &params)
 	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Domains)
 }
 
@@ -49,18 +49,18 @@ func TestDomainCRUD(t *testing.T) {
 	require.NotNil(t, domain.Links.Self)
 	assert.True(t, strings.HasSuffix(*domain.Links.Self, "/domains/"+domain.ID), *domain.Links.Self)
 
-	got, err := c.GetDomainWithResponse(ctx, domain.ID)
+	got, err := c.Raw().GetDomainWithResponse(ctx, domain.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, domain.ID, got.JSON200.Domain.ID)
 
-	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+	_, err = c.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: name},
 	})
 	require.ErrorIs(t, err, apierror.ErrConflict, "domain names are unique")
 
 	newName := e2eutil.Name(t, "renamed")
-	updated, err := c.UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
+	updated, err := c.Raw().UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
 		Domain: identityv3.DomainUpdate{
 			Name:        new(newName),
 			Description: nullable.NewNullNullable[string](),
@@ -76,16 +76,16 @@ func TestDomainCRUD(t *testing.T) {
 	assert.True(t, d.Enabled, "a PATCH leaves out what it does not name")
 
 	// An enabled domain cannot be deleted.
-	_, err = c.DeleteDomainWithResponse(ctx, domain.ID)
+	_, err = c.Raw().DeleteDomainWithResponse(ctx, domain.ID)
 	require.ErrorIs(t, err, apierror.ErrForbidden)
 
-	disabled, err := c.UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
+	disabled, err := c.Raw().UpdateDomainWithResponse(ctx, domain.ID, identityv3.UpdateDomainJSONRequestBody{
 		Domain: identityv3.DomainUpdate{Enabled: new(false)},
 	})
 	require.NoError(t, err)
 	assert.False(t, disabled.JSON200.Domain.Enabled)
 
-	e2eutil.RequireDeleted(t, c.DeleteDomainWithResponse, c.GetDomainWithResponse, domain.ID)
+	e2eutil.RequireDeleted(t, c.Raw().DeleteDomainWithResponse, c.Raw().GetDomainWithResponse, domain.ID)
 }
 
 // TestDomainExtraAttributes runs before the package's parallel tests: on
@@ -99,26 +99,26 @@ func TestDomainExtraAttributes(t *testing.T) {
 
 	if !e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
 		domain := e2eutil.Domain(t, c, e2eutil.Body(body))
-		got, err := c.GetDomainWithResponse(ctx, domain.ID)
+		got, err := c.Raw().GetDomainWithResponse(ctx, domain.ID)
 		assert.Equal(t, "identity", e2eutil.Extra(t, e2eutil.OK(t, got, err).Body, "domain", "owner_team"), "the extra attribute is kept")
 		return
 	}
 	// Epoxy stores the domain, then refuses its own answer, and every answer
 	// that would show the domain after it.
-	_, err := c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{Domain: body})
+	_, err := c.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{Domain: body})
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
 	assert.ErrorContains(t, err, "'owner_team' was unexpected")
 	// It is still a project acting as a domain, which is how to find it.
-	projects, err := c.ListProjectsWithResponse(ctx, &identityv3.ListProjectsParams{IsDomain: new(true), Name: &body.Name})
+	projects, err := c.Raw().ListProjectsWithResponse(ctx, &identityv3.ListProjectsParams{IsDomain: new(true), Name: &body.Name})
 	found := e2eutil.OK(t, projects, err).JSON200.Projects
 	require.Len(t, found, 1)
 	id := found[0].ID
-	_, err = c.ListDomainsWithResponse(ctx, &identityv3.ListDomainsParams{Name: &body.Name})
+	_, err = c.Raw().ListDomainsWithResponse(ctx, &identityv3.ListDomainsParams{Name: &body.Name})
 	require.ErrorIs(t, err, apierror.ErrBadRequest, "the list refuses to show it")
 	// Disabling it is refused the same way, yet done; then it can go.
-	_, err = c.UpdateDomainWithResponse(ctx, id, identityv3.UpdateDomainJSONRequestBody{Domain: identityv3.DomainUpdate{Enabled: new(false)}})
+	_, err = c.Raw().UpdateDomainWithResponse(ctx, id, identityv3.UpdateDomainJSONRequestBody{Domain: identityv3.DomainUpdate{Enabled: new(false)}})
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
-	deleted, err := c.DeleteDomainWithResponse(ctx, id)
+	deleted, err := c.Raw().DeleteDomainWithResponse(ctx, id)
 	require.Equal(t, http.StatusNoContent, e2eutil.Status(t, http.StatusNoContent, deleted, err).StatusCode())
 	assert.Empty(t, listDomainIDs(t, c, identityv3.ListDomainsParams{Name: &body.Name}))
 }
@@ -134,18 +134,18 @@ func TestDomainExplicitID(t *testing.T) {
 	domain := e2eutil.Domain(t, c, e2eutil.Body(identityv3.DomainCreate{Name: e2eutil.Name(t, "explicit"), ExplicitDomainID: new(id)}))
 	assert.Equal(t, id, domain.ID)
 
-	got, err := c.GetDomainWithResponse(ctx, id)
+	got, err := c.Raw().GetDomainWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, domain.Name, got.JSON200.Domain.Name)
 
 	// The id is taken now.
-	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+	_, err = c.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "again"), ExplicitDomainID: new(id)},
 	})
 	require.ErrorIs(t, err, apierror.ErrConflict)
 
 	// An id that is not 32 hex digits is refused.
-	_, err = c.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+	_, err = c.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "badid"), ExplicitDomainID: new("not-a-uuid")},
 	})
 	require.ErrorIs(t, err, apierror.ErrBadRequest)

@@ -21,7 +21,7 @@ func TestDomainDescriptionLimit(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	long := strings.Repeat("d", 256)
 
-	resp, err := admin.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+	resp, err := admin.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "longdesc"), Description: &long},
 	})
 	if e2eutil.ReleaseIs(t, e2eutil.Latest) {
@@ -41,13 +41,13 @@ func TestProjectParentIDFilterNeedsAUUID(t *testing.T) {
 	t.Parallel()
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	resp, err := admin.ListProjectsWithResponse(ctx, &identityv3.ListProjectsParams{ParentID: new("default")})
+	resp, err := admin.Raw().ListProjectsWithResponse(ctx, &identityv3.ListProjectsParams{ParentID: new("default")})
 	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest)
 		return
 	}
 	projects := e2eutil.OK(t, resp, err).JSON200.Projects
-	admins, err := admin.ListProjectsWithResponse(ctx, &identityv3.ListProjectsParams{Name: new("admin")})
+	admins, err := admin.Raw().ListProjectsWithResponse(ctx, &identityv3.ListProjectsParams{Name: new("admin")})
 	require.NoError(t, err)
 	require.Len(t, admins.JSON200.Projects, 1)
 	assert.Contains(t, e2eutil.IDs(projects), admins.JSON200.Projects[0].ID)

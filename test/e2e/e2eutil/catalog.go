@@ -18,9 +18,9 @@ func Service(t testing.TB, c *identity.Client, body identityv3.ServiceCreate) id
 	if body.Type == "" {
 		body.Type = Name(t, "type")
 	}
-	resp, err := c.CreateServiceWithResponse(Ctx(t), identityv3.CreateServiceJSONRequestBody{Service: body})
+	resp, err := c.Raw().CreateServiceWithResponse(Ctx(t), identityv3.CreateServiceJSONRequestBody{Service: body})
 	svc := Created(t, resp, err).JSON201.Service
-	DeleteLater(t, c.DeleteServiceWithResponse, svc.ID)
+	DeleteLater(t, c.Raw().DeleteServiceWithResponse, svc.ID)
 	return svc
 }
 
@@ -34,9 +34,9 @@ func Endpoint(t testing.TB, c *identity.Client, body identityv3.EndpointCreate) 
 	if body.URL == "" {
 		body.URL = "http://" + Name(t, string(body.Interface)) + ".example.test/"
 	}
-	resp, err := c.CreateEndpointWithResponse(Ctx(t), identityv3.CreateEndpointJSONRequestBody{Endpoint: body})
+	resp, err := c.Raw().CreateEndpointWithResponse(Ctx(t), identityv3.CreateEndpointJSONRequestBody{Endpoint: body})
 	ep := Created(t, resp, err).JSON201.Endpoint
-	DeleteLater(t, c.DeleteEndpointWithResponse, ep.ID)
+	DeleteLater(t, c.Raw().DeleteEndpointWithResponse, ep.ID)
 	return ep
 }
 
@@ -47,9 +47,9 @@ func Region(t testing.TB, c *identity.Client, body identityv3.RegionCreate) iden
 	if body.ID == nil {
 		body.ID = new(Name(t, "region"))
 	}
-	resp, err := c.CreateRegionWithResponse(Ctx(t), identityv3.CreateRegionJSONRequestBody{Region: body})
+	resp, err := c.Raw().CreateRegionWithResponse(Ctx(t), identityv3.CreateRegionJSONRequestBody{Region: body})
 	region := Created(t, resp, err).JSON201.Region
-	DeleteLater(t, c.DeleteRegionWithResponse, region.ID)
+	DeleteLater(t, c.Raw().DeleteRegionWithResponse, region.ID)
 	return region
 }
 
@@ -60,8 +60,8 @@ func Policy(t testing.TB, c *identity.Client, body identityv3.PolicyCreate) iden
 	if body.Type == "" {
 		body.Type = "application/json"
 	}
-	resp, err := c.CreatePolicyWithResponse(Ctx(t), identityv3.CreatePolicyJSONRequestBody{Policy: body})
+	resp, err := c.Raw().CreatePolicyWithResponse(Ctx(t), identityv3.CreatePolicyJSONRequestBody{Policy: body})
 	policy := Created(t, resp, err).JSON201.Policy
-	DeleteLater(t, c.DeletePolicyWithResponse, policy.ID)
+	DeleteLater(t, c.Raw().DeletePolicyWithResponse, policy.ID)
 	return policy
 }

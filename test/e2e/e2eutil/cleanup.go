@@ -57,12 +57,12 @@ func DeleteLater[R any](t testing.TB, del func(context.Context, string, ...ident
 // deletes its projects, users, groups and roles with it.
 func DeleteDomainLater(t testing.TB, c *identity.Client, id string) {
 	later(t, func(ctx context.Context) error {
-		if _, err := c.UpdateDomainWithResponse(ctx, id, identityv3.UpdateDomainJSONRequestBody{
+		if _, err := c.Raw().UpdateDomainWithResponse(ctx, id, identityv3.UpdateDomainJSONRequestBody{
 			Domain: identityv3.DomainUpdate{Enabled: new(false)},
 		}); err != nil {
 			return err
 		}
-		_, err := c.DeleteDomainWithResponse(ctx, id)
+		_, err := c.Raw().DeleteDomainWithResponse(ctx, id)
 		return err
 	})
 }

@@ -28,7 +28,7 @@ func Domain(t testing.TB, c *identity.Client, opts ...Option) identityv3.Domain 
 	t.Helper()
 	var body identityv3.DomainCreate
 	apply(t, &body, func(b *identityv3.DomainCreate) *string { return &b.Name }, "dom", opts)
-	resp, err := c.CreateDomainWithResponse(Ctx(t), identityv3.CreateDomainJSONRequestBody{Domain: body})
+	resp, err := c.Raw().CreateDomainWithResponse(Ctx(t), identityv3.CreateDomainJSONRequestBody{Domain: body})
 	domain := Created(t, resp, err).JSON201.Domain
 	DeleteDomainLater(t, c, domain.ID)
 	return domain
@@ -40,9 +40,9 @@ func Project(t testing.TB, c *identity.Client, opts ...Option) identityv3.Projec
 	t.Helper()
 	var body identityv3.ProjectCreate
 	apply(t, &body, func(b *identityv3.ProjectCreate) *string { return &b.Name }, "proj", opts)
-	resp, err := c.CreateProjectWithResponse(Ctx(t), identityv3.CreateProjectJSONRequestBody{Project: body})
+	resp, err := c.Raw().CreateProjectWithResponse(Ctx(t), identityv3.CreateProjectJSONRequestBody{Project: body})
 	project := Created(t, resp, err).JSON201.Project
-	DeleteLater(t, c.DeleteProjectWithResponse, project.ID)
+	DeleteLater(t, c.Raw().DeleteProjectWithResponse, project.ID)
 	return project
 }
 
@@ -63,9 +63,9 @@ func User(t testing.TB, c *identity.Client, opts ...Option) TestUser {
 	if body.Password == nil {
 		body.Password = new("pw-" + rand.Text())
 	}
-	resp, err := c.CreateUserWithResponse(Ctx(t), identityv3.CreateUserJSONRequestBody{User: body})
+	resp, err := c.Raw().CreateUserWithResponse(Ctx(t), identityv3.CreateUserJSONRequestBody{User: body})
 	user := Created(t, resp, err).JSON201.User
-	DeleteLater(t, c.DeleteUserWithResponse, user.ID)
+	DeleteLater(t, c.Raw().DeleteUserWithResponse, user.ID)
 	return TestUser{User: user, Password: *body.Password}
 }
 
@@ -90,9 +90,9 @@ func Group(t testing.TB, c *identity.Client, opts ...Option) identityv3.Group {
 	t.Helper()
 	var body identityv3.GroupCreate
 	apply(t, &body, func(b *identityv3.GroupCreate) *string { return &b.Name }, "group", opts)
-	resp, err := c.CreateGroupWithResponse(Ctx(t), identityv3.CreateGroupJSONRequestBody{Group: body})
+	resp, err := c.Raw().CreateGroupWithResponse(Ctx(t), identityv3.CreateGroupJSONRequestBody{Group: body})
 	group := Created(t, resp, err).JSON201.Group
-	DeleteLater(t, c.DeleteGroupWithResponse, group.ID)
+	DeleteLater(t, c.Raw().DeleteGroupWithResponse, group.ID)
 	return group
 }
 
@@ -103,7 +103,7 @@ func Role(t testing.TB, c *identity.Client, opts ...Option) identityv3.Role {
 	t.Helper()
 	var body identityv3.RoleCreate
 	apply(t, &body, func(b *identityv3.RoleCreate) *string { return &b.Name }, "role", opts)
-	resp, err := c.CreateRoleWithResponse(Ctx(t), identityv3.CreateRoleJSONRequestBody{Role: body})
+	resp, err := c.Raw().CreateRoleWithResponse(Ctx(t), identityv3.CreateRoleJSONRequestBody{Role: body})
 	role := Created(t, resp, err).JSON201.Role
 	later(t, func(ctx context.Context) error { return deleteRole(ctx, c, role.ID) })
 	return role
@@ -113,13 +113,13 @@ func deleteRole(ctx context.Context, c *identity.Client, id string) error {
 	if err := deleteRulesOf(ctx, c, id); err != nil {
 		return err
 	}
-	_, err := c.DeleteRoleWithResponse(ctx, id)
+	_, err := c.Raw().DeleteRoleWithResponse(ctx, id)
 	if errors.Is(err, apierror.ErrForbidden) { // immutable
-		_, err = c.UpdateRoleWithResponse(ctx, id, identityv3.UpdateRoleJSONRequestBody{
+		_, err = c.Raw().UpdateRoleWithResponse(ctx, id, identityv3.UpdateRoleJSONRequestBody{
 			Role: identityv3.RoleUpdate{Options: &identityv3.RoleOptionsUpdate{Immutable: nullable.NewNullNullable[bool]()}},
 		})
 		if err == nil {
-			_, err = c.DeleteRoleWithResponse(ctx, id)
+			_, err = c.Raw().DeleteRoleWithResponse(ctx, id)
 		}
 	}
 	return err
@@ -132,7 +132,7 @@ func deleteRole(ctx context.Context, c *identity.Client, id string) error {
 // everyone. ImpliedRole deletes its rule itself; this catches a rule a test
 // made some other way.
 func deleteRulesOf(ctx context.Context, c *identity.Client, roleID string) error {
-	resp, err := c.ListRoleInferencesWithResponse(ctx)
+	resp, err := c.Raw().ListRoleInferencesWithResponse(ctx)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func deleteRulesOf(ctx context.Context, c *identity.Client, roleID string) error
 			if rule.PriorRole.ID != roleID && implied.ID != roleID {
 				continue
 			}
-			_, err := c.DeleteImpliedRoleWithResponse(ctx, rule.PriorRole.ID, implied.ID)
+			_, err := c.Raw().DeleteImpliedRoleWithResponse(ctx, rule.PriorRole.ID, implied.ID)
 			if !errors.Is(err, apierror.ErrNotFound) {
 				errs = append(errs, err)
 			}
@@ -155,7 +155,7 @@ func deleteRulesOf(ctx context.Context, c *identity.Client, roleID string) error
 // admin, member and reader).
 func RoleID(t testing.TB, c *identity.Client, name string) string {
 	t.Helper()
-	resp, err := c.ListRolesWithResponse(Ctx(t), &identityv3.ListRolesParams{Name: &name})
+	resp, err := c.Raw().ListRolesWithResponse(Ctx(t), &identityv3.ListRolesParams{Name: &name})
 	require.NoError(t, err)
 	require.Len(t, resp.JSON200.Roles, 1, "role %q", name)
 	return resp.JSON200.Roles[0].ID
@@ -165,10 +165,10 @@ func RoleID(t testing.TB, c *identity.Client, name string) string {
 // test ends (before the roles, when they were created first).
 func ImpliedRole(t testing.TB, c *identity.Client, priorID, impliedID string) identityv3.ImpliedRoleEnvelope {
 	t.Helper()
-	resp, err := c.CreateImpliedRoleWithResponse(Ctx(t), priorID, impliedID)
+	resp, err := c.Raw().CreateImpliedRoleWithResponse(Ctx(t), priorID, impliedID)
 	rule := *Created(t, resp, err).JSON201
 	later(t, func(ctx context.Context) error {
-		_, err := c.DeleteImpliedRoleWithResponse(ctx, priorID, impliedID)
+		_, err := c.Raw().DeleteImpliedRoleWithResponse(ctx, priorID, impliedID)
 		return err
 	})
 	return rule
@@ -210,34 +210,34 @@ func assign2[D answer, U any](t testing.TB, do ids2[D], undo ids2[U], a, b strin
 // test ends.
 func GrantProjectRole(t testing.TB, c *identity.Client, projectID, userID, roleID string) {
 	t.Helper()
-	assign(t, c.GrantProjectUserRoleWithResponse, c.RevokeProjectUserRoleWithResponse, projectID, userID, roleID)
+	assign(t, c.Raw().GrantProjectUserRoleWithResponse, c.Raw().RevokeProjectUserRoleWithResponse, projectID, userID, roleID)
 }
 
 // GrantProjectGroupRole grants the group the role on the project, revoked
 // when the test ends.
 func GrantProjectGroupRole(t testing.TB, c *identity.Client, projectID, groupID, roleID string) {
 	t.Helper()
-	assign(t, c.GrantProjectGroupRoleWithResponse, c.RevokeProjectGroupRoleWithResponse, projectID, groupID, roleID)
+	assign(t, c.Raw().GrantProjectGroupRoleWithResponse, c.Raw().RevokeProjectGroupRoleWithResponse, projectID, groupID, roleID)
 }
 
 // GrantDomainRole grants the user the role on the domain, revoked when the
 // test ends.
 func GrantDomainRole(t testing.TB, c *identity.Client, domainID, userID, roleID string) {
 	t.Helper()
-	assign(t, c.GrantDomainUserRoleWithResponse, c.RevokeDomainUserRoleWithResponse, domainID, userID, roleID)
+	assign(t, c.Raw().GrantDomainUserRoleWithResponse, c.Raw().RevokeDomainUserRoleWithResponse, domainID, userID, roleID)
 }
 
 // GrantSystemRole grants the user the role on the system, revoked when the
 // test ends.
 func GrantSystemRole(t testing.TB, c *identity.Client, userID, roleID string) {
 	t.Helper()
-	assign2(t, c.GrantSystemUserRoleWithResponse, c.RevokeSystemUserRoleWithResponse, userID, roleID)
+	assign2(t, c.Raw().GrantSystemUserRoleWithResponse, c.Raw().RevokeSystemUserRoleWithResponse, userID, roleID)
 }
 
 // AddToGroup makes the user a member of the group until the test ends.
 func AddToGroup(t testing.TB, c *identity.Client, groupID, userID string) {
 	t.Helper()
-	assign2(t, c.AddUserToGroupWithResponse, c.RemoveUserFromGroupWithResponse, groupID, userID)
+	assign2(t, c.Raw().AddUserToGroupWithResponse, c.Raw().RemoveUserFromGroupWithResponse, groupID, userID)
 }
 
 // ApplicationCredential creates an application credential of the user
@@ -251,11 +251,11 @@ func ApplicationCredential(t testing.TB, c *identity.Client, userID string, body
 	if body.Name == "" {
 		body.Name = Name(t, "appcred")
 	}
-	resp, err := c.CreateApplicationCredentialWithResponse(Ctx(t), userID,
+	resp, err := c.Raw().CreateApplicationCredentialWithResponse(Ctx(t), userID,
 		identityv3.CreateApplicationCredentialJSONRequestBody{ApplicationCredential: body})
 	ac := Created(t, resp, err).JSON201.ApplicationCredential
 	later(t, func(ctx context.Context) error {
-		_, err := c.DeleteApplicationCredentialWithResponse(ctx, userID, ac.ID)
+		_, err := c.Raw().DeleteApplicationCredentialWithResponse(ctx, userID, ac.ID)
 		return err
 	})
 	return ac

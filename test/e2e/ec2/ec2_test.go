@@ -36,11 +36,11 @@ func newFixture(t *testing.T) fixture {
 // createCredential creates an EC2 credential of the member, deleted when the test ends.
 func (f fixture) createCredential(t *testing.T) identityv3.Ec2Credential {
 	t.Helper()
-	resp, err := f.member.CreateEc2CredentialWithResponse(e2eutil.Ctx(t), f.userID,
+	resp, err := f.member.Raw().CreateEc2CredentialWithResponse(e2eutil.Ctx(t), f.userID,
 		identityv3.CreateEc2CredentialJSONRequestBody{TenantID: f.projectID})
 	c := e2eutil.Created(t, resp, err).JSON201.Credential
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := f.member.DeleteEc2CredentialWithResponse(ctx, f.userID, c.Access)
+		_, err := f.member.Raw().DeleteEc2CredentialWithResponse(ctx, f.userID, c.Access)
 		return err
 	})
 	return c
@@ -72,7 +72,7 @@ func TestEc2Credentials(t *testing.T) {
 	other := f.createCredential(t)
 	assert.NotEqual(t, c.Access, other.Access)
 
-	list, err := f.member.ListEc2CredentialsWithResponse(ctx, f.userID)
+	list, err := f.member.Raw().ListEc2CredentialsWithResponse(ctx, f.userID)
 	require.NoError(t, err)
 	var access []string
 	for _, x := range list.JSON200.Credentials {
@@ -80,22 +80,22 @@ func TestEc2Credentials(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{c.Access, other.Access}, access)
 
-	got, err := f.member.GetEc2CredentialWithResponse(ctx, f.userID, c.Access)
+	got, err := f.member.Raw().GetEc2CredentialWithResponse(ctx, f.userID, c.Access)
 	require.NoError(t, err)
 	assert.Equal(t, c.Secret, got.JSON200.Credential.Secret)
 
 	// The admin may see them too.
-	got, err = f.admin.GetEc2CredentialWithResponse(ctx, f.userID, other.Access)
+	got, err = f.admin.Raw().GetEc2CredentialWithResponse(ctx, f.userID, other.Access)
 	require.NoError(t, err)
 	assert.Equal(t, other.Secret, got.JSON200.Credential.Secret)
 
-	del, err := f.member.DeleteEc2CredentialWithResponse(ctx, f.userID, other.Access)
+	del, err := f.member.Raw().DeleteEc2CredentialWithResponse(ctx, f.userID, other.Access)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = f.member.GetEc2CredentialWithResponse(ctx, f.userID, other.Access)
+	_, err = f.member.Raw().GetEc2CredentialWithResponse(ctx, f.userID, other.Access)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
-	_, err = f.member.CreateEc2CredentialWithResponse(ctx, f.userID,
+	_, err = f.member.Raw().CreateEc2CredentialWithResponse(ctx, f.userID,
 		identityv3.CreateEc2CredentialJSONRequestBody{TenantID: "0123456789abcdef0123456789abcdef"})
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "an unknown project")
 }
@@ -122,7 +122,7 @@ func TestEc2Tokens(t *testing.T) {
 		require.NotNil(t, resp.Headers200)
 		subject := resp.Headers200.XSubjectToken
 		require.NotEmpty(t, subject)
-		v, err := f.admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject})
+		v, err := f.admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject})
 		require.NoError(t, err)
 		assert.Equal(t, f.projectID, *v.JSON200.Token.Project.ID)
 		assert.Equal(t, tok.AuditIDs, v.JSON200.Token.AuditIDs)
@@ -145,7 +145,7 @@ func TestEc2Tokens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, err := sign()
 			require.NoError(t, err)
-			resp, err := f.admin.IssueEc2TokenWithResponse(ctx, ec2Body(c))
+			resp, err := f.admin.Raw().IssueEc2TokenWithResponse(ctx, ec2Body(c))
 			require.NoError(t, err)
 			checkToken(t, resp)
 
@@ -162,7 +162,7 @@ func TestEc2Tokens(t *testing.T) {
 				wrong.Signature, err = ec2signer.Signature("not-"+cred.Secret, c)
 				require.NoError(t, err)
 			}
-			_, err = f.admin.IssueEc2TokenWithResponse(ctx, ec2Body(&wrong))
+			_, err = f.admin.Raw().IssueEc2TokenWithResponse(ctx, ec2Body(&wrong))
 			assert.ErrorIs(t, err, apierror.ErrUnauthorized, "a wrong signature is refused")
 		})
 	}
@@ -171,7 +171,7 @@ func TestEc2Tokens(t *testing.T) {
 		c, err := signer.SignV2(req())
 		require.NoError(t, err)
 		c.Params["Action"] = "TerminateInstances"
-		_, err = f.admin.IssueEc2TokenWithResponse(ctx, ec2Body(c))
+		_, err = f.admin.Raw().IssueEc2TokenWithResponse(ctx, ec2Body(c))
 		assert.ErrorIs(t, err, apierror.ErrUnauthorized)
 	})
 
@@ -180,14 +180,14 @@ func TestEc2Tokens(t *testing.T) {
 			Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }}
 		c, err := old.SignV2(req())
 		require.NoError(t, err)
-		_, err = f.admin.IssueEc2TokenWithResponse(ctx, ec2Body(c))
+		_, err = f.admin.Raw().IssueEc2TokenWithResponse(ctx, ec2Body(c))
 		assert.ErrorIs(t, err, apierror.ErrUnauthorized, "older than [credential] auth_ttl")
 	})
 
 	t.Run("needs an admin or service token", func(t *testing.T) {
 		c, err := signer.SignV2(req())
 		require.NoError(t, err)
-		_, err = f.member.IssueEc2TokenWithResponse(ctx, ec2Body(c))
+		_, err = f.member.Raw().IssueEc2TokenWithResponse(ctx, ec2Body(c))
 		assert.ErrorIs(t, err, apierror.ErrForbidden)
 	})
 
@@ -195,7 +195,7 @@ func TestEc2Tokens(t *testing.T) {
 		stranger := &ec2signer.Signer{AccessKey: "0123456789abcdef0123456789abcdef", SecretKey: "x"}
 		c, err := stranger.SignV2(req())
 		require.NoError(t, err)
-		_, err = f.admin.IssueEc2TokenWithResponse(ctx, ec2Body(c))
+		_, err = f.admin.Raw().IssueEc2TokenWithResponse(ctx, ec2Body(c))
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
 	})
 }
@@ -220,7 +220,7 @@ func TestS3Tokens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, err := sign()
 			require.NoError(t, err)
-			resp, err := f.admin.IssueS3TokenWithResponse(ctx, s3Body(c))
+			resp, err := f.admin.Raw().IssueS3TokenWithResponse(ctx, s3Body(c))
 			require.NoError(t, err)
 			require.Equal(t, http.StatusOK, resp.StatusCode())
 			tok := resp.JSON200.Token
@@ -232,14 +232,14 @@ func TestS3Tokens(t *testing.T) {
 			wrong := *c
 			wrong.Signature, err = ec2signer.S3Signature("not-"+cred.Secret, c.StringToSign)
 			require.NoError(t, err)
-			_, err = f.admin.IssueS3TokenWithResponse(ctx, s3Body(&wrong))
+			_, err = f.admin.Raw().IssueS3TokenWithResponse(ctx, s3Body(&wrong))
 			assert.ErrorIs(t, err, apierror.ErrUnauthorized, "a wrong signature is refused")
 		})
 	}
 	t.Run("needs an admin or service token", func(t *testing.T) {
 		c, _, err := signer.SignS3V2(req())
 		require.NoError(t, err)
-		_, err = f.member.IssueS3TokenWithResponse(ctx, s3Body(c))
+		_, err = f.member.Raw().IssueS3TokenWithResponse(ctx, s3Body(c))
 		assert.ErrorIs(t, err, apierror.ErrForbidden)
 	})
 }

@@ -44,28 +44,28 @@ func TestProjectEndpointAssociations(t *testing.T) {
 	before := catalogEndpoints(t, member, project.ID)
 	assert.Subset(t, before, []string{public.ID, internal.ID, adminEP.ID})
 
-	_, err := admin.CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	_, err := admin.Raw().CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "not associated yet")
 
-	put, err := admin.AddEndpointToProjectWithResponse(ctx, project.ID, public.ID)
+	put, err := admin.Raw().AddEndpointToProjectWithResponse(ctx, project.ID, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, put.StatusCode())
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
+		_, err := admin.Raw().RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
 		return err
 	})
 
-	head, err := admin.CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	head, err := admin.Raw().CheckEndpointInProjectWithResponse(ctx, project.ID, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, head.StatusCode())
-	get, err := admin.GetEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	get, err := admin.Raw().GetEndpointInProjectWithResponse(ctx, project.ID, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, get.StatusCode())
 
-	eps, err := admin.ListEndpointsForProjectWithResponse(ctx, project.ID)
+	eps, err := admin.Raw().ListEndpointsForProjectWithResponse(ctx, project.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{public.ID}, e2eutil.IDs(eps.JSON200.Endpoints))
-	projects, err := admin.ListProjectsForEndpointWithResponse(ctx, public.ID)
+	projects, err := admin.Raw().ListProjectsForEndpointWithResponse(ctx, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{project.ID}, e2eutil.IDs(projects.JSON200.Projects))
 
@@ -76,31 +76,31 @@ func TestProjectEndpointAssociations(t *testing.T) {
 
 	t.Run("endpoint group", func(t *testing.T) {
 		name := e2eutil.Name(t, "epf-eg")
-		created, err := admin.CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
+		created, err := admin.Raw().CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
 			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: new("admin endpoints"),
 				Filters: identityv3.EndpointGroupFilters{ServiceID: &svc.ID, Interface: new("admin")}},
 		})
 		eg := e2eutil.Created(t, created, err).JSON201.EndpointGroup
-		e2eutil.DeleteLater(t, admin.DeleteEndpointGroupWithResponse, eg.ID)
+		e2eutil.DeleteLater(t, admin.Raw().DeleteEndpointGroupWithResponse, eg.ID)
 		assert.Equal(t, name, eg.Name)
 		assert.Equal(t, svc.ID, *eg.Filters.ServiceID)
 		assert.Equal(t, "admin", *eg.Filters.Interface)
 		assert.Nil(t, eg.Filters.RegionID)
 
-		got, err := admin.GetEndpointGroupWithResponse(ctx, eg.ID)
+		got, err := admin.Raw().GetEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "admin endpoints", *got.JSON200.EndpointGroup.Description)
-		head, err := admin.CheckEndpointGroupWithResponse(ctx, eg.ID)
+		head, err := admin.Raw().CheckEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, head.StatusCode())
 
-		list, err := admin.ListEndpointGroupsWithResponse(ctx, &identityv3.ListEndpointGroupsParams{Name: &name})
+		list, err := admin.Raw().ListEndpointGroupsWithResponse(ctx, &identityv3.ListEndpointGroupsParams{Name: &name})
 		require.NoError(t, err)
 		require.Len(t, list.JSON200.EndpointGroups, 1)
 		assert.Equal(t, eg.ID, list.JSON200.EndpointGroups[0].ID)
 
 		// The inexact name filters are Zed's: later releases take name alone.
-		inexact, err := admin.ListEndpointGroupsWithResponse(ctx, &identityv3.ListEndpointGroupsParams{NameStartswith: new(name[:len(name)-2])})
+		inexact, err := admin.Raw().ListEndpointGroupsWithResponse(ctx, &identityv3.ListEndpointGroupsParams{NameStartswith: new(name[:len(name)-2])})
 		if e2eutil.ReleaseIs(t, e2eutil.Zed) {
 			require.NoError(t, err)
 			assert.Contains(t, e2eutil.IDs(inexact.JSON200.EndpointGroups), eg.ID)
@@ -109,39 +109,39 @@ func TestProjectEndpointAssociations(t *testing.T) {
 		}
 
 		// null clears the description.
-		upd, err := admin.UpdateEndpointGroupWithResponse(ctx, eg.ID, identityv3.UpdateEndpointGroupJSONRequestBody{
+		upd, err := admin.Raw().UpdateEndpointGroupWithResponse(ctx, eg.ID, identityv3.UpdateEndpointGroupJSONRequestBody{
 			EndpointGroup: identityv3.EndpointGroupUpdate{Description: nullable.NewNullNullable[string]()},
 		})
 		require.NoError(t, err)
 		assert.Nil(t, upd.JSON200.EndpointGroup.Description)
 		assert.Equal(t, name, upd.JSON200.EndpointGroup.Name)
 
-		members, err := admin.ListEndpointsForEndpointGroupWithResponse(ctx, eg.ID)
+		members, err := admin.Raw().ListEndpointsForEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []string{adminEP.ID}, e2eutil.IDs(members.JSON200.Endpoints), "the filter selects the admin endpoint")
 
-		_, err = admin.CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		_, err = admin.Raw().CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
-		put, err := admin.AddEndpointGroupToProjectWithResponse(ctx, eg.ID, project.ID)
+		put, err := admin.Raw().AddEndpointGroupToProjectWithResponse(ctx, eg.ID, project.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, put.StatusCode())
-		inProject, err := admin.CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		inProject, err := admin.Raw().CheckEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, inProject.StatusCode())
-		assoc, err := admin.GetEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		assoc, err := admin.Raw().GetEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
 		require.NoError(t, err)
 		assert.Equal(t, eg.ID, assoc.JSON200.ProjectEndpointGroup.EndpointGroupID)
 		assert.Equal(t, project.ID, assoc.JSON200.ProjectEndpointGroup.ProjectID)
 
-		ps, err := admin.ListProjectsForEndpointGroupWithResponse(ctx, eg.ID)
+		ps, err := admin.Raw().ListProjectsForEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []string{project.ID}, e2eutil.IDs(ps.JSON200.Projects))
-		groups, err := admin.ListEndpointGroupsForProjectWithResponse(ctx, project.ID)
+		groups, err := admin.Raw().ListEndpointGroupsForProjectWithResponse(ctx, project.ID)
 		require.NoError(t, err)
 		require.Len(t, groups.JSON200.EndpointGroups, 1)
 		assert.Equal(t, eg.ID, groups.JSON200.EndpointGroups[0].ID)
 
-		eps, err := admin.ListEndpointsForProjectWithResponse(ctx, project.ID)
+		eps, err := admin.Raw().ListEndpointsForProjectWithResponse(ctx, project.ID)
 		require.NoError(t, err)
 		assert.ElementsMatch(t, []string{public.ID, adminEP.ID}, e2eutil.IDs(eps.JSON200.Endpoints))
 
@@ -150,23 +150,23 @@ func TestProjectEndpointAssociations(t *testing.T) {
 		assert.ElementsMatch(t, []string{public.ID, adminEP.ID}, grouped)
 		assert.Len(t, grouped, len(direct)+1)
 
-		del, err := admin.RemoveEndpointGroupFromProjectWithResponse(ctx, eg.ID, project.ID)
+		del, err := admin.Raw().RemoveEndpointGroupFromProjectWithResponse(ctx, eg.ID, project.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, del.StatusCode())
-		_, err = admin.GetEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
+		_, err = admin.Raw().GetEndpointGroupInProjectWithResponse(ctx, eg.ID, project.ID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
 		assert.Equal(t, []string{public.ID}, catalogEndpoints(t, member, project.ID))
 
-		_, err = admin.DeleteEndpointGroupWithResponse(ctx, eg.ID)
+		_, err = admin.Raw().DeleteEndpointGroupWithResponse(ctx, eg.ID)
 		require.NoError(t, err)
-		_, err = admin.GetEndpointGroupWithResponse(ctx, eg.ID)
+		_, err = admin.Raw().GetEndpointGroupWithResponse(ctx, eg.ID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
 	})
 
-	del, err := admin.RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
+	del, err := admin.Raw().RemoveEndpointFromProjectWithResponse(ctx, project.ID, public.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = admin.GetEndpointInProjectWithResponse(ctx, project.ID, public.ID)
+	_, err = admin.Raw().GetEndpointInProjectWithResponse(ctx, project.ID, public.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 	assert.Subset(t, catalogEndpoints(t, member, project.ID), []string{public.ID, internal.ID, adminEP.ID},
 		"without associations the whole catalog is back")
@@ -175,13 +175,13 @@ func TestProjectEndpointAssociations(t *testing.T) {
 func TestEndpointGroupRefusals(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
-	_, err := admin.CreateEndpointGroupWithBodyWithResponse(ctx, "application/json",
+	_, err := admin.Raw().CreateEndpointGroupWithBodyWithResponse(ctx, "application/json",
 		jsonBody(`{"endpoint_group": {"name": "x", "filters": {"url": "http://x"}}}`))
 	assert.ErrorIs(t, err, apierror.ErrBadRequest, "url is not a filter Keystone knows")
-	_, err = admin.CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
+	_, err = admin.Raw().CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
 		EndpointGroup: identityv3.EndpointGroupCreate{Name: "x"},
 	})
 	assert.ErrorIs(t, err, apierror.ErrBadRequest, "filters may not be empty")
-	_, err = admin.CheckEndpointGroupWithResponse(ctx, "0123456789abcdef0123456789abcdef")
+	_, err = admin.Raw().CheckEndpointGroupWithResponse(ctx, "0123456789abcdef0123456789abcdef")
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 }

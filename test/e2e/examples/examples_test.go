@@ -80,27 +80,27 @@ func newAccount(t *testing.T, admin *identity.Client, withProject bool) account 
 	t.Helper()
 	ctx := e2eutil.Ctx(t)
 	a := account{userName: e2eutil.Name(t, "exuser"), password: "pw-" + e2eutil.Name(t, "x")}
-	user, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+	user, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: a.userName, Password: &a.password}})
 	require.NoError(t, err)
 	a.userID = user.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, a.userID)
+		_, err := admin.Raw().DeleteUserWithResponse(ctx, a.userID)
 		return ignoreNotFound(err)
 	})
 	if !withProject {
 		return a
 	}
 	a.projectName = e2eutil.Name(t, "exproj")
-	proj, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
+	proj, err := admin.Raw().CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
 		Project: identityv3.ProjectCreate{Name: a.projectName}})
 	require.NoError(t, err)
 	a.projectID = proj.JSON201.Project.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteProjectWithResponse(ctx, a.projectID)
+		_, err := admin.Raw().DeleteProjectWithResponse(ctx, a.projectID)
 		return ignoreNotFound(err)
 	})
-	grant, err := admin.GrantProjectUserRoleWithResponse(ctx, a.projectID, a.userID, e2eutil.RoleID(t, admin, "member"))
+	grant, err := admin.Raw().GrantProjectUserRoleWithResponse(ctx, a.projectID, a.userID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, grant.StatusCode())
 	return a
@@ -249,7 +249,7 @@ func TestAppCredential(t *testing.T) {
 
 	// It is really gone.
 	owner1 := e2eutil.Client(t, e2eutil.Session(t, passwordOf(owner)))
-	_, err := owner1.GetApplicationCredentialWithResponse(ctx, owner.userID, id)
+	_, err := owner1.Raw().GetApplicationCredentialWithResponse(ctx, owner.userID, id)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -272,7 +272,7 @@ func TestTrust(t *testing.T) {
 		trustee.userName, id, trustee.userName, trustor.projectName))
 	assert.Contains(t, out, "Read project "+trustor.projectName+" with the trust\n")
 	assert.Contains(t, out, "Deleted trust "+id+"\n")
-	_, err := admin.GetTrustWithResponse(ctx, id)
+	_, err := admin.Raw().GetTrustWithResponse(ctx, id)
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "the trust is deleted at the end")
 
 	// With impersonation the token names the trustor.
@@ -372,7 +372,7 @@ func TestFederation(t *testing.T) {
 	assert.Equal(t, user, login[1])
 	assert.Equal(t, f.idp, login[3])
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, login[2])
+		_, err := admin.Raw().DeleteUserWithResponse(ctx, login[2])
 		return ignoreNotFound(err)
 	})
 	assert.Contains(t, listing, fmt.Sprintf("  %s %s domain=default\n", f.projectID, f.projectName))

@@ -37,49 +37,49 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	// The shadow users live in a domain of the provider's own; deleting
 	// the domain (after the provider, as cleanups run in reverse) deletes
 	// them.
-	dom, err := admin.CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
+	dom, err := admin.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "exfeddom")}})
 	require.NoError(t, err)
 	domainID := dom.JSON201.Domain.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		if _, err := admin.UpdateDomainWithResponse(ctx, domainID, identityv3.UpdateDomainJSONRequestBody{
+		if _, err := admin.Raw().UpdateDomainWithResponse(ctx, domainID, identityv3.UpdateDomainJSONRequestBody{
 			Domain: identityv3.DomainUpdate{Enabled: new(false)}}); ignoreNotFound(err) != nil {
 			return err
 		}
-		_, err := admin.DeleteDomainWithResponse(ctx, domainID)
+		_, err := admin.Raw().DeleteDomainWithResponse(ctx, domainID)
 		return ignoreNotFound(err)
 	})
 
-	group, err := admin.CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
+	group, err := admin.Raw().CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
 		Group: identityv3.GroupCreate{Name: e2eutil.Name(t, "exfedgroup")}})
 	require.NoError(t, err)
 	groupID := group.JSON201.Group.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteGroupWithResponse(ctx, groupID)
+		_, err := admin.Raw().DeleteGroupWithResponse(ctx, groupID)
 		return ignoreNotFound(err)
 	})
-	proj, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
+	proj, err := admin.Raw().CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
 		Project: identityv3.ProjectCreate{Name: f.projectName}})
 	require.NoError(t, err)
 	f.projectID = proj.JSON201.Project.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteProjectWithResponse(ctx, f.projectID)
+		_, err := admin.Raw().DeleteProjectWithResponse(ctx, f.projectID)
 		return ignoreNotFound(err)
 	})
-	grant, err := admin.GrantProjectGroupRoleWithResponse(ctx, f.projectID, groupID, e2eutil.RoleID(t, admin, "member"))
+	grant, err := admin.Raw().GrantProjectGroupRoleWithResponse(ctx, f.projectID, groupID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, grant.StatusCode())
 
-	idp, err := admin.CreateIdentityProviderWithResponse(ctx, f.idp, identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{Enabled: new(true), DomainID: &domainID, RemoteIds: []string{f.remoteID}}})
+	idp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, f.idp, identityv3.CreateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderCreate{Enabled: new(true), DomainID: &domainID, RemoteIDs: []string{f.remoteID}}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, idp.StatusCode())
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteIdentityProviderWithResponse(ctx, f.idp)
+		_, err := admin.Raw().DeleteIdentityProviderWithResponse(ctx, f.idp)
 		return ignoreNotFound(err)
 	})
 	mapping := e2eutil.Name(t, "exmap")
-	m, err := admin.CreateMappingWithResponse(ctx, mapping, identityv3.CreateMappingJSONRequestBody{
+	m, err := admin.Raw().CreateMappingWithResponse(ctx, mapping, identityv3.CreateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: []identityv3.MappingRule{{
 			Local: []identityv3.MappingLocal{
 				{User: &identityv3.MappingUser{Name: new("{0}")}},
@@ -90,10 +90,10 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, m.StatusCode())
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteMappingWithResponse(ctx, mapping)
+		_, err := admin.Raw().DeleteMappingWithResponse(ctx, mapping)
 		return ignoreNotFound(err)
 	})
-	p, err := admin.CreateIdentityProviderProtocolWithResponse(ctx, f.idp, "mapped",
+	p, err := admin.Raw().CreateIdentityProviderProtocolWithResponse(ctx, f.idp, "mapped",
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: identityv3.FederationProtocolCreate{MappingID: mapping}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, p.StatusCode())
@@ -112,14 +112,14 @@ func grantNewRole(t *testing.T, admin *identity.Client, a account) string {
 	t.Helper()
 	ctx := e2eutil.Ctx(t)
 	name := e2eutil.Name(t, "exrole")
-	role, err := admin.CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{Role: identityv3.RoleCreate{Name: name}})
+	role, err := admin.Raw().CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{Role: identityv3.RoleCreate{Name: name}})
 	require.NoError(t, err)
 	id := role.JSON201.Role.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteRoleWithResponse(ctx, id)
+		_, err := admin.Raw().DeleteRoleWithResponse(ctx, id)
 		return ignoreNotFound(err)
 	})
-	grant, err := admin.GrantProjectUserRoleWithResponse(ctx, a.projectID, a.userID, id)
+	grant, err := admin.Raw().GrantProjectUserRoleWithResponse(ctx, a.projectID, a.userID, id)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, grant.StatusCode())
 	return name
@@ -140,7 +140,7 @@ func occupyAppCredID(t *testing.T, a account) {
 	ctx := e2eutil.Ctx(t)
 	role := grantNewRole(t, e2eutil.Admin(t), a)
 	owner := e2eutil.Client(t, e2eutil.Session(t, passwordOf(a)))
-	_, err := owner.CreateApplicationCredentialWithResponse(ctx, a.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	_, err := owner.Raw().CreateApplicationCredentialWithResponse(ctx, a.userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "placeholder"),
 			Roles: []identityv3.ApplicationCredentialRoleSelector{{Name: &role}}}})
 	require.NoError(t, err)

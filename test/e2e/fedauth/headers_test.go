@@ -51,11 +51,11 @@ func TestFederatedHeadersLogin(t *testing.T) {
 	assert.Positive(t, a.Catalog.Len(), "a project-scoped token has a catalog")
 
 	// The session works: the federated user reads its project.
-	own, err := e2eutil.Client(t, sess).GetProjectWithResponse(ctx, f.project.ID, nil)
+	own, err := e2eutil.Client(t, sess).Raw().GetProjectWithResponse(ctx, f.project.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, f.project.Name, own.JSON200.Project.Name)
 	// Keystone validates the token as a federated one for that user.
-	v, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: a.Token})
+	v, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: a.Token})
 	require.NoError(t, err)
 	assert.Equal(t, &user, v.JSON200.Token.User.Name)
 

@@ -37,7 +37,7 @@ func cleanup(t *testing.T, fn func(ctx context.Context) error) {
 
 func createDomain(t *testing.T, admin *identity.Client) string {
 	t.Helper()
-	resp, err := admin.CreateDomainWithResponse(e2eutil.Ctx(t), identityv3.CreateDomainJSONRequestBody{
+	resp, err := admin.Raw().CreateDomainWithResponse(e2eutil.Ctx(t), identityv3.CreateDomainJSONRequestBody{
 		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "fedauth")},
 	})
 	require.NoError(t, err)
@@ -48,12 +48,12 @@ func createDomain(t *testing.T, admin *identity.Client) string {
 
 func createGroup(t *testing.T, admin *identity.Client) string {
 	t.Helper()
-	resp, err := admin.CreateGroupWithResponse(e2eutil.Ctx(t), identityv3.CreateGroupJSONRequestBody{
+	resp, err := admin.Raw().CreateGroupWithResponse(e2eutil.Ctx(t), identityv3.CreateGroupJSONRequestBody{
 		Group: identityv3.GroupCreate{Name: e2eutil.Name(t, "fedgrp")},
 	})
 	require.NoError(t, err)
 	id := resp.JSON201.Group.ID
-	e2eutil.DeleteLater(t, admin.DeleteGroupWithResponse, id)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteGroupWithResponse, id)
 	return id
 }
 
@@ -62,13 +62,13 @@ func createGroup(t *testing.T, admin *identity.Client) string {
 func createUser(t *testing.T, admin *identity.Client, project, password string) identityv3.User {
 	t.Helper()
 	ctx := e2eutil.Ctx(t)
-	resp, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+	resp, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: e2eutil.Name(t, "k2kuser"), Password: &password},
 	})
 	require.NoError(t, err)
 	u := resp.JSON201.User
-	e2eutil.DeleteLater(t, admin.DeleteUserWithResponse, u.ID)
-	_, err = admin.GrantProjectUserRoleWithResponse(ctx, project, u.ID, e2eutil.RoleID(t, admin, "member"))
+	e2eutil.DeleteLater(t, admin.Raw().DeleteUserWithResponse, u.ID)
+	_, err = admin.Raw().GrantProjectUserRoleWithResponse(ctx, project, u.ID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	return u
 }
@@ -81,8 +81,8 @@ func createIdP(t *testing.T, admin *identity.Client, id, domainID, remoteID stri
 	ctx := e2eutil.Ctx(t)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		resp, err := admin.CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
-			IdentityProvider: identityv3.IdentityProviderCreate{Enabled: ptr(true), DomainID: &domainID, RemoteIds: []string{remoteID}},
+		resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
+			IdentityProvider: identityv3.IdentityProviderCreate{Enabled: ptr(true), DomainID: &domainID, RemoteIDs: []string{remoteID}},
 		})
 		if errors.Is(err, apierror.ErrConflict) && time.Now().Before(deadline) {
 			t.Logf("remote id %s is held by another identity provider; waiting for it to go", remoteID)
@@ -94,7 +94,7 @@ func createIdP(t *testing.T, admin *identity.Client, id, domainID, remoteID stri
 		break
 	}
 	cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteIdentityProviderWithResponse(ctx, id)
+		_, err := admin.Raw().DeleteIdentityProviderWithResponse(ctx, id)
 		return err
 	})
 }
@@ -106,7 +106,7 @@ func createMappedProtocol(t *testing.T, admin *identity.Client, idp, protocol, a
 	t.Helper()
 	ctx := e2eutil.Ctx(t)
 	mapping := e2eutil.Name(t, "map")
-	_, err := admin.CreateMappingWithResponse(ctx, mapping, identityv3.CreateMappingJSONRequestBody{
+	_, err := admin.Raw().CreateMappingWithResponse(ctx, mapping, identityv3.CreateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: []identityv3.MappingRule{{
 			Local: []identityv3.MappingLocal{
 				{User: &identityv3.MappingUser{Name: ptr("{0}")}},
@@ -117,10 +117,10 @@ func createMappedProtocol(t *testing.T, admin *identity.Client, idp, protocol, a
 	})
 	require.NoError(t, err)
 	cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteMappingWithResponse(ctx, mapping)
+		_, err := admin.Raw().DeleteMappingWithResponse(ctx, mapping)
 		return err
 	})
-	_, err = admin.CreateIdentityProviderProtocolWithResponse(ctx, idp, protocol,
+	_, err = admin.Raw().CreateIdentityProviderProtocolWithResponse(ctx, idp, protocol,
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: identityv3.FederationProtocolCreate{MappingID: mapping}})
 	require.NoError(t, err)
 	// Deleting the provider deletes its protocols.
@@ -128,12 +128,12 @@ func createMappedProtocol(t *testing.T, admin *identity.Client, idp, protocol, a
 
 func createSP(t *testing.T, admin *identity.Client, id, spURL, authURL string) {
 	t.Helper()
-	_, err := admin.CreateServiceProviderWithResponse(e2eutil.Ctx(t), id, identityv3.CreateServiceProviderJSONRequestBody{
+	_, err := admin.Raw().CreateServiceProviderWithResponse(e2eutil.Ctx(t), id, identityv3.CreateServiceProviderJSONRequestBody{
 		ServiceProvider: identityv3.ServiceProviderCreate{AuthURL: authURL, SpURL: spURL, Enabled: ptr(true)},
 	})
 	require.NoError(t, err)
 	cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteServiceProviderWithResponse(ctx, id)
+		_, err := admin.Raw().DeleteServiceProviderWithResponse(ctx, id)
 		return err
 	})
 }
@@ -142,7 +142,7 @@ func createSP(t *testing.T, admin *identity.Client, id, spURL, authURL string) {
 // test ends (the identity provider's domain would take it too, but only
 // after the provider is gone).
 func deleteShadowUser(t *testing.T, admin *identity.Client, userID string) {
-	e2eutil.DeleteLater(t, admin.DeleteUserWithResponse, userID)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteUserWithResponse, userID)
 }
 
 // federatedDomain is a provider with its own domain, a group with the member
@@ -161,7 +161,7 @@ func setUpFederation(t *testing.T, admin *identity.Client, remoteID, protocol, u
 		project:  e2eutil.Project(t, admin, e2eutil.Prefix("fedproj")),
 		idp:      e2eutil.Name(t, "idp"),
 	}
-	_, err := admin.GrantProjectGroupRoleWithResponse(e2eutil.Ctx(t), f.project.ID, f.groupID, e2eutil.RoleID(t, admin, "member"))
+	_, err := admin.Raw().GrantProjectGroupRoleWithResponse(e2eutil.Ctx(t), f.project.ID, f.groupID, e2eutil.RoleID(t, admin, "member"))
 	require.NoError(t, err)
 	createIdP(t, admin, f.idp, f.domainID, remoteID)
 	createMappedProtocol(t, admin, f.idp, protocol, userAttribute, f.groupID)

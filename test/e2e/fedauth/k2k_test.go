@@ -145,7 +145,7 @@ func TestKeystoneToKeystone(t *testing.T) {
 		}, rec.requests())
 
 		// The remote token works (its catalog leads to the real Keystone).
-		own, err := e2eutil.Client(t, sess).GetProjectWithResponse(ctx, f.project.ID, nil)
+		own, err := e2eutil.Client(t, sess).Raw().GetProjectWithResponse(ctx, f.project.ID, nil)
 		require.NoError(t, err)
 		assert.Equal(t, f.project.Name, own.JSON200.Project.Name)
 

@@ -26,13 +26,13 @@ func TestIdentityProviderCRUD(t *testing.T) {
 		Enabled:          new(true),
 		Description:      new("an identity provider"),
 		DomainID:         &domainID,
-		RemoteIds:        []string{remote, remote + "/alt"},
+		RemoteIDs:        []string{remote, remote + "/alt"},
 		AuthorizationTTL: new(30),
 	})
 	assert.Equal(t, id, created.ID)
 	assert.Equal(t, domainID, created.DomainID)
 	assert.True(t, created.Enabled)
-	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIds)
+	assert.ElementsMatch(t, []string{remote, remote + "/alt"}, created.RemoteIDs)
 	assert.Equal(t, new(30), created.AuthorizationTTL)
 	protocols := "/OS-FEDERATION/identity_providers/" + id + "/protocols"
 	if e2eutil.ReleaseAtLeast(t, e2eutil.Epoxy) {
@@ -42,38 +42,38 @@ func TestIdentityProviderCRUD(t *testing.T) {
 		assert.Contains(t, *created.Links.Protocols, protocols)
 	}
 
-	got, err := admin.GetIdentityProviderWithResponse(ctx, id)
+	got, err := admin.Raw().GetIdentityProviderWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, created, got.JSON200.IdentityProvider)
 
 	// Filters: exact id, an inexact id filter, enabled.
-	list, err := admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{ID: &id})
+	list, err := admin.Raw().ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{ID: &id})
 	require.NoError(t, err)
 	require.Len(t, list.JSON200.IdentityProviders, 1)
 	assert.Equal(t, id, list.JSON200.IdentityProviders[0].ID)
 	require.NotNil(t, list.JSON200.IdentityProviders[0].Links.Protocols, "lists link the protocols on every release")
 	assert.Contains(t, *list.JSON200.IdentityProviders[0].Links.Protocols, protocols)
 	prefix := id[:len(id)-4]
-	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix})
+	list, err = admin.Raw().ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix})
 	require.NoError(t, err)
 	assert.Contains(t, e2eutil.IDs(list.JSON200.IdentityProviders), id)
-	list, err = admin.ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix, Enabled: new(false)})
+	list, err = admin.Raw().ListIdentityProvidersWithResponse(ctx, &identityv3.ListIdentityProvidersParams{IDStartswith: &prefix, Enabled: new(false)})
 	require.NoError(t, err)
 	assert.NotContains(t, e2eutil.IDs(list.JSON200.IdentityProviders), id, "an enabled provider is not listed with enabled=false")
 
 	// A remote id belongs to one provider only.
-	_, err = admin.CreateIdentityProviderWithResponse(ctx, id+"-dup", identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: &domainID, RemoteIds: []string{remote}},
+	_, err = admin.Raw().CreateIdentityProviderWithResponse(ctx, id+"-dup", identityv3.CreateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: &domainID, RemoteIDs: []string{remote}},
 	})
 	assert.True(t, errors.Is(err, apierror.ErrConflict), "duplicate remote id: %v", err)
 
 	// PATCH: null clears description and authorization_ttl, null clears remote_ids.
-	upd, err := admin.UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
+	upd, err := admin.Raw().UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
 		IdentityProvider: identityv3.IdentityProviderUpdate{
 			Enabled:          new(false),
 			Description:      nullable.NewNullNullable[string](),
 			AuthorizationTTL: nullable.NewNullNullable[int](),
-			RemoteIds:        nullable.NewNullableWithValue([]string{remote + "/new"}),
+			RemoteIDs:        nullable.NewNullableWithValue([]string{remote + "/new"}),
 		},
 	})
 	require.NoError(t, err)
@@ -81,24 +81,24 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	assert.False(t, p.Enabled)
 	assert.Nil(t, p.Description)
 	assert.Nil(t, p.AuthorizationTTL)
-	assert.Equal(t, []string{remote + "/new"}, p.RemoteIds)
+	assert.Equal(t, []string{remote + "/new"}, p.RemoteIDs)
 	assert.Equal(t, domainID, p.DomainID, "PATCH leaves the domain alone")
 
-	upd, err = admin.UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderUpdate{RemoteIds: nullable.NewNullNullable[[]string]()},
+	upd, err = admin.Raw().UpdateIdentityProviderWithResponse(ctx, id, identityv3.UpdateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderUpdate{RemoteIDs: nullable.NewNullNullable[[]string]()},
 	})
 	require.NoError(t, err)
-	assert.Empty(t, upd.JSON200.IdentityProvider.RemoteIds)
+	assert.Empty(t, upd.JSON200.IdentityProvider.RemoteIDs)
 
 	// Keystone rejects attributes it does not know (and domain_id on PATCH).
-	_, err = admin.UpdateIdentityProviderWithBodyWithResponse(ctx, id, "application/json",
+	_, err = admin.Raw().UpdateIdentityProviderWithBodyWithResponse(ctx, id, "application/json",
 		strings.NewReader(`{"identity_provider":{"domain_id":"default"}}`))
 	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
 
-	del, err := admin.DeleteIdentityProviderWithResponse(ctx, id)
+	del, err := admin.Raw().DeleteIdentityProviderWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = admin.GetIdentityProviderWithResponse(ctx, id)
+	_, err = admin.Raw().GetIdentityProviderWithResponse(ctx, id)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 }
 
@@ -108,19 +108,19 @@ func TestIdentityProviderAutoDomain(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 	id := e2eutil.Name(t, "idp")
-	resp, err := admin.CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
+	resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
 		IdentityProvider: identityv3.IdentityProviderCreate{},
 	})
 	require.NoError(t, err)
 	idp := resp.JSON201.IdentityProvider
 	require.NotEmpty(t, idp.DomainID)
 	e2eutil.DeleteDomainLater(t, admin, idp.DomainID)
-	e2eutil.DeleteLater(t, admin.DeleteIdentityProviderWithResponse, id)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteIdentityProviderWithResponse, id)
 	assert.False(t, idp.Enabled, "enabled defaults to false")
-	assert.Empty(t, idp.RemoteIds)
+	assert.Empty(t, idp.RemoteIDs)
 	assert.Nil(t, idp.Description)
 
-	dom, err := admin.GetDomainWithResponse(ctx, idp.DomainID)
+	dom, err := admin.Raw().GetDomainWithResponse(ctx, idp.DomainID)
 	require.NoError(t, err)
 	require.NotNil(t, dom.JSON200.Domain.Description)
 	assert.Contains(t, *dom.JSON200.Domain.Description, id)
@@ -153,7 +153,7 @@ func TestMappingCRUD(t *testing.T) {
 		{
 			Local: []identityv3.MappingLocal{
 				{User: &identityv3.MappingUser{ID: new("{0}"), Type: &local, Domain: &identityv3.MappingDomain{ID: new("default")}}},
-				{GroupIds: new("{1}")},
+				{GroupIDs: new("{1}")},
 			},
 			Remote: []identityv3.MappingRemote{
 				{Type: "REMOTE_USER_ID"},
@@ -168,11 +168,11 @@ func TestMappingCRUD(t *testing.T) {
 	require.NotNil(t, m.Links.Self)
 	assert.Contains(t, *m.Links.Self, "/OS-FEDERATION/mappings/"+id)
 
-	got, err := admin.GetMappingWithResponse(ctx, id)
+	got, err := admin.Raw().GetMappingWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, rules, got.JSON200.Mapping.Rules)
 
-	list, err := admin.ListMappingsWithResponse(ctx)
+	list, err := admin.Raw().ListMappingsWithResponse(ctx)
 	require.NoError(t, err)
 	var found bool
 	for _, x := range list.JSON200.Mappings {
@@ -182,14 +182,14 @@ func TestMappingCRUD(t *testing.T) {
 
 	// PATCH replaces every rule.
 	one := rules[1:]
-	upd, err := admin.UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
+	upd, err := admin.Raw().UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: one},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, one, upd.JSON200.Mapping.Rules)
 
 	// Two condition lists on one remote entry break Keystone's schema.
-	_, err = admin.UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
+	_, err = admin.Raw().UpdateMappingWithResponse(ctx, id, identityv3.UpdateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: []identityv3.MappingRule{{
 			Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: new("{0}")}}},
 			Remote: []identityv3.MappingRemote{{Type: "A", Whitelist: []string{"x"}, Blacklist: []string{"y"}}},
@@ -197,9 +197,9 @@ func TestMappingCRUD(t *testing.T) {
 	})
 	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
 
-	_, err = admin.DeleteMappingWithResponse(ctx, id)
+	_, err = admin.Raw().DeleteMappingWithResponse(ctx, id)
 	require.NoError(t, err)
-	_, err = admin.GetMappingWithResponse(ctx, id)
+	_, err = admin.Raw().GetMappingWithResponse(ctx, id)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 }
 
@@ -223,12 +223,12 @@ func TestProtocolCRUD(t *testing.T) {
 	assert.Equal(t, m1.ID, p.MappingID)
 	createProtocol(t, admin, idp, "openid", identityv3.FederationProtocolCreate{MappingID: m2.ID})
 
-	got, err := admin.GetIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
+	got, err := admin.Raw().GetIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
 	require.NoError(t, err)
 	assert.Equal(t, m1.ID, got.JSON200.Protocol.MappingID)
 
 	// Lists carry idp_id and remote_id_attribute, single answers do not.
-	list, err := admin.ListIdentityProviderProtocolsWithResponse(ctx, idp)
+	list, err := admin.Raw().ListIdentityProviderProtocolsWithResponse(ctx, idp)
 	require.NoError(t, err)
 	byID := map[string]identityv3.FederationProtocol{}
 	for _, x := range list.JSON200.Protocols {
@@ -240,20 +240,20 @@ func TestProtocolCRUD(t *testing.T) {
 	assert.Nil(t, byID["openid"].RemoteIDAttribute)
 	assert.Equal(t, m2.ID, byID["openid"].MappingID)
 
-	upd, err := admin.UpdateIdentityProviderProtocolWithResponse(ctx, idp, "saml2", identityv3.UpdateIdentityProviderProtocolJSONRequestBody{
+	upd, err := admin.Raw().UpdateIdentityProviderProtocolWithResponse(ctx, idp, "saml2", identityv3.UpdateIdentityProviderProtocolJSONRequestBody{
 		Protocol: identityv3.FederationProtocolUpdate{MappingID: m2.ID},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, m2.ID, upd.JSON200.Protocol.MappingID)
 
 	// A protocol needs an existing identity provider.
-	_, err = admin.CreateIdentityProviderProtocolWithResponse(ctx, idp+"-missing", "saml2",
+	_, err = admin.Raw().CreateIdentityProviderProtocolWithResponse(ctx, idp+"-missing", "saml2",
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: identityv3.FederationProtocolCreate{MappingID: m1.ID}})
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 
-	_, err = admin.DeleteIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
+	_, err = admin.Raw().DeleteIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
 	require.NoError(t, err)
-	_, err = admin.GetIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
+	_, err = admin.Raw().GetIdentityProviderProtocolWithResponse(ctx, idp, "saml2")
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 }
 
@@ -275,15 +275,15 @@ func TestServiceProviderCRUD(t *testing.T) {
 	assert.Equal(t, "ss:mem:", sp.RelayStatePrefix, "the [saml] relay_state_prefix default")
 	assert.Equal(t, new("remote cloud"), sp.Description)
 
-	got, err := admin.GetServiceProviderWithResponse(ctx, id)
+	got, err := admin.Raw().GetServiceProviderWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, sp, got.JSON200.ServiceProvider)
 
-	list, err := admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{ID: &id, Enabled: new(false)})
+	list, err := admin.Raw().ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{ID: &id, Enabled: new(false)})
 	require.NoError(t, err)
 	require.Len(t, list.JSON200.ServiceProviders, 1)
 	suffix := id[len(id)-8:]
-	list, err = admin.ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{IDEndswith: &suffix})
+	list, err = admin.Raw().ListServiceProvidersWithResponse(ctx, &identityv3.ListServiceProvidersParams{IDEndswith: &suffix})
 	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest, "Epoxy's query schema has no inexact forms")
 	} else {
@@ -292,7 +292,7 @@ func TestServiceProviderCRUD(t *testing.T) {
 		assert.Equal(t, id, list.JSON200.ServiceProviders[0].ID)
 	}
 
-	upd, err := admin.UpdateServiceProviderWithResponse(ctx, id, identityv3.UpdateServiceProviderJSONRequestBody{
+	upd, err := admin.Raw().UpdateServiceProviderWithResponse(ctx, id, identityv3.UpdateServiceProviderJSONRequestBody{
 		ServiceProvider: identityv3.ServiceProviderUpdate{
 			Description:      nullable.NewNullNullable[string](),
 			RelayStatePrefix: new("ss:temp:"),
@@ -307,14 +307,14 @@ func TestServiceProviderCRUD(t *testing.T) {
 	assert.Equal(t, authURL, s.AuthURL)
 
 	// auth_url and sp_url are required, and must look like URLs.
-	_, err = admin.CreateServiceProviderWithResponse(ctx, id+"-bad", identityv3.CreateServiceProviderJSONRequestBody{
+	_, err = admin.Raw().CreateServiceProviderWithResponse(ctx, id+"-bad", identityv3.CreateServiceProviderJSONRequestBody{
 		ServiceProvider: identityv3.ServiceProviderCreate{AuthURL: "not a url", SpURL: spURL},
 	})
 	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
 
-	_, err = admin.DeleteServiceProviderWithResponse(ctx, id)
+	_, err = admin.Raw().DeleteServiceProviderWithResponse(ctx, id)
 	require.NoError(t, err)
-	_, err = admin.GetServiceProviderWithResponse(ctx, id)
+	_, err = admin.Raw().GetServiceProviderWithResponse(ctx, id)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 }
 
@@ -344,20 +344,20 @@ func TestMappingSchemaVersion(t *testing.T) {
 		Remote: remote,
 	}}
 	// A 1.0 mapping knows no project domain on any release.
-	_, err := admin.UpdateMappingWithResponse(ctx, plain.ID, identityv3.UpdateMappingJSONRequestBody{
+	_, err := admin.Raw().UpdateMappingWithResponse(ctx, plain.ID, identityv3.UpdateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: withDomain},
 	})
 	assert.ErrorIs(t, err, apierror.ErrBadRequest)
 
 	v2 := identityv3.MappingSchemaVersion20
 	id := e2eutil.Name(t, "map-v2")
-	resp, err := admin.CreateMappingWithResponse(ctx, id, identityv3.CreateMappingJSONRequestBody{
+	resp, err := admin.Raw().CreateMappingWithResponse(ctx, id, identityv3.CreateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: withDomain, SchemaVersion: &v2},
 	})
 	if !versioned {
 		assert.ErrorIs(t, err, apierror.ErrBadRequest, "Zed knows no project domain")
 		// schema_version alone is taken and forgotten.
-		upd, err := admin.UpdateMappingWithResponse(ctx, plain.ID, identityv3.UpdateMappingJSONRequestBody{
+		upd, err := admin.Raw().UpdateMappingWithResponse(ctx, plain.ID, identityv3.UpdateMappingJSONRequestBody{
 			Mapping: identityv3.MappingDefinition{Rules: plain.Rules, SchemaVersion: &v2},
 		})
 		require.NoError(t, err)
@@ -365,11 +365,11 @@ func TestMappingSchemaVersion(t *testing.T) {
 		return
 	}
 	m := e2eutil.Created(t, resp, err).JSON201.Mapping
-	e2eutil.DeleteLater(t, admin.DeleteMappingWithResponse, id)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteMappingWithResponse, id)
 	require.NotNil(t, m.SchemaVersion)
 	assert.Equal(t, "2.0", *m.SchemaVersion)
 	assert.Equal(t, withDomain, m.Rules, "the project keeps its domain")
-	got, err := admin.GetMappingWithResponse(ctx, id)
+	got, err := admin.Raw().GetMappingWithResponse(ctx, id)
 	require.NoError(t, err)
 	require.NotNil(t, got.JSON200.Mapping.SchemaVersion)
 	assert.Equal(t, "2.0", *got.JSON200.Mapping.SchemaVersion)

@@ -68,30 +68,30 @@ func (m *mappedLogin) Authenticate(ctx context.Context, client auth.Doer) (*auth
 
 func createIdP(t *testing.T, c *identity.Client, id string, body identityv3.IdentityProviderCreate) identityv3.IdentityProvider {
 	t.Helper()
-	resp, err := c.CreateIdentityProviderWithResponse(e2eutil.Ctx(t), id,
+	resp, err := c.Raw().CreateIdentityProviderWithResponse(e2eutil.Ctx(t), id,
 		identityv3.CreateIdentityProviderJSONRequestBody{IdentityProvider: body})
 	created := e2eutil.Created(t, resp, err).JSON201.IdentityProvider
-	e2eutil.DeleteLater(t, c.DeleteIdentityProviderWithResponse, id)
+	e2eutil.DeleteLater(t, c.Raw().DeleteIdentityProviderWithResponse, id)
 	return created
 }
 
 func createMapping(t *testing.T, c *identity.Client, id string, rules []identityv3.MappingRule) identityv3.Mapping {
 	t.Helper()
-	resp, err := c.CreateMappingWithResponse(e2eutil.Ctx(t), id, identityv3.CreateMappingJSONRequestBody{
+	resp, err := c.Raw().CreateMappingWithResponse(e2eutil.Ctx(t), id, identityv3.CreateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: rules},
 	})
 	created := e2eutil.Created(t, resp, err).JSON201.Mapping
-	e2eutil.DeleteLater(t, c.DeleteMappingWithResponse, id)
+	e2eutil.DeleteLater(t, c.Raw().DeleteMappingWithResponse, id)
 	return created
 }
 
 func createProtocol(t *testing.T, c *identity.Client, idp, protocol string, body identityv3.FederationProtocolCreate) identityv3.FederationProtocol {
 	t.Helper()
-	resp, err := c.CreateIdentityProviderProtocolWithResponse(e2eutil.Ctx(t), idp, protocol,
+	resp, err := c.Raw().CreateIdentityProviderProtocolWithResponse(e2eutil.Ctx(t), idp, protocol,
 		identityv3.CreateIdentityProviderProtocolJSONRequestBody{Protocol: body})
 	created := e2eutil.Created(t, resp, err).JSON201.Protocol
 	e2eutil.Cleanup(t, e2eutil.Retrying(func(ctx context.Context) error {
-		_, err := c.DeleteIdentityProviderProtocolWithResponse(ctx, idp, protocol)
+		_, err := c.Raw().DeleteIdentityProviderProtocolWithResponse(ctx, idp, protocol)
 		return err
 	}))
 	return created
@@ -99,10 +99,10 @@ func createProtocol(t *testing.T, c *identity.Client, idp, protocol string, body
 
 func createSP(t *testing.T, c *identity.Client, id string, body identityv3.ServiceProviderCreate) identityv3.ServiceProvider {
 	t.Helper()
-	resp, err := c.CreateServiceProviderWithResponse(e2eutil.Ctx(t), id,
+	resp, err := c.Raw().CreateServiceProviderWithResponse(e2eutil.Ctx(t), id,
 		identityv3.CreateServiceProviderJSONRequestBody{ServiceProvider: body})
 	created := e2eutil.Created(t, resp, err).JSON201.ServiceProvider
-	e2eutil.DeleteLater(t, c.DeleteServiceProviderWithResponse, id)
+	e2eutil.DeleteLater(t, c.Raw().DeleteServiceProviderWithResponse, id)
 	return created
 }
 
@@ -129,7 +129,7 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	f.remoteID = "https://idp.test/" + f.idp
 	e2eutil.GrantProjectGroupRole(t, admin, f.project.ID, f.groupID, e2eutil.RoleID(t, admin, "member"))
 	createIdP(t, admin, f.idp, identityv3.IdentityProviderCreate{
-		Enabled: new(true), DomainID: &f.domainID, RemoteIds: []string{f.remoteID},
+		Enabled: new(true), DomainID: &f.domainID, RemoteIDs: []string{f.remoteID},
 	})
 	createMapping(t, admin, f.mapping, []identityv3.MappingRule{{
 		Local: []identityv3.MappingLocal{

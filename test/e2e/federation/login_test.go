@@ -34,7 +34,7 @@ func TestFederatedLogin(t *testing.T) {
 	require.NotEmpty(t, unscoped)
 	tok := resp.JSON201.Token
 	require.NotNil(t, tok.User.ID)
-	e2eutil.DeleteLater(t, admin.DeleteUserWithResponse, *tok.User.ID) // the shadow user the login made
+	e2eutil.DeleteLater(t, admin.Raw().DeleteUserWithResponse, *tok.User.ID) // the shadow user the login made
 	assert.Equal(t, []string{protocolMapped}, tok.Methods)
 	assert.Equal(t, &user, tok.User.Name)
 	require.NotNil(t, tok.User.Domain)
@@ -51,7 +51,7 @@ func TestFederatedLogin(t *testing.T) {
 	assert.Equal(t, &f.groupID, fed.Groups[0].ID)
 
 	// The shadow user is a real user of the provider's domain.
-	shadow, err := admin.GetUserWithResponse(ctx, *tok.User.ID)
+	shadow, err := admin.Raw().GetUserWithResponse(ctx, *tok.User.ID)
 	require.NoError(t, err)
 	assert.Equal(t, f.domainID, shadow.JSON200.User.DomainID)
 
@@ -65,7 +65,7 @@ func TestFederatedLogin(t *testing.T) {
 	bad, err := anon.IssueFederatedTokenWithResponse(ctx, f.idp, protocolMapped, assertion("https://evil.test/", user))
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusForbidden, bad.StatusCode())
-	require.NotNil(t, bad.JSON403)
+	assert.Contains(t, string(bad.Body), `"error"`, "Keystone's error answer")
 	// A protocol the provider does not have.
 	bad, err = anon.IssueFederatedTokenWithResponse(ctx, f.idp, "openid", assertion(f.remoteID, user))
 	require.NoError(t, err)
@@ -75,14 +75,14 @@ func TestFederatedLogin(t *testing.T) {
 	// federated plugin (the token has no catalog, so the endpoint is given).
 	fedSess := e2eutil.Session(t, &mappedLogin{idp: f.idp, protocol: protocolMapped, remoteID: f.remoteID, user: user})
 	fedClient := e2eutil.Client(t, fedSess, identity.WithEndpoint(e2eutil.AuthURL()))
-	projects, err := fedClient.ListFederatedProjectsWithResponse(ctx)
+	projects, err := fedClient.Raw().ListFederatedProjectsWithResponse(ctx)
 	require.NoError(t, err)
 	require.Len(t, projects.JSON200.Projects, 1)
 	assert.Equal(t, &f.project.ID, projects.JSON200.Projects[0].ID)
-	authProjects, err := fedClient.ListAuthProjectsWithResponse(ctx)
+	authProjects, err := fedClient.Raw().ListAuthProjectsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, projects.JSON200.Projects, authProjects.JSON200.Projects, "the deprecated list matches /v3/auth/projects")
-	domains, err := fedClient.ListFederatedDomainsWithResponse(ctx)
+	domains, err := fedClient.Raw().ListFederatedDomainsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, domains.JSON200.Domains, "the group has no domain role")
 
@@ -99,7 +99,7 @@ func TestFederatedLogin(t *testing.T) {
 	assert.Positive(t, a.Catalog.Len(), "a project-scoped token has a catalog")
 
 	// The scoped token works: the federated user sees its project.
-	own, err := e2eutil.Client(t, scoped).GetProjectWithResponse(ctx, f.project.ID, nil)
+	own, err := e2eutil.Client(t, scoped).Raw().GetProjectWithResponse(ctx, f.project.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, f.project.Name, own.JSON200.Project.Name)
 }
@@ -161,7 +161,7 @@ func TestWebSSO(t *testing.T) {
 			require.NotEmpty(t, form.token)
 
 			// The token in the form is a valid federated token for the user.
-			v, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: form.token})
+			v, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: form.token})
 			require.NoError(t, err)
 			tok := v.JSON200.Token
 			assert.Equal(t, []string{protocolMapped}, tok.Methods)
@@ -170,7 +170,7 @@ func TestWebSSO(t *testing.T) {
 			assert.Equal(t, &f.idp, tok.User.OSFEDERATION.IdentityProvider.ID)
 			if userID == "" && tok.User.ID != nil {
 				userID = *tok.User.ID
-				e2eutil.DeleteLater(parent, admin.DeleteUserWithResponse, userID)
+				e2eutil.DeleteLater(parent, admin.Raw().DeleteUserWithResponse, userID)
 			}
 		})
 	}

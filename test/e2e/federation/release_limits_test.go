@@ -22,14 +22,14 @@ func TestIdentityProviderRemoteIDLimit(t *testing.T) {
 	id := e2eutil.Name(t, "idp-longremote")
 	remote := "https://idp.example.com/" + strings.Repeat("r", 65)
 
-	resp, err := admin.CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{RemoteIds: []string{remote}},
+	resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
+		IdentityProvider: identityv3.IdentityProviderCreate{RemoteIDs: []string{remote}},
 	})
 	if e2eutil.ReleaseIs(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest)
 		return
 	}
 	created := e2eutil.Status(t, http.StatusCreated, resp, err).JSON201.IdentityProvider
-	e2eutil.DeleteLater(t, admin.DeleteIdentityProviderWithResponse, id)
-	assert.Equal(t, []string{remote}, created.RemoteIds)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteIdentityProviderWithResponse, id)
+	assert.Equal(t, []string{remote}, created.RemoteIDs)
 }

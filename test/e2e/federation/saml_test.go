@@ -265,7 +265,7 @@ func TestSAML2Assertions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode(), "Keystone answers an unknown token with 404")
 		// Through the session, the error is a typed one.
-		_, err = admin.CreateECPAssertionWithResponse(ctx, bad)
+		_, err = admin.Raw().CreateECPAssertionWithResponse(ctx, bad)
 		assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 	})
 }

@@ -177,11 +177,11 @@ func TestFindEndpointGroupAndApplicationCredential(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	name := e2eutil.Name(t, "epg")
-	resp, err := c.CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
+	resp, err := c.Raw().CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
 		EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Filters: identityv3.EndpointGroupFilters{Interface: new("public")}},
 	})
 	epg := e2eutil.Created(t, resp, err).JSON201.EndpointGroup
-	e2eutil.DeleteLater(t, c.DeleteEndpointGroupWithResponse, epg.ID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteEndpointGroupWithResponse, epg.ID)
 	got, err := c.FindEndpointGroup(ctx, name)
 	require.NoError(t, err)
 	assert.Equal(t, epg.ID, got.ID)
@@ -216,37 +216,37 @@ func TestFindByIDOnly(t *testing.T) {
 	policy := e2eutil.Policy(t, c, identityv3.PolicyCreate{Blob: "{}"})
 
 	idpID := e2eutil.Name(t, "idp")
-	idpResp, err := c.CreateIdentityProviderWithResponse(ctx, idpID, identityv3.CreateIdentityProviderJSONRequestBody{})
+	idpResp, err := c.Raw().CreateIdentityProviderWithResponse(ctx, idpID, identityv3.CreateIdentityProviderJSONRequestBody{})
 	e2eutil.Created(t, idpResp, err)
-	e2eutil.DeleteLater(t, c.DeleteIdentityProviderWithResponse, idpID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteIdentityProviderWithResponse, idpID)
 
 	mappingID := e2eutil.Name(t, "map")
-	mapResp, err := c.CreateMappingWithResponse(ctx, mappingID, identityv3.CreateMappingJSONRequestBody{
+	mapResp, err := c.Raw().CreateMappingWithResponse(ctx, mappingID, identityv3.CreateMappingJSONRequestBody{
 		Mapping: identityv3.MappingDefinition{Rules: []identityv3.MappingRule{{
 			Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: new("{0}")}}},
 			Remote: []identityv3.MappingRemote{{Type: "REMOTE_USER"}},
 		}}},
 	})
 	e2eutil.Created(t, mapResp, err)
-	e2eutil.DeleteLater(t, c.DeleteMappingWithResponse, mappingID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteMappingWithResponse, mappingID)
 
 	spID := e2eutil.Name(t, "sp")
-	spResp, err := c.CreateServiceProviderWithResponse(ctx, spID, identityv3.CreateServiceProviderJSONRequestBody{
+	spResp, err := c.Raw().CreateServiceProviderWithResponse(ctx, spID, identityv3.CreateServiceProviderJSONRequestBody{
 		ServiceProvider: identityv3.ServiceProviderCreate{AuthURL: "https://sp.example.test/v3/auth", SpURL: "https://sp.example.test/Shibboleth.sso/SAML2/ECP"},
 	})
 	e2eutil.Created(t, spResp, err)
-	e2eutil.DeleteLater(t, c.DeleteServiceProviderWithResponse, spID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteServiceProviderWithResponse, spID)
 
-	consResp, err := c.CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{})
+	consResp, err := c.Raw().CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{})
 	consumer := e2eutil.Created(t, consResp, err).JSON201.Consumer
-	e2eutil.DeleteLater(t, c.DeleteOAuth1ConsumerWithResponse, consumer.ID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteOAuth1ConsumerWithResponse, consumer.ID)
 
 	user := e2eutil.User(t, c)
-	credResp, err := c.CreateCredentialWithResponse(ctx, identityv3.CreateCredentialJSONRequestBody{
+	credResp, err := c.Raw().CreateCredentialWithResponse(ctx, identityv3.CreateCredentialJSONRequestBody{
 		Credential: identityv3.CredentialCreate{Type: "cert", Blob: "not a secret", UserID: user.ID},
 	})
 	credential := e2eutil.Created(t, credResp, err).JSON201.Credential
-	e2eutil.DeleteLater(t, c.DeleteCredentialWithResponse, credential.ID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteCredentialWithResponse, credential.ID)
 
 	missing := e2eutil.Name(t, "missing")
 	for _, tc := range []struct {

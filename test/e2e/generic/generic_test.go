@@ -108,7 +108,7 @@ func TestNewChoosesV3(t *testing.T) {
 			u, err := d.V3.Endpoint(ctx)
 			require.NoError(t, err)
 			assert.True(t, strings.HasSuffix(u, "/v3"), u)
-			resp, err := d.V3.ListProjectsWithResponse(ctx, nil)
+			resp, err := d.V3.Raw().ListProjectsWithResponse(ctx, nil)
 			require.NoError(t, err)
 			var names []string
 			for _, p := range resp.JSON200.Projects {

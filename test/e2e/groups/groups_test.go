@@ -24,13 +24,13 @@ func member(t *testing.T, c *identity.Client, name string, enabled bool) e2eutil
 
 func listGroupIDs(t *testing.T, c *identity.Client, params identityv3.ListGroupsParams) []string {
 	t.Helper()
-	resp, err := c.ListGroupsWithResponse(e2eutil.Ctx(t), &params)
+	resp, err := c.Raw().ListGroupsWithResponse(e2eutil.Ctx(t), &params)
 	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Groups)
 }
 
 func listMemberIDs(t *testing.T, c *identity.Client, groupID string, params identityv3.ListGroupUsersParams) []string {
 	t.Helper()
-	resp, err := c.ListGroupUsersWithResponse(e2eutil.Ctx(t), groupID, &params)
+	resp, err := c.Raw().ListGroupUsersWithResponse(e2eutil.Ctx(t), groupID, &params)
 	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Users)
 }
 
@@ -53,20 +53,20 @@ func TestGroupCRUD(t *testing.T) {
 	require.NotNil(t, group.Links.Self)
 	assert.True(t, strings.HasSuffix(*group.Links.Self, "/groups/"+group.ID), *group.Links.Self)
 
-	got, err := c.GetGroupWithResponse(ctx, group.ID)
+	got, err := c.Raw().GetGroupWithResponse(ctx, group.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, group.ID, got.JSON200.Group.ID)
 	assert.Equal(t, "#identity", e2eutil.Extra(t, got.Body, "group", "team_channel"), "the extra attribute is kept")
 
 	// The same name in the same domain is a conflict.
-	_, err = c.CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
+	_, err = c.Raw().CreateGroupWithResponse(ctx, identityv3.CreateGroupJSONRequestBody{
 		Group: identityv3.GroupCreate{Name: name},
 	})
 	require.ErrorIs(t, err, apierror.ErrConflict)
 
 	newName := e2eutil.Name(t, "renamed")
-	updated, err := c.UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
+	updated, err := c.Raw().UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
 		Group: identityv3.GroupUpdate{Name: new(newName), Description: nullable.NewNullNullable[string]()},
 	})
 	require.NoError(t, err)
@@ -76,12 +76,12 @@ func TestGroupCRUD(t *testing.T) {
 
 	// Renaming onto another group's name is a conflict too.
 	other := e2eutil.Group(t, c, e2eutil.Prefix("other"))
-	_, err = c.UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
+	_, err = c.Raw().UpdateGroupWithResponse(ctx, group.ID, identityv3.UpdateGroupJSONRequestBody{
 		Group: identityv3.GroupUpdate{Name: new(other.Name)},
 	})
 	require.ErrorIs(t, err, apierror.ErrConflict)
 
-	e2eutil.RequireDeleted(t, c.DeleteGroupWithResponse, c.GetGroupWithResponse, group.ID)
+	e2eutil.RequireDeleted(t, c.Raw().DeleteGroupWithResponse, c.Raw().GetGroupWithResponse, group.ID)
 }
 
 func TestListGroupsFilters(t *testing.T) {
@@ -101,7 +101,7 @@ func TestListGroupsFilters(t *testing.T) {
 			{NameContains: new(stem)}, {NameIcontains: new(stem)}, {NameStartswith: new(stem)},
 			{NameEndswith: new("-blue")}, {NameEquals: new(red.Name)},
 		} {
-			_, err := c.ListGroupsWithResponse(e2eutil.Ctx(t), &params)
+			_, err := c.Raw().ListGroupsWithResponse(e2eutil.Ctx(t), &params)
 			require.ErrorIs(t, err, apierror.ErrBadRequest, "%+v", params)
 		}
 		return
@@ -130,24 +130,24 @@ func TestGroupMembership(t *testing.T) {
 	bob := member(t, c, stem+"-bob", false)
 
 	// Not a member yet: HEAD and GET both answer 404.
-	_, err := c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	_, err := c.Raw().CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.GetUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	_, err = c.Raw().GetUserInGroupWithResponse(ctx, group.ID, alice.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 
 	for _, u := range []e2eutil.TestUser{alice, bob} {
-		added, err := c.AddUserToGroupWithResponse(ctx, group.ID, u.ID)
+		added, err := c.Raw().AddUserToGroupWithResponse(ctx, group.ID, u.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, added.StatusCode())
 	}
 	// Adding again is not an error.
-	_, err = c.AddUserToGroupWithResponse(ctx, group.ID, alice.ID)
+	_, err = c.Raw().AddUserToGroupWithResponse(ctx, group.ID, alice.ID)
 	require.NoError(t, err)
 
-	checked, err := c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	checked, err := c.Raw().CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, checked.StatusCode())
-	gotten, err := c.GetUserInGroupWithResponse(ctx, group.ID, bob.ID)
+	gotten, err := c.Raw().GetUserInGroupWithResponse(ctx, group.ID, bob.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, gotten.StatusCode())
 
@@ -162,21 +162,21 @@ func TestGroupMembership(t *testing.T) {
 	// an unknown operator is refused.
 	assert.Empty(t, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{PasswordExpiresAt: new("gte:2000-01-01T00:00:00Z")}))
 	assert.Empty(t, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{PasswordExpiresAt: new("lt:2999-01-01T00:00:00Z")}))
-	_, err = c.ListGroupUsersWithResponse(ctx, group.ID, &identityv3.ListGroupUsersParams{PasswordExpiresAt: new("soon:2000-01-01T00:00:00Z")})
+	_, err = c.Raw().ListGroupUsersWithResponse(ctx, group.ID, &identityv3.ListGroupUsersParams{PasswordExpiresAt: new("soon:2000-01-01T00:00:00Z")})
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
 
-	removed, err := c.RemoveUserFromGroupWithResponse(ctx, group.ID, alice.ID)
+	removed, err := c.Raw().RemoveUserFromGroupWithResponse(ctx, group.ID, alice.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, removed.StatusCode())
-	_, err = c.CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
+	_, err = c.Raw().CheckUserInGroupWithResponse(ctx, group.ID, alice.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.RemoveUserFromGroupWithResponse(ctx, group.ID, alice.ID)
+	_, err = c.Raw().RemoveUserFromGroupWithResponse(ctx, group.ID, alice.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound, "removing a non-member")
 	assert.Equal(t, []string{bob.ID}, listMemberIDs(t, c, group.ID, identityv3.ListGroupUsersParams{}))
 
 	// Unknown users and groups.
-	_, err = c.AddUserToGroupWithResponse(ctx, group.ID, e2eutil.Name(t, "ghost"))
+	_, err = c.Raw().AddUserToGroupWithResponse(ctx, group.ID, e2eutil.Name(t, "ghost"))
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.ListGroupUsersWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
+	_, err = c.Raw().ListGroupUsersWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 }

@@ -38,7 +38,7 @@ func newTree(t *testing.T, c *identity.Client) tree {
 // assignments lists role assignments with the filters.
 func assignments(t *testing.T, c *identity.Client, params identityv3.ListRoleAssignmentsParams) []identityv3.RoleAssignment {
 	t.Helper()
-	resp, err := c.ListRoleAssignmentsWithResponse(e2eutil.Ctx(t), &params)
+	resp, err := c.Raw().ListRoleAssignmentsWithResponse(e2eutil.Ctx(t), &params)
 	require.NoError(t, err)
 	return resp.JSON200.RoleAssignments
 }
@@ -76,61 +76,61 @@ func TestInheritedGrants(t *testing.T) {
 		{
 			name: "user on domain", target: tr.domainID, actor: tr.userID,
 			grant: func(ctx context.Context) (int, error) {
-				return status(c.GrantInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
+				return status(c.Raw().GrantInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
 			},
 			get: func(ctx context.Context) (int, error) {
-				return status(c.GetInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
+				return status(c.Raw().GetInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
 			},
 			check: func(ctx context.Context) (int, error) {
-				return status(c.CheckInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
+				return status(c.Raw().CheckInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
 			},
 			revoke: func(ctx context.Context) (int, error) {
-				return status(c.RevokeInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
+				return status(c.Raw().RevokeInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID))
 			},
 		},
 		{
 			name: "group on domain", target: tr.domainID, actor: tr.groupID,
 			grant: func(ctx context.Context) (int, error) {
-				return status(c.GrantInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
+				return status(c.Raw().GrantInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
 			},
 			get: func(ctx context.Context) (int, error) {
-				return status(c.GetInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
+				return status(c.Raw().GetInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
 			},
 			check: func(ctx context.Context) (int, error) {
-				return status(c.CheckInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
+				return status(c.Raw().CheckInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
 			},
 			revoke: func(ctx context.Context) (int, error) {
-				return status(c.RevokeInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
+				return status(c.Raw().RevokeInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID))
 			},
 		},
 		{
 			name: "user on project", target: tr.parentID, actor: tr.userID,
 			grant: func(ctx context.Context) (int, error) {
-				return status(c.GrantInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
+				return status(c.Raw().GrantInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
 			},
 			get: func(ctx context.Context) (int, error) {
-				return status(c.GetInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
+				return status(c.Raw().GetInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
 			},
 			check: func(ctx context.Context) (int, error) {
-				return status(c.CheckInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
+				return status(c.Raw().CheckInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
 			},
 			revoke: func(ctx context.Context) (int, error) {
-				return status(c.RevokeInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
+				return status(c.Raw().RevokeInheritedProjectUserRoleWithResponse(ctx, tr.parentID, tr.userID, tr.readerID))
 			},
 		},
 		{
 			name: "group on project", target: tr.parentID, actor: tr.groupID,
 			grant: func(ctx context.Context) (int, error) {
-				return status(c.GrantInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
+				return status(c.Raw().GrantInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
 			},
 			get: func(ctx context.Context) (int, error) {
-				return status(c.GetInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
+				return status(c.Raw().GetInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
 			},
 			check: func(ctx context.Context) (int, error) {
-				return status(c.CheckInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
+				return status(c.Raw().CheckInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
 			},
 			revoke: func(ctx context.Context) (int, error) {
-				return status(c.RevokeInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
+				return status(c.Raw().RevokeInheritedProjectGroupRoleWithResponse(ctx, tr.parentID, tr.groupID, tr.readerID))
 			},
 		},
 	}
@@ -211,27 +211,27 @@ func TestListInheritedRoles(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	tr := newTree(t, c)
 
-	users, err := c.ListInheritedDomainUserRolesWithResponse(ctx, tr.domainID, tr.userID)
+	users, err := c.Raw().ListInheritedDomainUserRolesWithResponse(ctx, tr.domainID, tr.userID)
 	require.NoError(t, err)
 	assert.Empty(t, users.JSON200.Roles)
 
-	_, err = c.GrantInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID)
+	_, err = c.Raw().GrantInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, tr.readerID)
 	require.NoError(t, err)
-	_, err = c.GrantInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID)
+	_, err = c.Raw().GrantInheritedDomainGroupRoleWithResponse(ctx, tr.domainID, tr.groupID, tr.readerID)
 	require.NoError(t, err)
 	// A direct (not inherited) grant on the domain is not listed.
 	e2eutil.GrantDomainRole(t, c, tr.domainID, tr.userID, e2eutil.RoleID(t, c, "member"))
 
-	users, err = c.ListInheritedDomainUserRolesWithResponse(ctx, tr.domainID, tr.userID)
+	users, err = c.Raw().ListInheritedDomainUserRolesWithResponse(ctx, tr.domainID, tr.userID)
 	require.NoError(t, err)
 	require.Len(t, users.JSON200.Roles, 1)
 	assert.Equal(t, "reader", users.JSON200.Roles[0].Name)
 
-	groups, err := c.ListInheritedDomainGroupRolesWithResponse(ctx, tr.domainID, tr.groupID)
+	groups, err := c.Raw().ListInheritedDomainGroupRolesWithResponse(ctx, tr.domainID, tr.groupID)
 	require.NoError(t, err)
 	require.Len(t, groups.JSON200.Roles, 1)
 	assert.Equal(t, tr.readerID, groups.JSON200.Roles[0].ID)
 
-	_, err = c.GrantInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, "0123456789abcdef0123456789abcdef")
+	_, err = c.Raw().GrantInheritedDomainUserRoleWithResponse(ctx, tr.domainID, tr.userID, "0123456789abcdef0123456789abcdef")
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "an unknown role")
 }

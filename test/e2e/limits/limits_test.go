@@ -44,7 +44,7 @@ func newFixture(t *testing.T, c *identity.Client) fixture {
 func TestLimitModel(t *testing.T) {
 	t.Parallel()
 	c := e2eutil.Admin(t)
-	resp, err := c.GetLimitModelWithResponse(e2eutil.Ctx(t))
+	resp, err := c.Raw().GetLimitModelWithResponse(e2eutil.Ctx(t))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode())
 	// The test server runs with the default [unified_limit] enforcement_model.
@@ -59,7 +59,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	f := newFixture(t, c)
 
 	// Two registered limits in one request: one per region, one for all.
-	created, err := c.CreateRegisteredLimitsWithResponse(ctx, identityv3.CreateRegisteredLimitsJSONRequestBody{
+	created, err := c.Raw().CreateRegisteredLimitsWithResponse(ctx, identityv3.CreateRegisteredLimitsJSONRequestBody{
 		RegisteredLimits: []identityv3.RegisteredLimitCreate{
 			{ServiceID: f.service, RegionID: &f.region, ResourceName: "snapshots", DefaultLimit: 10, Description: new("snapshots per project")},
 			{ServiceID: f.service, ResourceName: "volumes", DefaultLimit: 5},
@@ -70,7 +70,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	require.Len(t, created.JSON201.RegisteredLimits, 2)
 	snaps, vols := created.JSON201.RegisteredLimits[0], created.JSON201.RegisteredLimits[1]
 	for _, rl := range created.JSON201.RegisteredLimits {
-		e2eutil.DeleteLater(t, c.DeleteRegisteredLimitWithResponse, rl.ID)
+		e2eutil.DeleteLater(t, c.Raw().DeleteRegisteredLimitWithResponse, rl.ID)
 	}
 	assert.Nil(t, created.JSON201.Links, "the answer to a create has no links")
 	assert.Equal(t, "snapshots", snaps.ResourceName)
@@ -81,19 +81,19 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	assert.Nil(t, vols.Description)
 
 	// The same service, region and resource again is a conflict.
-	_, err = c.CreateRegisteredLimitsWithResponse(ctx, identityv3.CreateRegisteredLimitsJSONRequestBody{
+	_, err = c.Raw().CreateRegisteredLimitsWithResponse(ctx, identityv3.CreateRegisteredLimitsJSONRequestBody{
 		RegisteredLimits: []identityv3.RegisteredLimitCreate{{ServiceID: f.service, ResourceName: "volumes", DefaultLimit: 1}},
 	})
 	assert.ErrorIs(t, err, apierror.ErrConflict)
 
-	got, err := c.GetRegisteredLimitWithResponse(ctx, snaps.ID)
+	got, err := c.Raw().GetRegisteredLimitWithResponse(ctx, snaps.ID)
 	require.NoError(t, err)
 	assert.Equal(t, snaps.ID, got.JSON200.RegisteredLimit.ID)
 	assert.Equal(t, 10, got.JSON200.RegisteredLimit.DefaultLimit)
 
 	listRL := func(p identityv3.ListRegisteredLimitsParams) []string {
 		t.Helper()
-		resp, err := c.ListRegisteredLimitsWithResponse(ctx, &p)
+		resp, err := c.Raw().ListRegisteredLimitsWithResponse(ctx, &p)
 		require.NoError(t, err)
 		var ids []string
 		for _, rl := range resp.JSON200.RegisteredLimits {
@@ -107,7 +107,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 
 	// PATCH while nothing refers to it: new default, description cleared,
 	// region removed with null.
-	upd, err := c.UpdateRegisteredLimitWithResponse(ctx, snaps.ID, identityv3.UpdateRegisteredLimitJSONRequestBody{
+	upd, err := c.Raw().UpdateRegisteredLimitWithResponse(ctx, snaps.ID, identityv3.UpdateRegisteredLimitJSONRequestBody{
 		RegisteredLimit: identityv3.RegisteredLimitUpdate{DefaultLimit: new(20), Description: nullable.NewNullNullable[string]()},
 	})
 	require.NoError(t, err)
@@ -117,7 +117,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 
 	// A project limit for the regional resource and a domain limit for the
 	// other, in one request.
-	limits, err := c.CreateLimitsWithResponse(ctx, identityv3.CreateLimitsJSONRequestBody{
+	limits, err := c.Raw().CreateLimitsWithResponse(ctx, identityv3.CreateLimitsJSONRequestBody{
 		Limits: []identityv3.LimitCreate{
 			{ProjectID: &f.project, ServiceID: f.service, RegionID: &f.region, ResourceName: "snapshots", ResourceLimit: 15},
 			{DomainID: &f.domain, ServiceID: f.service, ResourceName: "volumes", ResourceLimit: -1, Description: new("unlimited")},
@@ -128,7 +128,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	require.Len(t, limits.JSON201.Limits, 2)
 	projLimit, domLimit := limits.JSON201.Limits[0], limits.JSON201.Limits[1]
 	for _, l := range limits.JSON201.Limits {
-		e2eutil.DeleteLater(t, c.DeleteLimitWithResponse, l.ID)
+		e2eutil.DeleteLater(t, c.Raw().DeleteLimitWithResponse, l.ID)
 	}
 	assert.Equal(t, f.project, *projLimit.ProjectID)
 	assert.Nil(t, projLimit.DomainID)
@@ -140,25 +140,25 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	assert.Equal(t, "unlimited", *domLimit.Description)
 
 	// A limit for a resource nobody registered is refused.
-	_, err = c.CreateLimitsWithResponse(ctx, identityv3.CreateLimitsJSONRequestBody{
+	_, err = c.Raw().CreateLimitsWithResponse(ctx, identityv3.CreateLimitsJSONRequestBody{
 		Limits: []identityv3.LimitCreate{{ProjectID: &f.project, ServiceID: f.service, ResourceName: "unregistered", ResourceLimit: 1}},
 	})
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 
 	// A registered limit that limits refer to can be neither changed nor
 	// deleted.
-	_, err = c.UpdateRegisteredLimitWithResponse(ctx, snaps.ID, identityv3.UpdateRegisteredLimitJSONRequestBody{
+	_, err = c.Raw().UpdateRegisteredLimitWithResponse(ctx, snaps.ID, identityv3.UpdateRegisteredLimitJSONRequestBody{
 		RegisteredLimit: identityv3.RegisteredLimitUpdate{DefaultLimit: new(30)},
 	})
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
-	_, err = c.DeleteRegisteredLimitWithResponse(ctx, snaps.ID)
+	_, err = c.Raw().DeleteRegisteredLimitWithResponse(ctx, snaps.ID)
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 
 	// Which limits a list shows depends on the token: a system-scoped token
 	// sees all; before Keystone 30 a project-scoped one sees only its own
 	// project's limits, even with the admin role, which since Keystone 30
 	// (like the service role) sees all.
-	projectScoped, err := c.ListLimitsWithResponse(ctx, &identityv3.ListLimitsParams{ProjectID: &f.project})
+	projectScoped, err := c.Raw().ListLimitsWithResponse(ctx, &identityv3.ListLimitsParams{ProjectID: &f.project})
 	require.NoError(t, err)
 	if e2eutil.ReleaseAtLeast(t, e2eutil.Latest) {
 		assert.Equal(t, []string{projLimit.ID}, e2eutil.IDs(projectScoped.JSON200.Limits), "the admin role sees every project's limits")
@@ -169,7 +169,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	sys := systemAdmin(t)
 	listL := func(p identityv3.ListLimitsParams) []string {
 		t.Helper()
-		resp, err := sys.ListLimitsWithResponse(ctx, &p)
+		resp, err := sys.Raw().ListLimitsWithResponse(ctx, &p)
 		require.NoError(t, err)
 		var ids []string
 		for _, l := range resp.JSON200.Limits {
@@ -183,12 +183,12 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	assert.Equal(t, []string{projLimit.ID}, listL(identityv3.ListLimitsParams{ServiceID: &f.service, RegionID: &f.region}))
 	assert.Equal(t, []string{domLimit.ID}, listL(identityv3.ListLimitsParams{ServiceID: &f.service, ResourceName: new("volumes")}))
 
-	gotL, err := c.GetLimitWithResponse(ctx, projLimit.ID)
+	gotL, err := c.Raw().GetLimitWithResponse(ctx, projLimit.ID)
 	require.NoError(t, err)
 	assert.Equal(t, projLimit.ID, gotL.JSON200.Limit.ID)
 	assert.Equal(t, "snapshots", gotL.JSON200.Limit.ResourceName)
 
-	updL, err := c.UpdateLimitWithResponse(ctx, projLimit.ID, identityv3.UpdateLimitJSONRequestBody{
+	updL, err := c.Raw().UpdateLimitWithResponse(ctx, projLimit.ID, identityv3.UpdateLimitJSONRequestBody{
 		Limit: identityv3.LimitUpdate{ResourceLimit: new(25), Description: new("raised")},
 	})
 	require.NoError(t, err)
@@ -197,29 +197,29 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 
 	// Keystone (Zed) skips values Python deems false: 0 and a null
 	// description leave the limit as it was.
-	updL, err = c.UpdateLimitWithResponse(ctx, projLimit.ID, identityv3.UpdateLimitJSONRequestBody{
+	updL, err = c.Raw().UpdateLimitWithResponse(ctx, projLimit.ID, identityv3.UpdateLimitJSONRequestBody{
 		Limit: identityv3.LimitUpdate{ResourceLimit: new(0)},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 25, updL.JSON200.Limit.ResourceLimit, "a resource_limit of 0 is ignored")
-	updL, err = c.UpdateLimitWithBodyWithResponse(ctx, projLimit.ID, "application/json",
+	updL, err = c.Raw().UpdateLimitWithBodyWithResponse(ctx, projLimit.ID, "application/json",
 		strings.NewReader(`{"limit": {"description": null}}`))
 	require.NoError(t, err)
 	assert.Equal(t, "raised", *updL.JSON200.Limit.Description, "a null description is ignored")
 
 	// Delete the limits, then the registered limits are free to go.
 	for _, id := range []string{projLimit.ID, domLimit.ID} {
-		del, err := c.DeleteLimitWithResponse(ctx, id)
+		del, err := c.Raw().DeleteLimitWithResponse(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, del.StatusCode())
-		_, err = c.GetLimitWithResponse(ctx, id)
+		_, err = c.Raw().GetLimitWithResponse(ctx, id)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
 	}
 	for _, id := range []string{snaps.ID, vols.ID} {
-		del, err := c.DeleteRegisteredLimitWithResponse(ctx, id)
+		del, err := c.Raw().DeleteRegisteredLimitWithResponse(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusNoContent, del.StatusCode())
-		_, err = c.GetRegisteredLimitWithResponse(ctx, id)
+		_, err = c.Raw().GetRegisteredLimitWithResponse(ctx, id)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
 	}
 }

@@ -76,7 +76,7 @@ func TestOneSessionManyGoroutines(t *testing.T) {
 	for range goroutines {
 		wg.Go(func() {
 			for next.Add(1) <= calls {
-				resp, err := client.ListAuthProjectsWithResponse(ctx)
+				resp, err := client.Raw().ListAuthProjectsWithResponse(ctx)
 				switch {
 				case err != nil:
 					mu.Lock()

@@ -21,25 +21,25 @@ func TestOAuth1Consumers(t *testing.T) {
 	admin := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
-	created, err := admin.CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
+	created, err := admin.Raw().CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
 		Consumer: identityv3.OAuth1ConsumerCreate{
 			Description:          new("e2e consumer"),
 			AdditionalProperties: map[string]any{"owner": "e2e"},
 		},
 	})
 	c := e2eutil.Created(t, created, err).JSON201.Consumer
-	e2eutil.DeleteLater(t, admin.DeleteOAuth1ConsumerWithResponse, c.ID)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteOAuth1ConsumerWithResponse, c.ID)
 	require.NotNil(t, c.Secret, "the secret comes with the creation answer")
 	assert.Regexp(t, `^[0-9a-f]{32}$`, c.ID)
 	assert.Equal(t, new("e2e consumer"), c.Description)
 	assert.Contains(t, string(created.Body), `"owner": "e2e"`, "extra attributes are kept")
 
-	got, err := admin.GetOAuth1ConsumerWithResponse(ctx, c.ID)
+	got, err := admin.Raw().GetOAuth1ConsumerWithResponse(ctx, c.ID)
 	require.NoError(t, err)
 	assert.Nil(t, got.JSON200.Consumer.Secret, "the secret is never shown again")
 	assert.Equal(t, c.Description, got.JSON200.Consumer.Description)
 
-	list, err := admin.ListOAuth1ConsumersWithResponse(ctx)
+	list, err := admin.Raw().ListOAuth1ConsumersWithResponse(ctx)
 	require.NoError(t, err)
 	var listed bool
 	for _, x := range list.JSON200.Consumers {
@@ -48,20 +48,20 @@ func TestOAuth1Consumers(t *testing.T) {
 	}
 	assert.True(t, listed)
 
-	upd, err := admin.UpdateOAuth1ConsumerWithResponse(ctx, c.ID, identityv3.UpdateOAuth1ConsumerJSONRequestBody{
+	upd, err := admin.Raw().UpdateOAuth1ConsumerWithResponse(ctx, c.ID, identityv3.UpdateOAuth1ConsumerJSONRequestBody{
 		Consumer: identityv3.OAuth1ConsumerUpdate{Description: nullableString("patched")},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, new("patched"), upd.JSON200.Consumer.Description)
 
 	// The secret cannot be changed.
-	_, err = admin.UpdateOAuth1ConsumerWithBodyWithResponse(ctx, c.ID, "application/json",
+	_, err = admin.Raw().UpdateOAuth1ConsumerWithBodyWithResponse(ctx, c.ID, "application/json",
 		stringsReader(`{"consumer":{"secret":"mine"}}`))
 	assert.True(t, errors.Is(err, apierror.ErrBadRequest), "%v", err)
 
-	_, err = admin.DeleteOAuth1ConsumerWithResponse(ctx, c.ID)
+	_, err = admin.Raw().DeleteOAuth1ConsumerWithResponse(ctx, c.ID)
 	require.NoError(t, err)
-	_, err = admin.GetOAuth1ConsumerWithResponse(ctx, c.ID)
+	_, err = admin.Raw().GetOAuth1ConsumerWithResponse(ctx, c.ID)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 }
 
@@ -79,12 +79,12 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	// The authorizing user must itself hold the roles it delegates.
 	e2eutil.GrantProjectRole(t, admin, project.ID, adminID, member)
 
-	created, err := admin.CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
+	created, err := admin.Raw().CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
 		Consumer: identityv3.OAuth1ConsumerCreate{Description: new("three-legged")},
 	})
 	require.NoError(t, err)
 	consumer := created.JSON201.Consumer
-	e2eutil.DeleteLater(t, admin.DeleteOAuth1ConsumerWithResponse, consumer.ID)
+	e2eutil.DeleteLater(t, admin.Raw().DeleteOAuth1ConsumerWithResponse, consumer.ID)
 	secret := *consumer.Secret
 	anon := e2eutil.Anonymous(t)
 
@@ -110,11 +110,11 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 
 	// Leg 2: the admin authorizes it, with a role it holds on the project;
 	// one it does not hold there is refused.
-	_, err = admin.AuthorizeOAuth1RequestTokenWithResponse(ctx, requestToken.Key, identityv3.AuthorizeOAuth1RequestTokenJSONRequestBody{
+	_, err = admin.Raw().AuthorizeOAuth1RequestTokenWithResponse(ctx, requestToken.Key, identityv3.AuthorizeOAuth1RequestTokenJSONRequestBody{
 		Roles: []identityv3.OAuth1RoleSelector{{ID: &adminRole}},
 	})
 	assert.True(t, errors.Is(err, apierror.ErrUnauthorized), "%v", err)
-	authz, err := admin.AuthorizeOAuth1RequestTokenWithResponse(ctx, requestToken.Key, identityv3.AuthorizeOAuth1RequestTokenJSONRequestBody{
+	authz, err := admin.Raw().AuthorizeOAuth1RequestTokenWithResponse(ctx, requestToken.Key, identityv3.AuthorizeOAuth1RequestTokenJSONRequestBody{
 		Roles: []identityv3.OAuth1RoleSelector{{Name: new("member")}},
 	})
 	require.NoError(t, err)
@@ -171,7 +171,7 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	proj, err := anon.GetProjectWithResponse(ctx, project.ID, nil, e2eutil.WithToken(oauthToken))
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, proj.StatusCode())
-	v, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: oauthToken})
+	v, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: oauthToken})
 	require.NoError(t, err)
 	require.NotNil(t, v.JSON200.Token.OSOAUTH1)
 	assert.Equal(t, &accessToken.Key, v.JSON200.Token.OSOAUTH1.AccessTokenID)
@@ -188,7 +188,7 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	assert.Equal(t, &accessToken.Key, a.Body.OSOAUTH1.AccessTokenID)
 
 	// The admin's access tokens, and the roles this one delegates.
-	list, err := admin.ListOAuth1AccessTokensWithResponse(ctx, adminID)
+	list, err := admin.Raw().ListOAuth1AccessTokensWithResponse(ctx, adminID)
 	require.NoError(t, err)
 	var found *identityv3.OAuth1AccessToken
 	for i, x := range list.JSON200.AccessTokens {
@@ -203,28 +203,28 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	require.NotNil(t, found.ExpiresAt)
 	assert.WithinDuration(t, accessToken.ExpiresAt, found.ExpiresAt.Time, time.Second)
 
-	one, err := admin.GetOAuth1AccessTokenWithResponse(ctx, adminID, accessToken.Key)
+	one, err := admin.Raw().GetOAuth1AccessTokenWithResponse(ctx, adminID, accessToken.Key)
 	require.NoError(t, err)
 	assert.Equal(t, *found, one.JSON200.AccessToken)
 
-	rl, err := admin.ListOAuth1AccessTokenRolesWithResponse(ctx, adminID, accessToken.Key)
+	rl, err := admin.Raw().ListOAuth1AccessTokenRolesWithResponse(ctx, adminID, accessToken.Key)
 	require.NoError(t, err)
 	require.Len(t, rl.JSON200.Roles, 1)
 	assert.Equal(t, member, rl.JSON200.Roles[0].ID)
 	assert.Equal(t, "member", rl.JSON200.Roles[0].Name)
-	role, err := admin.GetOAuth1AccessTokenRoleWithResponse(ctx, adminID, accessToken.Key, member)
+	role, err := admin.Raw().GetOAuth1AccessTokenRoleWithResponse(ctx, adminID, accessToken.Key, member)
 	require.NoError(t, err)
 	assert.Equal(t, "member", role.JSON200.Role.Name)
-	_, err = admin.GetOAuth1AccessTokenRoleWithResponse(ctx, adminID, accessToken.Key, adminRole)
+	_, err = admin.Raw().GetOAuth1AccessTokenRoleWithResponse(ctx, adminID, accessToken.Key, adminRole)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "a role the token does not delegate: %v", err)
 
 	// Revoking the access token ends its use.
-	del, err := admin.DeleteOAuth1AccessTokenWithResponse(ctx, adminID, accessToken.Key)
+	del, err := admin.Raw().DeleteOAuth1AccessTokenWithResponse(ctx, adminID, accessToken.Key)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
-	_, err = admin.GetOAuth1AccessTokenWithResponse(ctx, adminID, accessToken.Key)
+	_, err = admin.Raw().GetOAuth1AccessTokenWithResponse(ctx, adminID, accessToken.Key)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "%v", err)
 	assert.Equal(t, http.StatusNotFound, issue().StatusCode(), "a revoked access token signs no more tokens")
-	_, err = admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: oauthToken})
+	_, err = admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: oauthToken})
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "the tokens it signed are revoked with it: %v", err)
 }

@@ -1,6 +1,7 @@
 package oauth_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -49,7 +50,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 	require.NotEmpty(t, tok.AccessToken)
 
 	// The access token is a Keystone token of the credential's user and project.
-	v, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: tok.AccessToken})
+	v, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: tok.AccessToken})
 	require.NoError(t, err)
 	body := v.JSON200.Token
 	assert.Equal(t, []string{"application_credential"}, body.Methods)
@@ -76,32 +77,44 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 		bad, err := anon.IssueOAuth2TokenWithFormdataBodyWithResponse(ctx, form, basicAuth(clientID, "wrong"))
 		require.NoError(t, err)
 		require.Equal(t, http.StatusUnauthorized, bad.StatusCode())
-		assert.Equal(t, "invalid_client", bad.JSON401.Error)
+		assert.Equal(t, "invalid_client", oauth2ErrorOf(t, bad.Body))
 		assert.NotEmpty(t, bad.HTTPResponse.Header.Get("WWW-Authenticate"))
 
 		bad, err = anon.IssueOAuth2TokenWithFormdataBodyWithResponse(ctx, form)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusUnauthorized, bad.StatusCode(), "no client credentials")
-		assert.Equal(t, "invalid_client", bad.JSON401.Error)
+		assert.Equal(t, "invalid_client", oauth2ErrorOf(t, bad.Body))
 
 		bad, err = anon.IssueOAuth2TokenWithBodyWithResponse(ctx, "application/x-www-form-urlencoded",
 			stringsReader("grant_type=password"), basicAuth(clientID, secret))
 		require.NoError(t, err)
 		require.Equal(t, http.StatusBadRequest, bad.StatusCode())
-		assert.Equal(t, "unsupported_grant_type", bad.JSON400.Error)
+		assert.Equal(t, "unsupported_grant_type", oauth2ErrorOf(t, bad.Body))
 
 		bad, err = anon.IssueOAuth2TokenWithBodyWithResponse(ctx, "application/x-www-form-urlencoded",
 			stringsReader("scope=x"), basicAuth(clientID, secret))
 		require.NoError(t, err)
 		require.Equal(t, http.StatusBadRequest, bad.StatusCode())
-		assert.Equal(t, "invalid_request", bad.JSON400.Error)
+		assert.Equal(t, "invalid_request", oauth2ErrorOf(t, bad.Body))
 
 		// Through a session the answer is a typed error.
-		_, err = admin.IssueOAuth2TokenWithFormdataBodyWithResponse(ctx, form, basicAuth(clientID, "wrong"))
+		_, err = admin.Raw().IssueOAuth2TokenWithFormdataBodyWithResponse(ctx, form, basicAuth(clientID, "wrong"))
 		var apiErr *apierror.Error
 		require.True(t, errors.As(err, &apiErr), "%v", err)
 		assert.Equal(t, http.StatusUnauthorized, apiErr.StatusCode)
 		assert.True(t, errors.Is(err, apierror.ErrUnauthorized))
 		assert.Contains(t, apiErr.Error(), "invalid_client")
 	})
+}
+
+// oauth2ErrorOf is the "error" of an OAuth 2.0 error answer (RFC 6749,
+// 5.2), which the generated client, generated from the client-only view of
+// the document, leaves undecoded in Body.
+func oauth2ErrorOf(t *testing.T, body []byte) string {
+	t.Helper()
+	var answer struct {
+		Error string `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(body, &answer), "body: %s", body)
+	return answer.Error
 }

@@ -31,20 +31,20 @@ func TestPolicyCRUD(t *testing.T) {
 	require.NotNil(t, policy.Links.Self)
 	assert.True(t, strings.HasSuffix(*policy.Links.Self, "/policies/"+policy.ID), *policy.Links.Self)
 
-	got, err := c.GetPolicyWithResponse(ctx, policy.ID)
+	got, err := c.Raw().GetPolicyWithResponse(ctx, policy.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, policy.ID, got.JSON200.Policy.ID)
 	assert.Equal(t, blob, got.JSON200.Policy.Blob)
 	assert.Equal(t, "e2e policy", e2eutil.Extra(t, got.Body, "policy", "name"), "the extra attribute is kept")
 
-	listed, err := c.ListPoliciesWithResponse(ctx, &identityv3.ListPoliciesParams{Type: new(mime)})
+	listed, err := c.Raw().ListPoliciesWithResponse(ctx, &identityv3.ListPoliciesParams{Type: new(mime)})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, listed.StatusCode())
 	require.Len(t, listed.JSON200.Policies, 1)
 	assert.Equal(t, policy.ID, listed.JSON200.Policies[0].ID)
 
-	all, err := c.ListPoliciesWithResponse(ctx, nil)
+	all, err := c.Raw().ListPoliciesWithResponse(ctx, nil)
 	require.NoError(t, err)
 	var ids []string
 	for _, p := range all.JSON200.Policies {
@@ -53,13 +53,13 @@ func TestPolicyCRUD(t *testing.T) {
 	assert.Contains(t, ids, policy.ID)
 
 	// Keystone takes the blob only as a string: a JSON object is refused.
-	_, err = c.UpdatePolicyWithBodyWithResponse(ctx, policy.ID, "application/json",
+	_, err = c.Raw().UpdatePolicyWithBodyWithResponse(ctx, policy.ID, "application/json",
 		strings.NewReader(`{"policy": {"blob": {"a": "b"}}}`))
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
 
 	newBlob := `{"identity:list_users": "role:admin"}`
 	newMime := mime + "-v2"
-	updated, err := c.UpdatePolicyWithResponse(ctx, policy.ID, identityv3.UpdatePolicyJSONRequestBody{
+	updated, err := c.Raw().UpdatePolicyWithResponse(ctx, policy.ID, identityv3.UpdatePolicyJSONRequestBody{
 		Policy: identityv3.PolicyUpdate{Blob: new(newBlob), Type: new(newMime)},
 	})
 	require.NoError(t, err)
@@ -68,12 +68,12 @@ func TestPolicyCRUD(t *testing.T) {
 	assert.Equal(t, newMime, updated.JSON200.Policy.Type)
 
 	// The filter follows the new type.
-	old, err := c.ListPoliciesWithResponse(ctx, &identityv3.ListPoliciesParams{Type: new(mime)})
+	old, err := c.Raw().ListPoliciesWithResponse(ctx, &identityv3.ListPoliciesParams{Type: new(mime)})
 	require.NoError(t, err)
 	assert.Empty(t, old.JSON200.Policies)
 
-	e2eutil.RequireDeleted(t, c.DeletePolicyWithResponse, c.GetPolicyWithResponse, policy.ID)
-	_, err = c.UpdatePolicyWithResponse(ctx, policy.ID, identityv3.UpdatePolicyJSONRequestBody{
+	e2eutil.RequireDeleted(t, c.Raw().DeletePolicyWithResponse, c.Raw().GetPolicyWithResponse, policy.ID)
+	_, err = c.Raw().UpdatePolicyWithResponse(ctx, policy.ID, identityv3.UpdatePolicyJSONRequestBody{
 		Policy: identityv3.PolicyUpdate{Blob: new("{}")},
 	})
 	require.ErrorIs(t, err, apierror.ErrNotFound)
@@ -84,10 +84,10 @@ func TestPolicyCreateNeedsBlobAndType(t *testing.T) {
 	c := e2eutil.Admin(t)
 	ctx := e2eutil.Ctx(t)
 
-	_, err := c.CreatePolicyWithBodyWithResponse(ctx, "application/json",
+	_, err := c.Raw().CreatePolicyWithBodyWithResponse(ctx, "application/json",
 		strings.NewReader(`{"policy": {"blob": "{}"}}`))
 	require.ErrorIs(t, err, apierror.ErrBadRequest, "type is required")
-	_, err = c.CreatePolicyWithBodyWithResponse(ctx, "application/json",
+	_, err = c.Raw().CreatePolicyWithBodyWithResponse(ctx, "application/json",
 		strings.NewReader(`{"policy": {"type": "application/json"}}`))
 	require.ErrorIs(t, err, apierror.ErrBadRequest, "blob is required")
 }

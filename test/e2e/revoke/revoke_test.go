@@ -28,20 +28,20 @@ func TestRevokeTokenListsEvent(t *testing.T) {
 	// since; a margin covers that and a clock a little apart.
 	since := time.Now().Add(-5 * time.Second)
 
-	check, err := admin.CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: victim.Token})
+	check, err := admin.Raw().CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: victim.Token})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, check.StatusCode(), "valid before the revocation")
 
-	del, err := admin.RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: victim.Token})
+	del, err := admin.Raw().RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: victim.Token})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
 
-	_, err = admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: victim.Token})
+	_, err = admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: victim.Token})
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "a revoked token does not validate")
-	_, err = admin.CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: victim.Token})
+	_, err = admin.Raw().CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: victim.Token})
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
-	events, err := admin.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{Since: &since})
+	events, err := admin.Raw().ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{Since: &since})
 	require.NoError(t, err)
 	var found *identityv3.RevokeEvent
 	for i, e := range events.JSON200.Events {
@@ -57,7 +57,7 @@ func TestRevokeTokenListsEvent(t *testing.T) {
 
 	// Nothing was revoked after a time still to come.
 	later := time.Now().Add(time.Hour)
-	events, err = admin.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{Since: &later})
+	events, err = admin.Raw().ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{Since: &later})
 	require.NoError(t, err)
 	assert.Empty(t, events.JSON200.Events)
 }
@@ -68,6 +68,6 @@ func TestRevokeEventsNeedServiceOrAdmin(t *testing.T) {
 	user := e2eutil.User(t, admin, e2eutil.Prefix("revoke-u"))
 	// An unscoped token has no catalog: the client is pointed at Keystone.
 	plain := e2eutil.Client(t, e2eutil.UserSession(t, user, auth.Scope{Unscoped: true}), identity.WithEndpoint(e2eutil.AuthURL()))
-	_, err := plain.ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{})
+	_, err := plain.Raw().ListRevokeEventsWithResponse(ctx, &identityv3.ListRevokeEventsParams{})
 	assert.ErrorIs(t, err, apierror.ErrForbidden, "identity:list_revoke_events is service_or_admin")
 }

@@ -23,9 +23,9 @@ func TestSimpleCertIsGone(t *testing.T) {
 	anonymous := e2eutil.Client(t, e2eutil.Session(t, &auth.NoAuth{Endpoint: e2eutil.AuthURL()}), identity.WithEndpoint(e2eutil.AuthURL()))
 	for name, c := range map[string]*identity.Client{"admin": admin, "anonymous": anonymous} {
 		t.Run(name, func(t *testing.T) {
-			_, err := c.GetCACertificateWithResponse(ctx)
+			_, err := c.Raw().GetCACertificateWithResponse(ctx)
 			requireGone(t, err)
-			_, err = c.ListSigningCertificatesWithResponse(ctx)
+			_, err = c.Raw().ListSigningCertificatesWithResponse(ctx)
 			requireGone(t, err)
 		})
 	}

@@ -44,36 +44,36 @@ func TestImpliedRoles(t *testing.T) {
 	assert.True(t, strings.HasSuffix(*rule.Links.Self, "/roles/"+prior.ID+"/implies/"+implied.ID), *rule.Links.Self)
 
 	// The same rule twice is a conflict.
-	_, err := c.CreateImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	_, err := c.Raw().CreateImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.ErrorIs(t, err, apierror.ErrConflict)
 
-	check, err := c.CheckImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	check, err := c.Raw().CheckImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, check.StatusCode())
 
-	got, err := c.GetImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	got, err := c.Raw().GetImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, prior.ID, got.JSON200.RoleInference.PriorRole.ID)
 	assert.Equal(t, implied.ID, got.JSON200.RoleInference.Implies.ID)
 
 	// Rules point one way only.
-	_, err = c.GetImpliedRoleWithResponse(ctx, implied.ID, prior.ID)
+	_, err = c.Raw().GetImpliedRoleWithResponse(ctx, implied.ID, prior.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.CheckImpliedRoleWithResponse(ctx, implied.ID, prior.ID)
+	_, err = c.Raw().CheckImpliedRoleWithResponse(ctx, implied.ID, prior.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 
-	list, err := c.ListImpliedRolesWithResponse(ctx, prior.ID)
+	list, err := c.Raw().ListImpliedRolesWithResponse(ctx, prior.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, list.StatusCode())
 	assert.Equal(t, prior.ID, list.JSON200.RoleInference.PriorRole.ID)
 	assert.Equal(t, []string{implied.ID}, e2eutil.IDs(list.JSON200.RoleInference.Implies))
 
-	none, err := c.ListImpliedRolesWithResponse(ctx, implied.ID)
+	none, err := c.Raw().ListImpliedRolesWithResponse(ctx, implied.ID)
 	require.NoError(t, err)
 	assert.Empty(t, none.JSON200.RoleInference.Implies)
 
-	inferences, err := c.ListRoleInferencesWithResponse(ctx)
+	inferences, err := c.Raw().ListRoleInferencesWithResponse(ctx)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, inferences.StatusCode())
 	idx := slices.IndexFunc(inferences.JSON200.RoleInferences, func(ri identityv3.RoleInference) bool {
@@ -92,13 +92,13 @@ func TestImpliedRoles(t *testing.T) {
 	assert.ElementsMatch(t, []string{prior.Name, implied.Name}, tokenRoleNames(tok))
 
 	// The grant itself is still only the prior role.
-	grants, err := c.ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
+	grants, err := c.Raw().ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{prior.ID}, e2eutil.IDs(grants.JSON200.Roles))
 
 	// Effective role assignments show the implied role too, with a link to
 	// the rule it comes from.
-	effective, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
+	effective, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
 		Effective: new(true), UserID: new(user.ID),
 	})
 	require.NoError(t, err)
@@ -114,15 +114,15 @@ func TestImpliedRoles(t *testing.T) {
 	}
 	assert.True(t, sawImplied, "effective assignments include the implied role")
 
-	deleted, err := c.DeleteImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	deleted, err := c.Raw().DeleteImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, deleted.StatusCode())
 
-	_, err = c.CheckImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	_, err = c.Raw().CheckImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.GetImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	_, err = c.Raw().GetImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.DeleteImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
+	_, err = c.Raw().DeleteImpliedRoleWithResponse(ctx, prior.ID, implied.ID)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 
 	// Without the rule a new token carries the prior role alone.
@@ -139,20 +139,20 @@ func TestImpliedRoleRefused(t *testing.T) {
 	specific := e2eutil.Role(t, c, e2eutil.Prefix("specific"), e2eutil.InDomain(domain.ID))
 
 	// A global role cannot imply a domain-specific one.
-	_, err := c.CreateImpliedRoleWithResponse(ctx, global.ID, specific.ID)
+	_, err := c.Raw().CreateImpliedRoleWithResponse(ctx, global.ID, specific.ID)
 	require.ErrorIs(t, err, apierror.ErrForbidden)
 
 	// "admin" is in [assignment] prohibited_implied_role by default.
-	admins, err := c.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: new("admin")})
+	admins, err := c.Raw().ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: new("admin")})
 	require.NoError(t, err)
 	require.Len(t, admins.JSON200.Roles, 1)
-	_, err = c.CreateImpliedRoleWithResponse(ctx, global.ID, admins.JSON200.Roles[0].ID)
+	_, err = c.Raw().CreateImpliedRoleWithResponse(ctx, global.ID, admins.JSON200.Roles[0].ID)
 	require.ErrorIs(t, err, apierror.ErrForbidden)
 
 	// Unknown roles.
-	_, err = c.CreateImpliedRoleWithResponse(ctx, global.ID, "no-such-role")
+	_, err = c.Raw().CreateImpliedRoleWithResponse(ctx, global.ID, "no-such-role")
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.ListImpliedRolesWithResponse(ctx, "no-such-role")
+	_, err = c.Raw().ListImpliedRolesWithResponse(ctx, "no-such-role")
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -171,7 +171,7 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 	assert.Equal(t, specific.ID, rule.RoleInference.PriorRole.ID)
 	assert.Equal(t, global.ID, rule.RoleInference.Implies.ID)
 
-	list, err := c.ListImpliedRolesWithResponse(ctx, specific.ID)
+	list, err := c.Raw().ListImpliedRolesWithResponse(ctx, specific.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{global.ID}, e2eutil.IDs(list.JSON200.RoleInference.Implies))
 
@@ -179,7 +179,7 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 	user := e2eutil.User(t, c, e2eutil.InDomain(domain.ID))
 	e2eutil.GrantProjectRole(t, c, project.ID, user.ID, specific.ID)
 
-	grants, err := c.ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
+	grants, err := c.Raw().ListProjectUserRolesWithResponse(ctx, project.ID, user.ID)
 	require.NoError(t, err)
 	require.Equal(t, []string{specific.ID}, e2eutil.IDs(grants.JSON200.Roles))
 	require.NotNil(t, grants.JSON200.Roles[0].DomainID)
@@ -189,7 +189,7 @@ func TestDomainSpecificPriorRole(t *testing.T) {
 	assert.Equal(t, []string{global.Name}, tokenRoleNames(tok))
 
 	// include_names reports the domain of a domain-specific role.
-	named, err := c.ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
+	named, err := c.Raw().ListRoleAssignmentsWithResponse(ctx, &identityv3.ListRoleAssignmentsParams{
 		UserID: new(user.ID), IncludeNames: new(true),
 	})
 	require.NoError(t, err)

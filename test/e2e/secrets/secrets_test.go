@@ -58,29 +58,29 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	}
 
 	// A project and a user with a password and the member role on it.
-	proj, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
+	proj, err := admin.Raw().CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
 		Project: identityv3.ProjectCreate{Name: e2eutil.Name(t, "secrets")}})
 	require.NoError(t, err)
 	projectID := proj.JSON201.Project.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteProjectWithResponse(ctx, projectID)
+		_, err := admin.Raw().DeleteProjectWithResponse(ctx, projectID)
 		return ignoreNotFound(err)
 	})
 	password := random("pw1-")
 	keep(password)
-	user, err := admin.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+	user, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: e2eutil.Name(t, "secrets"), Password: &password, DefaultProjectID: &projectID}})
 	require.NoError(t, err)
 	userID := user.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteUserWithResponse(ctx, userID)
+		_, err := admin.Raw().DeleteUserWithResponse(ctx, userID)
 		return ignoreNotFound(err)
 	})
 	member := "member"
-	roles, err := admin.ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: &member})
+	roles, err := admin.Raw().ListRolesWithResponse(ctx, &identityv3.ListRolesParams{Name: &member})
 	require.NoError(t, err)
 	require.Len(t, roles.JSON200.Roles, 1)
-	_, err = admin.GrantProjectUserRoleWithResponse(ctx, projectID, userID, roles.JSON200.Roles[0].ID)
+	_, err = admin.Raw().GrantProjectUserRoleWithResponse(ctx, projectID, userID, roles.JSON200.Roles[0].ID)
 	require.NoError(t, err)
 	// A role of this test's own for the application credential: Keystone on
 	// sqlite without the cascade triggers hack/keystone-up.sh now installs
@@ -88,15 +88,15 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	// under ids it reuses, and a credential with the member role could then
 	// fail with 409. A fresh role cannot collide with such a row, and the
 	// credential is deleted on its own below (which removes its role rows).
-	role, err := admin.CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{
+	role, err := admin.Raw().CreateRoleWithResponse(ctx, identityv3.CreateRoleJSONRequestBody{
 		Role: identityv3.RoleCreate{Name: e2eutil.Name(t, "secrets")}})
 	require.NoError(t, err)
 	roleID := role.JSON201.Role.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteRoleWithResponse(ctx, roleID)
+		_, err := admin.Raw().DeleteRoleWithResponse(ctx, roleID)
 		return ignoreNotFound(err)
 	})
-	_, err = admin.GrantProjectUserRoleWithResponse(ctx, projectID, userID, roleID)
+	_, err = admin.Raw().GrantProjectUserRoleWithResponse(ctx, projectID, userID, roleID)
 	require.NoError(t, err)
 
 	// Password authentication, and the admin validating the user's token.
@@ -106,7 +106,7 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	userToken, err := userSess.Token(ctx)
 	require.NoError(t, err)
 	keep(userToken)
-	valid, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: userToken})
+	valid, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: userToken})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, valid.StatusCode())
 	assert.Equal(t, userID, *valid.JSON200.Token.User.ID)
@@ -115,14 +115,14 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	// from it.
 	acSecret := random("acs-")
 	keep(acSecret)
-	ac, err := userClient.CreateApplicationCredentialWithResponse(ctx, userID, identityv3.CreateApplicationCredentialJSONRequestBody{
+	ac, err := userClient.Raw().CreateApplicationCredentialWithResponse(ctx, userID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "ac"), Secret: &acSecret,
 			Roles: []identityv3.ApplicationCredentialRoleSelector{{ID: &roleID}}}})
 	require.NoError(t, err)
 	require.NotNil(t, ac.JSON201)
 	acID := ac.JSON201.ApplicationCredential.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteApplicationCredentialWithResponse(ctx, userID, acID)
+		_, err := admin.Raw().DeleteApplicationCredentialWithResponse(ctx, userID, acID)
 		return ignoreNotFound(err)
 	})
 	acSess := e2eutil.SessionWithLogger(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(),
@@ -130,7 +130,7 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	acToken, err := acSess.Token(ctx)
 	require.NoError(t, err)
 	keep(acToken)
-	_, err = e2eutil.Client(t, acSess).ListAuthProjectsWithResponse(ctx)
+	_, err = e2eutil.Client(t, acSess).Raw().ListAuthProjectsWithResponse(ctx)
 	require.NoError(t, err)
 
 	// A TOTP credential: its blob is the seed; then a login with a passcode.
@@ -138,12 +138,12 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	_, _ = rand.Read(seedBytes[:])
 	seed := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(seedBytes[:])
 	keep(seed)
-	totpCred, err := admin.CreateCredentialWithResponse(ctx, identityv3.CreateCredentialJSONRequestBody{
+	totpCred, err := admin.Raw().CreateCredentialWithResponse(ctx, identityv3.CreateCredentialJSONRequestBody{
 		Credential: identityv3.CredentialCreate{Type: "totp", UserID: userID, Blob: seed}})
 	require.NoError(t, err)
 	credID := totpCred.JSON201.Credential.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteCredentialWithResponse(ctx, credID)
+		_, err := admin.Raw().DeleteCredentialWithResponse(ctx, credID)
 		return ignoreNotFound(err)
 	})
 	passcode, err := totp.GenerateCodeCustom(seed, time.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
@@ -158,15 +158,15 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	ec2Secret := random("ec2s-")
 	keep(ec2Secret)
 	blob, _ := json.Marshal(map[string]string{"access": random("ak-"), "secret": ec2Secret})
-	ec2, err := admin.CreateCredentialWithResponse(ctx, identityv3.CreateCredentialJSONRequestBody{
+	ec2, err := admin.Raw().CreateCredentialWithResponse(ctx, identityv3.CreateCredentialJSONRequestBody{
 		Credential: identityv3.CredentialCreate{Type: "ec2", UserID: userID, ProjectID: &projectID, Blob: string(blob)}})
 	require.NoError(t, err)
 	ec2ID := ec2.JSON201.Credential.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
-		_, err := admin.DeleteCredentialWithResponse(ctx, ec2ID)
+		_, err := admin.Raw().DeleteCredentialWithResponse(ctx, ec2ID)
 		return ignoreNotFound(err)
 	})
-	got, err := admin.GetCredentialWithResponse(ctx, ec2ID)
+	got, err := admin.Raw().GetCredentialWithResponse(ctx, ec2ID)
 	require.NoError(t, err)
 	require.Contains(t, got.JSON200.Credential.Blob, ec2Secret, "Keystone gives the blob back: the log must not")
 
@@ -178,7 +178,7 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	require.True(t, errors.Is(err, apierror.ErrUnauthorized), "%v", err)
 	newPassword := random("pw2-")
 	keep(newPassword)
-	_, err = userClient.ChangeUserPasswordWithResponse(ctx, userID, identityv3.ChangeUserPasswordJSONRequestBody{
+	_, err = userClient.Raw().ChangeUserPasswordWithResponse(ctx, userID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: password, Password: newPassword}})
 	require.NoError(t, err)
 	again := e2eutil.SessionWithLogger(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: userID,
@@ -216,7 +216,7 @@ func TestErrorsNeverQuoteTheRequestSecrets(t *testing.T) {
 	password := random("pw-")
 	body, err := json.Marshal(map[string]any{"user": map[string]any{"password": password, "enabled": true}}) // no name
 	require.NoError(t, err)
-	_, err = admin.CreateUserWithBodyWithResponse(ctx, "application/json", strings.NewReader(string(body)))
+	_, err = admin.Raw().CreateUserWithBodyWithResponse(ctx, "application/json", strings.NewReader(string(body)))
 	require.ErrorIs(t, err, apierror.ErrBadRequest)
 	var apiErr *apierror.Error
 	require.True(t, errors.As(err, &apiErr))

@@ -142,7 +142,7 @@ func TestValidateCheckRevoke(t *testing.T) {
 	subject, err := e2eutil.Session(t, e2eutil.AdminPlugin()).AccessInfo(ctx)
 	require.NoError(t, err)
 
-	v, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject.Token})
+	v, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject.Token})
 	require.NoError(t, err)
 	require.NotNil(t, v.JSON200)
 	assert.Equal(t, subject.ProjectID(), *v.JSON200.Token.Project.ID)
@@ -150,21 +150,21 @@ func TestValidateCheckRevoke(t *testing.T) {
 	assert.NotEmpty(t, v.JSON200.Token.Catalog)
 
 	nocat := true
-	v, err = admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject.Token, Nocatalog: &nocat})
+	v, err = admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject.Token, Nocatalog: &nocat})
 	require.NoError(t, err)
 	assert.Empty(t, v.JSON200.Token.Catalog)
 
-	c, err := admin.CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: subject.Token})
+	c, err := admin.Raw().CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: subject.Token})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, c.StatusCode())
 
-	r, err := admin.RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: subject.Token})
+	r, err := admin.Raw().RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: subject.Token})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, r.StatusCode())
 
-	_, err = admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject.Token})
+	_, err = admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: subject.Token})
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "a revoked token no longer validates: %v", err)
-	_, err = admin.CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: subject.Token})
+	_, err = admin.Raw().CheckTokenWithResponse(ctx, &identityv3.CheckTokenParams{XSubjectToken: subject.Token})
 	assert.True(t, errors.Is(err, apierror.ErrNotFound), "nor checks: %v", err)
 }
 
@@ -172,7 +172,7 @@ func TestAuthScopesAndCatalog(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	admin := e2eutil.Admin(t)
 
-	cat, err := admin.GetAuthCatalogWithResponse(ctx)
+	cat, err := admin.Raw().GetAuthCatalogWithResponse(ctx)
 	require.NoError(t, err)
 	found := false
 	for _, s := range cat.JSON200.Catalog {
@@ -180,7 +180,7 @@ func TestAuthScopesAndCatalog(t *testing.T) {
 	}
 	assert.True(t, found, "the catalog lists identity")
 
-	projects, err := admin.ListAuthProjectsWithResponse(ctx)
+	projects, err := admin.Raw().ListAuthProjectsWithResponse(ctx)
 	require.NoError(t, err)
 	var names []string
 	for _, p := range projects.JSON200.Projects {
@@ -188,17 +188,17 @@ func TestAuthScopesAndCatalog(t *testing.T) {
 	}
 	assert.Contains(t, names, "admin")
 
-	domains, err := admin.ListAuthDomainsWithResponse(ctx)
+	domains, err := admin.Raw().ListAuthDomainsWithResponse(ctx)
 	require.NoError(t, err)
 	require.NotNil(t, domains.JSON200)
 
-	system, err := admin.ListAuthSystemWithResponse(ctx)
+	system, err := admin.Raw().ListAuthSystemWithResponse(ctx)
 	require.NoError(t, err)
 	require.Len(t, system.JSON200.System, 1, "bootstrap gives admin a system role")
 	assert.True(t, *system.JSON200.System[0].All)
 
 	// Keystone answers 403 with the default [token] revoke_by_id = true (410 without it).
-	_, err = admin.ListRevokedTokensPKIWithResponse(ctx)
+	_, err = admin.Raw().ListRevokedTokensPKIWithResponse(ctx)
 	assert.True(t, errors.Is(err, apierror.ErrForbidden), "the PKI revocation list is not served: %v", err)
 }
 
@@ -222,7 +222,7 @@ func TestIdentityEndpointFromCatalog(t *testing.T) {
 func TestVersionDiscovery(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	admin := e2eutil.Admin(t)
-	v, err := admin.GetVersionV3WithResponse(ctx)
+	v, err := admin.Raw().GetVersionV3WithResponse(ctx)
 	require.NoError(t, err)
 	assert.Contains(t, v.JSON200.Version.ID, "v3.")
 
@@ -243,7 +243,7 @@ func TestOneSessionManyGoroutines(t *testing.T) {
 	errs := make(chan error, 32)
 	for range 32 {
 		wg.Go(func() {
-			_, err := client.ListAuthProjectsWithResponse(ctx)
+			_, err := client.Raw().ListAuthProjectsWithResponse(ctx)
 			errs <- err
 		})
 	}

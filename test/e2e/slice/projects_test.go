@@ -40,12 +40,12 @@ func TestProjectLifecycle(t *testing.T) {
 	assert.Equal(t, "default", *p.ParentID, "a top-level project's parent is its domain")
 	assert.ElementsMatch(t, []string{"alpha", "beta"}, p.Tags)
 
-	got, err := c.GetProjectWithResponse(ctx, p.ID, nil)
+	got, err := c.Raw().GetProjectWithResponse(ctx, p.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "first", *got.JSON200.Project.Description)
 	assert.Contains(t, string(got.Body), `"cost_center": "cc-42"`, "extra attributes come back")
 
-	upd, err := c.UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
+	upd, err := c.Raw().UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
 		Project: identityv3.ProjectUpdate{Description: new(nullable.NewNullableWithValue("second")), Enabled: new(false)},
 	})
 	require.NoError(t, err)
@@ -53,17 +53,17 @@ func TestProjectLifecycle(t *testing.T) {
 	assert.False(t, upd.JSON200.Project.Enabled)
 
 	// null clears the description
-	upd, err = c.UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
+	upd, err = c.Raw().UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
 		Project: identityv3.ProjectUpdate{Description: new(nullable.NewNullNullable[string]())},
 	})
 	require.NoError(t, err)
 	assert.Nil(t, upd.JSON200.Project.Description)
 
-	del, err := c.DeleteProjectWithResponse(ctx, p.ID)
+	del, err := c.Raw().DeleteProjectWithResponse(ctx, p.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, del.StatusCode())
 
-	_, err = c.GetProjectWithResponse(ctx, p.ID, nil)
+	_, err = c.Raw().GetProjectWithResponse(ctx, p.ID, nil)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, apierror.ErrNotFound))
 	var apiErr *apierror.Error
@@ -77,7 +77,7 @@ func TestProjectConflict(t *testing.T) {
 	c := e2eutil.Admin(t)
 	name := e2eutil.Name(t, "dup")
 	e2eutil.Project(t, c, e2eutil.Named(name))
-	_, err := c.CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{Project: identityv3.ProjectCreate{Name: name}})
+	_, err := c.Raw().CreateProjectWithResponse(e2eutil.Ctx(t), identityv3.CreateProjectJSONRequestBody{Project: identityv3.ProjectCreate{Name: name}})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, apierror.ErrConflict))
 	var apiErr *apierror.Error
@@ -137,34 +137,34 @@ func TestProjectHierarchy(t *testing.T) {
 	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-c", ParentID: &parent.ID}))
 
 	// The id forms show the whole hierarchy.
-	resp, err := c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIds: new(true)})
+	resp, err := c.Raw().GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIDs: new(true)})
 	require.NoError(t, err)
 	ids, err := resp.JSON200.Project.Parents.AsProjectIDTree()
 	require.NoError(t, err)
 	assert.Contains(t, ids, parent.ID)
 
 	// The list forms show only the projects the caller has a role on.
-	resp, err = c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: new(true)})
+	resp, err = c.Raw().GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: new(true)})
 	require.NoError(t, err)
 	parents, err := resp.JSON200.Project.Parents.AsProjectWithHierarchyParents0()
 	require.NoError(t, err)
 	assert.Empty(t, parents, "admin has no role on the parent yet")
 	grantAdmin(t, "/projects/"+parent.ID)
 	grantAdmin(t, "/projects/"+child.ID)
-	resp, err = c.GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: new(true)})
+	resp, err = c.Raw().GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsList: new(true)})
 	require.NoError(t, err)
 	parents, err = resp.JSON200.Project.Parents.AsProjectWithHierarchyParents0()
 	require.NoError(t, err)
 	require.Len(t, parents, 1)
 	assert.Equal(t, parent.ID, parents[0].Project.ID)
 
-	resp, err = c.GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsIds: new(true)})
+	resp, err = c.Raw().GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsIDs: new(true)})
 	require.NoError(t, err)
 	tree, err := resp.JSON200.Project.Subtree.AsProjectIDTree()
 	require.NoError(t, err)
 	assert.Contains(t, tree, child.ID)
 
-	resp, err = c.GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsList: new(true)})
+	resp, err = c.Raw().GetProjectWithResponse(ctx, parent.ID, &identityv3.GetProjectParams{SubtreeAsList: new(true)})
 	require.NoError(t, err)
 	subtree, err := resp.JSON200.Project.Subtree.AsProjectWithHierarchySubtree0()
 	require.NoError(t, err)
@@ -172,7 +172,7 @@ func TestProjectHierarchy(t *testing.T) {
 	assert.Equal(t, child.ID, subtree[0].Project.ID)
 
 	// A project with children cannot be deleted.
-	_, err = c.DeleteProjectWithResponse(ctx, parent.ID)
+	_, err = c.Raw().DeleteProjectWithResponse(ctx, parent.ID)
 	assert.True(t, errors.Is(err, apierror.ErrForbidden) || errors.Is(err, apierror.ErrBadRequest), "%v", err)
 }
 
@@ -181,33 +181,33 @@ func TestProjectTags(t *testing.T) {
 	c := e2eutil.Admin(t)
 	p := e2eutil.Project(t, c, e2eutil.Prefix("tags"))
 
-	add, err := c.AddProjectTagWithResponse(ctx, p.ID, "blue")
+	add, err := c.Raw().AddProjectTagWithResponse(ctx, p.ID, "blue")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusCreated, add.StatusCode())
 
-	check, err := c.CheckProjectTagWithResponse(ctx, p.ID, "blue")
+	check, err := c.Raw().CheckProjectTagWithResponse(ctx, p.ID, "blue")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, check.StatusCode())
-	_, err = c.CheckProjectTagWithResponse(ctx, p.ID, "absent")
+	_, err = c.Raw().CheckProjectTagWithResponse(ctx, p.ID, "absent")
 	assert.True(t, errors.Is(err, apierror.ErrNotFound))
 
-	replaced, err := c.ReplaceProjectTagsWithResponse(ctx, p.ID, identityv3.ReplaceProjectTagsJSONRequestBody{Tags: []string{"x", "y"}})
+	replaced, err := c.Raw().ReplaceProjectTagsWithResponse(ctx, p.ID, identityv3.ReplaceProjectTagsJSONRequestBody{Tags: []string{"x", "y"}})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"x", "y"}, replaced.JSON200.Tags)
 
-	list, err := c.ListProjectTagsWithResponse(ctx, p.ID)
+	list, err := c.Raw().ListProjectTagsWithResponse(ctx, p.ID)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"x", "y"}, list.JSON200.Tags)
 
-	_, err = c.DeleteProjectTagWithResponse(ctx, p.ID, "x")
+	_, err = c.Raw().DeleteProjectTagWithResponse(ctx, p.ID, "x")
 	require.NoError(t, err)
-	list, err = c.ListProjectTagsWithResponse(ctx, p.ID)
+	list, err = c.Raw().ListProjectTagsWithResponse(ctx, p.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"y"}, list.JSON200.Tags)
 
-	_, err = c.DeleteProjectTagsWithResponse(ctx, p.ID)
+	_, err = c.Raw().DeleteProjectTagsWithResponse(ctx, p.ID)
 	require.NoError(t, err)
-	list, err = c.ListProjectTagsWithResponse(ctx, p.ID)
+	list, err = c.Raw().ListProjectTagsWithResponse(ctx, p.ID)
 	require.NoError(t, err)
 	assert.Empty(t, list.JSON200.Tags)
 }

@@ -19,8 +19,8 @@ func login(t *testing.T, u e2eutil.TestUser, scope auth.Scope) (*auth.Session, *
 // createTrust creates a trust through c, deleted when the test ends.
 func createTrust(t *testing.T, c *identity.Client, body identityv3.TrustCreate) identityv3.Trust {
 	t.Helper()
-	resp, err := c.CreateTrustWithResponse(e2eutil.Ctx(t), identityv3.CreateTrustJSONRequestBody{Trust: body})
+	resp, err := c.Raw().CreateTrustWithResponse(e2eutil.Ctx(t), identityv3.CreateTrustJSONRequestBody{Trust: body})
 	tr := e2eutil.Created(t, resp, err).JSON201.Trust
-	e2eutil.DeleteLater(t, c.DeleteTrustWithResponse, tr.ID)
+	e2eutil.DeleteLater(t, c.Raw().DeleteTrustWithResponse, tr.ID)
 	return tr
 }

@@ -73,7 +73,7 @@ func TestTrustLifecycle(t *testing.T) {
 	assert.Nil(t, plain.RemainingUses, "unlimited uses")
 
 	t.Run("list", func(t *testing.T) {
-		resp, err := trustor.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrustorUserID: &f.trustor.ID})
+		resp, err := trustor.Raw().ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrustorUserID: &f.trustor.ID})
 		require.NoError(t, err)
 		assert.ElementsMatch(t, []string{imp.ID, plain.ID}, e2eutil.IDs(resp.JSON200.Trusts))
 		for _, tr := range resp.JSON200.Trusts {
@@ -83,41 +83,41 @@ func TestTrustLifecycle(t *testing.T) {
 		// An unscoped token has no catalog: the client is pointed at Keystone.
 		trustee := e2eutil.Client(t, e2eutil.UserSession(t, f.trustee, auth.Scope{Unscoped: true}),
 			identity.WithEndpoint(e2eutil.AuthURL()))
-		resp, err = trustee.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrusteeUserID: &f.trustee.ID})
+		resp, err = trustee.Raw().ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrusteeUserID: &f.trustee.ID})
 		require.NoError(t, err)
 		assert.ElementsMatch(t, []string{imp.ID, plain.ID}, e2eutil.IDs(resp.JSON200.Trusts))
 
-		resp, err = trustor.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrusteeUserID: &f.trustor.ID})
+		resp, err = trustor.Raw().ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{TrusteeUserID: &f.trustor.ID})
 		require.NoError(t, err)
 		assert.Empty(t, resp.JSON200.Trusts, "the trustor is trustee of nothing")
 
-		_, err = trustor.ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{})
+		_, err = trustor.Raw().ListTrustsWithResponse(ctx, &identityv3.ListTrustsParams{})
 		assert.ErrorIs(t, err, apierror.ErrForbidden, "only an admin lists every trust")
 	})
 
 	t.Run("get and roles", func(t *testing.T) {
-		got, err := trustor.GetTrustWithResponse(ctx, imp.ID)
+		got, err := trustor.Raw().GetTrustWithResponse(ctx, imp.ID)
 		require.NoError(t, err)
 		assert.Equal(t, imp.ID, got.JSON200.Trust.ID)
 		require.Len(t, got.JSON200.Trust.Roles, 1)
 
-		roles, err := trustor.ListTrustRolesWithResponse(ctx, imp.ID)
+		roles, err := trustor.Raw().ListTrustRolesWithResponse(ctx, imp.ID)
 		require.NoError(t, err)
 		require.Len(t, roles.JSON200.Roles, 1)
 		assert.Equal(t, f.memberID, roles.JSON200.Roles[0].ID)
 
-		role, err := trustor.GetTrustRoleWithResponse(ctx, imp.ID, f.memberID)
+		role, err := trustor.Raw().GetTrustRoleWithResponse(ctx, imp.ID, f.memberID)
 		require.NoError(t, err)
 		assert.Equal(t, "member", role.JSON200.Role.Name)
 
-		head, err := trustor.CheckTrustRoleWithResponse(ctx, imp.ID, f.memberID)
+		head, err := trustor.Raw().CheckTrustRoleWithResponse(ctx, imp.ID, f.memberID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, head.StatusCode())
 
 		// reader is implied by member, but the trust does not delegate it by name.
-		_, err = trustor.CheckTrustRoleWithResponse(ctx, imp.ID, f.readerID)
+		_, err = trustor.Raw().CheckTrustRoleWithResponse(ctx, imp.ID, f.readerID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
-		_, err = trustor.GetTrustRoleWithResponse(ctx, imp.ID, f.readerID)
+		_, err = trustor.Raw().GetTrustRoleWithResponse(ctx, imp.ID, f.readerID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
 	})
 
@@ -137,7 +137,7 @@ func TestTrustLifecycle(t *testing.T) {
 		assert.Contains(t, a.RoleNames(), "member")
 		assert.Equal(t, imp.ID, a.TrustID())
 
-		got, err := trustor.GetTrustWithResponse(ctx, imp.ID)
+		got, err := trustor.Raw().GetTrustWithResponse(ctx, imp.ID)
 		require.NoError(t, err)
 		assert.Equal(t, 4, *got.JSON200.Trust.RemainingUses, "issuing the token used the trust once")
 
@@ -153,11 +153,11 @@ func TestTrustLifecycle(t *testing.T) {
 		assert.Error(t, err, "only the trustee can consume the trust")
 
 		// Deleting the trust ends it and the tokens scoped to it.
-		_, err = trustor.DeleteTrustWithResponse(ctx, plain.ID)
+		_, err = trustor.Raw().DeleteTrustWithResponse(ctx, plain.ID)
 		require.NoError(t, err)
-		_, err = trustor.GetTrustWithResponse(ctx, plain.ID)
+		_, err = trustor.Raw().GetTrustWithResponse(ctx, plain.ID)
 		assert.ErrorIs(t, err, apierror.ErrNotFound)
-		_, err = e2eutil.Admin(t).ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: a2.Token})
+		_, err = e2eutil.Admin(t).Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: a2.Token})
 		assert.ErrorIs(t, err, apierror.ErrNotFound, "a token of a deleted trust is no longer valid")
 	})
 }
@@ -174,13 +174,13 @@ func TestTrustExtraAttributes(t *testing.T) {
 	if e2eutil.ReleaseIs(t, e2eutil.Epoxy) {
 		// Epoxy stores the trust, then refuses its own answer; the trust goes
 		// with its trustor at the end of the test.
-		_, err := trustor.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: body})
+		_, err := trustor.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: body})
 		require.ErrorIs(t, err, apierror.ErrBadRequest)
 		assert.ErrorContains(t, err, "'purpose' was unexpected")
 		return
 	}
 	tr := createTrust(t, trustor, body)
-	got, err := trustor.GetTrustWithResponse(ctx, tr.ID)
+	got, err := trustor.Raw().GetTrustWithResponse(ctx, tr.ID)
 	assert.Equal(t, "e2e", e2eutil.Extra(t, e2eutil.OK(t, got, err).Body, "trust", "purpose"), "an extra attribute comes back")
 }
 
@@ -189,7 +189,7 @@ func TestTrustRefusals(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	_, trustor := login(t, f.trustor, auth.Scope{ProjectID: f.projectID})
 	create := func(body identityv3.TrustCreate) error {
-		_, err := trustor.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: body})
+		_, err := trustor.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: body})
 		return err
 	}
 	base := func() identityv3.TrustCreate {
@@ -216,7 +216,7 @@ func TestTrustRefusals(t *testing.T) {
 	assert.ErrorIs(t, create(body), apierror.ErrForbidden, "beyond [trust] max_redelegation_count")
 
 	var apiErr *apierror.Error
-	_, err := trustor.GetTrustWithResponse(ctx, "0123456789abcdef0123456789abcdef")
+	_, err := trustor.Raw().GetTrustWithResponse(ctx, "0123456789abcdef0123456789abcdef")
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.Equal(t, http.StatusNotFound, apiErr.StatusCode)
 }
@@ -264,7 +264,7 @@ func TestTrustRedelegation(t *testing.T) {
 			break
 		}
 		t.Logf("attempt %d: Keystone took the trust-scoped request for a plain one (see raceAttempts); retrying", attempt)
-		_, err := trusteeViaTrust.DeleteTrustWithResponse(ctx, child.ID)
+		_, err := trusteeViaTrust.Raw().DeleteTrustWithResponse(ctx, child.ID)
 		require.NoError(t, err)
 	}
 	require.NotNil(t, child.RedelegatedTrustID)
@@ -286,7 +286,7 @@ func TestTrustRedelegation(t *testing.T) {
 	_, viaFixed := login(t, f.trustee, auth.Scope{TrustID: fixed.ID})
 	for attempt := 1; attempt <= raceAttempts; attempt++ {
 		var resp *identityv3.CreateTrustResponse
-		resp, err = viaFixed.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
+		resp, err = viaFixed.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
 			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: &f.projectID,
 			Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 		}})
@@ -294,14 +294,14 @@ func TestTrustRedelegation(t *testing.T) {
 			break
 		}
 		t.Logf("attempt %d: Keystone took the trust-scoped request for a plain one (see raceAttempts); retrying", attempt)
-		_, derr := viaFixed.DeleteTrustWithResponse(ctx, resp.JSON201.Trust.ID)
+		_, derr := viaFixed.Raw().DeleteTrustWithResponse(ctx, resp.JSON201.Trust.ID)
 		require.NoError(t, derr)
 	}
 	assert.ErrorIs(t, err, apierror.ErrForbidden)
 
 	// Deleting the parent deletes the redelegated trust with it.
-	_, err = trustor.DeleteTrustWithResponse(ctx, parent.ID)
+	_, err = trustor.Raw().DeleteTrustWithResponse(ctx, parent.ID)
 	require.NoError(t, err)
-	_, err = trustor.GetTrustWithResponse(ctx, child.ID)
+	_, err = trustor.Raw().GetTrustWithResponse(ctx, child.ID)
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 }

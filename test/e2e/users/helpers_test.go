@@ -11,6 +11,6 @@ import (
 // listUserIDs lists users with the filters and returns their ids.
 func listUserIDs(t *testing.T, c *identity.Client, params identityv3.ListUsersParams) []string {
 	t.Helper()
-	resp, err := c.ListUsersWithResponse(e2eutil.Ctx(t), &params)
+	resp, err := c.Raw().ListUsersWithResponse(e2eutil.Ctx(t), &params)
 	return e2eutil.IDs(e2eutil.OK(t, resp, err).JSON200.Users)
 }

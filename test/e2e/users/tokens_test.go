@@ -31,7 +31,7 @@ func TestRevokeUserTokens(t *testing.T) {
 		requireValid(t, admin, tok)
 	}
 
-	_, err := admin.RevokeUserTokensWithResponse(ctx, victim.ID)
+	_, err := admin.Raw().RevokeUserTokensWithResponse(ctx, victim.ID)
 	if !e2eutil.ReleaseAtLeast(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrNotFound, "%s has no such route", e2eutil.CurrentRelease(t))
 		for _, tok := range []string{first, second, other} {
@@ -42,13 +42,13 @@ func TestRevokeUserTokens(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, tok := range []string{first, second} {
-		_, err := admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: tok})
+		_, err := admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: tok})
 		assert.ErrorIs(t, err, apierror.ErrNotFound, "a revoked token does not validate")
 	}
 	requireValid(t, admin, other)
 
 	// An unknown user is a 404 to the admin.
-	_, err = admin.RevokeUserTokensWithResponse(ctx, e2eutil.Name(t, "ghost"))
+	_, err = admin.Raw().RevokeUserTokensWithResponse(ctx, e2eutil.Name(t, "ghost"))
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -68,10 +68,10 @@ func TestRevokeOwnTokens(t *testing.T) {
 	// An unscoped token has no catalog: the client is pointed at Keystone.
 	c := e2eutil.Client(t, sess, identity.WithEndpoint(e2eutil.AuthURL()))
 
-	_, err = c.RevokeUserTokensWithResponse(ctx, bystander.ID)
+	_, err = c.Raw().RevokeUserTokensWithResponse(ctx, bystander.ID)
 	if !e2eutil.ReleaseAtLeast(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrNotFound, "%s has no such route", e2eutil.CurrentRelease(t))
-		_, err = c.RevokeUserTokensWithResponse(ctx, user.ID)
+		_, err = c.Raw().RevokeUserTokensWithResponse(ctx, user.ID)
 		require.ErrorIs(t, err, apierror.ErrNotFound)
 		requireValid(t, admin, own.Token)
 		requireValid(t, admin, other)
@@ -80,10 +80,10 @@ func TestRevokeOwnTokens(t *testing.T) {
 	require.ErrorIs(t, err, apierror.ErrForbidden, "another user's tokens are not the caller's to revoke")
 	requireValid(t, admin, other)
 
-	resp, err := c.RevokeUserTokensWithResponse(ctx, user.ID)
+	resp, err := c.Raw().RevokeUserTokensWithResponse(ctx, user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode())
-	_, err = admin.ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: own.Token})
+	_, err = admin.Raw().ValidateTokenWithResponse(ctx, &identityv3.ValidateTokenParams{XSubjectToken: own.Token})
 	assert.ErrorIs(t, err, apierror.ErrNotFound, "the caller's own token is revoked too")
 	requireValid(t, admin, other)
 }
@@ -99,7 +99,7 @@ func userToken(t *testing.T, u e2eutil.TestUser) string {
 // requireValid fails unless Keystone validates the token.
 func requireValid(t *testing.T, admin *identity.Client, token string) {
 	t.Helper()
-	resp, err := admin.ValidateTokenWithResponse(e2eutil.Ctx(t), &identityv3.ValidateTokenParams{XSubjectToken: token})
+	resp, err := admin.Raw().ValidateTokenWithResponse(e2eutil.Ctx(t), &identityv3.ValidateTokenParams{XSubjectToken: token})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode())
 }

@@ -56,7 +56,7 @@ func TestUserCRUD(t *testing.T) {
 	require.NotNil(t, user.Links.Self)
 	assert.True(t, strings.HasSuffix(*user.Links.Self, "/users/"+user.ID), *user.Links.Self)
 
-	got, err := c.GetUserWithResponse(ctx, user.ID)
+	got, err := c.Raw().GetUserWithResponse(ctx, user.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode())
 	assert.Equal(t, user.ID, got.JSON200.User.ID)
@@ -65,7 +65,7 @@ func TestUserCRUD(t *testing.T) {
 	assert.Equal(t, "42", e2eutil.Extra(t, got.Body, "user", "shoe_size"))
 
 	// A second user with the same name in the same domain is a conflict.
-	_, err = c.CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
+	_, err = c.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
 		User: identityv3.UserCreate{Name: name},
 	})
 	require.ErrorIs(t, err, apierror.ErrConflict)
@@ -73,7 +73,7 @@ func TestUserCRUD(t *testing.T) {
 	// PATCH: rename, clear the description (null), reset one option (null)
 	// and leave the other alone.
 	newName := e2eutil.Name(t, "renamed")
-	updated, err := c.UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
+	updated, err := c.Raw().UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
 		User: identityv3.UserUpdate{
 			Name:        new(newName),
 			Description: nullable.NewNullNullable[string](),
@@ -100,7 +100,7 @@ func TestUserCRUD(t *testing.T) {
 	assert.Equal(t, [][]string{{"password", "totp"}}, u.Options.MultiFactorAuthRules, "options not named stay")
 
 	// A PATCH that names only the description leaves the rest alone.
-	again, err := c.UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
+	again, err := c.Raw().UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
 		User: identityv3.UserUpdate{Description: nullable.NewNullableWithValue("second description")},
 	})
 	require.NoError(t, err)
@@ -109,8 +109,8 @@ func TestUserCRUD(t *testing.T) {
 	assert.Equal(t, newName, again.JSON200.User.Name)
 	assert.False(t, again.JSON200.User.Enabled)
 
-	e2eutil.RequireDeleted(t, c.DeleteUserWithResponse, c.GetUserWithResponse, user.ID)
-	_, err = c.UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
+	e2eutil.RequireDeleted(t, c.Raw().DeleteUserWithResponse, c.Raw().GetUserWithResponse, user.ID)
+	_, err = c.Raw().UpdateUserWithResponse(ctx, user.ID, identityv3.UpdateUserJSONRequestBody{
 		User: identityv3.UserUpdate{Enabled: new(true)},
 	})
 	require.ErrorIs(t, err, apierror.ErrNotFound)
@@ -176,7 +176,7 @@ func TestListUsersFilters(t *testing.T) {
 			ids := listUserIDs(t, c, identityv3.ListUsersParams{NameContains: new(stem), PasswordExpiresAt: new(v)})
 			assert.Empty(t, ids, v)
 		}
-		_, err := c.ListUsersWithResponse(e2eutil.Ctx(t), &identityv3.ListUsersParams{PasswordExpiresAt: new("before:2000-01-01T00:00:00Z")})
+		_, err := c.Raw().ListUsersWithResponse(e2eutil.Ctx(t), &identityv3.ListUsersParams{PasswordExpiresAt: new("before:2000-01-01T00:00:00Z")})
 		require.ErrorIs(t, err, apierror.ErrBadRequest, "an unknown operator is refused")
 	})
 	t.Run("federated filters", func(t *testing.T) {
@@ -211,7 +211,7 @@ func TestUserChangesOwnPassword(t *testing.T) {
 
 	// The user, logged in with the old password, changes it.
 	self := e2eutil.Client(t, e2eutil.Session(t, login(oldPassword)))
-	me, err := self.GetUserWithResponse(ctx, user.ID)
+	me, err := self.Raw().GetUserWithResponse(ctx, user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, user.ID, me.JSON200.User.ID)
 
@@ -226,7 +226,7 @@ func TestUserChangesOwnPassword(t *testing.T) {
 		defer mu.Unlock()
 		exchanges = append(exchanges, info)
 	})
-	_, err = self.ChangeUserPasswordWithResponse(watched, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
+	_, err = self.Raw().ChangeUserPasswordWithResponse(watched, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: "not-" + oldPassword, Password: newPassword},
 	}, func(_ context.Context, req *http.Request) error {
 		assert.Empty(t, req.Header.Get("X-Auth-Token"), "sent with a token")
@@ -239,7 +239,7 @@ func TestUserChangesOwnPassword(t *testing.T) {
 	assert.True(t, strings.HasSuffix(exchanges[0].URL, "/users/"+user.ID+"/password"), exchanges[0].URL)
 	mu.Unlock()
 
-	changed, err := self.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
+	changed, err := self.Raw().ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: oldPassword, Password: newPassword},
 	})
 	require.NoError(t, err)
@@ -258,7 +258,7 @@ func TestUserChangesOwnPassword(t *testing.T) {
 	require.NoError(t, err, "the new password works")
 	require.NotNil(t, info.Body)
 	assert.Equal(t, user.ID, *info.Body.User.ID)
-	me, err = e2eutil.Client(t, fresh).GetUserWithResponse(ctx, user.ID)
+	me, err = e2eutil.Client(t, fresh).Raw().GetUserWithResponse(ctx, user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, user.ID, me.JSON200.User.ID)
 
@@ -279,7 +279,7 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	user := e2eutil.User(t, c, e2eutil.Prefix("member"))
 
 	// Groups: none at first, then the two the user joins.
-	empty, err := c.ListUserGroupsWithResponse(ctx, user.ID, nil)
+	empty, err := c.Raw().ListUserGroupsWithResponse(ctx, user.ID, nil)
 	require.NoError(t, err)
 	assert.Empty(t, empty.JSON200.Groups)
 
@@ -287,11 +287,11 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	g1 := e2eutil.Group(t, c, e2eutil.Named(stem+"-alpha"))
 	g2 := e2eutil.Group(t, c, e2eutil.Named(stem+"-beta"))
 	for _, g := range []identityv3.Group{g1, g2} {
-		_, err := c.AddUserToGroupWithResponse(ctx, g.ID, user.ID)
+		_, err := c.Raw().AddUserToGroupWithResponse(ctx, g.ID, user.ID)
 		require.NoError(t, err)
 	}
 
-	groups, err := c.ListUserGroupsWithResponse(ctx, user.ID, nil)
+	groups, err := c.Raw().ListUserGroupsWithResponse(ctx, user.ID, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, groups.StatusCode())
 	var ids []string
@@ -301,24 +301,24 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{g1.ID, g2.ID}, ids)
 
-	byName, err := c.ListUserGroupsWithResponse(ctx, user.ID, &identityv3.ListUserGroupsParams{Name: new(g2.Name)})
+	byName, err := c.Raw().ListUserGroupsWithResponse(ctx, user.ID, &identityv3.ListUserGroupsParams{Name: new(g2.Name)})
 	require.NoError(t, err)
 	require.Len(t, byName.JSON200.Groups, 1)
 	assert.Equal(t, g2.ID, byName.JSON200.Groups[0].ID)
 
 	// The case-insensitive inexact forms work here (the case-sensitive ones
 	// break Keystone on this path; the spec leaves them out).
-	byPart, err := c.ListUserGroupsWithResponse(ctx, user.ID, &identityv3.ListUserGroupsParams{NameIcontains: new("-ALPH")})
+	byPart, err := c.Raw().ListUserGroupsWithResponse(ctx, user.ID, &identityv3.ListUserGroupsParams{NameIcontains: new("-ALPH")})
 	require.NoError(t, err)
 	require.Len(t, byPart.JSON200.Groups, 1)
 	assert.Equal(t, g1.ID, byPart.JSON200.Groups[0].ID)
 
-	byPrefix, err := c.ListUserGroupsWithResponse(ctx, user.ID, &identityv3.ListUserGroupsParams{NameIstartswith: new(strings.ToUpper(stem))})
+	byPrefix, err := c.Raw().ListUserGroupsWithResponse(ctx, user.ID, &identityv3.ListUserGroupsParams{NameIstartswith: new(strings.ToUpper(stem))})
 	require.NoError(t, err)
 	assert.Len(t, byPrefix.JSON200.Groups, 2)
 
 	// Projects: those the user has a role on.
-	noProjects, err := c.ListUserProjectsWithResponse(ctx, user.ID, nil)
+	noProjects, err := c.Raw().ListUserProjectsWithResponse(ctx, user.ID, nil)
 	require.NoError(t, err)
 	assert.Empty(t, noProjects.JSON200.Projects)
 
@@ -329,7 +329,7 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	e2eutil.GrantProjectRole(t, c, p1.ID, user.ID, member)
 	e2eutil.GrantProjectRole(t, c, p2.ID, user.ID, member)
 
-	projects, err := c.ListUserProjectsWithResponse(ctx, user.ID, nil)
+	projects, err := c.Raw().ListUserProjectsWithResponse(ctx, user.ID, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, projects.StatusCode())
 	var pids []string
@@ -338,7 +338,7 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{p1.ID, p2.ID}, pids)
 
-	filtered, err := c.ListUserProjectsWithResponse(ctx, user.ID, &identityv3.ListUserProjectsParams{
+	filtered, err := c.Raw().ListUserProjectsWithResponse(ctx, user.ID, &identityv3.ListUserProjectsParams{
 		NameIendswith: new("-TWO"),
 		DomainID:      new("default"),
 		Enabled:       new(true),
@@ -347,15 +347,15 @@ func TestUserGroupsAndProjects(t *testing.T) {
 	require.Len(t, filtered.JSON200.Projects, 1)
 	assert.Equal(t, p2.ID, filtered.JSON200.Projects[0].ID)
 
-	exact, err := c.ListUserProjectsWithResponse(ctx, user.ID, &identityv3.ListUserProjectsParams{Name: new(p1.Name)})
+	exact, err := c.Raw().ListUserProjectsWithResponse(ctx, user.ID, &identityv3.ListUserProjectsParams{Name: new(p1.Name)})
 	require.NoError(t, err)
 	require.Len(t, exact.JSON200.Projects, 1)
 	assert.Equal(t, p1.ID, exact.JSON200.Projects[0].ID)
 
 	// Unknown users have neither groups nor projects.
-	_, err = c.ListUserGroupsWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
+	_, err = c.Raw().ListUserGroupsWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
-	_, err = c.ListUserProjectsWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
+	_, err = c.Raw().ListUserProjectsWithResponse(ctx, e2eutil.Name(t, "ghost"), nil)
 	require.ErrorIs(t, err, apierror.ErrNotFound)
 }
 
@@ -374,7 +374,7 @@ func TestChangePasswordWithoutAToken(t *testing.T) {
 	require.ErrorIs(t, err, apierror.ErrUnauthorized, "this session cannot authenticate")
 
 	c := e2eutil.Client(t, locked, identity.WithEndpoint(e2eutil.AuthURL()))
-	changed, err := c.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
+	changed, err := c.Raw().ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: pw, Password: "new-" + pw},
 	})
 	require.NoError(t, err)
@@ -395,7 +395,7 @@ func TestChangePasswordCheckedByOriginalPassword(t *testing.T) {
 	user := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwcheck"), Password: new(pw)}))
 
 	// Even the admin must know the original password here.
-	_, err := c.ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
+	_, err := c.Raw().ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: "wrong", Password: "whatever-" + pw},
 	})
 	require.ErrorIs(t, err, apierror.ErrUnauthorized)
@@ -403,7 +403,7 @@ func TestChangePasswordCheckedByOriginalPassword(t *testing.T) {
 	// An unknown user is the same 401, so the call reveals nothing; except on
 	// Keystone 30, whose check for the user's MFA rules comes first and
 	// answers 404.
-	_, err = c.ChangeUserPasswordWithResponse(ctx, e2eutil.Name(t, "ghost"), identityv3.ChangeUserPasswordJSONRequestBody{
+	_, err = c.Raw().ChangeUserPasswordWithResponse(ctx, e2eutil.Name(t, "ghost"), identityv3.ChangeUserPasswordJSONRequestBody{
 		User: identityv3.UserPasswordChange{OriginalPassword: pw, Password: "whatever-" + pw},
 	})
 	if e2eutil.ReleaseAtLeast(t, e2eutil.Latest) {

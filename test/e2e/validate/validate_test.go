@@ -55,7 +55,7 @@ func TestValidateAccessInfoOfAProjectToken(t *testing.T) {
 	assert.False(t, bare.HasServiceCatalog())
 	assert.Equal(t, project.ID, bare.ProjectID())
 
-	_, err = admin.RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: issued.Token})
+	_, err = admin.Raw().RevokeTokenWithResponse(ctx, &identityv3.RevokeTokenParams{XSubjectToken: issued.Token})
 	require.NoError(t, err)
 	_, err = admin.ValidateAccessInfo(ctx, issued.Token)
 	require.ErrorIs(t, err, identity.ErrNotFound, "a revoked token")
@@ -72,12 +72,12 @@ func TestValidateAccessInfoOfTrustAndApplicationCredentialTokens(t *testing.T) {
 	trustee := e2eutil.User(t, admin)
 	trustorClient := e2eutil.Client(t, e2eutil.UserSession(t, trustor, auth.Scope{ProjectID: project.ID}))
 
-	resp, err := trustorClient.CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
+	resp, err := trustorClient.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
 		TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: &project.ID, Impersonation: true,
 		Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 	}})
 	trust := e2eutil.Created(t, resp, err).JSON201.Trust
-	e2eutil.DeleteLater(t, trustorClient.DeleteTrustWithResponse, trust.ID)
+	e2eutil.DeleteLater(t, trustorClient.Raw().DeleteTrustWithResponse, trust.ID)
 	trustToken, err := e2eutil.UserSession(t, trustee, auth.Scope{TrustID: trust.ID}).AccessInfo(ctx)
 	require.NoError(t, err)
 	a, err := admin.ValidateAccessInfo(ctx, trustToken.Token)
