@@ -26,6 +26,8 @@
 #   BENCH_FIXES=1         also measure the tree with bench/fixes/*.patch applied (0: don't)
 #   BENCH_SKIP_PROCESS=1  only the Go benchmarks (no Keystone needed; no authtoken comparison)
 #   BENCH_ONLY=authtoken  only the authtoken comparison
+#   BENCH_AUTHTOKEN=0     leave the authtoken comparison out (its section of docs/benchmarks.md
+#                         stays as the last run that measured it wrote it)
 #   BENCH_KEEP_KEYSTONE=1 leave the bench Keystone running afterwards
 #   BENCH_KEYSTONE_PORT=5001, BENCH_KEYSTONE_DIR=/tmp/keystone-go-bench
 set -euo pipefail
@@ -147,7 +149,7 @@ if [[ "${BENCH_SKIP_PROCESS:-0}" != 1 ]]; then
 fi
 
 # --- 3. token-validating middleware: Go against keystonemiddleware -----------------
-if [[ "${BENCH_SKIP_PROCESS:-0}" != 1 ]]; then
+if [[ "${BENCH_SKIP_PROCESS:-0}" != 1 && "${BENCH_AUTHTOKEN:-1}" != 0 ]]; then
   log "authtoken comparison (hack/authbench.sh)"
   AUTHBENCH_RESULTS="$RESULTS/authtoken" AUTHBENCH_REPORT=0 bash hack/authbench.sh
 fi
