@@ -212,18 +212,18 @@ type ApplicationCredential struct {
 // ApplicationCredentialCreate Nothing but these members: Zed's schema lets others through, and its database layer then refuses them (400), as the later releases' schema does.
 type ApplicationCredentialCreate struct {
 	// AccessRules Restrict the credential to these requests. A rule identical to one the user already has reuses that rule (and its id). Keystone records the rules in tokens; keystonemiddleware in each service enforces them, and since Keystone 27 (2025.1) so does Keystone's own API (a request outside the rules: 401); Zed (2022.2) serves it under its normal policy.
-	AccessRules []AccessRuleCreate `json:"access_rules,omitempty"`
-	Description *string            `json:"description,omitempty"`
+	AccessRules []AccessRuleCreate        `json:"access_rules,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ExpiresAt When the credential stops working; null or missing for never.
-	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
-	Name      string     `json:"name"`
+	ExpiresAt nullable.Nullable[Timestamp] `json:"expires_at,omitempty"`
+	Name      string                       `json:"name"`
 
 	// Roles The roles to delegate, each by id or by name; every one must be in the caller's token. Missing: all the token's roles.
 	Roles []ApplicationCredentialRoleSelector `json:"roles,omitempty"`
 
 	// Secret The secret to use; Keystone generates one (86 characters) when it is missing. Keystone keeps a hash made with its password hasher (bcrypt by default), so only the first 72 bytes count.
-	Secret *string `json:"secret,omitempty"`
+	Secret nullable.Nullable[string] `json:"secret,omitempty"`
 
 	// Unrestricted Let the credential create or delete application credentials and trusts.
 	Unrestricted *bool `json:"unrestricted,omitempty"`
@@ -538,8 +538,8 @@ type DomainConfigOptionEnvelope struct {
 // DomainCreate A new domain. Any other attribute is stored as an extra attribute, except on Keystone 27 (2025.1): it stores the domain with its extras, then refuses its own answer (400), and every later answer that would show the domain (reads, updates, lists) fails the same way until the domain is deleted; find it among the projects with is_domain=true.
 type DomainCreate struct {
 	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description *string `json:"description,omitempty"`
-	Enabled     *bool   `json:"enabled,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
 
 	// ExplicitDomainID Use this id instead of a generated one (32 hex digits, e.g. to give a domain the same id in several clouds). Keystone echoes the attribute back as an extra.
 	ExplicitDomainID *string `json:"explicit_domain_id,omitempty"`
@@ -754,7 +754,7 @@ type EndpointGroup struct {
 
 // EndpointGroupCreate defines model for EndpointGroupCreate.
 type EndpointGroupCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// Filters What selects the group's endpoints: every given attribute must match. Keystone accepts no other keys.
 	Filters EndpointGroupFilters `json:"filters"`
@@ -926,7 +926,7 @@ type Group struct {
 
 // GroupCreate A new group. Any other attribute is stored as an extra attribute.
 type GroupCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID The owning domain; the token's domain, or default, when absent.
 	DomainID             *string                `json:"domain_id,omitempty"`
@@ -995,15 +995,15 @@ type IdentityProvider struct {
 
 // IdentityProviderCreate A new identity provider; Keystone rejects other attributes.
 type IdentityProviderCreate struct {
-	AuthorizationTTL *int    `json:"authorization_ttl,omitempty"`
-	Description      *string `json:"description,omitempty"`
+	AuthorizationTTL nullable.Nullable[int]    `json:"authorization_ttl,omitempty"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID An existing domain for the provider's users; without it Keystone creates one.
-	DomainID *string `json:"domain_id,omitempty"`
-	Enabled  *bool   `json:"enabled,omitempty"`
+	DomainID nullable.Nullable[string] `json:"domain_id,omitempty"`
+	Enabled  *bool                     `json:"enabled,omitempty"`
 
 	// RemoteIDs Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
-	RemoteIDs []string `json:"remote_ids,omitempty"`
+	RemoteIDs nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
 }
 
 // IdentityProviderCreateRequest defines model for IdentityProviderCreateRequest.
@@ -1106,10 +1106,10 @@ type Limit struct {
 // LimitCreate Exactly one of project_id and domain_id.
 type LimitCreate struct {
 	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description *string `json:"description,omitempty"`
-	DomainID    *string `json:"domain_id,omitempty"`
-	ProjectID   *string `json:"project_id,omitempty"`
-	RegionID    *string `json:"region_id,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	DomainID    *string                   `json:"domain_id,omitempty"`
+	ProjectID   *string                   `json:"project_id,omitempty"`
+	RegionID    *string                   `json:"region_id,omitempty"`
 
 	// ResourceLimit A limit value; -1 means unlimited.
 	ResourceLimit LimitValue `json:"resource_limit"`
@@ -1149,7 +1149,7 @@ type LimitModelEnvelope struct {
 // LimitUpdate Keystone (Zed) ignores a value that Python deems false: a resource_limit of 0, and a description that is null or "", leave the limit unchanged. So a limit's description cannot be cleared, and 0 cannot be set with PATCH (delete and create the limit instead).
 type LimitUpdate struct {
 	// Description Keystone accepts null (and "") here but ignores both. Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ResourceLimit A limit value; -1 means unlimited.
 	ResourceLimit *LimitValue `json:"resource_limit,omitempty"`
@@ -1377,8 +1377,8 @@ type OAuth1Consumer struct {
 
 // OAuth1ConsumerCreate A new consumer; other attributes are stored as extras.
 type OAuth1ConsumerCreate struct {
-	Description          *string                `json:"description,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // OAuth1ConsumerCreateRequest defines model for OAuth1ConsumerCreateRequest.
@@ -1563,19 +1563,19 @@ type Project struct {
 
 // ProjectCreate defines model for ProjectCreate.
 type ProjectCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID Defaults to the domain of the token's scope.
-	DomainID *string `json:"domain_id,omitempty"`
-	Enabled  *bool   `json:"enabled,omitempty"`
-	IsDomain *bool   `json:"is_domain,omitempty"`
-	Name     string  `json:"name"`
+	DomainID nullable.Nullable[string] `json:"domain_id,omitempty"`
+	Enabled  *bool                     `json:"enabled,omitempty"`
+	IsDomain *bool                     `json:"is_domain,omitempty"`
+	Name     string                    `json:"name"`
 
 	// Options Resource options; Keystone defines immutable.
-	Options              *ProjectOptions        `json:"options,omitempty"`
-	ParentID             *string                `json:"parent_id,omitempty"`
-	Tags                 []string               `json:"tags,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Options              *ProjectOptions           `json:"options,omitempty"`
+	ParentID             nullable.Nullable[string] `json:"parent_id,omitempty"`
+	Tags                 []string                  `json:"tags,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ProjectCreateRequest defines model for ProjectCreateRequest.
@@ -1619,7 +1619,7 @@ type ProjectList struct {
 
 // ProjectOptions Resource options; Keystone defines immutable.
 type ProjectOptions struct {
-	Immutable *bool `json:"immutable,omitempty"`
+	Immutable nullable.Nullable[bool] `json:"immutable,omitempty"`
 }
 
 // ProjectSelector A project by id, or by name with its domain.
@@ -1645,9 +1645,9 @@ type ProjectTagsRequest struct {
 // ProjectUpdate defines model for ProjectUpdate.
 type ProjectUpdate struct {
 	// Description Null clears the description.
-	Description *nullable.Nullable[string] `json:"description,omitempty"`
-	Enabled     *bool                      `json:"enabled,omitempty"`
-	Name        *string                    `json:"name,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
+	Name        *string                   `json:"name,omitempty"`
 
 	// Options Resource options; Keystone defines immutable.
 	Options              *ProjectOptions        `json:"options,omitempty"`
@@ -1721,14 +1721,14 @@ type Region struct {
 
 // RegionCreate Every attribute is optional; extra attributes are stored as given.
 type RegionCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ID The id to give the region (POST only; with PUT the path carries it). Keystone generates one when it is missing.
 	ID *string `json:"id,omitempty"`
 
 	// ParentRegionID The parent region, which must exist.
-	ParentRegionID       *string                `json:"parent_region_id,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	ParentRegionID       nullable.Nullable[string] `json:"parent_region_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // RegionCreateRequest defines model for RegionCreateRequest.
@@ -1753,11 +1753,11 @@ type RegionList struct {
 // RegionUpdate defines model for RegionUpdate.
 type RegionUpdate struct {
 	// Description Null clears the description (Keystone stores "").
-	Description *nullable.Nullable[string] `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ParentRegionID Null makes the region a top-level region.
-	ParentRegionID       *nullable.Nullable[string] `json:"parent_region_id,omitempty"`
-	AdditionalProperties map[string]interface{}     `json:"-"`
+	ParentRegionID       nullable.Nullable[string] `json:"parent_region_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // RegionUpdateRequest defines model for RegionUpdateRequest.
@@ -1785,9 +1785,9 @@ type RegisteredLimitCreate struct {
 	DefaultLimit LimitValue `json:"default_limit"`
 
 	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description  *string `json:"description,omitempty"`
-	RegionID     *string `json:"region_id,omitempty"`
-	ResourceName string  `json:"resource_name"`
+	Description  nullable.Nullable[string] `json:"description,omitempty"`
+	RegionID     nullable.Nullable[string] `json:"region_id,omitempty"`
+	ResourceName string                    `json:"resource_name"`
 
 	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
 	ServiceID string `json:"service_id"`
@@ -2100,7 +2100,7 @@ type Service struct {
 
 // ServiceCreate defines model for ServiceCreate.
 type ServiceCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// Enabled Defaults to true.
 	Enabled              *bool                  `json:"enabled,omitempty"`
@@ -2147,11 +2147,11 @@ type ServiceProvider struct {
 
 // ServiceProviderCreate A new service provider; Keystone rejects other attributes.
 type ServiceProviderCreate struct {
-	AuthURL          string  `json:"auth_url"`
-	Description      *string `json:"description,omitempty"`
-	Enabled          *bool   `json:"enabled,omitempty"`
-	RelayStatePrefix *string `json:"relay_state_prefix,omitempty"`
-	SpURL            string  `json:"sp_url"`
+	AuthURL          string                    `json:"auth_url"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled          *bool                     `json:"enabled,omitempty"`
+	RelayStatePrefix *string                   `json:"relay_state_prefix,omitempty"`
+	SpURL            string                    `json:"sp_url"`
 }
 
 // ServiceProviderCreateRequest defines model for ServiceProviderCreateRequest.
@@ -2195,11 +2195,11 @@ type ServiceProviderUpdateRequest struct {
 // ServiceUpdate defines model for ServiceUpdate.
 type ServiceUpdate struct {
 	// Description Null clears the description.
-	Description          *nullable.Nullable[string] `json:"description,omitempty"`
-	Enabled              *bool                      `json:"enabled,omitempty"`
-	Name                 *string                    `json:"name,omitempty"`
-	Type                 *string                    `json:"type,omitempty"`
-	AdditionalProperties map[string]interface{}     `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	Name                 *string                   `json:"name,omitempty"`
+	Type                 *string                   `json:"type,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ServiceUpdateRequest defines model for ServiceUpdateRequest.
@@ -2416,7 +2416,7 @@ type TrustCreate struct {
 	Impersonation bool       `json:"impersonation"`
 
 	// ProjectID Required when roles are given. Keystone 27 (2025.1) refuses (400) an id that is not a UUID.
-	ProjectID *string `json:"project_id,omitempty"`
+	ProjectID nullable.Nullable[string] `json:"project_id,omitempty"`
 
 	// RedelegationCount How many levels of redelegation are allowed (at most [trust] max_redelegation_count, which is also the default). Only with allow_redelegation; on a redelegated trust leave it out.
 	RedelegationCount *int `json:"redelegation_count,omitempty"`
@@ -2491,8 +2491,8 @@ type User struct {
 
 // UserCreate A new user. Any attribute besides these is stored and returned as an extra attribute.
 type UserCreate struct {
-	DefaultProjectID *string `json:"default_project_id,omitempty"`
-	Description      *string `json:"description,omitempty"`
+	DefaultProjectID nullable.Nullable[string] `json:"default_project_id,omitempty"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID The owning domain; the token's domain, or default, when absent.
 	DomainID  *string          `json:"domain_id,omitempty"`
@@ -2502,9 +2502,9 @@ type UserCreate struct {
 	Name      string           `json:"name"`
 
 	// Options Per-user security options; absent options are unset.
-	Options              *UserOptions           `json:"options,omitempty"`
-	Password             *string                `json:"password,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Options              *UserOptions              `json:"options,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserCreateRequest defines model for UserCreateRequest.
@@ -2599,8 +2599,8 @@ type UserUpdate struct {
 	Name      *string          `json:"name,omitempty"`
 
 	// Options Options to change; null resets an option to its default.
-	Options  *UserOptionsUpdate `json:"options,omitempty"`
-	Password *string            `json:"password,omitempty"`
+	Options  *UserOptionsUpdate        `json:"options,omitempty"`
+	Password nullable.Nullable[string] `json:"password,omitempty"`
 }
 
 // UserUpdateRequest defines model for UserUpdateRequest.
