@@ -5,13 +5,13 @@ go 1.26.0
 require (
 	github.com/gophercloud/gophercloud/v2 v2.16.0
 	github.com/keystone-go/keystone v0.0.0
+	github.com/oapi-codegen/nullable v1.2.0
 )
 
 require (
 	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
 	github.com/beevik/etree v1.8.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/oapi-codegen/nullable v1.2.0 // indirect
 	github.com/oapi-codegen/runtime v1.9.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/oauth2 v0.38.0 // indirect

@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/keystone-go/keystone/bench/internal/proc"
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/auth"
@@ -321,7 +323,7 @@ func seed(ctx context.Context, admin *identity.Client, want int) ([]string, int,
 	for i := 0; listed < want; i++ {
 		desc := fmt.Sprintf("keystone-go benchmark project %d", i)
 		resp, err := admin.CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-			Project: identityv3.ProjectCreate{Name: fmt.Sprintf("%s%02d", tag, i), Description: &desc,
+			Project: identityv3.ProjectCreate{Name: fmt.Sprintf("%s%02d", tag, i), Description: nullable.NewNullableWithValue(desc),
 				Tags: []string{"bench"}}})
 		if err != nil {
 			return created, 0, fmt.Errorf("seeding: %w", err)
