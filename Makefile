@@ -12,7 +12,7 @@ export KEYSTONE_RELEASE
 TEST_FLAGS ?= -race -count=1
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all generate bundle check spec-check vet test unit e2e bench demo keystone-up keystone-down fuzz clean-gen
+.PHONY: all generate bundle check spec-check api-check vet test unit e2e bench demo keystone-up keystone-down fuzz clean-gen
 
 all: check
 
@@ -46,6 +46,11 @@ bundle:
 spec-check:
 	$(BUNDLE) -check spec/*.yaml spec/v3/*.yaml $(wildcard spec/v2/*.yaml)
 
+## api-check: the published documents pass Redocly's recommended rules and generate TypeScript
+## types that tsc accepts (pinned npm packages under hack/apicheck, installed on first use)
+api-check:
+	@bash hack/apicheck/check.sh
+
 ## check: gen/ is in sync with spec/, specs validate, go vet, tests with -race
 check: spec-check
 	@bash hack/gen-sum.sh > /tmp/keystone-go-gen.before
@@ -56,6 +61,7 @@ check: spec-check
 		diff /tmp/keystone-go-gen.before /tmp/keystone-go-gen.after | head -20; exit 1; fi
 	@if [ -n "$$CI" ] && [ -n "$$(git status --porcelain)" ]; then \
 		echo "check: the tree differs from the commit after regenerating:"; git status --porcelain | head -20; exit 1; fi
+	@bash hack/apicheck/check.sh
 	$(GO) vet ./...
 	cd hack/tools && $(GO) mod verify >/dev/null
 	$(GO) test $(TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./...

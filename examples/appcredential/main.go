@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/auth"
 	"github.com/keystone-go/keystone/pkg/cloudconfig"
@@ -82,7 +84,7 @@ func run(ctx context.Context, c config) error {
 		body.Roles = append(body.Roles, identityv3.ApplicationCredentialRoleSelector{Name: &r})
 	}
 	if c.expires > 0 {
-		body.ExpiresAt = new(timestamp.New(time.Now().Add(c.expires).UTC().Truncate(time.Second)))
+		body.ExpiresAt = nullable.NewNullableWithValue(timestamp.New(time.Now().Add(c.expires).UTC().Truncate(time.Second)))
 	}
 	ac, err := client.CreateApplicationCredential(ctx, me.UserID(), body)
 	if err != nil {

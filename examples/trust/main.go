@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/cloudconfig"
 	"github.com/keystone-go/keystone/pkg/identity"
@@ -93,7 +95,7 @@ func run(ctx context.Context, c config) error {
 	body := identityv3.TrustCreate{
 		TrustorUserID: trustor.UserID(),
 		TrusteeUserID: trustee.UserID(),
-		ProjectID:     new(trustor.ProjectID()),
+		ProjectID:     nullable.NewNullableWithValue(trustor.ProjectID()),
 		Impersonation: c.impersonate,
 	}
 	for _, r := range c.roles {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/keystone-go/keystone/pkg/timestamp"
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -200,13 +201,13 @@ type Endpoint struct {
 
 // EndpointCreate A new endpoint template. URLs may hold $(tenant_id)s, which the catalog of a token replaces with the token's tenant id. Keystone keeps extra attributes.
 type EndpointCreate struct {
-	Adminurl             *string                `json:"adminurl,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	Internalurl          *string                `json:"internalurl,omitempty"`
-	Publicurl            string                 `json:"publicurl"`
-	Region               *string                `json:"region,omitempty"`
-	ServiceID            string                 `json:"service_id"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Adminurl             nullable.Nullable[string] `json:"adminurl,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	Internalurl          nullable.Nullable[string] `json:"internalurl,omitempty"`
+	Publicurl            string                    `json:"publicurl"`
+	Region               nullable.Nullable[string] `json:"region,omitempty"`
+	ServiceID            string                    `json:"service_id"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // EndpointCreateEnvelope defines model for EndpointCreateEnvelope.
@@ -354,8 +355,8 @@ type Service struct {
 
 // ServiceCreate A new service; Keystone keeps extra attributes.
 type ServiceCreate struct {
-	Description *string `json:"description,omitempty"`
-	Enabled     *bool   `json:"enabled,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
 
 	// ID Ignored by Keystone (the api-ref's sample sends one).
 	ID                   *string                `json:"id,omitempty"`
@@ -392,11 +393,11 @@ type Tenant struct {
 
 // TenantCreate A new tenant. Keystone keeps extra attributes and returns them; an id may be given, otherwise Keystone makes one up. is_domain is refused.
 type TenantCreate struct {
-	Description          *string                `json:"description,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	ID                   *string                `json:"id,omitempty"`
-	Name                 string                 `json:"name"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	ID                   nullable.Nullable[string] `json:"id,omitempty"`
+	Name                 string                    `json:"name"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // TenantCreateEnvelope defines model for TenantCreateEnvelope.
@@ -421,11 +422,11 @@ type TenantList struct {
 
 // TenantUpdate The attributes to change (at least one). The api-ref's sample repeats the id, which Keystone ignores; domain_id and is_domain are refused.
 type TenantUpdate struct {
-	Description          *string                `json:"description,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	ID                   *string                `json:"id,omitempty"`
-	Name                 *string                `json:"name,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	ID                   nullable.Nullable[string] `json:"id,omitempty"`
+	Name                 *string                   `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // TenantUpdateEnvelope defines model for TenantUpdateEnvelope.
@@ -485,16 +486,16 @@ type User struct {
 
 // UserCreate A new user of the default domain. Keystone needs name or username (username is copied into name when name is missing) and keeps extra attributes such as email.
 type UserCreate struct {
-	Description *string `json:"description,omitempty"`
-	Email       *string `json:"email,omitempty"`
-	Enabled     *bool   `json:"enabled,omitempty"`
-	Name        *string `json:"name,omitempty"`
-	Password    *string `json:"password,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Email       nullable.Nullable[string] `json:"email,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
+	Name        *string                   `json:"name,omitempty"`
+	Password    nullable.Nullable[string] `json:"password,omitempty"`
 
 	// TenantID The user's default tenant.
-	TenantID             *string                `json:"tenantId,omitempty"`
-	Username             *string                `json:"username,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	TenantID             nullable.Nullable[string] `json:"tenantId,omitempty"`
+	Username             *string                   `json:"username,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserCreateEnvelope defines model for UserCreateEnvelope.
@@ -569,14 +570,14 @@ type UserTenantUpdate struct {
 
 // UserUpdate The attributes to change.
 type UserUpdate struct {
-	Description          *string                `json:"description,omitempty"`
-	Email                *string                `json:"email,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	Name                 *string                `json:"name,omitempty"`
-	Password             *string                `json:"password,omitempty"`
-	TenantID             *string                `json:"tenantId,omitempty"`
-	Username             *string                `json:"username,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Email                nullable.Nullable[string] `json:"email,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	Name                 *string                   `json:"name,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	TenantID             nullable.Nullable[string] `json:"tenantId,omitempty"`
+	Username             *string                   `json:"username,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserUpdateEnvelope defines model for UserUpdateEnvelope.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/keystone-go/keystone/pkg/timestamp"
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -207,13 +208,13 @@ type Endpoint struct {
 
 // EndpointCreate A new endpoint template. URLs may hold $(tenant_id)s, which the catalog of a token replaces with the token's tenant id. Keystone keeps extra attributes.
 type EndpointCreate struct {
-	Adminurl             *string                `json:"adminurl,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	Internalurl          *string                `json:"internalurl,omitempty"`
-	Publicurl            string                 `json:"publicurl"`
-	Region               *string                `json:"region,omitempty"`
-	ServiceID            string                 `json:"service_id"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Adminurl             nullable.Nullable[string] `json:"adminurl,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	Internalurl          nullable.Nullable[string] `json:"internalurl,omitempty"`
+	Publicurl            string                    `json:"publicurl"`
+	Region               nullable.Nullable[string] `json:"region,omitempty"`
+	ServiceID            string                    `json:"service_id"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // EndpointCreateEnvelope defines model for EndpointCreateEnvelope.
@@ -373,8 +374,8 @@ type Service struct {
 
 // ServiceCreate A new service; Keystone keeps extra attributes.
 type ServiceCreate struct {
-	Description *string `json:"description,omitempty"`
-	Enabled     *bool   `json:"enabled,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
 
 	// ID Ignored by Keystone (the api-ref's sample sends one).
 	ID                   *string                `json:"id,omitempty"`
@@ -411,11 +412,11 @@ type Tenant struct {
 
 // TenantCreate A new tenant. Keystone keeps extra attributes and returns them; an id may be given, otherwise Keystone makes one up. is_domain is refused.
 type TenantCreate struct {
-	Description          *string                `json:"description,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	ID                   *string                `json:"id,omitempty"`
-	Name                 string                 `json:"name"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	ID                   nullable.Nullable[string] `json:"id,omitempty"`
+	Name                 string                    `json:"name"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // TenantCreateEnvelope defines model for TenantCreateEnvelope.
@@ -440,11 +441,11 @@ type TenantList struct {
 
 // TenantUpdate The attributes to change (at least one). The api-ref's sample repeats the id, which Keystone ignores; domain_id and is_domain are refused.
 type TenantUpdate struct {
-	Description          *string                `json:"description,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	ID                   *string                `json:"id,omitempty"`
-	Name                 *string                `json:"name,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	ID                   nullable.Nullable[string] `json:"id,omitempty"`
+	Name                 *string                   `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // TenantUpdateEnvelope defines model for TenantUpdateEnvelope.
@@ -504,16 +505,16 @@ type User struct {
 
 // UserCreate A new user of the default domain. Keystone needs name or username (username is copied into name when name is missing) and keeps extra attributes such as email.
 type UserCreate struct {
-	Description *string `json:"description,omitempty"`
-	Email       *string `json:"email,omitempty"`
-	Enabled     *bool   `json:"enabled,omitempty"`
-	Name        *string `json:"name,omitempty"`
-	Password    *string `json:"password,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Email       nullable.Nullable[string] `json:"email,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
+	Name        *string                   `json:"name,omitempty"`
+	Password    nullable.Nullable[string] `json:"password,omitempty"`
 
 	// TenantID The user's default tenant.
-	TenantID             *string                `json:"tenantId,omitempty"`
-	Username             *string                `json:"username,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	TenantID             nullable.Nullable[string] `json:"tenantId,omitempty"`
+	Username             *string                   `json:"username,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserCreateEnvelope defines model for UserCreateEnvelope.
@@ -588,14 +589,14 @@ type UserTenantUpdate struct {
 
 // UserUpdate The attributes to change.
 type UserUpdate struct {
-	Description          *string                `json:"description,omitempty"`
-	Email                *string                `json:"email,omitempty"`
-	Enabled              *bool                  `json:"enabled,omitempty"`
-	Name                 *string                `json:"name,omitempty"`
-	Password             *string                `json:"password,omitempty"`
-	TenantID             *string                `json:"tenantId,omitempty"`
-	Username             *string                `json:"username,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Email                nullable.Nullable[string] `json:"email,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	Name                 *string                   `json:"name,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	TenantID             nullable.Nullable[string] `json:"tenantId,omitempty"`
+	Username             *string                   `json:"username,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserUpdateEnvelope defines model for UserUpdateEnvelope.
@@ -8339,153 +8340,155 @@ func (sh *strictHandler) ListUserRoles(w http.ResponseWriter, r *http.Request, u
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1/b9u4suhXIfwuUBtQnKTtPpyT4OEhm+b29W27zWvSex6wKQJaYmyeyKIPSSf1KfLdLzhDUpREyXIS",
-	"Z7PZ/We3sSRyOJwZzgznx49BKuYLUbBCq8HBj8GCSjpnmkn462eWi2KqzoX5I2MqlXyhuSgGB4OjXAki",
-	"2b+WXDKiZ4xocc0KogWZMKJSsWCZ+UPPuCKaFbTQhGeH5Be2UloUjNBC3TKpyNu9fXI7YwXhmnBFCqHH",
-	"g2TAzRT/WjK5GiSDgs7Z4GAw8cAkA5XO2JwaqPRqYR4qLXkxHdzdJYNjyTJWaE7zD++acJ/PGEn9G68U",
-	"oWnKlCLXbOUnXlA9K+ct377k2SAZ2EVngwMtl6wblo98znUEeZrMhdKInTktVoRrNldk6NGzoFNeUM08",
-	"8nKutCKiyFejNgTlMFkI0JwXfL6cDw72EgccLzSbMgnQfaLymskmeGeaSk3olWYSttYAR265niHAPCPD",
-	"/lDNcZJuPH0ROWvbLSly9srM2rI/5vnmO3MOC2ibE5fXNSu+cY95DZu0Tut4iKaaiKJtavPW5jN/VUy2",
-	"TbxUTHat1jzfdMY787JaiEIxFCY0+8L+tWQKGCIVhWYF/JMuFjlPqQFn95/KwPQjGPY/JLsaHAz+x24p",
-	"qHbxqdo9kVJInCpCNzgZARbLr4Scs4wISa4oz5UXRK8UwdHGAyM7RHGV8/TJIFRiKVNGUjutQi6jBWHf",
-	"udK8mBIjDIaUZEuEgBGzI2YZPBsByP8p5IRnGSueBmYk0UwwkNWE5rm4RbEwBJF283q8R2g25wVJaZ4r",
-	"UjBzEsyY/dFwKwL+XhRs+zB7iVoIYs4PJoli8sYIVgCajadjAO/0lw9EshuB04NkQzh/Ffo/xbLItg/r",
-	"r4KoZTrzdOGm/zBf5GzOCs2yJ0SY32PupkeU3VDJjewXV4A3s8sA6NeCLvVMSP5v9jS4uqE5z4LDXBm2",
-	"APocg8CzY5gpjuCQBwVHigWTmqNMmjNNM6rXgoHff3Jvm8GZvOEpO6aa5mLalKon84VekSshDTcvC68R",
-	"AXTJAM77dbPawc9wKjOrlbFUSrqCv814/YCHgwe+kUsUwT2+gVfvEpD//T4xp8wAZb87KH6zYNphvvll",
-	"iMk/WQrj47cnxQ3LxYLFz6iJyFaG6CjKGBjzgJx+Pjsnu/CHSsj7E//H7g93Tt4l9i2WvsZnhBYZOT06",
-	"P/4/ZPfz2c4vZ8dfvr7bNdCp3R/2rLszss2qqSiWOaimVQKinrDWo6aBFvtxO0I+BeRZnZerS5CnMcX8",
-	"lq4U2SNXUsz9MXdIrtlCAz0a+KjmE55zDTpvXTNMQKVS7doY4Zly7N+k6JoeUCfau9bVGiUwstIsOigq",
-	"JrHZULHL4kpQiH4Yoh355463aju+zLjR+1SHCmfMCvMa4VlisFTgAWh/qqDO2D23VBmZjyICtq00BBQv",
-	"Ukb+77IQo02wnAwmHI8smmXcwEfz02AdqLzVwAd4zHdG8cCT8ZrJCZNCjRK00oymwqdLybKAckrMse8L",
-	"Ltlafjjnc6Y0nS/MN7jBHcqwYkVGqCL/f+doqWc7547iGijgSi1Zdkn1RvMjwaz9BN+q0xDoxG7VHbTk",
-	"ZG51maeSKXOuioJQRw6wBqJnUiynM/Oz+ZQMP5/tnH/5enY+asqgFg7h8wWTShQUJ/NvTITIGS2PAsYu",
-	"nXofpSvzjpAd77Rz9Fd7bDyMo9dIo6ooIkMzDtqkdRFoXjo6NWreFZPM8BXNlSBqJm7BqjWnghMfo96n",
-	"dCC8ImwIEF7mvLjGtfcZ8SMvrqOnfSDaimWe04kRmMjKDayZ/WpBaYyG24XhUs8i6g3XMybJgip1K2R2",
-	"HFPCSmePptdG4Yb9ETct34F8mQhj/0hmmF4nlR3BL/GvX+mcNRkhMuo6VJ9GPuk+RNzDX1sPoD46GQix",
-	"+qSG0y5j4vCDEQpeRDjZgL61qng4tO/MmZ6JrPTM9GHZpZ4FBnr91EMq6GQE805DxzE/xujKKrcnRbYQ",
-	"vIgIx8+FsZCnXJjjlNnXUAG0yvchYTSdEaO4yCuaMmPqc62IuC3I1y8fiV3CCsiIK0InIG1v3YFshyEz",
-	"agydcg6jJUWVPaNxff3yMS5uW6SwAa6gedtni+Uk52nbU1z/pnpOMrhhUnFRrHlaXImu5x85UkIP2qlZ",
-	"KtG9dNguVXj3S4pfNxHudqS/6KxTVUSK+kEfSSq3a6KrRQ/pC08DqKLMcnL8uhQWEZ2/ICfHr60re1ex",
-	"VDJNFpRLRLY5CqyOAUTTZcY0z9jSQW50QJ7O8NTkAM0VB09K6FOPqmY4yKV3XUZn+mwkyL6b0Am7cGxQ",
-	"lVPJqGYZGGUJ4VeEFmDHrD0SETEd3NSpA7WCjSK4ooToGdUezuoSNoK4U+mKmJJ+jWuJ6BiAawr6CiLa",
-	"HOO1Jb2ym6Xw5Haujvi5U6F9P9laeEPfQBXitMIYnc6kChfVgQnGWQuNE41tkPSXKjWYItZyHMZWOXHG",
-	"pwXVSxmRwv8wVAlbl3NzECo+LZhVe81x6L40Nqk5KQ8JXAcqMhN5hmwOlzvgRRdyTsrbQjL08/4Xnh5k",
-	"wdNr/IjmUyG5ns1HCZkxmpn3zaQTka0uZ1ShxmdO3RIEewaRt13CqsEvfsToUzt3u1XcblaXKJ4JFRch",
-	"iKuHDQ63LrE3S9FVu6oz+zhZIZoXfEeyK6MtfafzRc6C61Y+LYRkyqo1zeFDoonpA5NNRJAfrIVEQfmN",
-	"2xXnlg5Z5u5vAjNCMpopchFywcXgkFwMWBowkboYGGXPYETkGZN4Y2JIWvM8h9NloVWTrNL+VkOFzYxK",
-	"UZl/s69jZNCuFB8VpZqq2XyRU83GxGCt1IK/fvmIkjgXt0zupFQxMmOSkSEqm0uZjxKyLHJ+zawLH5Sm",
-	"V4p4bfSQUDLnSvFiWtWvrQ4tJDGHV4uOvJR5LxuVFeZxFndOrFGo+87h19zr7VLh7qFNgPba63huO+Hs",
-	"VpaHcX9v3REp2G2MGGD753QFUpv8x9AfsiPlFLhg01FDRK1FskVOU6bcXX/pzfQRHAE3XjO2MKJGS0qo",
-	"1pJPlpqprVLEQ7b+qbY6eDeEYP32t2s4LBAHnYKlSk51yPwwXbA8HhT3mz+uWW1uCD6dBdiyyhYFDe4z",
-	"G2I9iEZg5g1QjSL2sPt67ZXpO6Ypb+q4OEArYParpmIrslAzCG6K5kwpOm2xf7nOWU8Hwsl3zQpl+bEm",
-	"P3JO4+pTBYeR51u278HRvKBp/OlykVF7YV/Xwq1Zy9yaSU6VJumMFlOWJYSW0SnkVgrN4lpbXf0CNHU4",
-	"cj2KO1g83IVOGvMvNijMP+mEoYXN3ePIVf0NzZdsA/4vIVzDsHbgJrhtK4tz9i9nFVMusoIO90O3/t3t",
-	"yl8LSft+w933yfHrnc0U2MZSk8H3nanYscFitYd1PLZNGkMq8GQD7BnAFj3S8wd44mDYGBSfWMbp+SqG",
-	"wQlVmzr/GsN/vi38NQTIgOY0QvIpL2h+6a44WgJbl1Ia7dy9FbX1uocwSmXH5zWU+bGSCIjfutfaTpZ9",
-	"ok2aSKvD1hpscnryKe6hFpLMhWTk9OQTmeQivVZRBJ7Gr5nq6jl6XdErmLErusw1ycSc8sIY7GCUDh1n",
-	"jzCiD3+wl4/xu61WAfEhu4fsiO5lDGdffGRcXHKjzR5Dw+nJpx0q52IpWUaOP50RqzKQ25lQEPqoDcly",
-	"RX5cDCS7EdcsuxgckN9+XAx4djFIjH2PF+z4hwvAuBjcfbtbT6IWsuiibMBJHWSIcaHoQgBpdfTuU3Ba",
-	"O3+ZNYrgbQyElkwvZUG4PgjjS+EFyVIhM2eApVRKzpSlh0uz8xTjdowtAq4wM8M0FxOa21tue2XC1MhA",
-	"kODl9v9bMlYoIoqEBKtokk9NVVpr8XjAer292Y3+RtfPZo/ubx4bzI2bXjBaGGbjqIa5OOFh1YemwIUG",
-	"wScGvwyw3tvoXaearsHYnH7/yIqpng0OXv/0UzKY88L9vZ/cN6ypRGW76JWWJbpEb7Al9bnh87a5Hz7r",
-	"ZvPFJZWPJumlRm4/rCOyorgu1Hq5euR9Of5evEyzwTQdI5bwbnxj0t2KE++Bd6YgMuCVDkTdX2o00XhP",
-	"tn8M3NUiQUCCZUaD8MCtE1xRJeZekqbcn4cIqH4bt8ZqOXr36UCVHNHFd1V6qNoqPrY6ZqSEc3TA++iQ",
-	"bgHGuCysj9BflrXFpEchh+imxlyPIT3j032EgdehKy5lz300aF0yYNQ56nxDSm7ekIUU5rO4kp+AF10s",
-	"dankJWRBjX12aWMNubrEZ6Nxi8S2bqKK1HERw2EYxLOS4hvpd4jv+8tqG9GyTlQDvgOszg+tEjinKzJh",
-	"ZMpvWJEQoWdM3nLFyvHmELto/rVcjMstMwaLZFdLhZHQW0f+2jEiAv1/vn0kzTHcpHZpt0kgdYv+aIdo",
-	"h+FxZt98Xic/6yS4MJas4X94Sx0SIZMywNCZFgaxmQ+/IsP/bX74X6MEo5QhWMg+WhYZk+TCAnQxaNLW",
-	"Zut0kU395WzwZTT8+NG03hZMfwW/+YaZC0YBKnldC+tMJ0OqSc6o0qgIwUV5Q1OSbMGoRmHLvYleNxoP",
-	"A2O9Irzhqj0QBXNehPDu/4GFQ+cWPQ4r2u3emCG/KibjSg2kcfUmT8xXaxI7jLINAw/Biy7MZ6VEBE0Z",
-	"S+/eGoe3RNzQvRJz5rUOSv4NxsHF4PXe/tudvf2dN3vn+z8dvNk7+Olv47/t//2nv729GIwSMme04MWU",
-	"fD0/NuR7JeSc6sHB4NqOvmNmjJkQjRj2fpke/UIjYPAwDmb7odiOSSIRSagxvlIgyeNe9a3EcTtzqwsk",
-	"807PEP8KUh/rpr26U09x3d5Yl8sziqrshuEOCCjs7S551Nbdj5dWszeyXjI8vd0+JeTCO9UvBoRmGYPs",
-	"NEpSsYAEVfMEU1eqJ4ZzsF9ad/Yl1USyubhh2Zic1BXWIaSCU0XYnPJ8RFLD3BOaXlvP9IrcMsiT0Y+g",
-	"f87ttf8TO3sC0m+tSeH2CV8+rCRxcG1zNwrWO5y6t9HyrYXQ7m+rtJNfIMsLxjLlqzw4iMurImN4pGLB",
-	"WUZ4oQW+CdhwT23cXpfDmlSI69kQ0D2dUuHd2FoA7kF0G9PWpt6xDjp72C1pQK+9r0ftN63JJp+LSkaG",
-	"zzA5JOw7TXW+AmPZpUPcCjJn8wmTypCmlVZz+r2mIq9Tmp8mUiG5TwqhwVfzSrhzXx89i6C2Z5FDOBh1",
-	"G1rtusQEA+AJsv7DKdoO1GI6dBJ29dOI9tMqnRphfvhm+0QPXeVmC4s7KE5umFxZ7uz0TMDRFPNLwAPn",
-	"lTB/xHwS/ZeUPEfzLIrQCEs3tnJtUMYGUVvhnA8nHjfSfXik9m37rUF3JJEy6ghVXu3FeyofRvEK83RB",
-	"acGE28hFVVVcfz6DeR189aO/J5LXORL7orjTf9GJ4LqjK+Y96VPAxL/ZNtFj+tL+tEri02t+6/xrfSl0",
-	"U9q0mXttfpwqnRjbOuoJeZyo6znLON0xv/Yfq4zT7L4n9O+Byqc01ctIBJ/SZtcTkrGFZCnVLEvIeBxd",
-	"chDr3bPsTOyOzALiMNixQ+9EupyzmF/sptzCLkjcTjdioe3v0WBoxdKl5Hp1ZgbB6ZyP0NdKandbmjcg",
-	"tt1WuJmsbFUuQ0i2ZpevPomZmmX9ybD0T7kBdMF/YSusDsdtMYMqAD8viyx3RZXA7LaYU1anUQuW7o7J",
-	"e1YwCbepkxWZ0fR6dwJfHpJMQA08ltkYfMxpGHxesOJM0/SafADtQK+gsoxZyyApd2Fg/r5LBmLBCrrg",
-	"g4PBm/He+M0AMz0BhbvmP9NYbqeRxC4NVgqhCdeK5VdkCFXOwLclpMVfeIMM2QSSLYQ0C8KCjIpcDEpC",
-	"vhhgMZycY+I6AzXRzWWTJ2HKjKtUwFOHOTt9QuiC73K7+B3/3nhF5zmc5IYsIWLUiNHBe6Yd0dXqgr7e",
-	"23u0coF1/ogWseTKLdVY+vbVcYXEBwe/fUsGajmfU7lyW2EQ6XBUfpYMNJ2qgHnU4JsZatepSbs+4szu",
-	"chUxRnH/Am9sES8+HK6tEqkBAKo4vt3bbxvMQ7dbKfUIH71Z/1FZqLSG6YYY+e3bXQX7BnIHYoluGyln",
-	"jnYRs30apaZf7+1VYqWIoivz6z56yvCif7mw94CHhGLkLppIZbKsr4BmHRv41vAS/7ockSmzl4ktr2KV",
-	"3SoVoJMGog1RIjOlfxbZ6lEpoOZRuqtKf6Pd3G2ZBqtzt1QXDIJbLEnuraeuoLrwU1Gx+eLv67/wNYU3",
-	"JXvcLkuGMcpvSpndH7Ya9h3yQ85Q/a8S2zv43RJbWPH9t/hayld2baFuA2iNUN521YtUZAo++qfcmrfr",
-	"v/ClfTfdGsSgkxBDIz7wDJ1KWxrXmbMNYdV61DupVKoo+lbYIsqiwGpfWBpez3y6d0IuBmczcWtBuRiQ",
-	"YStJoJiz7+O+FHjba040m5PSPoJ5ejcak88FlBjwIJCUFpDQsEK3EXh/Hb0lRNkmABZ6/8Tmf3jaguIC",
-	"EJIlJKF40RoEYaDqAxPkQlyzzGZFLBcGckigQF9C2Vjg7egQaz1Lhb6sK2GrVZfIhmg7LAnhJo2pLnFe",
-	"6ahVT4bW3SYZUcsF6mIJRGBDvs8j1rL/9gxk9svh7ICZEktZQjrmWCuEwzjaVm3PR8VucePCsN+WfXOw",
-	"Pm+1r4SyRH0ZwLst5c+I9EiKkBFjGIA/alPhyhDubWhx8Qj5J1bk6mHv3fT1h1Hn7qud2XW2EGhUPOz+",
-	"KKuE9NDUSppaewCVYUGtvTwqBUoecsy87YxMesFKn1sh6H2QVOUinEatYmpLap9HdlWT+/CuqsdFCa+i",
-	"D7YM1FQJG0P9+sz0QgfgE6mG92TOeyqIj8a8v9dx8OI0RbuubmUxdiDEek7gpbJOZ10l8edLpQl2QyNa",
-	"EPstGb7de1MmsCBzN4oyuI/RP1UrF2GG2A+GGBMorcDNPDNWvoZZ+ujjsgFTrgGHEs0Wb9jTCLN18BbA",
-	"lgj1PjW4IAj0LKMyzGnGfG5TTdOCC8mgAsTGbgzbCwv54vHVtFiViydW0modVVqY0m8pV67+0GG4Vb4S",
-	"gdnmZ++M2ya3I81V+SAs+WvDGRBPJeNfq1QuM8v2KZOaX0EbL7Wb0taLn18xBFQ06uhjApstKXzFsUoF",
-	"Nk4UBcm4uk5ITicszyFg+bvenel5TobmVPnH2fsPJKerSnwj9CcieExAzbHRIfK/Px1hODMHDLfIIVZa",
-	"ibJQP4I+YVn0dDw+Oi4Xvd7g9TD3J/TTk094k+7h2/TbKGcEe7X+auj4KHw/MWbj6cmnkA7CrY9Rg+LT",
-	"whzVfwKSOMOl/hnoAmWo3dt7kIhvWAV6QdTR4ZxJPqK7EDf0lYJ68EenH8CQQEXbF/UsiyxTXwkau7ux",
-	"eYWyDGYwCKjylR+oUgHcVp0fNko4K7KXkP2EvAaN5O3IpuL+k6XG1nEhEcoW69UzWpDfypG/EXMuXGqd",
-	"j0nUqWO1i7InGNZOJB+pMR6C1eSMKqZ8z1pa2I6EQnrjB783Orm1T3yTJkXEAuOnmjQN3TlcWeMtOX4q",
-	"VZOfpSoRVA9X2JrvMECgaxYYUgyElpYdXv5IzqG7ZK3C8F8GBdZDhAWtDUs6DRczSMOuLmXTEScQWPra",
-	"yYEwKSt6PpTp6kxOmSI3b0qnhEG+CBpwIP9NIdSj0AKeAfv4YsLmjZzRG6aIWGoylWK5sIbyjN5AL03M",
-	"d/OfNLniI1f6xMO9RfKs5LO1EKfHxfN2djeqOVfc3kFl2cfwe4+Jr04MG166FmxGM8oXiINAagEC8G1B",
-	"oUUtWTHQNbyDN+4V9+mBW5KO8ULKTywnGyWU1xDjHyrQYau2lXWlx2rbt9B/RSru/nD/7OdPD6hxrc+u",
-	"AVGXaz0AYzu+dQ/Ni3WuR2iADI0OawwW34mg6mhvEEaljHDrPexJ+do2pUKl5HGbSPCgdBsVeEoELwdI",
-	"CMoT17Cw+8P/+xLKRN+14uU9K9HSiz2CdA4YOvGGiLsxaOOVKkjPxp3dLJO9bs/GD+aOiF+5CAqOTlZA",
-	"/YCnzi0Par10a4lgymdoF+LF0i1P2QFeODGn3C2E1MbOx+KmZclTVXF7gRo/gwx4CCoSReLGQQMLhsHw",
-	"KFvlJl4Vd2jtMehZSP5h7DpMSAvGcs3HnXpjlOtimvtirBTKyLrqOQfkx3g8vrsjvFCa0QyTVSHquVY0",
-	"z96C2VEyqIOvkvIGbHRYu6WCaGeFPg81owumvMno9huQwrBRpkOckEFOcVMkndsNXMN5CGtZghZsYJd9",
-	"C5uKueD1VXtWhDZOJS/C/7oYLlnrUf/I59xoJGtf/ETlNZODrfJwULOphXndfgytfxtuIBwJXbMMzDG7",
-	"+6M/tXIGR45FVwLOEkN8Ab4i111ODj2OndJiU9hCVduxKKIVz57YnqglKnZS8l9B0/WwHFdrzakhoziB",
-	"Bsfm7g/fKqmHEeHJb7ObR/xsoxBq13zpxcbT9NyqpFVl3cJe/D5s/OKiI0plp//Z8BmLD1TSkOGCwiYi",
-	"12qlYogOy8jp13MfMWWU2kNMMLTpbC6+CpJx9ExEfFWYL/s4xLStI6mWG/wsjySbDvtH8OtvzAbbPr9w",
-	"fyNC8dBWM4Pn9jbP0Pdm59quL7/R6hYp6yuqZy1RfdWTNio0K3g5AtUvyd14WmN7jZDtpIMy8KxHkmqJ",
-	"dZeuel/aSDaLz/pz5MQ+Bf1gyhQtXTaPSz5lkHCvNMQvEEZYJasnoapke2mOtoHRyyEb3CQnbqCOgqWf",
-	"FtoJ0rKXfQ1/H1GC6ZQt15XvJS00L6YOGBeXSGguGc1WjqJ1xWai5O3e3yOBSGawPxjt/Q652MboNJh6",
-	"1iS9bZ0MaMVTnejJACA610RvgZM7UnMwKPdpi4B+yJJKEVnoGIeaQIFX8RCmbeY79LVqS3fzr2YoCLsO",
-	"nPc4oisYbT3VGDu4LGyM9rAQrr1QQgqBR8goHouVQFzA6739pOyR5sKnbCbdRGQrMsRW8WOMZeTZCD/k",
-	"Bp9Y+aUlyGqbEVZHSz3z1sdzDLBCVN76Cjp/oHipCjcZRBsyT/HOvxYHVVFDkHtCVtq1B+z6Ky6f7LO/",
-	"h2UP8cvLyeqSQ7y7uLpCOk0pXjpBnFZZFwc+Ov3lQyx+E/vrl/U94rc5eHZm57iMbYrzanfGjgg9yLpQ",
-	"T+tn2u9Bou9Fwe6n0vqlw8IScvzpbAdXuo6UfsD/e2qpVvJsqCCYrzbz9Tp5+XIVyXY2T7pi3328rj26",
-	"7MWdRRikATa50AVhPnD71ittP0M6ljoX29XbNjkpXBjuyyGhIKQWlwhhizNxS25nFCIVbF/VFuoyusUm",
-	"V5HvT87tj15J4lphUoTTdd7G0tNYev0MKG4TwogkOtA8L1P7zEdmwfAhMN/EzV9GhM6pTmfjgHLaRoWu",
-	"W+aL1KCKuOJ/JQF1gO6hGN8jhwtmM7RCa7hIGjvc//TYJDzbx60UhM0XekWwviIZ/rgb2dQbq+f5Ni6u",
-	"ueeQFqVaDi+NWoJIwoYc6jEPrUd04TY6kTyfyO2n8MRVgvOpj6XylhaEU13lVPu4nSgt1r35bdW/27pO",
-	"hEFWDRoFRoHGd+BkgcgqrADeHlf1wDApdHBbkzcwMr2IWdApL8wRgG8OHaoxj+mVIjmfc21LushrA7dk",
-	"HUVbDOm1XHW0hFwBMv4KuGpWG157F1MJtrI01RJq9VLipmDd1agpWHgkZsr2BXuczI6j0gU0YamYV5P1",
-	"q91N0Aiu3qlP+U3wCfyjpdilKGzWUixEC6r3b8ddE+mQ8sRem0qXhw66f7lpHk8Wy1XPqne84o/AagWN",
-	"7sAtS5QPKBjRx5CHnX+5IVttO9Ieo/XIaH96Pn5xsVntexi9uXvH1IJrRk6/nvsGMX1itHodV2Ur5w8Z",
-	"mQt3+oSHjq/hLvKsdoQRjSqlGcX2gotFdj2cBLdzjv2+MV296N9GdL28MjBPFs+1wRlWxlHUeoG1xuZU",
-	"+3+pZytna73P2mpslCt5YfYAdSp4Gt71uuZ2iZeNmAPVqAVQ2gZVEjjKsloHuGco5Sq98XpIuP2tzt5F",
-	"daCxV8Me/pJ2G0VKBLgs4yX603lfmbjrRjxotoVcbwQ0WkNu2SQIeZ5K9pJNA1uA6L5SrsuG2NquPd5J",
-	"V+86uk67epHnXWBkPJAa4mdeqdI/JkU8/tHXTQxPp+ZvSpRO5W8S558zD7aiyD+Ioh96uu3+KF+61KsF",
-	"u+tsIVYmubPvdL7Ig0vIaOghK7Rc2dpdqwX2P1K16l3kmhcZGcY+F5K0NGvuuH4J3vp5BR387svFSffJ",
-	"C0tqqUhRw+qzqUhxL8MJb/yotgt++VaULXIGJPtIvBi0IbUesSr1nlmNxL72DG2uesvtv1xLz5e0ca+M",
-	"/My4gn9W7KZ6XnQv/1HY9HZNOkaZSquqVY6hd2Sj5/PFYEzOyyvFagS6shXkbAhjEueb51q9O9qJ+y/O",
-	"ecamBgvOhLKYvaPZBANHN+cevFxYJ/7vmS/+BEQcy9b+i4SfPwnXLrc2l/81I+Lk+HWrhXBkw6p9QDVe",
-	"XLfEU0PZvOfvgKmA+Ce/aajZqV0Olrhq8Eph5QGzM1JA+G7jTtd1Eqnf7SbkdsbTGeEKQ7TNuzdvSCoW",
-	"KzRQuMIK5XbEESoVkCXGg1Julzy7GByQ8Xh8d0iqldsU2rRqJm5RcXG6P8Ybupg8B0kzpFAy2l63NiSk",
-	"5ybiK8AhvE9e8jYEYZ2wL9htQImJqxjPizRfZn+VwLUlcKv8amPCu/JN2w3Z5jFQcR31q5X7KBywPkq1",
-	"nOSedyovuSRulSY6bkzW5ULu7ZOhkXlv997adIOCLIvrQtwWBJNyyTVbRdt2PBdC+J2EV4j+l3VF0xA5",
-	"rtxshR7WS5t6BZk+rQ5tTj2EypdH8wzamJBpLiY0d0VLisyT8U97++RXockHc/Lbml7Di4GhMfu2oXHf",
-	"Ve+AeCXCV7WHiq5LhVPXKtu0u6nvV/jm2RSzIUPXwgcb+kCvFYf10bMu8PBTH7h+FTogiY3Z4cipzBXC",
-	"G5YUNTHQYEADUlTcIINpAc8w61Lmg4PBTOvFwe5uLlKaz4TSBz/t7e3tGsUaCMMO8qO74xB4uQO9/PSX",
-	"D9UeQwegAR8f+foLa3oPuZuPsPVQ8wrl5Pj1jtKrvGIvHYSAoHYRlKy2JR52rY63oFzaVKe6KoPpB77T",
-	"kdPT9VIWKt47BZqW2JypUVlqwuv9ZoadQJ7ZXqpXle6ew15XcOPxeNSwHGzP0YLdgLxZgvjhriY1y2x/",
-	"UT1jq2o7LEJVBYag5euMzYP9MEI2sg2N7iAHkd4tNgW27Ez5Stl63gnWzy8o9vvAbOqvXz6CIoA9kqDN",
-	"x7AsE66FZNBOjGJzbEH0TDJWaS8zGpMjX7h73GyGoFou5RBsX8IcyRX4hoirKybVOKSwsCS5kdm245lr",
-	"Q1MOM6zUnz/+8vXdCNuqBsXIy3riomD1T47efRodOoqGDOM3zqm9WDAKxDsR2JeyXsu+ba0elhJSzDi1",
-	"tIX5UanvMcgldBN0vsxgKttQsDnNF39MmtVNXa0kcWXlmO0UihWSXPVrzzdH7z5ZjHgAD0lYj72EAM/5",
-	"+Dp9713X78nlrt5nIt80NTKXW8DNG7KQAnuJRXMcR4nFJy7e4QdxEhVIYwLGGC+mCfonoeRUkREwlOCO",
-	"w87OA4dDZF3BUlxBteZKoK5NgknIIJwxJRp7NEHFhLKzmQpHxDTQ5oBfcZPXVthPyqpbfgEoKeHaWIUO",
-	"SXsRSq5yOk2Cm6GiHogfAIjHYQfr2/ZwXgqS4fuTcwJHYkgFrovc4O7b3X8HAAD//w==",
+	"7H39b9u4tuC/QngfUBtQ7KTtLO5NsFhk0rxud/qRbdJ3F5gUAS0xNm9k0Zekk/oG+d8feA5JURIl20mc",
+	"yWT6y0xjSeTh4eH54vm47aViNhcFK7Tq7d/25lTSGdNMwl+/slwUE3UmzB8ZU6nkc81F0dvvHeZKEMn+",
+	"teCSET1lRIsrVhAtyJgRlYo5y8wfesoV0ayghSY8OyC/saXSomCEFuqGSUXe7u6RmykrCNeEK1IIPewl",
+	"PW6m+NeCyWUv6RV0xnr7vbEHJumpdMpm1ECll3PzUGnJi0nv7i7pHUmWsUJzmn9414T7bMpI6t94pQhN",
+	"U6YUuWJLP/Gc6mk5b/n2Bc96Sc8uOuvta7lg3bB85DOuI8jTZCaURuzMaLEkXLOZIn2Pnjmd8IJq5pGX",
+	"c6UVEUW+HLQhKIfJQoBmvOCzxay3v5s44Hih2YRJgO4TlVdMNsE71VRqQi81k7C1Bjhyw/UUAeYZ6a8P",
+	"1Qwn6cbTV5Gztt2SImevzKwt+2Oeb74zZ7CAtjlxeV2z4hv3mNcck9Zp3RmiqSaiaJvavLX5zN8Uk20T",
+	"LxSTXas1zzed8c68rOaiUAyZCc2+sn8tmIIDkYpCswL+SefznKfUgDP6pzIw3QbD/odkl7393v8YlYxq",
+	"hE/V6FhKIXGqCN3gZASOWH4p5IxlREhySXmuPCN6pQiONuwZ3iGKy5ynTwahEguZMpLaaRWeMloQ9oMr",
+	"zYsJMcygT0m2QAgYMTtilsGzAYD8n0KOeZax4mlgRhLNBANeTWieixtkC31gadevh7uEZjNekJTmuSIF",
+	"M5JgyuyP5rQi4O9FwbYPs+eohSBGfjBJFJPXhrEC0Gw4GQJ4J799IJJdC5weOBvC+Vno/xSLIts+rJ8F",
+	"UYt06unCTf9hNs/ZjBWaZU+IML/H3E2PKLumkhveLy4Bb2aXAdBvBV3oqZD83+xpcHVNc54FwlyZYwH0",
+	"OQSGZ8cwUxyCkAcFR4o5k5ojT5oxTTOqV4KB339yb5vBmbzmKTuimuZi0uSqx7O5XpJLIc1pXhReIwLo",
+	"kh7I+1Wz2sFPcSozq+WxVEq6hL/NeOsBD4IHvpELZMFrfAOv3iXA/9f7xEiZHvJ+Jyh+t2DaYb77ZYjx",
+	"P1kK4+O3x8U1y8WcxWXUWGRLQ3QUeQyMuU9OvpyekRH8oRLy/tj/Mbp1cvIusW+x9DU+I7TIyMnh2dH/",
+	"IaMvpzu/nR59/fZuZKBTo1sr6+4Mb7NqKrJlDqpplYCoJ6zVqGmgxX7cjpBPAXlW5+XqAvhpTDG/oUtF",
+	"dsmlFDMv5g7IFZtroEcDH9V8zHOuQeeta4YJqFSqXRsjPFPu+DcpuqYH1In2rnW1RgmMrDSLDoqKSWw2",
+	"VOyyuBIUoh+GaEf+mTtbtR1fZNzofapDhTNmhXmN8CwxWCpQANqfKqgzds8NVYbnI4uAbSsNAcWLlJH/",
+	"uyjEYBMsJ70xR5FFs4wb+Gh+EqwDlbca+ACP+c4oHigZr5gcMynUIEErzWgqfLKQLAsop8Qc+zHnkq08",
+	"D2d8xpSms7n5Bje4QxlWrMgIVeT/7xwu9HTnzFFcAwVcqQXLLqjeaH4kmJWf4Ft1GgKd2K26g5Ycz60u",
+	"80QyZeSqKAh15ABrIHoqxWIyNT+bT0n/y+nO2ddvp2eDJg9qOSF8NmdSiYLiZP6NsRA5o6UoYOzCqfdR",
+	"ujLvCNnxTvuJ/mbFxsNO9ApuVGVFpG/GQZu0zgLNS4cnRs27ZJKZc0VzJYiaihuwao1UcOxjsLaUDphX",
+	"5BgChBc5L65w7euM+JEXV1FpH7C2YpHndGwYJh7lBtbMfrWgNEbD7cxwoacR9YbrKZNkTpW6ETI7iilh",
+	"pbNH0yujcMP+iOuW74C/jIWxfyQzh14nlR3BL/Gvz3TGmgchMuoqVJ9EPukWIu7h51YBtI5OBkysPqk5",
+	"aRcxdvjBMAXPIhxvQN9alT0c2HdmTE9FVnpm1jmyCz0NDPS61EMq6DwI5p2GjmN+jNGVVW6Pi2wueBFh",
+	"jl8KYyFPuDDilNnXUAG0yvcBYTSdEqO4yEuaMmPqc62IuCnIt68fiV3CEsiIK0LHwG1vnEC2w5ApNYZO",
+	"OYfRkqLKntG4vn39GGe3LVzYAFfQvO2z+WKc87TtKa5/Uz0n6V0zqbgoVjwtLkXX848cKWEN2qlZKtG9",
+	"dNguVXj3S4pfNxHudmR91lmnqggX9YM+Eldu10SX8zW4LzwNoIoeluOj1yWziOj8BTk+em1d2SPFUsk0",
+	"mVMuEdlGFFgdA4imy4xpytjSQW50QJ5OUWpygOaSgycl9KlHVTMc5MK7LqMzfTEcZM9N6JhdODaoyqlk",
+	"VLMMjLKE8EtCC7BjVopEREzHaerUgVrBRhZcUUL0lGoPZ3UJG0HcqXRFTEm/xpVEdATANRl9BRFtjvHa",
+	"kl7ZzVIouZ2rIy53KrTvJ1sJb+gbqEKcVg5GpzOpcorqwATjrITGscY2SNbnKjWYItZyHMZWPnHKJwXV",
+	"Cxnhwv8wVAlbl3MjCBWfFMyqvUYcui+NTWok5QGB60BFpiLP8JjD5Q540YWckfK2kPT9vP+F0oPMeXqF",
+	"H9F8IiTX09kgIVNGM/O+mXQssuXFlCrU+IzULUGwMoi87WJWjfPiR4w+tXO3W8XtZnWJ4qlQcRaCuHrY",
+	"4HDrEnuzZF21qzqzj+MlonnOdyS7NNrSDzqb5yy4buWTQkimrFrTHD4kmpg+MN6EBfnBWkgUlN+4XXFm",
+	"6ZBl7v4mMCMko5ki5+EpOO8dkPMeS4NDpM57RtkzGBF5xiTemBiS1jzPQbrMtWqSVbq+1VA5ZkalqMy/",
+	"2dcxMmhXig+LUk3VbDbPqWZDYrBWasHfvn5ETpyLGyZ3UqoYmTLJSB+VzYXMBwlZFDm/YtaFD0rTK0W8",
+	"NnpAKJlxpXgxqerXVocWkhjh1aIjL2S+lo3KCvM4izsnVijU687h17zW26XCvYY2AdrrWuK5TcLZrSyF",
+	"8freukNSsJsYMcD2z+gSuDb5j74XsgPlFLhg01FDRK1FsnlOU6bcXX/pzfQRHMFpvGJsbliNlpRQrSUf",
+	"LzRTD6GIpPdjZyJ27I/u3eFn+4/f8bXv4Xs7fDYXEmUx8M7ehOvpYjxMxWwkDEdMRcYmrBj5qe/Cz9UV",
+	"n++IOaJ8B1DJJEK3kj43IcRnt7TKsbj3MXh2y9rkUAbvhvhYfVDbdVEWMO5OEVA9+HXI/DBdsDweFPeb",
+	"P64Db26yP52t3rLKFlUabp4bAjiIG2HmDVBiI54L9/XKy+13TFPetEZwgFbA7FdNE0RkoQ4X3OnNmFJ0",
+	"0uKp4Dpna7p6jn9oVijLHWqcPuc0ruhWcBh5vmVPDFwJzGkaf7qYZ9SGVtTtJeuAYG7NJKdKk3RKiwnL",
+	"EkLLOCJyI4Vmcf26rigDmjpc7h7FHUc83IVOGvMvNijMP+mEoeWYu8eRoIprmi/YBue/hHDFgbUDN8Ft",
+	"W1n8ZP92WjG6IyvocBR1W0rdly4rIWnfb4hSOD56vbOZqdFYqpWkNqyv9rCOx7ZJY0iFM9kAewqwRRWM",
+	"/AE+Uxg2BsUnlnF6toxhcEzVpm7axvBfbgp/YQQ8oDmNkHzCC5pfuMuolhDkhZTGjnJvRa3y7iGM+t/x",
+	"eQ1lfqwkAuL37rW2k+U6cUFNpNVhaw0LOjn+FL9LEJLMhGTk5PgTGecivVJRBJ7ELwTrhhT6x9F/m7FL",
+	"usg1ycSM8oKMl+g+6LuTPcDYS/zBXhPHbyFbGcSH7B68I7qXMZx99TGMcc6N3pUYGk6OP+1QORMLyTJy",
+	"9OmUWJWB3EyFgiBVbUiWK3J73pPsWlyx7Ly3T36/Pe/x7LyXkHMXCoF/uFCZ897d97vVJGohiy7KhgbV",
+	"QYZoJIrOHuBWh+8+BdLaeTat+QpvY8i6ZHohC8L1fhgJDC9IlgqZOVM5pVJypiw9XJidpxhhZcwTcFqa",
+	"GSa5GNPcxiPYyy2mBgaCBMMQ/t+CsUIRUSQkWEWTfGqq0ko3hAdsrbc3i73YKFDA7NH9HRkGc8Omv5IW",
+	"5rBxVMNcRHe/6u1U4OyEMCGDXwZYX9s9sUo1XYGxGf3xkRUTY8i+/uWXpDfjhft7L7lvAFqJynbWK+2R",
+	"6GK9wZbU54bP2+Z++KybzRfnVD7uZy01cvsBOJEVxXWh1mvwQ+918xEMZUIUJlQZtoRRDBuT7lbcrQ+8",
+	"3QaWAa90IOr+XKOJxnse+xflmIxFEAE/zYw+41G1io1GVap78b2SWh7CLtcjoxU21OG7T/uqPJ9dXKBK",
+	"nVXLycfkx0ymcI4OeB8d0i3AGOfM9RHW56xtuQxRyCEqrjHXY/Dy+HQfYeBV6Irz/DMfRVznU5itgBpo",
+	"n5LrN2QuhfksbnIkcPsiFrpUORMyp8ZavLAxqlxd4LPBsEV+WKdVhQe6SPMwfOZZyZSNtE3E9/0lh42E",
+	"WiU4AN8BVmcHViWd0SUZMzLh16xIiNBTJm+4YuV4M4h5Nf9azIfllhnzSbLLhcII+r+YUPqTrSgi7P7n",
+	"20fS8UMCbpcEmyQntGj6doh2GB5n9s3ndbKlfjzndAJRojiAOiBCJmXQrjMCDWIzH9JI+v/b/PC/BglG",
+	"/kMAnn20KDImybkF6LzXPHebrdNFC64vg4IvoyH9j2aftGD6G9xwbJgNZJTDkg9qYa89SJ9qkjOqNCqJ",
+	"EHzS0CIlmzOqURBx70ypm/cHgVulItggfCVgkzNehPDu/WScL5JxdpLv47ApexQ2ZlbfFJNxZRjSRtc+",
+	"upgf22QEMMo23BQIXnRhPgsuwoTL3B331jC86+SGJygxY15bpeTfYFSe917v7r3d2d3bebN7tvfL/pvd",
+	"/V/+Nvzb3t9/+dvb894gITNGC15MyLezI3O0L4WcUd3b713Z0XfMjDHTs5Ezs15m2XqhWDB4GHe3/dQP",
+	"d0giEZBoabxSIOXid0NbyRtxZnoXSOadNVOKKkh9rHiR6k49RdBIY10urzFq6pkDt0/A0Gu/WEIrz/14",
+	"YS1CIwclQ83G7VNCzv3V0HmP0CxjkA1LSSrmkBBvnmCqXFWaumuiC3spc0E1kWwmrlk2JMd1Q6cPpSeo",
+	"ImxGeT4gqTncY5pe2fuVJblhkJenH8FonNnglSd2WQak31oDx+0TvnxQSRrj2uaKFWzt9I21jd3vLYR2",
+	"fxu3nfwCXl4wlilfVcZBXF54GoM1FXPOMsILLfBNwIZ7auOEu65dSIW4Xpzhux45/7n0zns6esPb7z8Z",
+	"Ou7BHlZzgWe3ypAnbeqN7+BPD4sRCfjc2sEh9pvWpMgvRSVz0GdCHhD2g6Y6X4JzzqXt3QgyY7Mxk8qw",
+	"NCvlZvRHzexcZYg+TZxWcp9Ud4OvZkBM574+erZbbc8iylsw6jasoVUJdAbAY2SLD6doO1CLydlJ2NVP",
+	"I1pzK+duBDnjm+0TPXSVmy0s7vQ7vmZyaU9np7cPVJqYrw8eOE+f+SPm51t/SclzNOujCI0c6cZWrgxJ",
+	"2yBmNZzz4cTjRrrPGal9235L2R1HqYwaS5U3l/Be3AeRvcJ6EqDsYmGIyMV4lV1/OYV5HXx1tWhNJK9y",
+	"zq+L4k6/VyeC687jmNdtnUJb/s22iR7TP/3TuPhpXDxz4+KvbjGs8uevy9k25Wm2MkGb37jKX65fD3ej",
+	"ntfHyVWasYxTwP76Y5XZDd3xLP49MBWUpnoRiXtX2hBCQjI2lyylmmUJGQ6jSw4ypNYsqxeL5bCAOAx2",
+	"7NA7kS5mLOaHvy63sAsSt9ONDCL7ezSFSLF0IblenppBcDp3J+FrQbZfk5g3ICPMVvAbL23VUUNItiap",
+	"r66NlSjK+tphacNyA+ic/8aWWP2W22JNVQB+XRRZ7opGgpvPYk5ZXVjNWToakvesYBKifsZLMqXp1WgM",
+	"Xx6QTECNX5bZzDXMBOx9mbPiVNP0inwArVIvoXKeWUsvKXehZ/6+S3pizgo657393pvh7vBNDytZAApH",
+	"5j+TWO0KI8FdmQ8phCZcK5Zfkj5UcQVfupAWf2GkE+TgSWY4HstswWlFznslIZ/3sNhfzrEwDwPzws1l",
+	"i0PAlBlXqYCnDnN2+oTQOR9xu/gd/95wSWc5aICGLCHPwjD13numHdHV6p6/3t19tHLI9fMRLdLNlVvq",
+	"K+WXNayQeG//9+9JTy1mMyqXbisMIh2Oys+SnqYTFRwe1ftuhho59Xrk47TtLlcRYwy+r/DGFvHig8jb",
+	"Kq0bAKBK9dvdvbbBPHSjSilr+OjN6o/KQuw1TDfYyO/f7yrYN5A7EEt02/hyo/aImM3caKXxene3EtNL",
+	"FF2aX/fQM48BaYu5jck4IBTzXdC0LouB+Aqv1iGGb/Uv8K+LAZkwG9jR8ip2EahSATr3IEYfOTJT+leR",
+	"LR+VAmqeyLsq97fazFZpsDp3S/XkIAjTkuTuauoKuic8FRWbL/6++gvfM2FTssftsmQYo/wmlxnd2m4f",
+	"d3gecoZmY5XY3sHvltjCjja/x9dSvjKyjUgMoDVCedtVD1uRCdwJPuXWvF39hW9dsOnWIAYdh+gb9oEy",
+	"dCJt6X/nBmkwq1ZR77hSqaLoG2GbRIgCq5li6xs99eVsEnLeO52KGwvKeY/0W0kC2Zx9H/elwOgSI9Fs",
+	"Jmf7CObp3WBIvhRQQsmDQFJaQBrgEt2NcGvg6C0hyjY5stD7JzZr0tMWFE+C0GEhCcXAjiAgDlUfmCAX",
+	"4oplNpdwMTeQQ9oh+qDKxklvBwfYy0Iq9IFeCtuNo0Q2RIVjySs3aUx1iZ+Vjl48pG/dtJIRtZijLpZA",
+	"3hJkyT5ir57vz4Bnv5yTHRymxFKWkO5wrGTCYb5Hq7bnsze2uHFhekrLvjlYn7faV0JZor5MNNmW8mdY",
+	"eiSx1rAxTBQbtKlwZarRNrS4eCbXEyty9fSsbvr606hz99XO7DpbCDTKHka3ZW2tNTS1kqZWCqAyDLG1",
+	"V1mlrNdDxMzbzkjIF6z0uRWC3gepyC6ictDKprak9nlkVzW5D++qelyU8Cr6YMtATZWwMdTnZ6YXOgCf",
+	"SDW85+G8p4L4aIf3jxIHL05TtOvqVhZjAiHWU8veUKXTrpY/s4XSBLu9Ei2I/Zb03+6+KRMt8XA3Shm5",
+	"j9E/VSuyZIbYC4YYEihIxM08U1a+hrVt0Mdlw/5cgzElmi1ssWcjZpXiLYAtge59anBBEOhZRmWY0Yz5",
+	"HNyapgUX2UHdpI3dGLbXJ56Lx1fTYrWhnlhJq3WMazmUfku5clX7DsKt8vV7zDY/e2fcNk870lz1HIQt",
+	"DWwYDOKpPPhXKpWLzB77lEnNL6FNqRqltPXi5zOGnItGnyBMtLYtEy451nbCxtCiIBlXVwnJ6ZjlOSRI",
+	"/NCjqZ7lpG+kyj9O338gOV1WonSh/yJBMQGVOgcHeP69dIThzBww3DyH3AwlykZECPqYZVHpeHR4VC56",
+	"tcHrYV6f0E+OP+FNuodv02+jJyPYq9VXQ0eH4fuJMRtPjj+FdBBufYwaFJ8URlT/BUjiFJf6V6AL5KF2",
+	"b+9BIr4hJ+gFUUeHcyb5DJJCXNNXCvrdHJ58AEMCFW1ftLxsIkF9pwvsXstmFcoymMHgscpXfqBKhxPb",
+	"VaffaFGhyG5C9hLyGjSStwNbMuKfLDW2jguJULYZgZ7SgvxejvydGLlwoXU+JFGnjtUuyp6nWHGYfKTG",
+	"eAhWkzOqmPI9+WlhOy4L6Y0f/N7o5NY+8U0oFXHhP02ahu5jrm3Dlhw/la4Qz1KVCLqjKGw9fBAg0DVD",
+	"DikGQpLLDnZ/JufQXbJSYfgvgwLrIcKGHeZIOg0Xs/nDrnVlUzXHEFj62vGBMAk0Kh/KsipMTpgi129K",
+	"p4RBvggajOH5m0CoR6EFPIPj45slmDdyRq+ZImKhyUSKxdwaylN6Db3CMb/Wf9I8FR+50sce7i2SZyV/",
+	"toU4PS6et7O70a2i4vYO6rE/ht97SHxNf9jw0rVgq0sgf4E4CKQWIADf9hxa8JMlA13DO3jjXnGfjrwl",
+	"7hhvP/DEfLLReGAFMf6pAh22altZV3qsd08L/Ve44ujW/XM9f3pAjSt9dg2IulzrARjb8a17aF6scz1C",
+	"A6RvdFhjsPhOS1VHe4MwKsX3W+9hj8vXtskVKo0C2liCB6XbqEApEbwcICEo6l/DwujW//sCmivcteLl",
+	"PSvRstbxCNKAYOjEGyLuxqDtrFRBejbu7GZziVV7Nnzw6Yj4lYugTPd4CdQPeOrc8qDuVreWCKZ8hnYh",
+	"Xizd8JTt44UTc8rdXEht7HwsCV4WClcVtxeo8VOouAFBRaJI3DhoYMEwGB5lK47Fa8n3rT0GPZnJP4xd",
+	"h4mMwVjXVHIKGiqqN0a5Lia5L2FOofi6q2S2T26Hw+HdHeGF0oxmmOQMUc+14q72FsyOkkH3GJWUN2CD",
+	"g9otFUQ7K/R5qCmdM+VNRrffgBSGjcAd4oQMMuObLOnMbuCKk4ewloXbwQZ2WduwqVh7or5qfxShTWV5",
+	"FuF/XQcuWelR/8hn3GgkK1/8ROUVk72tnuGgfl7L4XX70bf+bbiBcCR0xTIwx+zuD/7SyhmIHIuuBJwl",
+	"hvgCfEWuuxwfehw7pcWmsEUDt2NRRKtPPrE9UUtw7aTkn0HT9bAcV/fSqSGDOIEGYnN061tBrmFEePLb",
+	"7OYRP9sohNo1l3yx8TRrblXSqrJuYS/+mGP84qIjSmVnfdnwBYtWVNLX4YLCJrDXanpjiA7LyMm3Mx8x",
+	"ZZTaA0wwtOlsLr4KknH0VER8VZgv+zjEtC2RVMsNfpYiyabD/hn8+hsfg23LL9zfCFM8sNUT4bm9zTP0",
+	"vZlcG/myLa1ukbKeq3rWHNVXy2mjQrOCl8NQ/ZLcjac1tlcw2U46KAPP1khSLbHu0lXvSxvJZvFZf42c",
+	"2KegH0yZoqXL5nHJpwwSXisN8SuEEVbJ6kmoKtlemqNt+/dyyAY3ybEbqKNg6aeFdoK07MW6hr+PKMF0",
+	"ypbryveSFpoXEweMi0skNJeMZktH0bpiM1HydvfvkUAkM9ifjPb+gFxsY3QaTD1rkt62Tga04qlOrHkA",
+	"gHWuiN4CJ3ekVmVQXtgWHf6QJZWi1dBnFTWBAq/iIUzbzHfga2OX7ubPZigIuw6c9ziiK1BvPdUYO7go",
+	"bIx2vxCuKV9CCoEiZBCPxUogLuD17l5SdhZ14VM2k24ssiXpU4goGmIsI88G+CE3+MTKLy1BVtuMsDpc",
+	"6Km3Pp5jgBWi8sZX0PkTxUtVTpNBtCHzFO/8a3FQFTUET094lEZWwK6+4vLJPnu7WC4Tv7wYLy84xLuL",
+	"y0uk05TipRPEaZV1ceCjk98+xOI3FYTIlPU94rc5KDuzM1zGNtl5tadxR4QeZF2op/Uz7a1Bou9Fwe6n",
+	"0vqlw8IScvTpdAdXuoqUbuH/a2qplvNsqCCYrzbz9Tp++XIVyfZjnnTFvvt4XSu67MWdRRikATZPoQvC",
+	"fOD2rVbafoV0LHUmtqu3bSIpXBjuyyGhIKQWlwhhi1NxQ26mFCIVbDfyFuoyusUmV5Hvj8/sj15J4lph",
+	"UoTTdd7G0tNYevUMKG4TwogkOtA8L1P7zEdmwfAhHL6xm7+MCJ1RnU6HAeW0jQrdIc0XqUEVccX/SgLq",
+	"AN1DMbxHDhfMZmiF1nCRNHZ4femxSXi2j1spCJvN9ZJgfUXSv70b2NQbq+f5tlGuJXafFqVaDi8NWoJI",
+	"wgZA6jGF1iO6cBudj55P5PZTeOIqwfnUx1J5SwvCqS5zqn3cTpQW6978tqrxbV1uwiCrBo3CQYEGreBk",
+	"gcgqrBzfHlf1wDApdHBbkzcwMj2LmdMJL4wIwDf7DtWYx/RKkZzPuLYlXeSVgVuyjqIthvRarjpaQq4A",
+	"GT8DrprVhlfexVSCrSxNtYRavZS4KVh3NWoKFh6JmbJ9CB8ns+OwdAGNWSpm1WT9ao8eNIKrd+oTfh18",
+	"Av9oKXYpCpu1FAvRgq4P23HXRDrrPLHXptIdpIPuX26ax5PFctWz6t1Z8SKwWkGjO3DLEuUDCkasY8jD",
+	"zr/ckK22HWmP0XpktD/9OX5xsVntexi9uXvH1JxrRk6+nfnGQuvEaK0lrqDiiBNZM+GkTyh0fA13kWc1",
+	"EUY0qpRmFNt7MhbZ9XAS3I4c+2NjutaifxvR9fLKwDxZPNcGMqyMo6j1kGuNzan2jVPPls/Weua11dgo",
+	"V/LC7AHqVPA0vOt1TRETzxsxB6pRC6C0DaokcJhltc6Bz5DLVXoqrsHh9rY6exfVgcZeDXv4ye02ipQI",
+	"cFnGS6xP5+vyxJEbcb/ZTnS1EdBoKbplkyA881Syl2wa2AJE9+VyXTbE1nbt8SRdvVvtKu3qRcq7wMh4",
+	"IDXEZV6p0j8mRTy+6OsmhqdT8zclSqfyN4nzr5kHW1HkH0TRD5Vuo9vypQu9nLO7zhZiZZI7+0Fn8zy4",
+	"hIyGHrJCy6Wt3bWcY/8jVaveRa54kZF+7HMhSUuT747rl+CtX5fQwe++pzjplrywpJaKFDWsPpuKFPcy",
+	"nPDGj2q74JdvRdkiZ0Cyj3QWgxat1iNWpd5Tq5HY156hzVVv1f7TtfR8SRv3yvDPjCv4Z8VuqudFr+U/",
+	"ChsCr0jHKFNpVbXKMfSObPQKP+8NyVl5pViNQFe2gpwNYUzi5+a5Vu+OdnD/eXKesanBAplQFrN3NJtg",
+	"4OjmpwcvF1ax/3vmiz8BEceytX+S8PMn4drl1ub8v2ZEHB+9brUQDm1YtQ+oxovrlnhqKJv3/B0wFRD/",
+	"4jcNNTu1y8ESVw1eKaw8YHZGCgjfbdzpuk4i9bvdhNxMeTolXGGItnn3+g1JxXyJBgpXWKHcjjhApQKy",
+	"xHhQyu2CZ+e9fTIcDu8OSLVym0KbVk3FDSouTvfHeEMXk+cgaYYUSkbb69aGhPTcWHwFOIT3yUvehiCs",
+	"YvYFuwkoMXEV43mR5ovsZwlcWwK3el5tTHhXvmm7IdsUAxXX0Xq1ch/lBKyOUi0nueedyksuiVuliY4b",
+	"k1W5kLt7pG943tvdtzbdoCCL4qoQNwXBpFxyxZbRth3PhRD+IOYVov9lXdE0WI4rN1uhh9Xcpl5BZp1W",
+	"hzanHkLlS9E8hTYmZJKLMc1d0ZIi82T8y+4e+Sw0+WAkv63p1T/vGRqzbxsa91319olXInxVe6joulA4",
+	"da2yTbub+n6Fb55NMRvSdy18sKEP9FpxWB886wIPv6wD12ehA5LY+DgcOpW5Qnj9kqLGBhoMaECKihtk",
+	"MC3gGWZdyLy335tqPd8fjXKR0nwqlN7/ZXd3d2QUayAMO8htd8ch8HIHevnJbx+qPYb2QQM+OvT1F1b0",
+	"HnI3H2HroeYVyvHR6x2ll3nFXtoPAUHtIihZbUs8jKyON6dc2lSnuiqD6Qe+05HT0/VCFireOwWaltic",
+	"qUFZasLr/WaGnYCf2V6ql5Xunv21ruCGw+GgYTnYnqMFuwZ+swD2w11NapbZ/qJ6ypbVdliEqgoMQcvX",
+	"KZsF+2GYbGQbGt1B9iO9W2wKbNmZ8pWy9bwTrJ9fUOz3gdnU375+BEUAeyRBm49+WSZcC8mgnRjF5tiC",
+	"6KlkrNJeZjAkh75w97DZDEG1XMoh2L6EOZIrnBsiLi+ZVMOQwsKS5IZn245nrg1NOUy/Un/+6Ou3dwNs",
+	"qxoUIy/riYuC1T85fPdpcOAoGjKM3zin9nzOKBDvWGBfynot+7a1elhKSDHj1NIW5kelvscgl9BN0Pky",
+	"g6lsQ8HmNF+9mDSrm7haSeLS8jHbKRQrJLnq1/7cHL77ZDHiATwgYT32EgKU8/F1+t67rt+Ty129z0S+",
+	"aWpkLreA6zdkLgX2EovmOA4Si09cvMMP4iTKkIYEjDFeTBL0T0LJqSIjYCjBHYednQcOh8i6gqW4gmrN",
+	"lUBdmwSTkIE5Y0o09miCigllZzMVjohpoM0Bv+Emr6ywn5RVt/wCkFPCtbEKHZL2IpRc5nSSBDdDRT0Q",
+	"PwAQxWHH0bft4TwXJP33x2cERGJIBa6LXO/u+91/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

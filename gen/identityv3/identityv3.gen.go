@@ -212,18 +212,18 @@ type ApplicationCredential struct {
 // ApplicationCredentialCreate Nothing but these members: Zed's schema lets others through, and its database layer then refuses them (400), as the later releases' schema does.
 type ApplicationCredentialCreate struct {
 	// AccessRules Restrict the credential to these requests. A rule identical to one the user already has reuses that rule (and its id). Keystone records the rules in tokens; keystonemiddleware in each service enforces them, and since Keystone 27 (2025.1) so does Keystone's own API (a request outside the rules: 401); Zed (2022.2) serves it under its normal policy.
-	AccessRules []AccessRuleCreate `json:"access_rules,omitempty"`
-	Description *string            `json:"description,omitempty"`
+	AccessRules []AccessRuleCreate        `json:"access_rules,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ExpiresAt When the credential stops working; null or missing for never.
-	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
-	Name      string     `json:"name"`
+	ExpiresAt nullable.Nullable[Timestamp] `json:"expires_at,omitempty"`
+	Name      string                       `json:"name"`
 
 	// Roles The roles to delegate, each by id or by name; every one must be in the caller's token. Missing: all the token's roles.
 	Roles []ApplicationCredentialRoleSelector `json:"roles,omitempty"`
 
 	// Secret The secret to use; Keystone generates one (86 characters) when it is missing. Keystone keeps a hash made with its password hasher (bcrypt by default), so only the first 72 bytes count.
-	Secret *string `json:"secret,omitempty"`
+	Secret nullable.Nullable[string] `json:"secret,omitempty"`
 
 	// Unrestricted Let the credential create or delete application credentials and trusts.
 	Unrestricted *bool `json:"unrestricted,omitempty"`
@@ -516,8 +516,8 @@ type DomainConfigOptionEnvelope struct {
 // DomainCreate A new domain. Any other attribute is stored as an extra attribute, except on Keystone 27 (2025.1): it stores the domain with its extras, then refuses its own answer (400), and every later answer that would show the domain (reads, updates, lists) fails the same way until the domain is deleted; find it among the projects with is_domain=true.
 type DomainCreate struct {
 	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description *string `json:"description,omitempty"`
-	Enabled     *bool   `json:"enabled,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
 
 	// ExplicitDomainID Use this id instead of a generated one (32 hex digits, e.g. to give a domain the same id in several clouds). Keystone echoes the attribute back as an extra.
 	ExplicitDomainID *string `json:"explicit_domain_id,omitempty"`
@@ -588,7 +588,8 @@ type DomainUpdate struct {
 	Options *DomainOptionsUpdate `json:"options,omitempty"`
 
 	// Tags Up to 80 distinct tags; a tag holds neither "," nor "/".
-	Tags []string `json:"tags,omitempty"`
+	Tags                 []string               `json:"tags,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // DomainUpdateRequest defines model for DomainUpdateRequest.
@@ -732,7 +733,7 @@ type EndpointGroup struct {
 
 // EndpointGroupCreate defines model for EndpointGroupCreate.
 type EndpointGroupCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// Filters What selects the group's endpoints: every given attribute must match. Keystone accepts no other keys.
 	Filters EndpointGroupFilters `json:"filters"`
@@ -884,7 +885,7 @@ type Group struct {
 
 // GroupCreate A new group. Any other attribute is stored as an extra attribute.
 type GroupCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID The owning domain; the token's domain, or default, when absent.
 	DomainID             *string                `json:"domain_id,omitempty"`
@@ -920,8 +921,9 @@ type GroupUpdate struct {
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID Keystone refuses to move a group to another domain (400).
-	DomainID *string `json:"domain_id,omitempty"`
-	Name     *string `json:"name,omitempty"`
+	DomainID             *string                `json:"domain_id,omitempty"`
+	Name                 *string                `json:"name,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // GroupUpdateRequest defines model for GroupUpdateRequest.
@@ -953,15 +955,15 @@ type IdentityProvider struct {
 
 // IdentityProviderCreate A new identity provider; Keystone rejects other attributes.
 type IdentityProviderCreate struct {
-	AuthorizationTTL *int    `json:"authorization_ttl,omitempty"`
-	Description      *string `json:"description,omitempty"`
+	AuthorizationTTL nullable.Nullable[int]    `json:"authorization_ttl,omitempty"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID An existing domain for the provider's users; without it Keystone creates one.
-	DomainID *string `json:"domain_id,omitempty"`
-	Enabled  *bool   `json:"enabled,omitempty"`
+	DomainID nullable.Nullable[string] `json:"domain_id,omitempty"`
+	Enabled  *bool                     `json:"enabled,omitempty"`
 
 	// RemoteIDs Keystone 30 (2026.2) refuses a remote id longer than 64 characters (400); Zed and Epoxy take longer ones.
-	RemoteIDs []string `json:"remote_ids,omitempty"`
+	RemoteIDs nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
 }
 
 // IdentityProviderCreateRequest defines model for IdentityProviderCreateRequest.
@@ -1064,10 +1066,10 @@ type Limit struct {
 // LimitCreate Exactly one of project_id and domain_id.
 type LimitCreate struct {
 	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description *string `json:"description,omitempty"`
-	DomainID    *string `json:"domain_id,omitempty"`
-	ProjectID   *string `json:"project_id,omitempty"`
-	RegionID    *string `json:"region_id,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	DomainID    *string                   `json:"domain_id,omitempty"`
+	ProjectID   *string                   `json:"project_id,omitempty"`
+	RegionID    *string                   `json:"region_id,omitempty"`
 
 	// ResourceLimit A limit value; -1 means unlimited.
 	ResourceLimit LimitValue `json:"resource_limit"`
@@ -1107,7 +1109,7 @@ type LimitModelEnvelope struct {
 // LimitUpdate Keystone (Zed) ignores a value that Python deems false: a resource_limit of 0, and a description that is null or "", leave the limit unchanged. So a limit's description cannot be cleared, and 0 cannot be set with PATCH (delete and create the limit instead).
 type LimitUpdate struct {
 	// Description Keystone accepts null (and "") here but ignores both. Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ResourceLimit A limit value; -1 means unlimited.
 	ResourceLimit *LimitValue `json:"resource_limit,omitempty"`
@@ -1335,8 +1337,8 @@ type OAuth1Consumer struct {
 
 // OAuth1ConsumerCreate A new consumer; other attributes are stored as extras.
 type OAuth1ConsumerCreate struct {
-	Description          *string                `json:"description,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // OAuth1ConsumerCreateRequest defines model for OAuth1ConsumerCreateRequest.
@@ -1361,7 +1363,8 @@ type OAuth1ConsumerList struct {
 
 // OAuth1ConsumerUpdate The attributes to change (at least one); null clears description.
 type OAuth1ConsumerUpdate struct {
-	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // OAuth1ConsumerUpdateRequest defines model for OAuth1ConsumerUpdateRequest.
@@ -1514,19 +1517,19 @@ type Project struct {
 
 // ProjectCreate defines model for ProjectCreate.
 type ProjectCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID Defaults to the domain of the token's scope.
-	DomainID *string `json:"domain_id,omitempty"`
-	Enabled  *bool   `json:"enabled,omitempty"`
-	IsDomain *bool   `json:"is_domain,omitempty"`
-	Name     string  `json:"name"`
+	DomainID nullable.Nullable[string] `json:"domain_id,omitempty"`
+	Enabled  *bool                     `json:"enabled,omitempty"`
+	IsDomain *bool                     `json:"is_domain,omitempty"`
+	Name     string                    `json:"name"`
 
 	// Options Resource options; Keystone defines immutable.
-	Options              *ProjectOptions        `json:"options,omitempty"`
-	ParentID             *string                `json:"parent_id,omitempty"`
-	Tags                 []string               `json:"tags,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Options              *ProjectOptions           `json:"options,omitempty"`
+	ParentID             nullable.Nullable[string] `json:"parent_id,omitempty"`
+	Tags                 []string                  `json:"tags,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ProjectCreateRequest defines model for ProjectCreateRequest.
@@ -1570,7 +1573,7 @@ type ProjectList struct {
 
 // ProjectOptions Resource options; Keystone defines immutable.
 type ProjectOptions struct {
-	Immutable *bool `json:"immutable,omitempty"`
+	Immutable nullable.Nullable[bool] `json:"immutable,omitempty"`
 }
 
 // ProjectSelector A project by id, or by name with its domain.
@@ -1596,9 +1599,9 @@ type ProjectTagsRequest struct {
 // ProjectUpdate defines model for ProjectUpdate.
 type ProjectUpdate struct {
 	// Description Null clears the description.
-	Description *nullable.Nullable[string] `json:"description,omitempty"`
-	Enabled     *bool                      `json:"enabled,omitempty"`
-	Name        *string                    `json:"name,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
+	Name        *string                   `json:"name,omitempty"`
 
 	// Options Resource options; Keystone defines immutable.
 	Options              *ProjectOptions        `json:"options,omitempty"`
@@ -1672,14 +1675,14 @@ type Region struct {
 
 // RegionCreate Every attribute is optional; extra attributes are stored as given.
 type RegionCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ID The id to give the region (POST only; with PUT the path carries it). Keystone generates one when it is missing.
 	ID *string `json:"id,omitempty"`
 
 	// ParentRegionID The parent region, which must exist.
-	ParentRegionID       *string                `json:"parent_region_id,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	ParentRegionID       nullable.Nullable[string] `json:"parent_region_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // RegionCreateRequest defines model for RegionCreateRequest.
@@ -1704,11 +1707,11 @@ type RegionList struct {
 // RegionUpdate defines model for RegionUpdate.
 type RegionUpdate struct {
 	// Description Null clears the description (Keystone stores "").
-	Description *nullable.Nullable[string] `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// ParentRegionID Null makes the region a top-level region.
-	ParentRegionID       *nullable.Nullable[string] `json:"parent_region_id,omitempty"`
-	AdditionalProperties map[string]interface{}     `json:"-"`
+	ParentRegionID       nullable.Nullable[string] `json:"parent_region_id,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // RegionUpdateRequest defines model for RegionUpdateRequest.
@@ -1736,9 +1739,9 @@ type RegisteredLimitCreate struct {
 	DefaultLimit LimitValue `json:"default_limit"`
 
 	// Description Keystone 30 (2026.2) refuses one longer than 255 characters (400); Zed and Epoxy take it.
-	Description  *string `json:"description,omitempty"`
-	RegionID     *string `json:"region_id,omitempty"`
-	ResourceName string  `json:"resource_name"`
+	Description  nullable.Nullable[string] `json:"description,omitempty"`
+	RegionID     nullable.Nullable[string] `json:"region_id,omitempty"`
+	ResourceName string                    `json:"resource_name"`
 
 	// ServiceID The service. Keystone 27 (2025.1) and later refuse (400) an id that is not a UUID.
 	ServiceID string `json:"service_id"`
@@ -2051,7 +2054,7 @@ type Service struct {
 
 // ServiceCreate defines model for ServiceCreate.
 type ServiceCreate struct {
-	Description *string `json:"description,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// Enabled Defaults to true.
 	Enabled              *bool                  `json:"enabled,omitempty"`
@@ -2098,11 +2101,11 @@ type ServiceProvider struct {
 
 // ServiceProviderCreate A new service provider; Keystone rejects other attributes.
 type ServiceProviderCreate struct {
-	AuthURL          string  `json:"auth_url"`
-	Description      *string `json:"description,omitempty"`
-	Enabled          *bool   `json:"enabled,omitempty"`
-	RelayStatePrefix *string `json:"relay_state_prefix,omitempty"`
-	SpURL            string  `json:"sp_url"`
+	AuthURL          string                    `json:"auth_url"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled          *bool                     `json:"enabled,omitempty"`
+	RelayStatePrefix *string                   `json:"relay_state_prefix,omitempty"`
+	SpURL            string                    `json:"sp_url"`
 }
 
 // ServiceProviderCreateRequest defines model for ServiceProviderCreateRequest.
@@ -2146,11 +2149,11 @@ type ServiceProviderUpdateRequest struct {
 // ServiceUpdate defines model for ServiceUpdate.
 type ServiceUpdate struct {
 	// Description Null clears the description.
-	Description          *nullable.Nullable[string] `json:"description,omitempty"`
-	Enabled              *bool                      `json:"enabled,omitempty"`
-	Name                 *string                    `json:"name,omitempty"`
-	Type                 *string                    `json:"type,omitempty"`
-	AdditionalProperties map[string]interface{}     `json:"-"`
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled              *bool                     `json:"enabled,omitempty"`
+	Name                 *string                   `json:"name,omitempty"`
+	Type                 *string                   `json:"type,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ServiceUpdateRequest defines model for ServiceUpdateRequest.
@@ -2367,7 +2370,7 @@ type TrustCreate struct {
 	Impersonation bool       `json:"impersonation"`
 
 	// ProjectID Required when roles are given. Keystone 27 (2025.1) refuses (400) an id that is not a UUID.
-	ProjectID *string `json:"project_id,omitempty"`
+	ProjectID nullable.Nullable[string] `json:"project_id,omitempty"`
 
 	// RedelegationCount How many levels of redelegation are allowed (at most [trust] max_redelegation_count, which is also the default). Only with allow_redelegation; on a redelegated trust leave it out.
 	RedelegationCount *int `json:"redelegation_count,omitempty"`
@@ -2442,8 +2445,8 @@ type User struct {
 
 // UserCreate A new user. Any attribute besides these is stored and returned as an extra attribute.
 type UserCreate struct {
-	DefaultProjectID *string `json:"default_project_id,omitempty"`
-	Description      *string `json:"description,omitempty"`
+	DefaultProjectID nullable.Nullable[string] `json:"default_project_id,omitempty"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
 
 	// DomainID The owning domain; the token's domain, or default, when absent.
 	DomainID  *string          `json:"domain_id,omitempty"`
@@ -2453,9 +2456,9 @@ type UserCreate struct {
 	Name      string           `json:"name"`
 
 	// Options Per-user security options; absent options are unset.
-	Options              *UserOptions           `json:"options,omitempty"`
-	Password             *string                `json:"password,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Options              *UserOptions              `json:"options,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserCreateRequest defines model for UserCreateRequest.
@@ -2550,8 +2553,9 @@ type UserUpdate struct {
 	Name      *string          `json:"name,omitempty"`
 
 	// Options Options to change; null resets an option to its default.
-	Options  *UserOptionsUpdate `json:"options,omitempty"`
-	Password *string            `json:"password,omitempty"`
+	Options              *UserOptionsUpdate        `json:"options,omitempty"`
+	Password             nullable.Nullable[string] `json:"password,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // UserUpdateRequest defines model for UserUpdateRequest.
@@ -3915,6 +3919,134 @@ func (a DomainCreate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for DomainUpdate. Returns the specified
+// element and whether it was found
+func (a DomainUpdate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DomainUpdate
+func (a *DomainUpdate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DomainUpdate to handle AdditionalProperties
+func (a *DomainUpdate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["options"]; found {
+		err = json.Unmarshal(raw, &a.Options)
+		if err != nil {
+			return fmt.Errorf("error reading 'options': %w", err)
+		}
+		delete(object, "options")
+	}
+
+	if raw, found := object["tags"]; found {
+		err = json.Unmarshal(raw, &a.Tags)
+		if err != nil {
+			return fmt.Errorf("error reading 'tags': %w", err)
+		}
+		delete(object, "tags")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DomainUpdate to handle AdditionalProperties
+func (a DomainUpdate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.Options != nil {
+		object["options"], err = json.Marshal(a.Options)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'options': %w", err)
+		}
+	}
+
+	if a.Tags != nil {
+		object["tags"], err = json.Marshal(a.Tags)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tags': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for EndpointCreate. Returns the specified
 // element and whether it was found
 func (a EndpointCreate) Get(fieldName string) (value interface{}, found bool) {
@@ -4291,6 +4423,104 @@ func (a GroupCreate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for GroupUpdate. Returns the specified
+// element and whether it was found
+func (a GroupUpdate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for GroupUpdate
+func (a *GroupUpdate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for GroupUpdate to handle AdditionalProperties
+func (a *GroupUpdate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["domain_id"]; found {
+		err = json.Unmarshal(raw, &a.DomainID)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain_id': %w", err)
+		}
+		delete(object, "domain_id")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for GroupUpdate to handle AdditionalProperties
+func (a GroupUpdate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DomainID != nil {
+		object["domain_id"], err = json.Marshal(a.DomainID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain_id': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for OAuth1ConsumerCreate. Returns the specified
 // element and whether it was found
 func (a OAuth1ConsumerCreate) Get(fieldName string) (value interface{}, found bool) {
@@ -4340,6 +4570,74 @@ func (a *OAuth1ConsumerCreate) UnmarshalJSON(b []byte) error {
 
 // Override default JSON handling for OAuth1ConsumerCreate to handle AdditionalProperties
 func (a OAuth1ConsumerCreate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for OAuth1ConsumerUpdate. Returns the specified
+// element and whether it was found
+func (a OAuth1ConsumerUpdate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OAuth1ConsumerUpdate
+func (a *OAuth1ConsumerUpdate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OAuth1ConsumerUpdate to handle AdditionalProperties
+func (a *OAuth1ConsumerUpdate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OAuth1ConsumerUpdate to handle AdditionalProperties
+func (a OAuth1ConsumerUpdate) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
@@ -5777,6 +6075,194 @@ func (a UserCreate) MarshalJSON() ([]byte, error) {
 	object["name"], err = json.Marshal(a.Name)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	if a.Options != nil {
+		object["options"], err = json.Marshal(a.Options)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'options': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for UserUpdate. Returns the specified
+// element and whether it was found
+func (a UserUpdate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for UserUpdate
+func (a *UserUpdate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for UserUpdate to handle AdditionalProperties
+func (a *UserUpdate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_project_id"]; found {
+		err = json.Unmarshal(raw, &a.DefaultProjectID)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_project_id': %w", err)
+		}
+		delete(object, "default_project_id")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["domain_id"]; found {
+		err = json.Unmarshal(raw, &a.DomainID)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain_id': %w", err)
+		}
+		delete(object, "domain_id")
+	}
+
+	if raw, found := object["email"]; found {
+		err = json.Unmarshal(raw, &a.Email)
+		if err != nil {
+			return fmt.Errorf("error reading 'email': %w", err)
+		}
+		delete(object, "email")
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["federated"]; found {
+		err = json.Unmarshal(raw, &a.Federated)
+		if err != nil {
+			return fmt.Errorf("error reading 'federated': %w", err)
+		}
+		delete(object, "federated")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["options"]; found {
+		err = json.Unmarshal(raw, &a.Options)
+		if err != nil {
+			return fmt.Errorf("error reading 'options': %w", err)
+		}
+		delete(object, "options")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for UserUpdate to handle AdditionalProperties
+func (a UserUpdate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultProjectID != nil {
+		object["default_project_id"], err = json.Marshal(a.DefaultProjectID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_project_id': %w", err)
+		}
+	}
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	if a.DomainID != nil {
+		object["domain_id"], err = json.Marshal(a.DomainID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'domain_id': %w", err)
+		}
+	}
+
+	if a.Email != nil {
+		object["email"], err = json.Marshal(a.Email)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email': %w", err)
+		}
+	}
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	if a.Federated != nil {
+		object["federated"], err = json.Marshal(a.Federated)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'federated': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
 	}
 
 	if a.Options != nil {

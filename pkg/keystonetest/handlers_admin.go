@@ -73,7 +73,7 @@ func (h *handlers) CreateTenant(ctx context.Context, req v2.CreateTenantRequestO
 	if _, ok := in.AdditionalProperties["is_domain"]; ok {
 		return nil, badRequest("Invalid input for field 'is_domain'.")
 	}
-	t := &tenant{id: deref(in.ID), name: in.Name, description: in.Description, enabled: true}
+	t := &tenant{id: in.ID.GetOrEmpty(), name: in.Name, description: given(in.Description), enabled: true}
 	if t.id == "" {
 		t.id = newID()
 	}
@@ -106,7 +106,7 @@ func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestO
 			return nil, badRequest("Invalid input for field '%s'.", refused)
 		}
 	}
-	if in.ID != nil && *in.ID != t.id {
+	if id, err := in.ID.Get(); err == nil && id != t.id {
 		return nil, badRequest("Cannot change ID")
 	}
 	if in.Name != nil && *in.Name != t.name {
@@ -115,8 +115,8 @@ func (h *handlers) UpdateTenant(ctx context.Context, req v2.UpdateTenantRequestO
 		}
 		t.name = *in.Name
 	}
-	if in.Description != nil {
-		t.description = in.Description
+	if in.Description.IsSpecified() {
+		t.description = given(in.Description)
 	}
 	if in.Enabled != nil {
 		t.enabled = *in.Enabled
@@ -286,8 +286,8 @@ func (h *handlers) CreateUser(ctx context.Context, req v2.CreateUserRequestObjec
 	if h.st.userByName(name) != nil {
 		return nil, conflict("Conflict occurred attempting to store user - Duplicate entry found with name %s at domain ID default.", name)
 	}
-	u := &user{id: newID(), name: name, password: deref(in.Password), email: in.Email,
-		description: in.Description, enabled: true, tenantID: deref(in.TenantID)}
+	u := &user{id: newID(), name: name, password: in.Password.GetOrEmpty(), email: given(in.Email),
+		description: given(in.Description), enabled: true, tenantID: in.TenantID.GetOrEmpty()}
 	if in.Enabled != nil {
 		u.enabled = *in.Enabled
 	}
@@ -374,8 +374,9 @@ func (h *handlers) UpdateUser(ctx context.Context, req v2.UpdateUserRequestObjec
 	if name == nil {
 		name = in.Username
 	}
-	u, err := h.updateUser(req.UserID, userChange{name: name, password: in.Password, tenantID: in.TenantID,
-		email: in.Email, description: in.Description, enabled: in.Enabled})
+	u, err := h.updateUser(req.UserID, userChange{name: name, password: given(in.Password),
+		tenantID: given(in.TenantID), email: given(in.Email), description: given(in.Description),
+		enabled: in.Enabled})
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +457,7 @@ func (h *handlers) CreateService(ctx context.Context, req v2.CreateServiceReques
 		return nil, err
 	}
 	in := req.Body.Service
-	svc := &service{id: newID(), typ: in.Type, name: deref(in.Name), description: in.Description, enabled: true}
+	svc := &service{id: newID(), typ: in.Type, name: deref(in.Name), description: given(in.Description), enabled: true}
 	if in.Enabled != nil {
 		svc.enabled = *in.Enabled
 	}
@@ -510,8 +511,8 @@ func (h *handlers) CreateEndpoint(ctx context.Context, req v2.CreateEndpointRequ
 	if h.st.service(in.ServiceID) == nil {
 		return nil, couldNotFind("service", in.ServiceID)
 	}
-	e := &endpoint{id: newID(), serviceID: in.ServiceID, region: deref(in.Region), enabled: true,
-		publicURL: in.Publicurl, internalURL: deref(in.Internalurl), adminURL: deref(in.Adminurl)}
+	e := &endpoint{id: newID(), serviceID: in.ServiceID, region: in.Region.GetOrEmpty(), enabled: true,
+		publicURL: in.Publicurl, internalURL: in.Internalurl.GetOrEmpty(), adminURL: in.Adminurl.GetOrEmpty()}
 	if in.Enabled != nil {
 		e.enabled = *in.Enabled
 	}

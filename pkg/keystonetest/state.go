@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oapi-codegen/nullable"
 )
 
 // state is everything the fake knows. Lists keep creation order, which is
@@ -211,6 +213,14 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// given is a request's nullable string as the fake stores it: nil when null or absent.
+func given(n nullable.Nullable[string]) *string {
+	if v, err := n.Get(); err == nil {
+		return &v
+	}
+	return nil
 }
 
 func deref(s *string) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"github.com/oapi-codegen/nullable"
 	"net/http"
 	"strings"
 	"testing"
@@ -183,9 +184,9 @@ func deleted[R any, ID ~string](del func(context.Context, ID, ...identityv3.Requ
 
 func (f *fixture) project(parentID string, tags ...string) identityv3.Project {
 	f.t.Helper()
-	body := identityv3.ProjectCreate{Name: name(f.t, "p"), DomainID: ptr("default"), Tags: tags}
+	body := identityv3.ProjectCreate{Name: name(f.t, "p"), DomainID: nullable.NewNullableWithValue("default"), Tags: tags}
 	if parentID != "" {
-		body.ParentID = &parentID
+		body.ParentID = nullable.NewNullableWithValue(parentID)
 	}
 	resp, err := f.admin.CreateProjectWithResponse(ctx(f.t), identityv3.ProjectCreateRequest{Project: body})
 	return created(f.t, resp, err, func(c context.Context) error {
@@ -196,7 +197,7 @@ func (f *fixture) project(parentID string, tags ...string) identityv3.Project {
 func (f *fixture) user(password string) identityv3.User {
 	f.t.Helper()
 	resp, err := f.admin.CreateUserWithResponse(ctx(f.t), identityv3.UserCreateRequest{User: identityv3.UserCreate{
-		Name: name(f.t, "u"), DomainID: ptr("default"), Password: &password}})
+		Name: name(f.t, "u"), DomainID: ptr("default"), Password: nullable.NewNullableWithValue(password)}})
 	return created(f.t, resp, err, func(c context.Context) error {
 		return deleted(f.admin.DeleteUserWithResponse, resp.JSON201.User.ID)(c)
 	}).JSON201.User

@@ -160,7 +160,7 @@ func ListFilters(t *testing.T, env Env) {
 	parent := name(t, "region")
 	pr, err := admin.CreateRegionWithIDWithResponse(ctx(t), parent, identityv3.RegionCreateRequest{Region: identityv3.RegionCreate{}})
 	created(t, pr, err, deleted(admin.DeleteRegionWithResponse, parent))
-	child, err := admin.CreateRegionWithResponse(ctx(t), identityv3.RegionCreateRequest{Region: identityv3.RegionCreate{ParentRegionID: &parent}})
+	child, err := admin.CreateRegionWithResponse(ctx(t), identityv3.RegionCreateRequest{Region: identityv3.RegionCreate{ParentRegionID: nullable.NewNullableWithValue(parent)}})
 	created(t, child, err, func(c context.Context) error {
 		return deleted(admin.DeleteRegionWithResponse, child.JSON201.Region.ID)(c)
 	})

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"github.com/oapi-codegen/nullable"
 	"net/http"
 	"slices"
 	"testing"
@@ -155,7 +156,7 @@ func ProjectHierarchyAndTags(t *testing.T, env Env) {
 	assert.ElementsMatch(t, []string{"green", "red"}, got.JSON200.Project.Tags)
 
 	dup, err := admin.CreateProjectWithResponse(ctx(t), identityv3.ProjectCreateRequest{Project: identityv3.ProjectCreate{
-		Name: child.Name, DomainID: ptr("default")}})
+		Name: child.Name, DomainID: nullable.NewNullableWithValue("default")}})
 	assert.Equal(t, http.StatusConflict, status(t, dup, err), "names are unique in a domain")
 
 	gone, err := admin.DeleteProjectWithResponse(ctx(t), parent.ID)
@@ -298,7 +299,7 @@ func Trusts(t *testing.T, env Env) {
 	self := env.client(t, env.password(trustor.ID, pw, auth.Scope{ProjectID: p.ID}))
 
 	resp, err := self.CreateTrustWithResponse(ctx(t), identityv3.TrustCreateRequest{Trust: identityv3.TrustCreate{
-		TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: &p.ID,
+		TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: nullable.NewNullableWithValue(p.ID),
 		Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}}}})
 	require.Equal(t, http.StatusCreated, status(t, resp, err))
 	tr := resp.JSON201.Trust
@@ -306,7 +307,7 @@ func Trusts(t *testing.T, env Env) {
 	later(t, deleted(self.DeleteTrustWithResponse, tr.ID))
 
 	refused, err := self.CreateTrustWithResponse(ctx(t), identityv3.TrustCreateRequest{Trust: identityv3.TrustCreate{
-		TrustorUserID: trustee.ID, TrusteeUserID: trustor.ID, ProjectID: &p.ID,
+		TrustorUserID: trustee.ID, TrusteeUserID: trustor.ID, ProjectID: nullable.NewNullableWithValue(p.ID),
 		Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}}}})
 	assert.Equal(t, http.StatusForbidden, status(t, refused, err), "only the trustor creates a trust")
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,7 +16,7 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 	ctx := t.Context()
 
 	created, err := e.admin.CreateServiceWithResponse(ctx, identityv2.ServiceCreateEnvelope{Service: identityv2.ServiceCreate{
-		Type: "compute", Name: new("nova"), Description: new("OpenStack Compute Service"),
+		Type: "compute", Name: new("nova"), Description: nullable.NewNullableWithValue("OpenStack Compute Service"),
 	}})
 	requireStatus(t, http.StatusOK, created, err)
 	nova := created.JSON200.Service
@@ -36,8 +37,8 @@ func TestServicesAndEndpointTemplates(t *testing.T) {
 	}
 
 	ep, err := e.admin.CreateEndpointWithResponse(ctx, identityv2.EndpointCreateEnvelope{Endpoint: identityv2.EndpointCreate{
-		ServiceID: nova.ID, Region: new("RegionTwo"),
-		Publicurl: "http://nova:8774/v2/$(tenant_id)s", Internalurl: new("http://nova-int:8774/v2/$(tenant_id)s"),
+		ServiceID: nova.ID, Region: nullable.NewNullableWithValue("RegionTwo"),
+		Publicurl: "http://nova:8774/v2/$(tenant_id)s", Internalurl: nullable.NewNullableWithValue("http://nova-int:8774/v2/$(tenant_id)s"),
 	}})
 	requireStatus(t, http.StatusOK, ep, err)
 	endpoint := ep.JSON200.Endpoint

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +24,7 @@ func TestTenantLifecycle(t *testing.T) {
 	ctx := t.Context()
 
 	created, err := e.admin.CreateTenantWithResponse(ctx, identityv2.TenantCreateEnvelope{Tenant: identityv2.TenantCreate{
-		Name: "acme", Description: new("A description ..."),
+		Name: "acme", Description: nullable.NewNullableWithValue("A description ..."),
 	}})
 	requireStatus(t, http.StatusOK, created, err) // Keystone's v2.0 answers 200, not 201
 	acme := created.JSON200.Tenant

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,7 +28,7 @@ func TestUserLifecycle(t *testing.T) {
 	home := e.ks.AddTenant("home")
 
 	created, err := e.admin.CreateUserWithResponse(ctx, identityv2.UserCreateEnvelope{User: identityv2.UserCreate{
-		Name: new("new-user"), Password: new("pw-1"), Email: new("new-user@example.com"), TenantID: &home,
+		Name: new("new-user"), Password: nullable.NewNullableWithValue("pw-1"), Email: nullable.NewNullableWithValue("new-user@example.com"), TenantID: nullable.NewNullableWithValue(home),
 	}})
 	requireStatus(t, http.StatusOK, created, err)
 	u := created.JSON200.User
@@ -39,7 +40,7 @@ func TestUserLifecycle(t *testing.T) {
 	dup, err := e.admin.CreateUserWithResponse(ctx, identityv2.UserCreateEnvelope{User: identityv2.UserCreate{Username: new("new-user")}})
 	requireStatus(t, http.StatusConflict, dup, err)
 	noTenant, err := e.admin.CreateUserWithResponse(ctx, identityv2.UserCreateEnvelope{User: identityv2.UserCreate{
-		Name: new("other"), TenantID: new("no-such-tenant")}})
+		Name: new("other"), TenantID: nullable.NewNullableWithValue("no-such-tenant")}})
 	requireStatus(t, http.StatusNotFound, noTenant, err)
 
 	got, err := e.admin.GetUserWithResponse(ctx, u.ID)
@@ -60,7 +61,7 @@ func TestUserLifecycle(t *testing.T) {
 	assert.Equal(t, u.ID, byName.JSON200.User.ID)
 
 	updated, err := e.admin.UpdateUserWithResponse(ctx, u.ID, identityv2.UserUpdateEnvelope{User: identityv2.UserUpdate{
-		Email: new("updated@example.org"), Name: new("renamed"),
+		Email: nullable.NewNullableWithValue("updated@example.org"), Name: new("renamed"),
 	}})
 	requireStatus(t, http.StatusOK, updated, err)
 	assert.Equal(t, "updated@example.org", *updated.JSON200.User.Email)

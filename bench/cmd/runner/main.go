@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/keystone-go/keystone/bench/internal/proc"
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/auth"
@@ -320,8 +322,8 @@ func seed(ctx context.Context, admin *identity.Client, want int) ([]string, int,
 	tag := fmt.Sprintf("%s%d-", seedPrefix, os.Getpid())
 	for i := 0; listed < want; i++ {
 		desc := fmt.Sprintf("keystone-go benchmark project %d", i)
-		p, err := admin.CreateProject(ctx, identityv3.ProjectCreate{Name: fmt.Sprintf("%s%02d", tag, i), Description: &desc,
-			Tags: []string{"bench"}})
+		p, err := admin.CreateProject(ctx, identityv3.ProjectCreate{Name: fmt.Sprintf("%s%02d", tag, i),
+			Description: nullable.NewNullableWithValue(desc), Tags: []string{"bench"}})
 		if err != nil {
 			return created, 0, fmt.Errorf("seeding: %w", err)
 		}

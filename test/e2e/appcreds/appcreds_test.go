@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,8 +31,8 @@ func TestApplicationCredentialWithAccessRules(t *testing.T) {
 	}
 	ac := e2eutil.ApplicationCredential(t, o.client, o.userID, identityv3.ApplicationCredentialCreate{
 		Name:        name,
-		Description: new("for the e2e test"),
-		ExpiresAt:   new(timestamp.New(farFuture)),
+		Description: nullable.NewNullableWithValue("for the e2e test"),
+		ExpiresAt:   nullable.NewNullableWithValue(timestamp.New(farFuture)),
 		Roles:       []identityv3.ApplicationCredentialRoleSelector{{Name: new("member")}},
 		AccessRules: []identityv3.AccessRuleCreate{rule},
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -28,7 +29,7 @@ func newAppCred(t *testing.T, u user, p identityv3.Project) (identityv3.Applicat
 	resp, err := c.Raw().CreateApplicationCredentialWithResponse(ctx, u.ID, identityv3.CreateApplicationCredentialJSONRequestBody{
 		ApplicationCredential: identityv3.ApplicationCredentialCreate{
 			Name:   name,
-			Secret: &secret,
+			Secret: nullable.NewNullableWithValue(secret),
 			Roles:  []identityv3.ApplicationCredentialRoleSelector{{Name: ptr("member")}},
 			AccessRules: []identityv3.AccessRuleCreate{{Service: ptr("identity"),
 				Method: ptr(identityv3.AccessRuleMethod("GET")), Path: ptr("/v3/auth/projects")}},

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -42,7 +43,7 @@ func newUser(t *testing.T, admin *identity.Client, options *identityv3.UserOptio
 	t.Helper()
 	u := user{Name: e2eutil.Name(t, "am"), Password: "pw-" + e2eutil.Name(t, "x")}
 	resp, err := admin.Raw().CreateUserWithResponse(e2eutil.Ctx(t), identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: u.Name, Password: &u.Password, Options: options},
+		User: identityv3.UserCreate{Name: u.Name, Password: nullable.NewNullableWithValue(u.Password), Options: options},
 	})
 	require.NoError(t, err)
 	u.ID = resp.JSON201.User.ID

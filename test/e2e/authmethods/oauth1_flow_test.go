@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
@@ -20,7 +21,7 @@ func oauth1AccessToken(t *testing.T, admin *identity.Client, projectID string) (
 	t.Helper()
 	ctx := e2eutil.Ctx(t)
 	created, err := admin.Raw().CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
-		Consumer: identityv3.OAuth1ConsumerCreate{Description: ptr("authmethods")},
+		Consumer: identityv3.OAuth1ConsumerCreate{Description: nullable.NewNullableWithValue("authmethods")},
 	})
 	require.NoError(t, err)
 	consumer := created.JSON201.Consumer

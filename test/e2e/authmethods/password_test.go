@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -157,7 +158,7 @@ func TestScopes(t *testing.T) {
 		trustorClient := e2eutil.Client(t, trustorSess)
 		for _, impersonation := range []bool{false, true} {
 			resp, err := trustorClient.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
-				TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: &p.ID, Impersonation: impersonation,
+				TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: nullable.NewNullableWithValue(p.ID), Impersonation: impersonation,
 				Roles: []identityv3.TrustRoleSelector{{Name: ptr("member")}},
 			}})
 			require.NoError(t, err)

@@ -2,6 +2,7 @@ package authtoken_test
 
 import (
 	"encoding/base64"
+	"github.com/oapi-codegen/nullable"
 	"net/http"
 	"strings"
 	"testing"
@@ -261,9 +262,10 @@ func TestServiceTokens(t *testing.T) {
 // appCredToken is a token of a new application credential of the caller's.
 func appCredToken(t *testing.T, c caller, body identityv3.ApplicationCredentialCreate) *auth.AccessInfo {
 	t.Helper()
-	body.Secret = new("s-" + e2eutil.Name(t, "x"))
+	secret := "s-" + e2eutil.Name(t, "x")
+	body.Secret = nullable.NewNullableWithValue(secret)
 	ac := e2eutil.ApplicationCredential(t, c.client, c.user.ID, body)
-	sess := e2eutil.Session(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(), ID: ac.ID, Secret: *body.Secret})
+	sess := e2eutil.Session(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(), ID: ac.ID, Secret: secret})
 	a, err := sess.AccessInfo(e2eutil.Ctx(t))
 	require.NoError(t, err)
 	return a
@@ -275,7 +277,7 @@ func appCredToken(t *testing.T, c caller, body identityv3.ApplicationCredentialC
 // seconds gives a token that does.
 func expiredToken(t *testing.T, c caller) string {
 	t.Helper()
-	a := appCredToken(t, c, identityv3.ApplicationCredentialCreate{ExpiresAt: new(timestamp.New(time.Now().Add(3 * time.Second)))})
+	a := appCredToken(t, c, identityv3.ApplicationCredentialCreate{ExpiresAt: nullable.NewNullableWithValue(timestamp.New(time.Now().Add(3 * time.Second)))})
 	require.True(t, a.ExpiresAt.Before(time.Now().Add(10*time.Second)), "expires %v", a.ExpiresAt)
 	for time.Now().Before(a.ExpiresAt.Add(time.Second)) {
 		time.Sleep(200 * time.Millisecond)

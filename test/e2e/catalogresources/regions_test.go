@@ -22,7 +22,7 @@ func TestRegionHierarchy(t *testing.T) {
 	parentID := e2eutil.Name(t, "region")
 	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, parentID)
 	put, err := c.Raw().CreateRegionWithIDWithResponse(ctx, parentID, identityv3.CreateRegionWithIDJSONRequestBody{
-		Region: identityv3.RegionCreate{Description: new("the parent")},
+		Region: identityv3.RegionCreate{Description: nullable.NewNullableWithValue("the parent")},
 	})
 	parent := e2eutil.Created(t, put, err).JSON201.Region
 	assert.Equal(t, parentID, parent.ID)
@@ -33,7 +33,7 @@ func TestRegionHierarchy(t *testing.T) {
 	childID := e2eutil.Name(t, "child")
 	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, childID)
 	post, err := c.Raw().CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
-		Region: identityv3.RegionCreate{ID: &childID, ParentRegionID: &parentID},
+		Region: identityv3.RegionCreate{ID: &childID, ParentRegionID: nullable.NewNullableWithValue(parentID)},
 	})
 	child := e2eutil.Created(t, post, err).JSON201.Region
 	assert.Equal(t, childID, child.ID)
@@ -43,7 +43,7 @@ func TestRegionHierarchy(t *testing.T) {
 
 	// POST without an id: Keystone picks one.
 	gen, err := c.Raw().CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
-		Region: identityv3.RegionCreate{ParentRegionID: &parentID},
+		Region: identityv3.RegionCreate{ParentRegionID: nullable.NewNullableWithValue(parentID)},
 	})
 	generated := e2eutil.Created(t, gen, err).JSON201.Region
 	e2eutil.DeleteLater(t, c.Raw().DeleteRegionWithResponse, generated.ID)
@@ -62,7 +62,7 @@ func TestRegionHierarchy(t *testing.T) {
 	// A parent that does not exist is a 404.
 	missing := e2eutil.Name(t, "missing")
 	_, err = c.Raw().CreateRegionWithResponse(ctx, identityv3.CreateRegionJSONRequestBody{
-		Region: identityv3.RegionCreate{ParentRegionID: &missing},
+		Region: identityv3.RegionCreate{ParentRegionID: nullable.NewNullableWithValue(missing)},
 	})
 	assert.ErrorIs(t, err, apierror.ErrNotFound)
 
@@ -77,7 +77,7 @@ func TestRegionHierarchy(t *testing.T) {
 	// PATCH: a description, then null for the parent makes the child a
 	// top-level region.
 	upd, err := c.Raw().UpdateRegionWithResponse(ctx, childID, identityv3.UpdateRegionJSONRequestBody{
-		Region: identityv3.RegionUpdate{Description: new(nullable.NewNullableWithValue("now a child"))},
+		Region: identityv3.RegionUpdate{Description: nullable.NewNullableWithValue("now a child")},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "now a child", *upd.JSON200.Region.Description)
@@ -85,8 +85,8 @@ func TestRegionHierarchy(t *testing.T) {
 
 	upd, err = c.Raw().UpdateRegionWithResponse(ctx, childID, identityv3.UpdateRegionJSONRequestBody{
 		Region: identityv3.RegionUpdate{
-			ParentRegionID: new(nullable.NewNullNullable[string]()),
-			Description:    new(nullable.NewNullNullable[string]()),
+			ParentRegionID: nullable.NewNullNullable[string](),
+			Description:    nullable.NewNullNullable[string](),
 		},
 	})
 	require.NoError(t, err)

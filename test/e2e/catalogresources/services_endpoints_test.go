@@ -22,7 +22,7 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	// A type of its own, so that no other test's catalog lookup can pick it.
 	svcType := e2eutil.Name(t, "type")
 	name := e2eutil.Name(t, "svc")
-	body := identityv3.ServiceCreate{Type: svcType, Name: &name, Description: new("first"), Enabled: new(true)}
+	body := identityv3.ServiceCreate{Type: svcType, Name: &name, Description: nullable.NewNullableWithValue("first"), Enabled: new(true)}
 	body.Set("owner", "e2e") // an extra attribute
 	svc := e2eutil.Service(t, c, body)
 	assert.Len(t, svc.ID, 32)
@@ -63,7 +63,7 @@ func TestServiceCRUDAndFilters(t *testing.T) {
 	// PATCH: rename, disable, and clear the description with null.
 	renamed := name + "-renamed"
 	upd, err := c.Raw().UpdateServiceWithResponse(ctx, svc.ID, identityv3.UpdateServiceJSONRequestBody{
-		Service: identityv3.ServiceUpdate{Name: &renamed, Enabled: new(false), Description: new(nullable.NewNullNullable[string]())},
+		Service: identityv3.ServiceUpdate{Name: &renamed, Enabled: new(false), Description: nullable.NewNullNullable[string]()},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, renamed, *upd.JSON200.Service.Name)

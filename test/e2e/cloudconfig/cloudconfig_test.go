@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,12 +65,12 @@ func newFixture(t *testing.T) fixture {
 	})
 
 	proj, err := admin.Raw().CreateProjectWithResponse(ctx, identityv3.CreateProjectJSONRequestBody{
-		Project: identityv3.ProjectCreate{Name: f.projectName, DomainID: &f.domainID}})
+		Project: identityv3.ProjectCreate{Name: f.projectName, DomainID: nullable.NewNullableWithValue(f.domainID)}})
 	require.NoError(t, err)
 	f.projectID = proj.JSON201.Project.ID
 
 	user, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: f.userName, Password: &f.pw}})
+		User: identityv3.UserCreate{Name: f.userName, Password: nullable.NewNullableWithValue(f.pw)}})
 	require.NoError(t, err)
 	f.userID = user.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
@@ -77,7 +78,7 @@ func newFixture(t *testing.T) fixture {
 		return ignoreNotFound(err)
 	})
 	user2, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: f.user2Name, Password: &f.pw, DomainID: &f.domainID}})
+		User: identityv3.UserCreate{Name: f.user2Name, Password: nullable.NewNullableWithValue(f.pw), DomainID: &f.domainID}})
 	require.NoError(t, err)
 	f.user2ID = user2.JSON201.User.ID
 

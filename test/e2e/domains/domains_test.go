@@ -31,7 +31,7 @@ func TestDomainCRUD(t *testing.T) {
 	name := e2eutil.Name(t, "dom")
 	body := identityv3.DomainCreate{
 		Name:        name,
-		Description: new("first description"),
+		Description: nullable.NewNullableWithValue("first description"),
 		Tags:        []string{"blue", "green"},
 		Options:     &identityv3.DomainOptions{Immutable: new(false)},
 	}

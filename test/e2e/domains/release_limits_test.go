@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,7 +23,7 @@ func TestDomainDescriptionLimit(t *testing.T) {
 	long := strings.Repeat("d", 256)
 
 	resp, err := admin.Raw().CreateDomainWithResponse(ctx, identityv3.CreateDomainJSONRequestBody{
-		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "longdesc"), Description: &long},
+		Domain: identityv3.DomainCreate{Name: e2eutil.Name(t, "longdesc"), Description: nullable.NewNullableWithValue(long)},
 	})
 	if e2eutil.ReleaseIs(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest)

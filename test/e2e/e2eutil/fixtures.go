@@ -60,13 +60,13 @@ func User(t testing.TB, c *identity.Client, opts ...Option) TestUser {
 	t.Helper()
 	var body identityv3.UserCreate
 	apply(t, &body, func(b *identityv3.UserCreate) *string { return &b.Name }, "user", opts)
-	if body.Password == nil {
-		body.Password = new("pw-" + rand.Text())
+	if !body.Password.IsSpecified() {
+		body.Password = nullable.NewNullableWithValue("pw-" + rand.Text())
 	}
 	resp, err := c.Raw().CreateUserWithResponse(Ctx(t), identityv3.CreateUserJSONRequestBody{User: body})
 	user := Created(t, resp, err).JSON201.User
 	DeleteLater(t, c.Raw().DeleteUserWithResponse, user.ID)
-	return TestUser{User: user, Password: *body.Password}
+	return TestUser{User: user, Password: body.Password.GetOrEmpty()}
 }
 
 // Member creates a user (with the options) who holds the member role on

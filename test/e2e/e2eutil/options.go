@@ -3,6 +3,8 @@ package e2eutil
 import (
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/keystone-go/keystone/gen/identityv3"
 )
 
@@ -63,7 +65,7 @@ func InDomain(domainID string) Option {
 		t.Helper()
 		switch b := body.(type) {
 		case *identityv3.ProjectCreate:
-			b.DomainID = &domainID
+			b.DomainID = nullable.NewNullableWithValue(domainID)
 		case *identityv3.UserCreate:
 			b.DomainID = &domainID
 		case *identityv3.GroupCreate:
@@ -85,8 +87,10 @@ func ChildOf(parent identityv3.Project) Option {
 		if !ok {
 			t.Fatalf("e2eutil.ChildOf does not apply to a %T", body)
 		}
-		b.ParentID = &parent.ID
-		b.DomainID = parent.DomainID
+		b.ParentID = nullable.NewNullableWithValue(parent.ID)
+		if parent.DomainID != nil {
+			b.DomainID = nullable.NewNullableWithValue(*parent.DomainID)
+		}
 	}
 }
 

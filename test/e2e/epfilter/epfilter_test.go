@@ -77,7 +77,7 @@ func TestProjectEndpointAssociations(t *testing.T) {
 	t.Run("endpoint group", func(t *testing.T) {
 		name := e2eutil.Name(t, "epf-eg")
 		created, err := admin.Raw().CreateEndpointGroupWithResponse(ctx, identityv3.CreateEndpointGroupJSONRequestBody{
-			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: new("admin endpoints"),
+			EndpointGroup: identityv3.EndpointGroupCreate{Name: name, Description: nullable.NewNullableWithValue("admin endpoints"),
 				Filters: identityv3.EndpointGroupFilters{ServiceID: &svc.ID, Interface: new("admin")}},
 		})
 		eg := e2eutil.Created(t, created, err).JSON201.EndpointGroup

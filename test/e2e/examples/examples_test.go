@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,7 +82,7 @@ func newAccount(t *testing.T, admin *identity.Client, withProject bool) account 
 	ctx := e2eutil.Ctx(t)
 	a := account{userName: e2eutil.Name(t, "exuser"), password: "pw-" + e2eutil.Name(t, "x")}
 	user, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: a.userName, Password: &a.password}})
+		User: identityv3.UserCreate{Name: a.userName, Password: nullable.NewNullableWithValue(a.password)}})
 	require.NoError(t, err)
 	a.userID = user.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {

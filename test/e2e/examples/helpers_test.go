@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
@@ -71,7 +72,7 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	require.Equal(t, http.StatusNoContent, grant.StatusCode())
 
 	idp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, f.idp, identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{Enabled: new(true), DomainID: &domainID, RemoteIDs: []string{f.remoteID}}})
+		IdentityProvider: identityv3.IdentityProviderCreate{Enabled: new(true), DomainID: nullable.NewNullableWithValue(domainID), RemoteIDs: nullable.NewNullableWithValue([]string{f.remoteID})}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, idp.StatusCode())
 	e2eutil.Cleanup(t, func(ctx context.Context) error {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keystone-go/keystone/gen/identityv3"
@@ -63,7 +64,7 @@ func createUser(t *testing.T, admin *identity.Client, project, password string) 
 	t.Helper()
 	ctx := e2eutil.Ctx(t)
 	resp, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "k2kuser"), Password: &password},
+		User: identityv3.UserCreate{Name: e2eutil.Name(t, "k2kuser"), Password: nullable.NewNullableWithValue(password)},
 	})
 	require.NoError(t, err)
 	u := resp.JSON201.User
@@ -82,7 +83,7 @@ func createIdP(t *testing.T, admin *identity.Client, id, domainID, remoteID stri
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
-			IdentityProvider: identityv3.IdentityProviderCreate{Enabled: ptr(true), DomainID: &domainID, RemoteIDs: []string{remoteID}},
+			IdentityProvider: identityv3.IdentityProviderCreate{Enabled: ptr(true), DomainID: nullable.NewNullableWithValue(domainID), RemoteIDs: nullable.NewNullableWithValue([]string{remoteID})},
 		})
 		if errors.Is(err, apierror.ErrConflict) && time.Now().Before(deadline) {
 			t.Logf("remote id %s is held by another identity provider; waiting for it to go", remoteID)

@@ -24,10 +24,10 @@ func TestIdentityProviderCRUD(t *testing.T) {
 
 	created := createIdP(t, admin, id, identityv3.IdentityProviderCreate{
 		Enabled:          new(true),
-		Description:      new("an identity provider"),
-		DomainID:         &domainID,
-		RemoteIDs:        []string{remote, remote + "/alt"},
-		AuthorizationTTL: new(30),
+		Description:      nullable.NewNullableWithValue("an identity provider"),
+		DomainID:         nullable.NewNullableWithValue(domainID),
+		RemoteIDs:        nullable.NewNullableWithValue([]string{remote, remote + "/alt"}),
+		AuthorizationTTL: nullable.NewNullableWithValue(30),
 	})
 	assert.Equal(t, id, created.ID)
 	assert.Equal(t, domainID, created.DomainID)
@@ -63,7 +63,7 @@ func TestIdentityProviderCRUD(t *testing.T) {
 
 	// A remote id belongs to one provider only.
 	_, err = admin.Raw().CreateIdentityProviderWithResponse(ctx, id+"-dup", identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: &domainID, RemoteIDs: []string{remote}},
+		IdentityProvider: identityv3.IdentityProviderCreate{DomainID: nullable.NewNullableWithValue(domainID), RemoteIDs: nullable.NewNullableWithValue([]string{remote})},
 	})
 	assert.True(t, errors.Is(err, apierror.ErrConflict), "duplicate remote id: %v", err)
 
@@ -208,7 +208,7 @@ func TestProtocolCRUD(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	domainID := e2eutil.Domain(t, admin, e2eutil.Prefix("fed")).ID
 	idp := e2eutil.Name(t, "idp")
-	createIdP(t, admin, idp, identityv3.IdentityProviderCreate{DomainID: &domainID})
+	createIdP(t, admin, idp, identityv3.IdentityProviderCreate{DomainID: nullable.NewNullableWithValue(domainID)})
 	rule := []identityv3.MappingRule{{
 		Local:  []identityv3.MappingLocal{{User: &identityv3.MappingUser{Name: new("{0}")}}},
 		Remote: []identityv3.MappingRemote{{Type: "REMOTE_USER"}},
@@ -266,7 +266,7 @@ func TestServiceProviderCRUD(t *testing.T) {
 
 	// Disabled, so that it does not show up in every token issued meanwhile.
 	sp := createSP(t, admin, id, identityv3.ServiceProviderCreate{
-		AuthURL: authURL, SpURL: spURL, Description: new("remote cloud"),
+		AuthURL: authURL, SpURL: spURL, Description: nullable.NewNullableWithValue("remote cloud"),
 	})
 	assert.Equal(t, id, sp.ID)
 	assert.Equal(t, authURL, sp.AuthURL)

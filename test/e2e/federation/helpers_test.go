@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/keystone-go/keystone/gen/identityv3"
 	"github.com/keystone-go/keystone/pkg/auth"
 	"github.com/keystone-go/keystone/pkg/catalog"
@@ -129,7 +131,7 @@ func setUpFederation(t *testing.T, admin *identity.Client) federation {
 	f.remoteID = "https://idp.test/" + f.idp
 	e2eutil.GrantProjectGroupRole(t, admin, f.project.ID, f.groupID, e2eutil.RoleID(t, admin, "member"))
 	createIdP(t, admin, f.idp, identityv3.IdentityProviderCreate{
-		Enabled: new(true), DomainID: &f.domainID, RemoteIDs: []string{f.remoteID},
+		Enabled: new(true), DomainID: nullable.NewNullableWithValue(f.domainID), RemoteIDs: nullable.NewNullableWithValue([]string{f.remoteID}),
 	})
 	createMapping(t, admin, f.mapping, []identityv3.MappingRule{{
 		Local: []identityv3.MappingLocal{

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +24,7 @@ func TestIdentityProviderRemoteIDLimit(t *testing.T) {
 	remote := "https://idp.example.com/" + strings.Repeat("r", 65)
 
 	resp, err := admin.Raw().CreateIdentityProviderWithResponse(ctx, id, identityv3.CreateIdentityProviderJSONRequestBody{
-		IdentityProvider: identityv3.IdentityProviderCreate{RemoteIDs: []string{remote}},
+		IdentityProvider: identityv3.IdentityProviderCreate{RemoteIDs: nullable.NewNullableWithValue([]string{remote})},
 	})
 	if e2eutil.ReleaseIs(t, e2eutil.Latest) {
 		require.ErrorIs(t, err, apierror.ErrBadRequest)

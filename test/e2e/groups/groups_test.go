@@ -40,7 +40,7 @@ func TestGroupCRUD(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	name := e2eutil.Name(t, "group")
-	body := identityv3.GroupCreate{Name: name, Description: new("first description")}
+	body := identityv3.GroupCreate{Name: name, Description: nullable.NewNullableWithValue("first description")}
 	body.Set("team_channel", "#identity")
 	group := e2eutil.Group(t, c, e2eutil.Body(body))
 

@@ -61,7 +61,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	// Two registered limits in one request: one per region, one for all.
 	created, err := c.Raw().CreateRegisteredLimitsWithResponse(ctx, identityv3.CreateRegisteredLimitsJSONRequestBody{
 		RegisteredLimits: []identityv3.RegisteredLimitCreate{
-			{ServiceID: f.service, RegionID: &f.region, ResourceName: "snapshots", DefaultLimit: 10, Description: new("snapshots per project")},
+			{ServiceID: f.service, RegionID: nullable.NewNullableWithValue(f.region), ResourceName: "snapshots", DefaultLimit: 10, Description: nullable.NewNullableWithValue("snapshots per project")},
 			{ServiceID: f.service, ResourceName: "volumes", DefaultLimit: 5},
 		},
 	})
@@ -120,7 +120,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	limits, err := c.Raw().CreateLimitsWithResponse(ctx, identityv3.CreateLimitsJSONRequestBody{
 		Limits: []identityv3.LimitCreate{
 			{ProjectID: &f.project, ServiceID: f.service, RegionID: &f.region, ResourceName: "snapshots", ResourceLimit: 15},
-			{DomainID: &f.domain, ServiceID: f.service, ResourceName: "volumes", ResourceLimit: -1, Description: new("unlimited")},
+			{DomainID: &f.domain, ServiceID: f.service, ResourceName: "volumes", ResourceLimit: -1, Description: nullable.NewNullableWithValue("unlimited")},
 		},
 	})
 	require.NoError(t, err)
@@ -189,7 +189,7 @@ func TestRegisteredLimitsAndLimits(t *testing.T) {
 	assert.Equal(t, "snapshots", gotL.JSON200.Limit.ResourceName)
 
 	updL, err := c.Raw().UpdateLimitWithResponse(ctx, projLimit.ID, identityv3.UpdateLimitJSONRequestBody{
-		Limit: identityv3.LimitUpdate{ResourceLimit: new(25), Description: new("raised")},
+		Limit: identityv3.LimitUpdate{ResourceLimit: new(25), Description: nullable.NewNullableWithValue("raised")},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 25, updL.JSON200.Limit.ResourceLimit)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +24,7 @@ func TestOAuth1Consumers(t *testing.T) {
 
 	created, err := admin.Raw().CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
 		Consumer: identityv3.OAuth1ConsumerCreate{
-			Description:          new("e2e consumer"),
+			Description:          nullable.NewNullableWithValue("e2e consumer"),
 			AdditionalProperties: map[string]any{"owner": "e2e"},
 		},
 	})
@@ -80,7 +81,7 @@ func TestOAuth1ThreeLegged(t *testing.T) {
 	e2eutil.GrantProjectRole(t, admin, project.ID, adminID, member)
 
 	created, err := admin.Raw().CreateOAuth1ConsumerWithResponse(ctx, identityv3.CreateOAuth1ConsumerJSONRequestBody{
-		Consumer: identityv3.OAuth1ConsumerCreate{Description: new("three-legged")},
+		Consumer: identityv3.OAuth1ConsumerCreate{Description: nullable.NewNullableWithValue("three-legged")},
 	})
 	require.NoError(t, err)
 	consumer := created.JSON201.Consumer

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,7 +36,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 	owner := e2eutil.Client(t, e2eutil.UserSession(t, user, auth.Scope{ProjectID: project.ID}))
 	const secret = "oauth2-client-secret"
 	clientID := e2eutil.ApplicationCredential(t, owner, user.ID, identityv3.ApplicationCredentialCreate{
-		Name: e2eutil.Name(t, "oauth2"), Secret: new(secret),
+		Name: e2eutil.Name(t, "oauth2"), Secret: nullable.NewNullableWithValue(secret),
 		Roles: []identityv3.ApplicationCredentialRoleSelector{{ID: &role.ID}},
 	}).ID
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/assert"
@@ -69,7 +70,7 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	password := random("pw1-")
 	keep(password)
 	user, err := admin.Raw().CreateUserWithResponse(ctx, identityv3.CreateUserJSONRequestBody{
-		User: identityv3.UserCreate{Name: e2eutil.Name(t, "secrets"), Password: &password, DefaultProjectID: &projectID}})
+		User: identityv3.UserCreate{Name: e2eutil.Name(t, "secrets"), Password: nullable.NewNullableWithValue(password), DefaultProjectID: nullable.NewNullableWithValue(projectID)}})
 	require.NoError(t, err)
 	userID := user.JSON201.User.ID
 	e2eutil.Cleanup(t, func(ctx context.Context) error {
@@ -116,7 +117,7 @@ func TestDebugLogNeverShowsSecrets(t *testing.T) {
 	acSecret := random("acs-")
 	keep(acSecret)
 	ac, err := userClient.Raw().CreateApplicationCredentialWithResponse(ctx, userID, identityv3.CreateApplicationCredentialJSONRequestBody{
-		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "ac"), Secret: &acSecret,
+		ApplicationCredential: identityv3.ApplicationCredentialCreate{Name: e2eutil.Name(t, "ac"), Secret: nullable.NewNullableWithValue(acSecret),
 			Roles: []identityv3.ApplicationCredentialRoleSelector{{ID: &roleID}}}})
 	require.NoError(t, err)
 	require.NotNil(t, ac.JSON201)

@@ -31,7 +31,7 @@ func TestProjectLifecycle(t *testing.T) {
 	c := e2eutil.Admin(t)
 	name := e2eutil.Name(t, "proj")
 	p := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{
-		Name: name, Description: new("first"), Tags: []string{"alpha", "beta"},
+		Name: name, Description: nullable.NewNullableWithValue("first"), Tags: []string{"alpha", "beta"},
 		AdditionalProperties: map[string]any{"cost_center": "cc-42"},
 	}))
 	assert.Equal(t, name, p.Name)
@@ -46,7 +46,7 @@ func TestProjectLifecycle(t *testing.T) {
 	assert.Contains(t, string(got.Body), `"cost_center": "cc-42"`, "extra attributes come back")
 
 	upd, err := c.Raw().UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
-		Project: identityv3.ProjectUpdate{Description: new(nullable.NewNullableWithValue("second")), Enabled: new(false)},
+		Project: identityv3.ProjectUpdate{Description: nullable.NewNullableWithValue("second"), Enabled: new(false)},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "second", *upd.JSON200.Project.Description)
@@ -54,7 +54,7 @@ func TestProjectLifecycle(t *testing.T) {
 
 	// null clears the description
 	upd, err = c.Raw().UpdateProjectWithResponse(ctx, p.ID, identityv3.UpdateProjectJSONRequestBody{
-		Project: identityv3.ProjectUpdate{Description: new(nullable.NewNullNullable[string]())},
+		Project: identityv3.ProjectUpdate{Description: nullable.NewNullNullable[string]()},
 	})
 	require.NoError(t, err)
 	assert.Nil(t, upd.JSON200.Project.Description)
@@ -90,7 +90,7 @@ func TestProjectFilters(t *testing.T) {
 	c := e2eutil.Admin(t)
 	prefix := e2eutil.Name(t, "flt")
 	parent := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-parent", Tags: []string{"red", "green"}}))
-	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-child", ParentID: &parent.ID, Tags: []string{"red"}}))
+	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-child", ParentID: nullable.NewNullableWithValue(parent.ID), Tags: []string{"red"}}))
 	off := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-OFF", Enabled: new(false), Tags: []string{"blue"}}))
 	mine := func(ids []string) []string {
 		var out []string
@@ -134,7 +134,7 @@ func TestProjectHierarchy(t *testing.T) {
 	c := e2eutil.Admin(t)
 	prefix := e2eutil.Name(t, "tree")
 	parent := e2eutil.Project(t, c, e2eutil.Named(prefix+"-p"))
-	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-c", ParentID: &parent.ID}))
+	child := e2eutil.Project(t, c, e2eutil.Body(identityv3.ProjectCreate{Name: prefix + "-c", ParentID: nullable.NewNullableWithValue(parent.ID)}))
 
 	// The id forms show the whole hierarchy.
 	resp, err := c.Raw().GetProjectWithResponse(ctx, child.ID, &identityv3.GetProjectParams{ParentsAsIDs: new(true)})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -43,7 +44,7 @@ func TestTrustLifecycle(t *testing.T) {
 
 	expires := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
 	imp := createTrust(t, trustor, identityv3.TrustCreate{
-		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
+		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 		Impersonation: true,
 		Roles:         []identityv3.TrustRoleSelector{{Name: new("member")}},
 		ExpiresAt:     new(timestamp.New(expires)),
@@ -64,7 +65,7 @@ func TestTrustLifecycle(t *testing.T) {
 	require.NotNil(t, imp.RolesLinks)
 
 	plain := createTrust(t, trustor, identityv3.TrustCreate{
-		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
+		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 		Impersonation: false,
 		Roles:         []identityv3.TrustRoleSelector{{ID: &f.memberID}},
 	})
@@ -167,7 +168,7 @@ func TestTrustExtraAttributes(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 	_, trustor := login(t, f.trustor, auth.Scope{ProjectID: f.projectID})
 	body := identityv3.TrustCreate{
-		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
+		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 		Roles:                []identityv3.TrustRoleSelector{{ID: &f.memberID}},
 		AdditionalProperties: map[string]any{"purpose": "e2e"},
 	}
@@ -194,7 +195,7 @@ func TestTrustRefusals(t *testing.T) {
 	}
 	base := func() identityv3.TrustCreate {
 		return identityv3.TrustCreate{TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID,
-			ProjectID: &f.projectID, Roles: []identityv3.TrustRoleSelector{{Name: new("member")}}}
+			ProjectID: nullable.NewNullableWithValue(f.projectID), Roles: []identityv3.TrustRoleSelector{{Name: new("member")}}}
 	}
 
 	body := base()
@@ -245,7 +246,7 @@ func TestTrustRedelegation(t *testing.T) {
 	// [trust] allow_redelegation is not enforced by this Keystone; the trust's
 	// own allow_redelegation and redelegation_count decide.
 	parent := createTrust(t, trustor, identityv3.TrustCreate{
-		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
+		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 		Roles:             []identityv3.TrustRoleSelector{{Name: new("member")}},
 		AllowRedelegation: new(true), RedelegationCount: new(2),
 	})
@@ -256,7 +257,7 @@ func TestTrustRedelegation(t *testing.T) {
 	var child identityv3.Trust
 	for attempt := 1; attempt <= raceAttempts; attempt++ {
 		child = createTrust(t, trusteeViaTrust, identityv3.TrustCreate{
-			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: &f.projectID,
+			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 			Roles:             []identityv3.TrustRoleSelector{{Name: new("member")}},
 			AllowRedelegation: new(true),
 		})
@@ -280,14 +281,14 @@ func TestTrustRedelegation(t *testing.T) {
 
 	// A trust without allow_redelegation cannot be redelegated.
 	fixed := createTrust(t, trustor, identityv3.TrustCreate{
-		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: &f.projectID,
+		TrustorUserID: f.trustor.ID, TrusteeUserID: f.trustee.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 		Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 	})
 	_, viaFixed := login(t, f.trustee, auth.Scope{TrustID: fixed.ID})
 	for attempt := 1; attempt <= raceAttempts; attempt++ {
 		var resp *identityv3.CreateTrustResponse
 		resp, err = viaFixed.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
-			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: &f.projectID,
+			TrustorUserID: f.trustee.ID, TrusteeUserID: third.ID, ProjectID: nullable.NewNullableWithValue(f.projectID),
 			Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 		}})
 		if err != nil {

@@ -27,8 +27,8 @@ func TestUserCRUD(t *testing.T) {
 	name := e2eutil.Name(t, "user")
 	body := identityv3.UserCreate{
 		Name:        name,
-		Password:    new("s3cret-" + name),
-		Description: new("first description"),
+		Password:    nullable.NewNullableWithValue("s3cret-" + name),
+		Description: nullable.NewNullableWithValue("first description"),
 		Email:       new("first@example.org"),
 		Enabled:     new(true),
 		Options: &identityv3.UserOptions{
@@ -123,8 +123,8 @@ func TestListUsersFilters(t *testing.T) {
 	// Both names share a unique stem; only the first is enabled. They get
 	// passwords because the password_expires_at filter skips users without.
 	stem := e2eutil.Name(t, "ulist")
-	on := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: stem + "-on", Enabled: new(true), Password: new("pw-" + stem)}))
-	off := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: stem + "-off", Enabled: new(false), Password: new("pw-" + stem)}))
+	on := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: stem + "-on", Enabled: new(true), Password: nullable.NewNullableWithValue("pw-" + stem)}))
+	off := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: stem + "-off", Enabled: new(false), Password: nullable.NewNullableWithValue("pw-" + stem)}))
 	both := []string{on.ID, off.ID}
 
 	t.Run("name", func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestUserChangesOwnPassword(t *testing.T) {
 
 	oldPassword := "old-" + e2eutil.Name(t, "pw")
 	newPassword := "new-" + e2eutil.Name(t, "pw")
-	user := e2eutil.User(t, admin, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwuser"), Password: new(oldPassword)}))
+	user := e2eutil.User(t, admin, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwuser"), Password: nullable.NewNullableWithValue(oldPassword)}))
 	project := e2eutil.Project(t, admin, e2eutil.Prefix("pwproj"))
 	e2eutil.GrantProjectRole(t, admin, project.ID, user.ID, e2eutil.RoleID(t, admin, "member"))
 
@@ -368,7 +368,7 @@ func TestChangePasswordWithoutAToken(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	pw := "pw-" + e2eutil.Name(t, "pw")
-	user := e2eutil.User(t, admin, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "notoken"), Password: new(pw)}))
+	user := e2eutil.User(t, admin, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "notoken"), Password: nullable.NewNullableWithValue(pw)}))
 	locked := e2eutil.Session(t, &auth.Password{AuthURL: e2eutil.AuthURL(), UserID: user.ID, Password: "not-" + pw})
 	_, err := locked.AccessInfo(ctx)
 	require.ErrorIs(t, err, apierror.ErrUnauthorized, "this session cannot authenticate")
@@ -392,7 +392,7 @@ func TestChangePasswordCheckedByOriginalPassword(t *testing.T) {
 	ctx := e2eutil.Ctx(t)
 
 	pw := "pw-" + e2eutil.Name(t, "pw")
-	user := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwcheck"), Password: new(pw)}))
+	user := e2eutil.User(t, c, e2eutil.Body(identityv3.UserCreate{Name: e2eutil.Name(t, "pwcheck"), Password: nullable.NewNullableWithValue(pw)}))
 
 	// Even the admin must know the original password here.
 	_, err := c.Raw().ChangeUserPasswordWithResponse(ctx, user.ID, identityv3.ChangeUserPasswordJSONRequestBody{

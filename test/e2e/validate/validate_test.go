@@ -3,6 +3,7 @@ package validate_test
 import (
 	"testing"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -73,7 +74,7 @@ func TestValidateAccessInfoOfTrustAndApplicationCredentialTokens(t *testing.T) {
 	trustorClient := e2eutil.Client(t, e2eutil.UserSession(t, trustor, auth.Scope{ProjectID: project.ID}))
 
 	resp, err := trustorClient.Raw().CreateTrustWithResponse(ctx, identityv3.CreateTrustJSONRequestBody{Trust: identityv3.TrustCreate{
-		TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: &project.ID, Impersonation: true,
+		TrustorUserID: trustor.ID, TrusteeUserID: trustee.ID, ProjectID: nullable.NewNullableWithValue(project.ID), Impersonation: true,
 		Roles: []identityv3.TrustRoleSelector{{Name: new("member")}},
 	}})
 	trust := e2eutil.Created(t, resp, err).JSON201.Trust
@@ -92,7 +93,7 @@ func TestValidateAccessInfoOfTrustAndApplicationCredentialTokens(t *testing.T) {
 
 	path, method := "/v2.1/servers", identityv3.AccessRuleMethodGET
 	ac := e2eutil.ApplicationCredential(t, trustorClient, trustor.ID, identityv3.ApplicationCredentialCreate{
-		Secret:      new("ac-secret-" + e2eutil.Name(t, "s")),
+		Secret:      nullable.NewNullableWithValue("ac-secret-" + e2eutil.Name(t, "s")),
 		AccessRules: []identityv3.AccessRuleCreate{{Path: &path, Method: &method, Service: new("compute")}},
 	})
 	acToken, err := e2eutil.Session(t, &auth.ApplicationCredential{AuthURL: e2eutil.AuthURL(), ID: ac.ID, Secret: *ac.Secret}).AccessInfo(ctx)
