@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestProtectedService(t *testing.T) {
 			cmd.Dir = t.TempDir()
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
-			var stderr strings.Builder
+			var stderr lockedBuffer
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
 			exited := false
@@ -93,4 +94,23 @@ func TestProtectedService(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lockedBuffer holds a process's standard error: os/exec's goroutine writes
+// it while the test may read it for a failure message.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

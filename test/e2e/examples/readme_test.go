@@ -19,13 +19,16 @@ var readmeImports = map[string]string{
 	"crypto/rand": "rand.Text",
 	"errors":      "errors.Is",
 	"fmt":         "fmt.Println",
+	"net/http":    "http.NewRequest",
 	"os":          "os.Getenv",
-	"github.com/keystone-go/keystone/gen/identityv3":  "identityv3.NewTypedClient",
-	"github.com/keystone-go/keystone/pkg/adapter":     "adapter.New",
-	"github.com/keystone-go/keystone/pkg/apierror":    "apierror.FromResponse",
-	"github.com/keystone-go/keystone/pkg/auth":        "auth.New",
-	"github.com/keystone-go/keystone/pkg/cloudconfig": "cloudconfig.Load",
-	"github.com/keystone-go/keystone/pkg/identity":    "identity.NewV3",
+	"github.com/keystone-go/keystone/gen/identityv3":   "identityv3.NewTypedClient",
+	"github.com/keystone-go/keystone/pkg/adapter":      "adapter.New",
+	"github.com/keystone-go/keystone/pkg/apierror":     "apierror.FromResponse",
+	"github.com/keystone-go/keystone/pkg/auth":         "auth.New",
+	"github.com/keystone-go/keystone/pkg/authtoken":    "authtoken.New",
+	"github.com/keystone-go/keystone/pkg/cloudconfig":  "cloudconfig.Load",
+	"github.com/keystone-go/keystone/pkg/identity":     "identity.NewV3",
+	"github.com/keystone-go/keystone/pkg/specvalidate": "specvalidate.New",
 }
 
 var (
