@@ -51,7 +51,7 @@ func Buffer(resp *http.Response) error {
 	if err != nil {
 		return err
 	}
-	resp.Body = &checkedJSON{Reader: bytes.NewReader(data)}
+	resp.Body = &checkedJSON{Reader: bytes.NewReader(data), data: data}
 	trimmed := bytes.Trim(data, " \t\r\n") // JSON's white space, not Unicode's
 	if len(trimmed) == 0 && resp.ContentLength <= 0 {
 		return nil
@@ -190,6 +190,19 @@ func (b *framedBody) syntaxError() error {
 func (b *framedBody) Close() error { return b.body.Close() }
 
 // checkedJSON marks a body Buffer has checked already.
-type checkedJSON struct{ *bytes.Reader }
+type checkedJSON struct {
+	*bytes.Reader
+	data []byte
+}
 
 func (checkedJSON) Close() error { return nil }
+
+// Bytes is the answer Buffer read and checked, while nothing has read it
+// yet: a caller that wants the whole body decodes it without another copy.
+func Bytes(resp *http.Response) ([]byte, bool) {
+	c, ok := resp.Body.(*checkedJSON)
+	if !ok || c.Len() != len(c.data) {
+		return nil, false
+	}
+	return c.data, true
+}

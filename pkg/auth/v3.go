@@ -153,8 +153,9 @@ func (s Scope) Validate() error {
 // string "unscoped", or nil for Keystone's default. The value is marshalled
 // once, with the rest of the request, rather than into the generated union
 // first.
-func (s Scope) v3() (any, error) {
-	var set []string
+func (s *Scope) v3() (any, error) {
+	var named [5]string
+	set := named[:0]
 	var scope identityv3.AuthScope
 	if s.ProjectID != "" || s.ProjectName != "" {
 		set = append(set, "project")
@@ -266,12 +267,14 @@ func (r v3Auth) issue(ctx context.Context, client Doer) (*AccessInfo, error) {
 		return nil, receiptError(err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
+	data, checked := jsonbody.Bytes(resp)
+	if !checked {
+		if data, err = io.ReadAll(resp.Body); err != nil {
+			return nil, err
+		}
 	}
 	var env *identityv3.TokenEnvelope
-	if jsonbody.IsJSON(resp.Header.Get("Content-Type")) {
+	if checked || jsonbody.IsJSON(resp.Header.Get("Content-Type")) {
 		env = new(identityv3.TokenEnvelope)
 		if err := json.Unmarshal(data, env); err != nil {
 			return nil, &apierror.InvalidResponseError{StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
@@ -338,6 +341,10 @@ func accessFromToken(token string, body *identityv3.Token, base string) *AccessI
 // else through version discovery (with the Session's discovery cache when
 // client is a Doer a Session gave).
 func V3URL(ctx context.Context, client Doer, authURL string) (string, error) {
+	if trimmed := strings.TrimSuffix(authURL, "/"); strings.HasSuffix(trimmed, "/v3") && !strings.ContainsAny(trimmed, "?#") {
+		// The common spelling, known without taking the URL apart.
+		return trimmed, nil
+	}
 	if catalog.VersionOfURL(authURL) == 3 {
 		return strings.TrimSuffix(authURL, "/"), nil
 	}
