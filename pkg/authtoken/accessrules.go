@@ -33,7 +33,8 @@ func PathMatches(requestPath, pattern string) bool {
 
 func pathRegexp(pattern string) string {
 	var b strings.Builder
-	b.WriteString("^")
+	// (?s): "**" is any path, one with an encoded newline (%0A) too.
+	b.WriteString("(?s)^")
 	for i := 0; i < len(pattern); {
 		switch c := pattern[i]; {
 		case c == '{':
