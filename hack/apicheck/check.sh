@@ -5,6 +5,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# Redocly CLI's engines: Node.js 20.19+ or 22.12+ (Debian 12's own nodejs is 18).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)'; then
+	echo "api-check: Node.js $(node --version) is too old for Redocly CLI (20.19+ or 22.12+)" >&2
+	exit 1
+fi
 if [ ! -d "$here/node_modules" ]; then
 	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
