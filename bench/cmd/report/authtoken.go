@@ -18,7 +18,7 @@ import (
 const (
 	authtokenBegin = "<!-- authtoken:begin -->"
 	authtokenEnd   = "<!-- authtoken:end -->"
-	// Target of the brief: the Go middleware's warm throughput against
+	// The project's target: the Go middleware's warm throughput against
 	// keystonemiddleware's.
 	targetAuthtokenWarmRatio = 10.0
 )
