@@ -12,7 +12,8 @@ import (
 	"github.com/keystone-go/keystone/pkg/specvalidate"
 )
 
-// LogBuffer collects a Session's log; it is safe for concurrent use.
+// LogBuffer collects a Session's log or a process's output; it is safe for
+// concurrent use.
 type LogBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestProtectedService(t *testing.T) {
 			cmd.Dir = t.TempDir()
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
-			var stderr lockedBuffer
+			var stderr e2eutil.LogBuffer // os/exec writes it while the test may read it
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
 			exited := false
@@ -94,23 +93,4 @@ func TestProtectedService(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lockedBuffer holds a process's standard error: os/exec's goroutine writes
-// it while the test may read it for a failure message.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
